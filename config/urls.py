@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from targets.views import home
+
+from . import views
+
+admin.site.site_header = _("生态环境工作调度平台 · 系统管理")
+admin.site.site_title = _("生态环境工作调度平台")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("", home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=views.LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("tracker.urls")),
+    path("", include("targets.urls")),
+    path("projects/", include("projects.urls")),
+    path("rectifications/", include("rectifications.urls")),
+]
+
+handler403 = "config.views.error_403"
+handler404 = "config.views.error_404"
+handler500 = "config.views.error_500"

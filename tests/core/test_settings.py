@@ -1,0 +1,86 @@
+"""The settings module switches on the environment alone."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings import database_from_url, env_bool
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'name': str(settings.DATABASES['default']['NAME']),"
+    "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, 'debug': settings.DEBUG,"
+    "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, 'use_tz': settings.USE_TZ,"
+    "'hosts': settings.ALLOWED_HOSTS}))"
+)
+
+
+def _settings_with(env: dict) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_set_means_sqlite_eager_debug():
+    s = _settings_with({})
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"].endswith("db.sqlite3")
+    assert s["eager"] is True
+    assert s["debug"] is True
+    assert (s["lang"], s["tz"], s["use_tz"]) == ("zh-hans", "Asia/Shanghai", True)
+
+
+def test_database_and_redis_urls_switch_to_postgres_and_real_broker():
+    s = _settings_with({"DATABASE_URL": "postgres://eco:pw@db.internal:5433/eco", "REDIS_URL": "redis://r:6379/2"})
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert s["name"] == "eco"
+    assert s["eager"] is False
+    assert s["broker"] == "redis://r:6379/2"
+
+
+def test_production_needs_a_secret_key_and_takes_hosts_from_env():
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    clean.update(DEBUG="0", DJANGO_SETTINGS_MODULE="config.settings")
+    failed = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert failed.returncode != 0
+    assert "SECRET_KEY is required" in failed.stderr
+    s = _settings_with({"DEBUG": "false", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "eco.example.gov.cn, 10.0.0.5"})
+    assert s["debug"] is False
+    assert s["hosts"] == ["eco.example.gov.cn", "10.0.0.5"]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p%40ss@h:5432/db", {"USER": "u", "PASSWORD": "p@ss", "HOST": "h", "PORT": "5432", "NAME": "db"}),
+        ("postgresql://postgres@127.0.0.1/eco", {"USER": "postgres", "HOST": "127.0.0.1", "PORT": "", "NAME": "eco"}),
+        ("sqlite:////tmp/x.db", {"NAME": "/tmp/x.db"}),
+        ("sqlite:///rel.db", {"NAME": "rel.db"}),
+    ],
+)
+def test_database_url_parsing(url, expected):
+    parsed = database_from_url(url)
+    for key, value in expected.items():
+        assert parsed[key] == value
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "postgres://u@h/"])
+def test_unsupported_database_url_fails_loudly(url):
+    with pytest.raises(ImproperlyConfigured):
+        database_from_url(url)
+
+
+def test_env_bool_refuses_garbage(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("SOME_FLAG", False)
+    monkeypatch.setenv("SOME_FLAG", "off")
+    assert env_bool("SOME_FLAG", True) is False

@@ -1,0 +1,69 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+
+from .choices import Role
+from .forms import AdminUserChangeForm, AdminUserCreationForm
+from .models import Unit, User, WarZone
+from .permissions import user_role
+from .services import user_set_role
+
+
+@admin.register(Unit)
+class UnitAdmin(GuardedModelAdmin):
+    list_display = ("code", "name", "kind", "war_zone", "sort_order", "is_active")
+    list_filter = ("kind", "war_zone", "is_active")
+    search_fields = ("code", "name")
+    ordering = ("sort_order", "code")
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    fields = ("code", "name", "kind")
+    readonly_fields = ("code", "name", "kind")
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("成员单位（在责任单位中修改所属战区）")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WarZone)
+class WarZoneAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "lead_unit", "sort_order")
+    inlines = [UnitInline]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Role and unit are set through `user_set_role`, so groups and unit grants always agree."""
+
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    list_display = ("username", "full_name", "role_label", "unit", "is_active", "last_login")
+    list_filter = ("groups", "unit", "is_active")
+    search_fields = ("username", "full_name", "phone")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("个人信息"), {"fields": ("full_name", "title", "phone", "email")}),
+        (_("角色与单位"), {"fields": ("role", "unit", "is_active")}),
+        (_("登录记录"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "role", "unit", "password1", "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(description=_("角色"))
+    def role_label(self, obj):
+        role = user_role(obj)
+        return role.label if role else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        role = form.cleaned_data.get("role")
+        if role:
+            user_set_role(user=obj, role=Role(role), unit=form.cleaned_data.get("unit"))
+            self.message_user(request, _("已设置角色和单位权限。"), messages.SUCCESS)

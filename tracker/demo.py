@@ -1,0 +1,141 @@
+"""Demo city for `manage.py seed_demo`: 乐山市-like units, the five war zones and an account for every role.
+
+Seeders are idempotent: they look rows up by natural key and only create what is missing, so running the
+command twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+
+from .choices import Role, UnitKind
+from .models import Unit, User, WarZone
+from .services import roles_ensure_groups, user_set_role
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoContext:
+    """What every seeder gets: the password for new accounts, today's date and a seeded random source."""
+
+    password: str
+    today: date
+    rng: random.Random = field(default_factory=lambda: random.Random(20221128))
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (username, role label, unit)
+
+
+# (code, name, kind) — county-level units carry their administrative code, which matches the GeoJSON adcode.
+UNITS = [
+    ("511102", "市中区", UnitKind.DISTRICT),
+    ("511111", "沙湾区", UnitKind.DISTRICT),
+    ("511112", "五通桥区", UnitKind.DISTRICT),
+    ("511113", "金口河区", UnitKind.DISTRICT),
+    ("511123", "犍为县", UnitKind.COUNTY),
+    ("511124", "井研县", UnitKind.COUNTY),
+    ("511126", "夹江县", UnitKind.COUNTY),
+    ("511129", "沐川县", UnitKind.COUNTY),
+    ("511132", "峨边彝族自治县", UnitKind.COUNTY),
+    ("511133", "马边彝族自治县", UnitKind.COUNTY),
+    ("511181", "峨眉山市", UnitKind.COUNTY_CITY),
+    ("511171", "乐山高新区", UnitKind.DEV_ZONE),
+    ("D-HJ", "市生态环境局", UnitKind.DEPARTMENT),
+    ("D-JX", "市经济和信息化局", UnitKind.DEPARTMENT),
+    ("D-ZJ", "市住房和城乡建设局", UnitKind.DEPARTMENT),
+    ("D-NY", "市农业农村局", UnitKind.DEPARTMENT),
+    ("D-SW", "市水务局", UnitKind.DEPARTMENT),
+    ("D-ZY", "市自然资源和规划局", UnitKind.DEPARTMENT),
+]
+
+# The speech names eight units in five zones around the national stations; the rest of the city sits outside.
+WAR_ZONES = [
+    # (code, name, lead unit code, member unit codes)
+    ("east", "东部战区", "511124", ["511124"]),
+    ("west", "西部战区", "511181", ["511181", "511111"]),
+    ("south", "南部战区", "511112", ["511112", "511123"]),
+    ("north", "北部战区", "511126", ["511126"]),
+    ("central", "中部战区", "511102", ["511102", "511171"]),
+]
+
+PINYIN = {
+    "511102": "shizhong",
+    "511111": "shawan",
+    "511112": "wutongqiao",
+    "511113": "jinkouhe",
+    "511123": "qianwei",
+    "511124": "jingyan",
+    "511126": "jiajiang",
+    "511129": "muchuan",
+    "511132": "ebian",
+    "511133": "mabian",
+    "511181": "emeishan",
+    "511171": "gaoxin",
+    "D-HJ": "sthjj",
+    "D-JX": "jxj",
+    "D-ZJ": "zjj",
+    "D-NY": "nyncj",
+    "D-SW": "swj",
+    "D-ZY": "zrzyj",
+}
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
+GIVEN = "建国志强海燕丽华永红明辉伟杰晓东秀英文斌小军玉兰德明春梅国平宏伟俊峰"
+
+
+def person_name(rng: random.Random) -> str:
+    """A plausible Chinese name, deterministic for a seeded `rng`."""
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    return rng.choice(SURNAMES) + given
+
+
+@transaction.atomic
+def seed_units_and_people(ctx: DemoContext) -> None:
+    roles_ensure_groups()
+    units: dict[str, Unit] = {}
+    for order, (code, name, kind) in enumerate(UNITS, start=1):
+        unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "sort_order": order})
+        units[code] = unit
+    for order, (code, name, lead, members) in enumerate(WAR_ZONES, start=1):
+        zone, _ = WarZone.objects.get_or_create(
+            code=code, defaults={"name": name, "lead_unit": units[lead], "sort_order": order}
+        )
+        Unit.objects.filter(code__in=members, war_zone__isnull=True).update(war_zone=zone)
+
+    rng = random.Random(7)  # names do not depend on what other seeders drew
+    _account(ctx, "admin", Role.ADMIN, None, "系统管理员", superuser=True)
+    _account(ctx, "leader", Role.LEADER, None, person_name(rng), title="市环委办主任")
+    _account(ctx, "inspector", Role.INSPECTOR, None, person_name(rng), title="市生态环境保护督察员")
+    _account(ctx, "inspector2", Role.INSPECTOR, None, person_name(rng), title="市生态环境保护督察员")
+    for code, _name, kind in UNITS:
+        role = Role.DEPARTMENT_OFFICIAL if kind == UnitKind.DEPARTMENT else Role.COUNTY_OFFICIAL
+        _account(ctx, PINYIN[code], role, units[code], person_name(rng), title="环保专干")
+
+
+def _account(
+    ctx: DemoContext,
+    username: str,
+    role: Role,
+    unit: Unit | None,
+    full_name: str,
+    *,
+    title: str = "",
+    superuser: bool = False,
+) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, full_name=full_name, title=title, is_superuser=superuser)
+        user.set_password(ctx.password)
+        user.save()
+        user_set_role(user=user, role=role, unit=unit)
+    ctx.accounts.append((username, role.label, unit.name if unit else "—"))
+    return user
+
+
+def generate_password() -> str:
+    return "Eco-" + secrets.token_urlsafe(9)

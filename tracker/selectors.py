@@ -1,0 +1,28 @@
+"""Reads for units and war zones, always scoped to what the person may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from .choices import TERRITORIAL_KINDS
+from .models import Unit, WarZone
+from .permissions import units_for_user
+
+
+def unit_list(*, user, kind: str | None = None) -> QuerySet[Unit]:
+    qs = units_for_user(user, "view").select_related("war_zone").annotate(member_count=Count("members"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("sort_order", "code")
+
+
+def war_zone_list() -> QuerySet[WarZone]:
+    """The five zones with lead and members in two queries (zone list is public inside the site)."""
+    return WarZone.objects.select_related("lead_unit").prefetch_related(
+        Prefetch("units", queryset=Unit.objects.order_by("sort_order", "code"))
+    )
+
+
+def territorial_units() -> QuerySet[Unit]:
+    """Counties, districts, county-level cities and development zones: the units ranked against each other."""
+    return Unit.objects.filter(kind__in=TERRITORIAL_KINDS, is_active=True).order_by("sort_order", "code")
