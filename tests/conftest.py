@@ -1,4 +1,4 @@
-"""Standard actors: an official of unit A, an official of unit B, a department official, a leader, an inspector, an admin.
+"""Standard actors: officials of unit A and unit B, a department official, a leader, an inspector, an admin.
 
 Every permission test uses them.
 """
@@ -121,9 +121,31 @@ def celery_worker_queue(transactional_db, settings):
     root = Path(__file__).resolve().parents[1]
     log = open(root / "var" / f"worker-{queue}.log", "w") if (root / "var").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo", "-c", "1",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "info", "-n", f"{queue}@%h"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "--pool",
+            "solo",
+            "-c",
+            "1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from config.celery import app
 

@@ -16,8 +16,12 @@ def unit_list(request):
     return render(
         request,
         "tracker/unit_list.html",
-        {"units": select_units(user=request.user, kind=kind), "zones": war_zone_list(), "kinds": UnitKind.choices,
-         "kind": kind},
+        {
+            "units": select_units(user=request.user, kind=kind),
+            "zones": war_zone_list(),
+            "kinds": UnitKind.choices,
+            "kind": kind,
+        },
     )
 
 

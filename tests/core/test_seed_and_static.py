@@ -33,7 +33,13 @@ def test_seed_demo_builds_the_city_and_is_idempotent():
     names = set(Unit.objects.values_list("name", flat=True))
     assert {"井研县", "五通桥区", "沐川县", "犍为县", "乐山高新区"} <= names
     assert WarZone.objects.count() == 5
-    assert set(WarZone.objects.values_list("name", flat=True)) == {"东部战区", "西部战区", "南部战区", "北部战区", "中部战区"}
+    assert set(WarZone.objects.values_list("name", flat=True)) == {
+        "东部战区",
+        "西部战区",
+        "南部战区",
+        "北部战区",
+        "中部战区",
+    }
     # Every zone's lead is one of its members.
     for zone in WarZone.objects.all():
         assert zone.lead_unit.war_zone_id == zone.pk

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = (
     "import json, django; from django.conf import settings; django.setup();"
-    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], 'name': str(settings.DATABASES['default']['NAME']),"
+    "db = settings.DATABASES['default'];"
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']),"
     "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, 'debug': settings.DEBUG,"
     "'lang': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, 'use_tz': settings.USE_TZ,"
     "'hosts': settings.ALLOWED_HOSTS}))"
