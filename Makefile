@@ -52,7 +52,7 @@ lint: install
 
 bench: install
 	bash scripts/ensure-services.sh
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) -m bench
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} $(PY) -m bench $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info --concurrency 2

@@ -30,7 +30,7 @@ AREAS: tuple[Area, ...] = (
     Area("dashboard", _("调度看板"), "targets:dashboard", ALL),
     Area("air", _("大气污染防治"), "tracker:air_index", ALL),
     Area("water", _("水环境"), "tracker:water_index", ALL),
-    Area("wastefree", _("无废城市"), "tracker:wastefree_index", ALL),
+    Area("wastefree", _("无废城市"), "targets:wastefree_index", ALL),
     Area("measures", _("攻坚任务"), "tracker:measure_list", ALL),
     Area("projects", _("项目资金"), "projects:index", (*OFFICIALS, Role.LEADER, Role.ADMIN)),
     Area("rectifications", _("问题整改"), "rectifications:index", ALL),

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views
+from .views import units
 
 app_name = "tracker"
 
 urlpatterns = [
-    path("units/", views.unit_list, name="unit_list"),
-    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/", units.unit_list, name="unit_list"),
+    path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
 ]

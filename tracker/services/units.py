@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from .choices import UNIT_SCOPED_ROLES, Role
-from .models import Unit, User
+from ..choices import UNIT_SCOPED_ROLES, Role
+from ..models import Unit, User
 
 UNIT_PERMS = ("tracker.view_unit_data", "tracker.report_unit")
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role, UnitKind
+from ..choices import Role, UnitKind
 
 
 class Unit(models.Model):

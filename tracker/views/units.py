@@ -2,10 +2,10 @@ from django.shortcuts import render
 
 from config.navigation import area_required
 
-from .choices import UnitKind
-from .permissions import get_unit_for_user
-from .selectors import unit_list as select_units
-from .selectors import war_zone_list
+from ..choices import UnitKind
+from ..permissions import get_unit_for_user
+from ..selectors import unit_list as select_units
+from ..selectors import war_zone_list
 
 
 @area_required("units")

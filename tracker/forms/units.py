@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from .choices import UNIT_SCOPED_ROLES, Role
-from .models import User
-from .permissions import user_role
+from ..choices import UNIT_SCOPED_ROLES, Role
+from ..models import User
+from ..permissions import user_role
 
 
 class _RoleUnitMixin(forms.Form):

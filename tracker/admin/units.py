@@ -3,11 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
-from .choices import Role
-from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import Unit, User, WarZone
-from .permissions import user_role
-from .services import user_set_role
+from ..choices import Role
+from ..forms.units import AdminUserChangeForm, AdminUserCreationForm
+from ..models import ApiToken, Unit, User, WarZone
+from ..permissions import user_role
+from ..services import user_set_role
 
 
 @admin.register(Unit)
@@ -67,3 +67,15 @@ class UserAdmin(DjangoUserAdmin):
         if role:
             user_set_role(user=obj, role=Role(role), unit=form.cleaned_data.get("unit"))
             self.message_user(request, _("已设置角色和单位权限。"), messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by `manage.py issue_api_token` (shown once); here they are listed and revoked."""
+
+    list_display = ("name", "prefix", "scopes", "is_active", "created_at", "last_used_at")
+    list_editable = ("is_active",)
+    readonly_fields = ("prefix", "created_by", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .choices import TERRITORIAL_KINDS
-from .models import Unit, WarZone
-from .permissions import units_for_user
+from ..choices import TERRITORIAL_KINDS
+from ..models import Unit, WarZone
+from ..permissions import units_for_user
 
 
 def unit_list(*, user, kind: str | None = None) -> QuerySet[Unit]:

@@ -1,0 +1,1 @@
+"""Benchmarks, kept apart from the tests. `make bench` runs `python -m bench`."""

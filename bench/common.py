@@ -1,0 +1,67 @@
+"""Shared pieces of the benchmark suite: the row type, the table, timing and peak memory helpers."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Row:
+    """One line of the table: a measured value next to its baseline from the same process."""
+
+    name: str
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline
+
+
+@dataclass
+class BenchContext:
+    """Shared state between benchmark modules (e.g. a generated data set reused by several)."""
+
+    cache: dict = field(default_factory=dict)
+
+    @staticmethod
+    def database_vendor() -> str:
+        from django.db import connection
+
+        return connection.vendor
+
+
+def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
+    """Median wall time in seconds over `repeat` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def format_table(rows: list[Row]) -> str:
+    lines = [
+        "| measurement | value | unit | baseline | baseline value | ratio | note |",
+        "|---|---:|---|---|---:|---:|---|",
+    ]
+    for r in rows:
+        ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
+        base = f"{r.baseline:,.3f}" if r.baseline is not None else ""
+        lines.append(f"| {r.name} | {r.value:,.3f} | {r.unit} | {r.baseline_name} | {base} | {ratio} | {r.note} |")
+    return "\n".join(lines)

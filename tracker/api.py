@@ -1,0 +1,59 @@
+"""Token authentication for machine endpoints (JSON in, JSON out, no session, no CSRF)."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from .models import ApiToken
+
+MAX_JSON_BYTES = 20 * 1024 * 1024
+
+
+def json_error(message: str, status: int, **extra) -> JsonResponse:
+    return JsonResponse(
+        {"ok": False, "error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def token_required(scope: str):
+    """Require `Authorization: Bearer <token>` with `scope`; the view gets `request.api_token`.
+
+    csrf_exempt is safe here: the endpoint ignores cookies and authenticates only by the bearer token.
+    """
+
+    def decorator(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            if not header.startswith("Bearer "):
+                return json_error("缺少令牌：请在 Authorization 头中提供 Bearer 令牌。", 401)
+            token = ApiToken.objects.filter(token_hash=ApiToken.hash(header[7:].strip()), is_active=True).first()
+            if token is None:
+                return json_error("令牌无效或已停用。", 401)
+            if not token.has_scope(scope):
+                return json_error(f"令牌没有“{scope}”权限。", 403)
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+            request.api_token = token
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def parse_json_body(request, *, max_bytes: int = MAX_JSON_BYTES):
+    """The request's JSON body, or a JsonResponse error to return as is."""
+    if request.content_type != "application/json":
+        return None, json_error("请求体必须是 JSON（Content-Type: application/json）。", 415)
+    if len(request.body) > max_bytes:
+        return None, json_error("请求体过大，请分批提交。", 413)
+    try:
+        return json.loads(request.body.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, json_error(f"JSON 格式错误：{exc}", 400)

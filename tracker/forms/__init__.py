@@ -1,0 +1,1 @@
+"""tracker forms, one module per area."""

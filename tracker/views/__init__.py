@@ -1,0 +1,1 @@
+"""tracker views, one module per area; urls.py imports the modules directly."""
