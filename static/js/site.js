@@ -1,0 +1,54 @@
+/* Site behaviour without inline scripts (the CSP allows scripts from our own static files only). */
+(function () {
+  "use strict";
+
+  function drawCharts(root) {
+    if (typeof window.Plotly === "undefined") { return; }
+    root.querySelectorAll('script[type="application/json"][data-plotly-for]').forEach(function (block) {
+      var target = document.getElementById(block.getAttribute("data-plotly-for"));
+      if (!target || target.dataset.drawn) { return; }
+      var fig = JSON.parse(block.textContent);
+      var config = Object.assign({ displaylogo: false, responsive: true, locale: "zh-CN" }, fig.config || {});
+      window.Plotly.newPlot(target, fig.data || [], fig.layout || {}, config).then(function () {
+        target.dataset.drawn = "1";
+        target.classList.add("chart-drawn");
+      });
+      // A chart's point can link to the rows behind it: customdata[0] or a "url" in customdata.
+      if (target.on) {
+        target.on("plotly_click", function (event) {
+          var point = event.points && event.points[0];
+          var url = point && point.customdata && (Array.isArray(point.customdata) ? point.customdata[0] : point.customdata);
+          if (typeof url === "string" && url.charAt(0) === "/") { window.location.href = url; }
+        });
+      }
+    });
+  }
+
+  function autoSubmit(root) {
+    root.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  function confirmButtons(root) {
+    root.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (event) {
+        if (!window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  }
+
+  function printButtons(root) {
+    root.querySelectorAll("[data-print]").forEach(function (el) {
+      el.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawCharts(document);
+    autoSubmit(document);
+    confirmButtons(document);
+    printButtons(document);
+  });
+  window.ecoDrawCharts = drawCharts;
+})();
