@@ -285,8 +285,9 @@ DEMO_SEEDERS = [
 # --- projects ---
 # The city's target budget execution rate (%) for special funds, shown against the actual rate with the gap in yuan.
 PROJECTS_EXECUTION_TARGET = env_int("PROJECTS_EXECUTION_TARGET", 80)
-# Funds of years before this one are "往年资金" (the speech: 2021年以前的中央和省级资金).
-PROJECTS_OLD_FUNDS_BEFORE_YEAR = env_int("PROJECTS_OLD_FUNDS_BEFORE_YEAR", 2021)
+# Funds of years before this one are "往年资金" (the speech, given in 2022: 2021年以前的中央和省级资金);
+# 0 means "last year", i.e. relative to today, as the speech was.
+PROJECTS_OLD_FUNDS_BEFORE_YEAR = env_int("PROJECTS_OLD_FUNDS_BEFORE_YEAR", 0)
 # A funded or started project with no progress report for more than this many days is stalled.
 PROJECTS_STALL_DAYS = env_int("PROJECTS_STALL_DAYS", 30)
 # …or when its progress is more than this many percentage points behind the straight-line plan.

@@ -14,7 +14,7 @@ HUNDRED = Decimal("100")
 
 
 def execution_rate(paid: Decimal, allocated: Decimal) -> Decimal | None:
-    """Budget execution rate (预算执行率) in percent = paid ÷ allocated × 100, two decimals; None when nothing allocated."""
+    """Execution rate (预算执行率), percent = paid ÷ allocated × 100, two decimals; None when nothing allocated."""
     if not allocated:
         return None
     return (Decimal(paid) / Decimal(allocated) * HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

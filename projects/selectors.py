@@ -97,6 +97,11 @@ def execution_by_year() -> pd.DataFrame:
     return rules.add_rates(grouped, paid="paid", allocated="amount")
 
 
+def old_funds_before_year(today: date) -> int:
+    """The year before which funds count as 往年资金: the setting, or last year when it is 0."""
+    return int(settings.PROJECTS_OLD_FUNDS_BEFORE_YEAR) or today.year - 1
+
+
 @dataclass(frozen=True)
 class CityExecution:
     """The city's execution rate over a set of funds against the target, with the yuan still to pay."""
@@ -348,7 +353,8 @@ def indicator_budget_execution_rate(*, year: int, as_of: date) -> pd.DataFrame:
             {
                 "unit_id": int(unit_id),
                 "value": float(rate) if rate is not None else float("nan"),
-                "detail": f"已支付 {paid / 10000:,.2f} 万元 / 下达 {allocated / 10000:,.2f} 万元（{len(g)} 个在建资金项目）",
+                "detail": f"已支付 {paid / 10000:,.2f} 万元 / 下达 {allocated / 10000:,.2f} 万元"
+                f"（{len(g)} 个在建资金项目）",
             }
         )
     return pd.DataFrame(out, columns=["unit_id", "value", "detail"])

@@ -190,7 +190,10 @@ def progress_report_submit(
     user,
     files: Sequence = (),
 ) -> ProgressReport:
-    """Record a progress report with optional photos/PDFs (type-checked); the latest report sets the project's progress."""
+    """Record a progress report with optional photos/PDFs (type-checked).
+
+    The latest report (by date) sets the project's visible progress.
+    """
     _check_can_report(user, project)
     if reported_on > timezone.localdate():
         raise ValidationError(_("报告日期不能晚于今天。"))

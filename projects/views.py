@@ -39,7 +39,7 @@ def _wan(value: Decimal) -> str:
 def index(request):
     """Funds with execution bars, the city's rate against the target, unit ranking, reserve by stage, stalled."""
     today = timezone.localdate()
-    old_year = settings.PROJECTS_OLD_FUNDS_BEFORE_YEAR
+    old_year = selectors.old_funds_before_year(today)
     funds = selectors.fund_execution()
     ranking = selectors.unit_execution()
     reserve = selectors.reserve_by_stage(user=request.user)
