@@ -5,12 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Stage, allowed_transitions
+from .choices import STAGE_INDEX, Stage, allowed_transitions
 
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("支付金额（元）"), max_digits=16, decimal_places=2, min_value=0.01)
-    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     voucher_no = forms.CharField(label=_("凭证号"), max_length=60)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -35,13 +35,14 @@ class StageForm(forms.Form):
     def __init__(self, *args, current: str, **kwargs):
         super().__init__(*args, **kwargs)
         labels = dict(Stage.choices)
-        self.fields["to_stage"].choices = [
-            (s, labels[s] + (_("（退回）") if back else "")) for s, back in allowed_transitions(current).items()
-        ]
+        moves = allowed_transitions(current)
+        # The forward step first (the usual move), then the stages one may go back to, nearest first.
+        ordered = sorted(moves.items(), key=lambda item: (item[1], -STAGE_INDEX[item[0]]))
+        self.fields["to_stage"].choices = [(s, labels[s] + (_("（退回）") if back else "")) for s, back in ordered]
 
 
 class ProgressForm(forms.Form):
-    reported_on = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reported_on = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photo = forms.FileField(label=_("现场照片或 PDF（可选）"), required=False)
