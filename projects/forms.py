@@ -42,7 +42,9 @@ class StageForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    reported_on = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reported_on = forms.DateField(
+        label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photo = forms.FileField(label=_("现场照片或 PDF（可选）"), required=False)

@@ -117,7 +117,12 @@ def test_database_refuses_a_second_reversal_even_bypassing_the_service(project, 
 
     original = pay(project, official_a, "500.00")
     Payment.objects.create(
-        project=project, amount=D("-1"), paid_on=date(2022, 6, 2), voucher_no="R1", reverses=original, entered_by=official_a
+        project=project,
+        amount=D("-1"),
+        paid_on=date(2022, 6, 2),
+        voucher_no="R1",
+        reverses=original,
+        entered_by=official_a,
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Payment.objects.create(
@@ -131,7 +136,9 @@ def test_database_refuses_a_second_reversal_even_bypassing_the_service(project, 
 
 def test_stage_moves_forward_one_step_and_is_recorded(unit_a, official_a):
     project = ProjectFactory(unit=unit_a, stage=Stage.FUNDED)
-    moved = project_change_stage(project=project, to_stage=Stage.STARTED, reason="", user=official_a, expected_version=0)
+    moved = project_change_stage(
+        project=project, to_stage=Stage.STARTED, reason="", user=official_a, expected_version=0
+    )
     assert moved.stage == Stage.STARTED and moved.version == 1 and moved.actual_start is not None
     change = StageChange.objects.get(project=project)
     assert (change.from_stage, change.to_stage, change.changed_by) == (Stage.FUNDED, Stage.STARTED, official_a)

@@ -34,7 +34,9 @@ def test_gap_to_target_is_the_yuan_still_to_pay():
 
 
 def test_rank_by_rate_orders_highest_first_ties_share_rank_and_no_rate_last():
-    frame = pd.DataFrame({"unit": ["甲", "乙", "丙", "丁"], "rate": [Decimal("50"), None, Decimal("80"), Decimal("50")]})
+    frame = pd.DataFrame(
+        {"unit": ["甲", "乙", "丙", "丁"], "rate": [Decimal("50"), None, Decimal("80"), Decimal("50")]}
+    )
     ranked = rank_by_rate(frame)
     assert list(ranked["unit"]) == ["丙", "甲", "丁", "乙"]
     assert list(ranked["rank"].astype(object)) == [1, 2, 2, pd.NA]
