@@ -11,6 +11,7 @@ import logging
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db import transaction
 
@@ -219,7 +220,7 @@ def seed_projects(ctx: DemoContext) -> None:
         user = officials.get(project.unit_id) or fallback_user
         # Stage history: one forward step at a time up to the current stage, spread over the last months.
         steps = STAGE_ORDER[: STAGE_ORDER.index(project.stage) + 1]
-        for a, b in zip(steps, steps[1:], strict=False):
+        for a, b in pairwise(steps):
             changes.append(StageChange(project=project, from_stage=a, to_stage=b, reason="", changed_by=user))
         if project.fund is None:
             continue

@@ -150,6 +150,9 @@ class StageChange(models.Model):
         verbose_name_plural = _("阶段变更记录")
         ordering = ["changed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
 
 class ProgressReport(models.Model):
     """A progress report (进展报告): the visible progress on a date, with a note and optional photos."""
@@ -176,6 +179,9 @@ class ProgressReport(models.Model):
         ]
         indexes = [models.Index(fields=["project", "reported_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.progress}%"
+
 
 class ProgressPhoto(models.Model):
     """A photo or PDF attached to a progress report; stored outside the web root, served after a permission check."""
@@ -190,3 +196,6 @@ class ProgressPhoto(models.Model):
     class Meta:
         verbose_name = _("进展照片")
         verbose_name_plural = _("进展照片")
+
+    def __str__(self) -> str:
+        return self.original_name
