@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import STAGE_INDEX, Stage, allowed_transitions
+from .choices import STAGE_INDEX, FundArea, FundLevel, Stage, allowed_transitions
 
 
 class PaymentForm(forms.Form):
@@ -48,6 +48,20 @@ class ProgressForm(forms.Form):
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photo = forms.FileField(label=_("现场照片或 PDF（可选）"), required=False)
+
+
+class RankingFilterForm(forms.Form):
+    """Which funds the unit ranking covers: a year, a level, an area, or only the old funds (往年资金)."""
+
+    year = forms.TypedChoiceField(label=_("资金年度"), required=False, coerce=int, empty_value=None)
+    level = forms.ChoiceField(label=_("资金级别"), required=False, choices=[("", _("全部")), *FundLevel.choices])
+    area = forms.ChoiceField(label=_("资金领域"), required=False, choices=[("", _("全部")), *FundArea.choices])
+    old = forms.BooleanField(label=_("只看往年资金"), required=False)
+
+    def __init__(self, *args, years, old_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("全部")), *((y, str(y)) for y in years)]
+        self.fields["old"].label = _("只看%(y)d年以前资金") % {"y": old_year}
 
 
 class LedgerFilterForm(forms.Form):

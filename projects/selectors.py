@@ -252,7 +252,7 @@ def project_frame(projects: QuerySet[Project], *, as_of: date) -> pd.DataFrame:
     frame = frame.where(pd.notna(frame), None)
     # Progress on `as_of` is the latest report's; a project that never reported keeps its entered progress.
     frame["progress_on"] = [
-        rp if rp is not None else p for rp, p in zip(frame["reported_progress"], frame["progress"], strict=True)
+        int(rp if rp is not None else p) for rp, p in zip(frame["reported_progress"], frame["progress"], strict=True)
     ]
     frame["watched"] = [s in WATCHED_STAGES for s in frame["stage"]]
     flagged = rules.stall_flags(

@@ -20,7 +20,7 @@ from tracker.uploads import file_response
 
 from . import charts, selectors, services
 from .choices import Stage
-from .forms import LedgerFilterForm, PaymentForm, ProgressForm, ReversalForm, StageForm
+from .forms import LedgerFilterForm, PaymentForm, ProgressForm, RankingFilterForm, ReversalForm, StageForm
 from .models import Fund, Payment, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
 
@@ -35,13 +35,28 @@ def _wan(value: Decimal) -> str:
     return f"{value / 10000:,.2f}"
 
 
+def _ranking(request, today) -> tuple[RankingFilterForm, object]:
+    """The unit ranking for the funds chosen in the query string (shared by the page and its export)."""
+    old_year = selectors.old_funds_before_year(today)
+    years = Fund.objects.order_by("-year").values_list("year", flat=True).distinct()
+    form = RankingFilterForm(request.GET or None, years=years, old_year=old_year)
+    f = form.cleaned_data if form.is_valid() else {}
+    ranking = selectors.unit_execution(
+        year=f.get("year"),
+        before_year=old_year if f.get("old") else None,
+        level=f.get("level") or None,
+        area=f.get("area") or None,
+    )
+    return form, ranking
+
+
 @area_required("projects")
 def index(request):
     """Funds with execution bars, the city's rate against the target, unit ranking, reserve by stage, stalled."""
     today = timezone.localdate()
     old_year = selectors.old_funds_before_year(today)
     funds = selectors.fund_execution()
-    ranking = selectors.unit_execution()
+    ranking_form, ranking = _ranking(request, today)
     reserve = selectors.reserve_by_stage(user=request.user)
     context = {
         "funds": funds.to_dict("records"),
@@ -49,6 +64,8 @@ def index(request):
         "old": selectors.city_execution(before_year=old_year, label=_("%(y)d年以前中央和省级资金") % {"y": old_year}),
         "all_cp": selectors.city_execution(label=_("全部中央和省级资金")),
         "ranking": ranking.to_dict("records"),
+        "ranking_form": ranking_form,
+        "ranking_query": request.GET.urlencode(),
         "reserve": reserve.to_dict("records"),
         "stalled": selectors.stalled_by_unit(user=request.user, as_of=today).to_dict("records"),
         "ranking_chart": _html(charts.unit_ranking_chart(ranking, target=float(settings.PROJECTS_EXECUTION_TARGET)))
@@ -66,7 +83,7 @@ def index(request):
 @area_required("projects")
 def ranking_export(request):
     """The unit ranking as Excel — the same frame as the index page."""
-    ranking = selectors.unit_execution()
+    _form, ranking = _ranking(request, timezone.localdate())
     rows = [
         (r["rank"] if r["rank"] is not None else "", r["unit"], r["projects"], r["allocated"], r["paid"], r["rate"])
         for r in ranking.to_dict("records")

@@ -197,3 +197,19 @@ def test_pages_use_a_fixed_number_of_queries(client_for, leader, unit_a, django_
         client.get(reverse("projects:index"))
     with django_assert_max_num_queries(12):
         client.get(reverse("projects:project_list"))
+
+
+def test_ranking_filter_by_area_applies_to_page_and_export(client_for, leader, projects, unit_a):
+    from projects.choices import FundArea
+    from tests.factories import FundFactory
+
+    rural = FundFactory(name="农村污水资金", area=FundArea.RURAL, year=2021)
+    ProjectFactory(unit=unit_a, fund=rural, allocated_amount=D("40000"))
+    client = client_for(leader)
+    ranking = client.get(reverse("projects:index"), {"area": "rural"}).context["ranking"]
+    # only the rural project: 0 paid of 40,000
+    assert [(r["unit"], r["allocated"], r["rate"]) for r in ranking] == [("井研县", D("40000"), D("0.00"))]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("projects:ranking_export"), {"area": "rural"}).content)
+    ).active
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["井研县"]
