@@ -284,4 +284,16 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "projects.demo.seed_projects",
 ]
+
+# --- projects ---
+# The city's target budget execution rate (%) for special funds, shown against the actual rate with the gap in yuan.
+PROJECTS_EXECUTION_TARGET = env_int("PROJECTS_EXECUTION_TARGET", 80)
+# Funds of years before this one are "往年资金" (the speech, given in 2022: 2021年以前的中央和省级资金);
+# 0 means "last year", i.e. relative to today, as the speech was.
+PROJECTS_OLD_FUNDS_BEFORE_YEAR = env_int("PROJECTS_OLD_FUNDS_BEFORE_YEAR", 0)
+# A funded or started project with no progress report for more than this many days is stalled.
+PROJECTS_STALL_DAYS = env_int("PROJECTS_STALL_DAYS", 30)
+# …or when its progress is more than this many percentage points behind the straight-line plan.
+PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)

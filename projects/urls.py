@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ranking.xlsx", views.ranking_export, name="ranking_export"),
+    path("ledger/", views.project_list, name="project_list"),
+    path("<int:pk>/", views.project_detail, name="project_detail"),
+    path("<int:pk>/payments/", views.payment_create, name="payment_create"),
+    path("<int:pk>/payments/<int:payment_pk>/reverse/", views.payment_reverse, name="payment_reverse"),
+    path("<int:pk>/stage/", views.stage_change, name="stage_change"),
+    path("<int:pk>/progress/", views.progress_create, name="progress_create"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.photo_download, name="photo_download"),
+]

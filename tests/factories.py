@@ -42,3 +42,52 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             user_set_role(user=self, role=Role(extracted), unit=self.unit)
+
+
+# --- projects ---
+from datetime import date as _date  # noqa: E402
+from decimal import Decimal as _Decimal  # noqa: E402
+
+from projects.choices import FundArea, FundLevel, Stage  # noqa: E402
+from projects.models import Fund, Payment, Project  # noqa: E402
+
+
+class FundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fund
+        django_get_or_create = ("name",)
+
+    level = FundLevel.CENTRAL
+    year = 2020
+    area = FundArea.WATER
+    name = factory.Sequence(lambda n: f"测试专项资金{n}")
+    amount = _Decimal("1000000.00")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A funded project under construction by default; pass `unit=`."""
+
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"XM-T-{n:04d}")
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    unit = factory.SubFactory(UnitFactory)
+    fund = factory.SubFactory(FundFactory)
+    stage = Stage.STARTED
+    allocated_amount = _Decimal("100000.00")
+    investment = _Decimal("150000.00")
+    planned_start = _date(2022, 1, 1)
+    planned_completion = _date(2022, 12, 31)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A payment written directly (bypassing the service) to set up figures in tests; pass `entered_by=`."""
+
+    class Meta:
+        model = Payment
+
+    project = factory.SubFactory(ProjectFactory)
+    amount = _Decimal("1000.00")
+    paid_on = _date(2022, 6, 1)
+    voucher_no = factory.Sequence(lambda n: f"PZ-{n:05d}")

@@ -1,0 +1,201 @@
+"""Special funds (专项资金), the projects they pay for, payments, stage history and progress reports."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import FundArea, FundLevel, Stage
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Fund(models.Model):
+    """A special fund allocated to the city for one year (e.g. 2021年中央水污染防治资金), in yuan."""
+
+    level = models.CharField(_("资金级别"), max_length=20, choices=FundLevel.choices)
+    year = models.PositiveSmallIntegerField(_("资金年度"))
+    area = models.CharField(_("资金领域"), max_length=20, choices=FundArea.choices)
+    name = models.CharField(_("资金名称"), max_length=120, unique=True)
+    amount = models.DecimalField(_("下达我市金额（元）"), **MONEY)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("专项资金")
+        verbose_name_plural = _("专项资金")
+        ordering = ["-year", "level", "area", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="fund_amount_not_negative"),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="fund_year_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """A project in the pipeline (储备 → … → 竣工), owned by a unit and (once funded) paid from one fund.
+
+    `stage` changes only through `projects.services.project_change_stage` (compare-and-set on `version`).
+    """
+
+    code = models.CharField(_("项目编号"), max_length=40, unique=True)
+    name = models.CharField(_("项目名称"), max_length=200)
+    unit = models.ForeignKey(
+        "tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="projects"
+    )
+    fund = models.ForeignKey(
+        Fund, verbose_name=_("资金来源"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    stage = models.CharField(_("项目阶段"), max_length=20, choices=Stage.choices, default=Stage.RESERVE)
+    investment = models.DecimalField(_("估算总投资（元）"), default=Decimal("0"), **MONEY)
+    allocated_amount = models.DecimalField(_("下达资金（元）"), default=Decimal("0"), **MONEY)
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    planned_completion = models.DateField(_("计划竣工日期"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工日期"), null=True, blank=True)
+    actual_completion = models.DateField(_("实际竣工日期"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("形象进度（%）"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["unit__sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(allocated_amount__gte=0), name="project_allocated_not_negative"),
+            models.CheckConstraint(condition=Q(investment__gte=0), name="project_investment_not_negative"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="project_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(planned_start__isnull=True)
+                | Q(planned_completion__isnull=True)
+                | Q(planned_completion__gte=F("planned_start")),
+                name="project_planned_dates_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "stage"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Payment(models.Model):
+    """A payment (资金支付) from a project's allocation. Corrections are reversing entries, never edits.
+
+    A reversal has a negative amount and points at the payment it corrects (`reverses`); a payment can be
+    reversed once, by at most its own amount. The database refuses a second reversal and the wrong signs.
+    """
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(_("支付金额（元）"), **MONEY)
+    paid_on = models.DateField(_("支付日期"))
+    voucher_no = models.CharField(_("凭证号"), max_length=60)
+    reverses = models.ForeignKey(
+        "self",
+        verbose_name=_("冲销的支付"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资金支付")
+        verbose_name_plural = _("资金支付")
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reverses__isnull=True) & Q(amount__gt=0)) | (Q(reverses__isnull=False) & Q(amount__lt=0)),
+                name="payment_sign_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["reverses"], condition=Q(reverses__isnull=False), name="payment_reversed_once"
+            ),
+            models.UniqueConstraint(fields=["project", "voucher_no"], name="payment_voucher_unique_per_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher_no} {self.amount}"
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class StageChange(models.Model):
+    """One move of a project through the pipeline: who, when, from, to and why."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(_("原阶段"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("新阶段"), max_length=20, choices=Stage.choices)
+    reason = models.CharField(_("原因"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("阶段变更记录")
+        verbose_name_plural = _("阶段变更记录")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class ProgressReport(models.Model):
+    """A progress report (进展报告): the visible progress on a date, with a note and optional photos."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    reported_on = models.DateField(_("报告日期"))
+    progress = models.PositiveSmallIntegerField(
+        _("形象进度（%）"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    note = models.TextField(_("进展情况"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("项目进展")
+        verbose_name_plural = _("项目进展")
+        ordering = ["reported_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="progress_report_at_most_100"),
+        ]
+        indexes = [models.Index(fields=["project", "reported_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.progress}%"
+
+
+class ProgressPhoto(models.Model):
+    """A photo or PDF attached to a progress report; stored outside the web root, served after a permission check."""
+
+    report = models.ForeignKey(
+        ProgressReport, verbose_name=_("进展报告"), on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField(_("文件"), max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+
+    class Meta:
+        verbose_name = _("进展照片")
+        verbose_name_plural = _("进展照片")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,108 @@
+"""Pure rules for projects and funds: execution rates and stall detection. No Django import.
+
+Everything here works on plain values or pandas DataFrames so it can be checked by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+HUNDRED = Decimal("100")
+
+
+def execution_rate(paid: Decimal, allocated: Decimal) -> Decimal | None:
+    """Execution rate (预算执行率), percent = paid ÷ allocated × 100, two decimals; None when nothing allocated."""
+    if not allocated:
+        return None
+    return (Decimal(paid) / Decimal(allocated) * HUNDRED).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def gap_to_target(paid: Decimal, allocated: Decimal, target_percent: Decimal) -> Decimal:
+    """Yuan still to pay so that paid ÷ allocated reaches `target_percent`; 0 when already there.
+
+    Rounded up to the fen, so paying exactly the gap always meets the target.
+    """
+    needed = Decimal(allocated) * Decimal(target_percent) / HUNDRED - Decimal(paid)
+    if needed <= 0:
+        return Decimal("0.00")
+    return needed.quantize(Decimal("0.01"), rounding="ROUND_CEILING")
+
+
+def add_rates(frame: pd.DataFrame, paid: str = "paid", allocated: str = "allocated") -> pd.DataFrame:
+    """Add `rate` (Decimal percent or None) to a frame with Decimal `paid` and `allocated` columns."""
+    out = frame.copy()
+    out["rate"] = [execution_rate(p, a) for p, a in zip(out[paid], out[allocated], strict=True)]
+    return out
+
+
+def rank_by_rate(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sort by rate (highest first; no allocation last) and number the ranks 1..n (ties share the better rank)."""
+    out = frame.copy()
+    numeric = pd.to_numeric(out["rate"].map(lambda r: float(r) if r is not None else None), errors="coerce")
+    out["rank"] = numeric.rank(method="min", ascending=False).astype("Int64")
+    out["_sort"] = numeric.fillna(-1)
+    return out.sort_values(["_sort"], ascending=False, kind="stable").drop(columns="_sort").reset_index(drop=True)
+
+
+def planned_progress(planned_start: date | None, planned_completion: date | None, as_of: date) -> float | None:
+    """The straight-line plan: percent of the planned duration elapsed on `as_of`, clamped to 0–100."""
+    if planned_start is None or planned_completion is None:
+        return None
+    if as_of <= planned_start:
+        return 0.0
+    total = (planned_completion - planned_start).days
+    if total <= 0 or as_of >= planned_completion:
+        return 100.0
+    return round((as_of - planned_start).days / total * 100, 1)
+
+
+def stall_flags(
+    projects: pd.DataFrame,
+    *,
+    as_of: date,
+    silence_days: int,
+    behind_tolerance: float,
+) -> pd.DataFrame:
+    """Flag stalled projects (停滞/推进缓慢).
+
+    `projects` has columns `planned_start`, `planned_completion` (dates or None), `last_report` (date of the
+    latest progress report on or before `as_of`, or None), `progress` (percent on `as_of`) and `watched`
+    (bool: funded or under construction, so works should be moving).
+
+    A watched project whose planned start is on or before `as_of` is stalled when
+    - silent: no progress report for more than `silence_days` days (counted from its last report, or from the
+      planned start if it never reported); or
+    - behind: its progress is more than `behind_tolerance` percentage points below the straight line from
+      planned start (0 %) to planned completion (100 %).
+    Returns the frame with `expected`, `days_silent`, `silent`, `behind`, `stalled` and `stall_reason` added.
+    """
+    out = projects.copy()
+    expected, days_silent, silent, behind, reasons = [], [], [], [], []
+    for row in out.itertuples(index=False):
+        start = row.planned_start
+        exp = planned_progress(start, row.planned_completion, as_of)
+        applies = bool(row.watched) and start is not None and start <= as_of
+        since = row.last_report if row.last_report is not None else start
+        days = (as_of - since).days if since is not None else None
+        is_silent = applies and days is not None and days > silence_days
+        is_behind = applies and exp is not None and float(row.progress) < exp - behind_tolerance
+        why = []
+        if is_silent:
+            why.append(f"{days} 天未报送进展")
+        if is_behind:
+            why.append(f"进度 {int(row.progress)}% 落后计划 {exp:.0f}%")
+        expected.append(exp)
+        days_silent.append(days)
+        silent.append(is_silent)
+        behind.append(is_behind)
+        reasons.append("；".join(why))
+    out["expected"] = expected
+    out["days_silent"] = days_silent
+    out["silent"] = silent
+    out["behind"] = behind
+    out["stalled"] = [a or b for a, b in zip(silent, behind, strict=True)]
+    out["stall_reason"] = reasons
+    return out

@@ -1,0 +1,392 @@
+"""Reads for projects and funds: execution rates, rankings, the reserve by stage, the ledger, stalled projects.
+
+Each figure is built set-based: a fixed number of `.values()` queries turned into DataFrames, arithmetic in
+`projects.rules` (pure). Money stays Decimal until it reaches a chart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from tracker.models import Unit
+
+from . import rules
+from .choices import STAGE_ORDER, WATCHED_STAGES, FundLevel, Stage
+from .models import Fund, Payment, ProgressReport, Project
+
+ZERO = Decimal("0")
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+OLD_FUND_LEVELS = (FundLevel.CENTRAL, FundLevel.PROVINCIAL)
+
+
+def _paid_subquery(*, on_or_before: date | None = None, before: date | None = None) -> Coalesce:
+    payments = Payment.objects.filter(project=OuterRef("pk"))
+    if on_or_before is not None:
+        payments = payments.filter(paid_on__lte=on_or_before)
+    if before is not None:
+        payments = payments.filter(paid_on__lt=before)
+    total = payments.order_by().values("project").annotate(s=Sum("amount")).values("s")
+    return Coalesce(Subquery(total, output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+
+
+def _latest_report(field: str, as_of: date | None):
+    reports = ProgressReport.objects.filter(project=OuterRef("pk"))
+    if as_of is not None:
+        reports = reports.filter(reported_on__lte=as_of)
+    return Subquery(reports.order_by("-reported_on", "-pk").values(field)[:1])
+
+
+# --- funds and execution rates --------------------------------------------------------------------------
+
+
+def fund_execution(*, year: int | None = None, level: str | None = None, area: str | None = None) -> pd.DataFrame:
+    """One row per fund: amount allocated to the city, amount assigned to projects, paid, rate (paid ÷ amount).
+
+    Three queries. `unassigned` is money that reached the city but has no project yet — the speech's complaint.
+    """
+    funds = Fund.objects.all()
+    if year:
+        funds = funds.filter(year=year)
+    if level:
+        funds = funds.filter(level=level)
+    if area:
+        funds = funds.filter(area=area)
+    frame = pd.DataFrame.from_records(
+        list(funds.values("id", "name", "level", "year", "area", "amount")),
+        columns=["id", "name", "level", "year", "area", "amount"],
+    )
+    ids = list(frame["id"])
+    assigned = dict(
+        Project.objects.filter(fund_id__in=ids)
+        .values("fund_id")
+        .annotate(s=Sum("allocated_amount"))
+        .values_list("fund_id", "s")
+    )
+    paid = dict(
+        Payment.objects.filter(project__fund_id__in=ids)
+        .values("project__fund_id")
+        .annotate(s=Sum("amount"))
+        .values_list("project__fund_id", "s")
+    )
+    frame["assigned"] = [assigned.get(i) or ZERO for i in ids]
+    frame["paid"] = [paid.get(i) or ZERO for i in ids]
+    frame["unassigned"] = [max(a - s, ZERO) for a, s in zip(frame["amount"], frame["assigned"], strict=True)]
+    frame["level_label"] = frame["level"].map(dict(FundLevel.choices)).astype(str) if len(frame) else []
+    from .choices import FundArea
+
+    frame["area_label"] = frame["area"].map(dict(FundArea.choices)).astype(str) if len(frame) else []
+    return rules.add_rates(frame, paid="paid", allocated="amount")
+
+
+def execution_by_year() -> pd.DataFrame:
+    """Per fund year and level: amount, paid and rate (paid ÷ amount). Two queries."""
+    frame = fund_execution()
+    if frame.empty:
+        return pd.DataFrame(columns=["year", "level", "level_label", "amount", "paid", "rate"])
+    grouped = frame.groupby(["year", "level", "level_label"], as_index=False)[["amount", "paid"]].agg(
+        lambda s: sum(s, ZERO)
+    )
+    grouped = grouped.sort_values(["year", "level"], ascending=[False, True]).reset_index(drop=True)
+    return rules.add_rates(grouped, paid="paid", allocated="amount")
+
+
+def old_funds_before_year(today: date) -> int:
+    """The year before which funds count as 往年资金: the setting, or last year when it is 0."""
+    return int(settings.PROJECTS_OLD_FUNDS_BEFORE_YEAR) or today.year - 1
+
+
+@dataclass(frozen=True)
+class CityExecution:
+    """The city's execution rate over a set of funds against the target, with the yuan still to pay."""
+
+    label: str
+    amount: Decimal
+    paid: Decimal
+    rate: Decimal | None
+    target: Decimal
+    gap: Decimal
+
+    @property
+    def met(self) -> bool:
+        return self.rate is not None and self.rate >= self.target
+
+
+def city_execution(*, before_year: int | None = None, levels=OLD_FUND_LEVELS, label: str = "") -> CityExecution:
+    """Paid ÷ amount over funds of `levels` (and of years before `before_year`), against PROJECTS_EXECUTION_TARGET.
+
+    The speech's headline: "2021年以前的中央和省级生态环境专项资金预算执行率要超过 X%" — `before_year=2021`.
+    The gap is what must still be paid by year end to reach the target (0 when met). Two queries.
+    """
+    funds = Fund.objects.filter(level__in=levels)
+    if before_year is not None:
+        funds = funds.filter(year__lt=before_year)
+    amount = funds.aggregate(s=Sum("amount"))["s"] or ZERO
+    paid = Payment.objects.filter(project__fund__in=funds).aggregate(s=Sum("amount"))["s"] or ZERO
+    target = Decimal(settings.PROJECTS_EXECUTION_TARGET)
+    return CityExecution(
+        label=label,
+        amount=amount,
+        paid=paid,
+        rate=rules.execution_rate(paid, amount),
+        target=target,
+        gap=rules.gap_to_target(paid, amount, target),
+    )
+
+
+def unit_execution(
+    *, year: int | None = None, before_year: int | None = None, level: str | None = None, area: str | None = None
+) -> pd.DataFrame:
+    """Ranking of units by execution rate = paid ÷ allocated to their projects, over the chosen funds. Three queries.
+
+    Columns: unit_id, unit, allocated, paid, rate, rank, projects (count of funded projects).
+    """
+    projects = Project.objects.filter(fund__isnull=False, allocated_amount__gt=0)
+    if year:
+        projects = projects.filter(fund__year=year)
+    if before_year:
+        projects = projects.filter(fund__year__lt=before_year)
+    if level:
+        projects = projects.filter(fund__level=level)
+    if area:
+        projects = projects.filter(fund__area=area)
+    allocated = list(
+        projects.values("unit_id").annotate(allocated=Sum("allocated_amount"), projects=Count("pk")).order_by()
+    )
+    paid = dict(
+        Payment.objects.filter(project__in=projects)
+        .values("project__unit_id")
+        .annotate(s=Sum("amount"))
+        .values_list("project__unit_id", "s")
+    )
+    names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in allocated]).values_list("pk", "name"))
+    frame = pd.DataFrame.from_records(allocated, columns=["unit_id", "allocated", "projects"])
+    frame["unit"] = [names.get(u, "") for u in frame["unit_id"]]
+    frame["paid"] = [paid.get(u) or ZERO for u in frame["unit_id"]]
+    frame = rules.add_rates(frame)
+    return rules.rank_by_rate(frame)[["rank", "unit_id", "unit", "projects", "allocated", "paid", "rate"]]
+
+
+def reserve_by_stage(*, user=None) -> pd.DataFrame:
+    """The project pool by stage (储备 … 竣工): count, estimated investment, allocated money. One query."""
+    from .permissions import projects_for_user
+
+    projects = projects_for_user(user) if user is not None else Project.objects.all()
+    rows = {
+        r["stage"]: r
+        for r in projects.order_by()
+        .values("stage")
+        .annotate(count=Count("pk"), investment=Sum("investment"), allocated=Sum("allocated_amount"))
+    }
+    labels = dict(Stage.choices)
+    return pd.DataFrame.from_records(
+        [
+            {
+                "stage": s,
+                "label": str(labels[s]),
+                "count": rows.get(s, {}).get("count", 0),
+                "investment": rows.get(s, {}).get("investment") or ZERO,
+                "allocated": rows.get(s, {}).get("allocated") or ZERO,
+            }
+            for s in STAGE_ORDER
+        ],
+        columns=["stage", "label", "count", "investment", "allocated"],
+    )
+
+
+# --- ledger and stalled projects ------------------------------------------------------------------------
+
+
+def _stall_settings() -> dict:
+    return {
+        "silence_days": int(settings.PROJECTS_STALL_DAYS),
+        "behind_tolerance": float(settings.PROJECTS_BEHIND_TOLERANCE),
+    }
+
+
+def project_frame(projects: QuerySet[Project], *, as_of: date) -> pd.DataFrame:
+    """The ledger as a frame, one query: each project with paid (to `as_of`), rate, last report, stall flags."""
+    rows = list(
+        projects.annotate(
+            paid=_paid_subquery(on_or_before=as_of),
+            last_report=_latest_report("reported_on", as_of),
+            reported_progress=_latest_report("progress", as_of),
+        )
+        .order_by("unit__sort_order", "unit__code", "code")
+        .values(
+            "pk",
+            "code",
+            "name",
+            "unit_id",
+            "unit__name",
+            "fund_id",
+            "fund__name",
+            "fund__year",
+            "fund__level",
+            "stage",
+            "investment",
+            "allocated_amount",
+            "paid",
+            "planned_start",
+            "planned_completion",
+            "actual_start",
+            "actual_completion",
+            "progress",
+            "reported_progress",
+            "responsible_person",
+            "last_report",
+        )
+    )
+    columns = [
+        "pk", "code", "name", "unit_id", "unit__name", "fund_id", "fund__name", "fund__year", "fund__level", "stage",
+        "investment", "allocated_amount", "paid", "planned_start", "planned_completion", "actual_start",
+        "actual_completion", "progress", "reported_progress", "responsible_person", "last_report",
+    ]  # fmt: skip
+    frame = pd.DataFrame.from_records(rows, columns=columns).astype(object)
+    frame = frame.where(pd.notna(frame), None)
+    # Progress on `as_of` is the latest report's; a project that never reported keeps its entered progress.
+    frame["progress_on"] = [
+        int(rp if rp is not None else p) for rp, p in zip(frame["reported_progress"], frame["progress"], strict=True)
+    ]
+    frame["watched"] = [s in WATCHED_STAGES for s in frame["stage"]]
+    flagged = rules.stall_flags(
+        frame.rename(columns={"progress": "entered_progress", "progress_on": "progress"}),
+        as_of=as_of,
+        **_stall_settings(),
+    ).rename(columns={"progress": "progress_on", "entered_progress": "progress"})
+    flagged["rate"] = [
+        rules.execution_rate(p, a) for p, a in zip(flagged["paid"], flagged["allocated_amount"], strict=True)
+    ]
+    labels = dict(Stage.choices)
+    flagged["stage_label"] = [str(labels[s]) for s in flagged["stage"]]
+    return flagged
+
+
+def project_ledger(
+    *,
+    user,
+    as_of: date,
+    unit_id: int | None = None,
+    fund_id: int | None = None,
+    stage: str | None = None,
+    stalled: bool = False,
+    search: str = "",
+) -> pd.DataFrame:
+    """The project ledger a person may see, filtered; the page and its Excel export both read this frame."""
+    from .permissions import projects_for_user
+
+    projects = projects_for_user(user, "view")
+    if unit_id:
+        projects = projects.filter(unit_id=unit_id)
+    if fund_id:
+        projects = projects.filter(fund_id=fund_id)
+    if stage:
+        projects = projects.filter(stage=stage)
+    if search:
+        projects = projects.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    frame = project_frame(projects, as_of=as_of)
+    if stalled:
+        frame = frame[frame["stalled"]].reset_index(drop=True)
+    return frame
+
+
+def stalled_by_unit(*, user, as_of: date) -> pd.DataFrame:
+    """Stalled projects grouped per unit: unit, count, names (for the index page and bulletins)."""
+    frame = project_ledger(user=user, as_of=as_of, stalled=True)
+    if frame.empty:
+        return pd.DataFrame(columns=["unit_id", "unit", "count", "projects"])
+    grouped = frame.groupby(["unit_id", "unit__name"], sort=False)
+    return pd.DataFrame(
+        [
+            {
+                "unit_id": uid,
+                "unit": name,
+                "count": len(g),
+                "projects": list(g[["pk", "name", "stall_reason"]].itertuples(index=False)),
+            }
+            for (uid, name), g in grouped
+        ]
+    ).sort_values("count", ascending=False, kind="stable")
+
+
+def project_payments(project: Project) -> QuerySet[Payment]:
+    """A project's payments and reversals in date order, with who entered them and what each reverses."""
+    return (
+        project.payments.select_related("entered_by", "reverses")
+        .annotate(reversed_count=Count("reversals"))
+        .order_by("paid_on", "pk")
+    )
+
+
+# --- indicators for the assessment (targets reads these) ------------------------------------------------
+
+
+def indicator_budget_execution_rate(*, year: int, as_of: date) -> pd.DataFrame:
+    """Budget execution rate (预算执行率, %) per unit: paid up to `as_of` ÷ allocated, over the unit's open projects.
+
+    Definition: the projects counted are those with money allocated (> 0) from a fund of `year` or earlier that
+    are still open at the start of `year`, i.e. whose payments before Jan 1 of `year` had not yet reached the
+    allocated amount (a project fully paid in an earlier year is settled and no longer counts). Payments are
+    cumulative — everything paid on or before `as_of`, including earlier years, because the province measures
+    execution of a fund over its whole life, not one year's slice. Reversals count negatively. One query.
+    """
+    jan1 = date(year, 1, 1)
+    rows = list(
+        Project.objects.filter(fund__year__lte=year, allocated_amount__gt=0)
+        .annotate(paid_before=_paid_subquery(before=jan1), paid=_paid_subquery(on_or_before=as_of))
+        .values("unit_id", "allocated_amount", "paid_before", "paid")
+    )
+    frame = pd.DataFrame.from_records(rows, columns=["unit_id", "allocated_amount", "paid_before", "paid"])
+    frame = frame[[pb < a for pb, a in zip(frame["paid_before"], frame["allocated_amount"], strict=True)]]
+    out = []
+    for unit_id, g in frame.groupby("unit_id"):
+        allocated = sum(g["allocated_amount"], ZERO)
+        paid = sum(g["paid"], ZERO)
+        rate = rules.execution_rate(paid, allocated)
+        out.append(
+            {
+                "unit_id": int(unit_id),
+                "value": float(rate) if rate is not None else float("nan"),
+                "detail": f"已支付 {paid / 10000:,.2f} 万元 / 下达 {allocated / 10000:,.2f} 万元"
+                f"（{len(g)} 个在建资金项目）",
+            }
+        )
+    return pd.DataFrame(out, columns=["unit_id", "value", "detail"])
+
+
+def indicator_stalled_project_count(*, year: int, as_of: date) -> pd.DataFrame:
+    """Stalled projects (count) per unit on `as_of`, by the rules in `projects.rules.stall_flags`.
+
+    One row per unit that has at least one funded or started project (0 when none is stalled); progress and
+    silence are judged from reports dated on or before `as_of`. `year` is accepted for the common contract;
+    stalling is a state on a day, so only `as_of` matters. One query.
+    """
+    projects = Project.objects.filter(stage__in=WATCHED_STAGES)
+    frame = project_frame(projects, as_of=as_of)
+    out = []
+    for unit_id, g in frame.groupby("unit_id"):
+        stalled = g[g["stalled"]]
+        names = "、".join(stalled["name"].head(3))
+        more = "等" if len(stalled) > 3 else ""
+        detail = f"在建项目 {len(g)} 个，停滞 {len(stalled)} 个" + (f"：{names}{more}" if len(stalled) else "")
+        out.append({"unit_id": int(unit_id), "value": float(len(stalled)), "detail": detail})
+    return pd.DataFrame(out, columns=["unit_id", "value", "detail"])
+
+
+__all__ = [
+    "city_execution",
+    "execution_by_year",
+    "fund_execution",
+    "indicator_budget_execution_rate",
+    "indicator_stalled_project_count",
+    "project_ledger",
+    "reserve_by_stage",
+    "stalled_by_unit",
+    "unit_execution",
+]

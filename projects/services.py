@@ -1,0 +1,217 @@
+"""Writes for projects: payments and their reversals, stage moves, progress reports.
+
+Every service runs in one transaction, re-checks that the person may act for the project's unit, and records
+who and when. Money rules are enforced with the project row locked, so concurrent payments cannot overspend.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tracker.permissions import can_act_for_unit, is_unit_scoped
+from tracker.uploads import storage_name, validate_upload
+
+from .choices import FUNDED_STAGES, Stage, allowed_transitions
+from .models import Payment, ProgressPhoto, ProgressReport, Project, StageChange
+
+logger = logging.getLogger(__name__)
+CENT = Decimal("0.01")
+
+
+def _check_can_report(user, project: Project) -> None:
+    if not is_unit_scoped(user) or not can_act_for_unit(user, project.unit_id, "report"):
+        raise PermissionDenied(_("您无权为该项目填报。"))
+
+
+def _money(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ValidationError(_("金额格式不正确。")) from exc
+    return amount
+
+
+def _yuan(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _paid_total(project_id: int) -> Decimal:
+    return Payment.objects.filter(project_id=project_id).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
+@transaction.atomic
+def payment_record(
+    *, project: Project, amount: Decimal, paid_on: date, voucher_no: str, user, note: str = ""
+) -> Payment:
+    """Record a payment from the project's allocation.
+
+    Refused (nothing written) when the amount is not positive, the date is in the future, the project has no
+    money allocated yet, the voucher number is already used on this project, or the total paid would exceed
+    the allocated amount. The project row is locked (`SELECT … FOR UPDATE`) while the total is checked, so
+    concurrent payments are serialised and can never together overspend.
+    """
+    _check_can_report(user, project)
+    amount = _money(amount)
+    voucher_no = (voucher_no or "").strip()
+    if amount <= 0:
+        raise ValidationError(_("支付金额必须大于 0 元。"))
+    if paid_on > timezone.localdate():
+        raise ValidationError(_("支付日期不能晚于今天。"))
+    if not voucher_no:
+        raise ValidationError(_("请填写凭证号。"))
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.stage not in FUNDED_STAGES:
+        raise ValidationError(
+            _("项目处于「%(stage)s」阶段，资金尚未下达，不能登记支付。") % {"stage": locked.get_stage_display()}
+        )
+    if Payment.objects.filter(project_id=locked.pk, voucher_no=voucher_no).exists():
+        raise ValidationError(_("凭证号 %(no)s 已在本项目登记过，请勿重复录入。") % {"no": voucher_no})
+    paid = _paid_total(locked.pk)
+    if paid + amount > locked.allocated_amount:
+        raise ValidationError(
+            _(
+                "支付被拒绝：本次支付 %(amount)s 元后累计支付将达 %(total)s 元，超过下达资金 %(allocated)s 元；"
+                "本项目尚可支付 %(left)s 元。未保存任何数据。"
+            )
+            % {
+                "amount": _yuan(amount),
+                "total": _yuan(paid + amount),
+                "allocated": _yuan(locked.allocated_amount),
+                "left": _yuan(locked.allocated_amount - paid),
+            }
+        )
+    payment = Payment.objects.create(
+        project=locked, amount=amount, paid_on=paid_on, voucher_no=voucher_no, note=note.strip(), entered_by=user
+    )
+    logger.info("payment %s recorded on project %s by %s: %s", payment.pk, locked.pk, user.pk, amount)
+    return payment
+
+
+@transaction.atomic
+def payment_reverse(
+    *, payment: Payment, reason: str, user, amount: Decimal | None = None, reversed_on: date | None = None
+) -> Payment:
+    """Correct a payment by a negative reversing entry (冲销) pointing at it; the original is never edited.
+
+    `amount` (positive, default: the whole payment) is how much to take back; it cannot exceed the original,
+    a payment is reversed at most once, and a reversal cannot itself be reversed.
+    """
+    _check_can_report(user, payment.project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("冲销必须填写原因。"))
+    Project.objects.select_for_update().filter(pk=payment.project_id).get()
+    original = Payment.objects.get(pk=payment.pk)
+    if original.is_reversal:
+        raise ValidationError(_("冲销记录本身不能再冲销。"))
+    if Payment.objects.filter(reverses=original).exists():
+        raise ValidationError(_("凭证号 %(no)s 的支付已冲销过，不能重复冲销。") % {"no": original.voucher_no})
+    take_back = original.amount if amount is None else _money(amount)
+    if take_back <= 0:
+        raise ValidationError(_("冲销金额必须大于 0 元。"))
+    if take_back > original.amount:
+        raise ValidationError(
+            _("冲销金额 %(amount)s 元超过原支付金额 %(original)s 元。")
+            % {"amount": _yuan(take_back), "original": _yuan(original.amount)}
+        )
+    on = reversed_on or timezone.localdate()
+    if on < original.paid_on:
+        raise ValidationError(_("冲销日期不能早于原支付日期。"))
+    reversal = Payment.objects.create(
+        project_id=original.project_id,
+        amount=-take_back,
+        paid_on=on,
+        voucher_no=f"{original.voucher_no}-冲销",
+        reverses=original,
+        note=reason,
+        entered_by=user,
+    )
+    logger.info("payment %s reversed by %s (%s) by user %s", original.pk, reversal.pk, take_back, user.pk)
+    return reversal
+
+
+@transaction.atomic
+def project_change_stage(*, project: Project, to_stage: str, reason: str, user, expected_version: int) -> Project:
+    """Move a project one step forward, or back to any earlier stage with a reason; history row in the same transaction.
+
+    Compare-and-set on (stage, version): if someone else moved the project meanwhile, nothing changes and the
+    person is asked to reload. Moving to 资金下达 needs a fund and an allocated amount (entered by the admin).
+    """
+    _check_can_report(user, project)
+    reason = (reason or "").strip()
+    current = Project.objects.get(pk=project.pk)
+    if current.version != expected_version:
+        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+    moves = allowed_transitions(current.stage)
+    if to_stage not in moves:
+        raise ValidationError(
+            _("不能从「%(from)s」直接变更为「%(to)s」：项目只能逐级推进。")
+            % {
+                "from": current.get_stage_display(),
+                "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
+            }
+        )
+    if moves[to_stage] and not reason:
+        raise ValidationError(_("项目退回到之前的阶段，必须填写原因。"))
+    if to_stage == Stage.FUNDED and (current.fund_id is None or current.allocated_amount <= 0):
+        raise ValidationError(_("项目尚未登记资金来源和下达金额，不能变更为「资金下达」，请联系系统管理员登记。"))
+    today = timezone.localdate()
+    changes: dict = {"stage": to_stage, "version": F("version") + 1}
+    if to_stage == Stage.STARTED and current.actual_start is None:
+        changes["actual_start"] = today
+    if to_stage == Stage.COMPLETED:
+        changes["actual_completion"] = today
+    updated = Project.objects.filter(pk=current.pk, stage=current.stage, version=expected_version).update(**changes)
+    if updated == 0:
+        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+    StageChange.objects.create(
+        project_id=current.pk, from_stage=current.stage, to_stage=to_stage, reason=reason, changed_by=user
+    )
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def progress_report_submit(
+    *,
+    project: Project,
+    reported_on: date,
+    progress: int,
+    note: str,
+    user,
+    files: Sequence = (),
+) -> ProgressReport:
+    """Record a progress report with optional photos/PDFs (type-checked).
+
+    The latest report (by date) sets the project's visible progress.
+    """
+    _check_can_report(user, project)
+    if reported_on > timezone.localdate():
+        raise ValidationError(_("报告日期不能晚于今天。"))
+    if progress is None or not 0 <= int(progress) <= 100:
+        raise ValidationError(_("形象进度必须在 0 到 100 之间。"))
+    checked = [(f, validate_upload(f, kinds=("image", "pdf"))) for f in files]
+    report = ProgressReport.objects.create(
+        project_id=project.pk,
+        reported_on=reported_on,
+        progress=int(progress),
+        note=(note or "").strip(),
+        reported_by=user,
+    )
+    for upload, mime in checked:
+        photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
+        photo.file.save(storage_name(f"projects/{project.pk}", upload.name), upload, save=False)
+        photo.save()
+    latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
+    if latest is not None and latest.pk == report.pk:
+        Project.objects.filter(pk=project.pk).update(progress=report.progress)
+    return report

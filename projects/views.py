@@ -1,0 +1,294 @@
+"""Project and fund pages. Views are thin: scope through `projects.permissions`, call a selector or service."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.navigation import area_required
+from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
+from tracker.tabular import xlsx_response
+from tracker.uploads import file_response
+
+from . import charts, selectors, services
+from .choices import Stage
+from .forms import LedgerFilterForm, PaymentForm, ProgressForm, RankingFilterForm, ReversalForm, StageForm
+from .models import Fund, Payment, ProgressPhoto
+from .permissions import get_project_for_user, projects_for_user
+
+CHART_CONFIG = {"displaylogo": False}
+
+
+def _html(fig) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
+
+
+def _wan(value: Decimal) -> str:
+    return f"{value / 10000:,.2f}"
+
+
+def _ranking(request, today) -> tuple[RankingFilterForm, object]:
+    """The unit ranking for the funds chosen in the query string (shared by the page and its export)."""
+    old_year = selectors.old_funds_before_year(today)
+    years = Fund.objects.order_by("-year").values_list("year", flat=True).distinct()
+    form = RankingFilterForm(request.GET or None, years=years, old_year=old_year)
+    f = form.cleaned_data if form.is_valid() else {}
+    ranking = selectors.unit_execution(
+        year=f.get("year"),
+        before_year=old_year if f.get("old") else None,
+        level=f.get("level") or None,
+        area=f.get("area") or None,
+    )
+    return form, ranking
+
+
+@area_required("projects")
+def index(request):
+    """Funds with execution bars, the city's rate against the target, unit ranking, reserve by stage, stalled."""
+    today = timezone.localdate()
+    old_year = selectors.old_funds_before_year(today)
+    funds = selectors.fund_execution()
+    ranking_form, ranking = _ranking(request, today)
+    reserve = selectors.reserve_by_stage(user=request.user)
+    context = {
+        "funds": funds.to_dict("records"),
+        "by_year": selectors.execution_by_year().to_dict("records"),
+        "old": selectors.city_execution(before_year=old_year, label=_("%(y)d年以前中央和省级资金") % {"y": old_year}),
+        "all_cp": selectors.city_execution(label=_("全部中央和省级资金")),
+        "ranking": ranking.to_dict("records"),
+        "ranking_form": ranking_form,
+        "ranking_query": request.GET.urlencode(),
+        "reserve": reserve.to_dict("records"),
+        "stalled": selectors.stalled_by_unit(user=request.user, as_of=today).to_dict("records"),
+        "ranking_chart": _html(charts.unit_ranking_chart(ranking, target=float(settings.PROJECTS_EXECUTION_TARGET)))
+        if len(ranking)
+        else "",
+        "reserve_chart": _html(charts.reserve_chart(reserve)),
+        "old_year": old_year,
+        "stall_days": settings.PROJECTS_STALL_DAYS,
+        "stall_tolerance": settings.PROJECTS_BEHIND_TOLERANCE,
+        "today": today,
+    }
+    return render(request, "projects/index.html", context)
+
+
+@area_required("projects")
+def ranking_export(request):
+    """The unit ranking as Excel — the same frame as the index page."""
+    _form, ranking = _ranking(request, timezone.localdate())
+    rows = [
+        (r["rank"] if r["rank"] is not None else "", r["unit"], r["projects"], r["allocated"], r["paid"], r["rate"])
+        for r in ranking.to_dict("records")
+    ]
+    headers = [_("排名"), _("责任单位"), _("资金项目数"), _("下达资金（元）"), _("已支付（元）"), _("预算执行率（%）")]
+    return xlsx_response(_("预算执行率排名.xlsx"), [(_("执行率排名"), headers, rows)])
+
+
+LEDGER_HEADERS = [
+    "项目编号", "项目名称", "责任单位", "资金来源", "阶段", "估算总投资（元）", "下达资金（元）", "已支付（元）",
+    "执行率（%）", "形象进度（%）", "计划开工", "计划竣工", "最近进展", "停滞原因", "责任人",
+]  # fmt: skip
+
+
+def ledger_rows(frame) -> list[tuple]:
+    """Ledger rows for Excel, from the same frame the page shows."""
+    return [
+        (
+            r["code"],
+            r["name"],
+            r["unit__name"],
+            r["fund__name"] or "",
+            r["stage_label"],
+            r["investment"],
+            r["allocated_amount"],
+            r["paid"],
+            r["rate"],
+            r["progress_on"],
+            r["planned_start"],
+            r["planned_completion"],
+            r["last_report"],
+            r["stall_reason"],
+            r["responsible_person"],
+        )
+        for r in frame.to_dict("records")
+    ]
+
+
+@area_required("projects")
+def project_list(request):
+    """The project ledger with filters (unit, fund, stage, stalled); `?export=xlsx` downloads the same rows."""
+    units = units_for_user(request.user, "view")
+    funds = Fund.objects.all()
+    form = LedgerFilterForm(request.GET or None, units=units, funds=funds)
+    filters = form.cleaned_data if form.is_valid() else {}
+    frame = selectors.project_ledger(
+        user=request.user,
+        as_of=timezone.localdate(),
+        unit_id=filters.get("unit"),
+        fund_id=filters.get("fund"),
+        stage=filters.get("stage") or None,
+        stalled=bool(filters.get("stalled")),
+        search=filters.get("q") or "",
+    )
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(_("项目台账.xlsx"), [(_("项目台账"), LEDGER_HEADERS, ledger_rows(frame))])
+    totals = {
+        "count": len(frame),
+        "allocated": sum(frame["allocated_amount"], Decimal("0")),
+        "paid": sum(frame["paid"], Decimal("0")),
+        "stalled": int(frame["stalled"].sum()) if len(frame) else 0,
+    }
+    query = request.GET.copy()
+    query["export"] = "xlsx"
+    return render(
+        request,
+        "projects/project_list.html",
+        {"form": form, "rows": frame.to_dict("records"), "totals": totals, "export_query": query.urlencode()},
+    )
+
+
+@area_required("projects")
+def project_detail(request, pk: int):
+    """A project: figures, payment history (with reversals), stage history, progress timeline; forms for its unit."""
+    project = get_project_for_user(request.user, pk, "view")
+    row = selectors.project_frame(projects_for_user(request.user).filter(pk=project.pk), as_of=timezone.localdate())
+    can_report = is_unit_scoped(request.user) and can_act_for_unit(request.user, project.unit_id, "report")
+    context = {
+        "project": project,
+        "row": row.to_dict("records")[0],
+        "payments": selectors.project_payments(project),
+        "stage_changes": project.stage_changes.select_related("changed_by"),
+        "reports": project.progress_reports.select_related("reported_by")
+        .prefetch_related("photos")
+        .order_by("-reported_on", "-pk"),
+        "can_report": can_report,
+    }
+    if can_report:
+        today = timezone.localdate()
+        context.update(
+            payment_form=PaymentForm(initial={"paid_on": today}),
+            reversal_form=ReversalForm(),
+            stage_form=StageForm(current=project.stage, initial={"version": project.version}),
+            progress_form=ProgressForm(initial={"reported_on": today, "progress": project.progress}),
+        )
+    return render(request, "projects/project_detail.html", context)
+
+
+def _errors(request, exc: ValidationError | None = None, form=None) -> None:
+    if exc is not None:
+        for message in exc.messages:
+            messages.error(request, message)
+    if form is not None:
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for e in errs:
+                messages.error(request, f"{label}：{e}" if label else e)
+
+
+@require_POST
+@area_required("projects")
+def payment_create(request, pk: int):
+    project = get_project_for_user(request.user, pk, "report")
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:project_detail", pk=project.pk)
+    try:
+        payment = services.payment_record(project=project, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已登记支付 %(a)s 元（凭证号 %(v)s）。") % {"a": f"{payment.amount:,.2f}", "v": payment.voucher_no},
+        )
+    return redirect("projects:project_detail", pk=project.pk)
+
+
+@require_POST
+@area_required("projects")
+def payment_reverse(request, pk: int, payment_pk: int):
+    project = get_project_for_user(request.user, pk, "report")
+    try:
+        payment = project.payments.get(pk=payment_pk)
+    except Payment.DoesNotExist as exc:
+        raise Http404 from exc
+    form = ReversalForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:project_detail", pk=project.pk)
+    try:
+        reversal = services.payment_reverse(
+            payment=payment, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"], user=request.user
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已冲销 %(a)s 元。") % {"a": f"{-reversal.amount:,.2f}"})
+    return redirect("projects:project_detail", pk=project.pk)
+
+
+@require_POST
+@area_required("projects")
+def stage_change(request, pk: int):
+    project = get_project_for_user(request.user, pk, "report")
+    form = StageForm(request.POST, current=project.stage)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:project_detail", pk=project.pk)
+    try:
+        project = services.project_change_stage(
+            project=project,
+            to_stage=form.cleaned_data["to_stage"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("项目阶段已变更为「%(s)s」。") % {"s": Stage(project.stage).label})
+    return redirect("projects:project_detail", pk=project.pk)
+
+
+@require_POST
+@area_required("projects")
+def progress_create(request, pk: int):
+    project = get_project_for_user(request.user, pk, "report")
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:project_detail", pk=project.pk)
+    data = form.cleaned_data
+    try:
+        services.progress_report_submit(
+            project=project,
+            reported_on=data["reported_on"],
+            progress=data["progress"],
+            note=data["note"],
+            user=request.user,
+            files=[data["photo"]] if data.get("photo") else [],
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("进展已报送。"))
+    return redirect("projects:project_detail", pk=project.pk)
+
+
+@area_required("projects")
+def photo_download(request, pk: int, photo_pk: int):
+    project = get_project_for_user(request.user, pk, "view")
+    try:
+        photo = ProgressPhoto.objects.get(pk=photo_pk, report__project=project)
+    except ProgressPhoto.DoesNotExist as exc:
+        raise Http404 from exc
+    return file_response(photo.file, photo.original_name)

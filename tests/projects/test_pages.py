@@ -1,0 +1,215 @@
+"""Pages: who sees what (every role), recording through the pages, the Excel export equals the page."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from projects.choices import Stage
+from projects.models import Payment, ProgressReport
+from tests.factories import PaymentFactory, ProjectFactory
+
+D = Decimal
+
+
+@pytest.fixture
+def projects(unit_a, unit_b, official_a):
+    a = ProjectFactory(unit=unit_a, name="井研县农村生活污水治理工程", allocated_amount=D("100000"))
+    b = ProjectFactory(unit=unit_b, name="沐川县沐溪河流域综合整治与生态建设工程", allocated_amount=D("200000"))
+    PaymentFactory(project=a, amount=D("25000"), entered_by=official_a)
+    return {"a": a, "b": b}
+
+
+PAGE_ACCESS = {
+    # role → status of GET on the area pages
+    "official_a": 200,
+    "official_b": 200,
+    "dept_official": 200,
+    "leader": 200,
+    "admin": 200,
+    "inspector": 403,  # inspectors are outside the projects area
+}
+
+
+@pytest.mark.parametrize("url_name", ["projects:index", "projects:project_list", "projects:ranking_export"])
+@pytest.mark.parametrize(("who", "status"), PAGE_ACCESS.items())
+def test_area_pages_by_role(client_for, actors, projects, url_name, who, status):
+    assert client_for(actors[who]).get(reverse(url_name)).status_code == status
+
+
+def test_anonymous_is_sent_to_log_in(client_for, projects):
+    response = client_for(None).get(reverse("projects:index"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("official_a", 200),
+        ("official_b", 404),
+        ("dept_official", 404),
+        ("leader", 200),
+        ("admin", 200),
+        ("inspector", 403),
+    ],
+)
+def test_project_detail_is_visible_to_its_unit_and_city_wide_readers(client_for, actors, projects, who, status):
+    assert (
+        client_for(actors[who]).get(reverse("projects:project_detail", args=[projects["a"].pk])).status_code == status
+    )
+
+
+def test_ledger_lists_only_own_units_projects_for_an_official(client_for, official_a, projects):
+    content = client_for(official_a).get(reverse("projects:project_list")).content.decode()
+    assert "井研县农村生活污水治理工程" in content and "沐溪河" not in content
+
+
+def _post_payment(client, project, amount="1000.00", voucher="PZ-web-1"):
+    return client.post(
+        reverse("projects:payment_create", args=[project.pk]),
+        {"amount": amount, "paid_on": "2022-07-01", "voucher_no": voucher},
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("official_b", 404), ("dept_official", 404), ("leader", 403), ("admin", 403), ("inspector", 403)],
+)
+def test_recording_a_payment_for_another_unit_or_read_only_role_is_refused(client_for, actors, projects, who, status):
+    assert _post_payment(client_for(actors[who]), projects["a"]).status_code == status
+    assert Payment.objects.filter(voucher_no="PZ-web-1").count() == 0
+
+
+def test_official_records_a_payment_for_own_unit(client_for, official_a, projects):
+    response = _post_payment(client_for(official_a), projects["a"])
+    assert response.status_code == 302
+    assert Payment.objects.get(voucher_no="PZ-web-1").amount == D("1000.00")
+
+
+def test_overpayment_through_the_page_shows_the_message_and_writes_nothing(client_for, official_a, projects):
+    response = client_for(official_a).post(
+        reverse("projects:payment_create", args=[projects["a"].pk]),
+        {"amount": "75000.01", "paid_on": "2022-07-01", "voucher_no": "PZ-over"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "超过下达资金 100,000.00 元" in page
+    assert not Payment.objects.filter(voucher_no="PZ-over").exists()
+
+
+def test_official_reverses_a_payment_and_changes_stage_and_reports_progress(client_for, official_a, projects):
+    client = client_for(official_a)
+    project = projects["a"]
+    payment = project.payments.get()
+    client.post(
+        reverse("projects:payment_reverse", args=[project.pk, payment.pk]), {"amount": "", "reason": "重复录入"}
+    )
+    assert project.payments.get(reverses=payment).amount == D("-25000")
+    client.post(
+        reverse("projects:stage_change", args=[project.pk]), {"to_stage": Stage.COMPLETED, "reason": "", "version": 0}
+    )
+    project.refresh_from_db()
+    assert project.stage == Stage.COMPLETED
+    client.post(
+        reverse("projects:progress_create", args=[project.pk]),
+        {"reported_on": date.today().isoformat(), "progress": "100", "note": "完工"},
+    )
+    project.refresh_from_db()
+    assert project.progress == 100 and ProgressReport.objects.filter(project=project).count() == 1
+
+
+@pytest.mark.parametrize("who", ["leader", "admin"])
+def test_read_only_roles_get_403_on_every_post(client_for, actors, projects, who):
+    client = client_for(actors[who])
+    project = projects["a"]
+    payment = project.payments.get()
+    urls = [
+        reverse("projects:stage_change", args=[project.pk]),
+        reverse("projects:progress_create", args=[project.pk]),
+        reverse("projects:payment_reverse", args=[project.pk, payment.pk]),
+    ]
+    assert [client.post(u, {}).status_code for u in urls] == [403, 403, 403]
+
+
+def test_progress_photo_is_checked_and_served_only_to_those_who_may_see(client_for, official_a, official_b, projects):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    client = client_for(official_a)
+    client.post(
+        reverse("projects:progress_create", args=[projects["a"].pk]),
+        {"reported_on": "2022-07-01", "progress": "30", "photo": SimpleUploadedFile("现场.png", png)},
+    )
+    photo = ProgressReport.objects.get().photos.get()
+    url = reverse("projects:photo_download", args=[projects["a"].pk, photo.pk])
+    assert client_for(official_a).get(url).status_code == 200
+    assert client_for(official_b).get(url).status_code == 404
+    bad = client_for(official_a).post(
+        reverse("projects:progress_create", args=[projects["a"].pk]),
+        {"reported_on": "2022-07-02", "progress": "40", "photo": SimpleUploadedFile("x.png", b"MZ" + b"\x00" * 64)},
+    )
+    assert bad.status_code == 302 and ProgressReport.objects.count() == 1
+
+
+def test_excel_export_has_the_same_rows_and_numbers_as_the_page(client_for, leader, projects):
+    client = client_for(leader)
+    page = client.get(reverse("projects:project_list"))
+    rows = page.context["rows"]
+    export = client.get(reverse("projects:project_list") + "?export=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    data = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in data] == [r["code"] for r in rows]
+    by_code = {r[0]: r for r in data}
+    for r in rows:
+        line = by_code[r["code"]]
+        assert (D(str(line[6])), D(str(line[7]))) == (r["allocated_amount"], r["paid"])
+        assert (D(str(line[8])) if line[8] is not None else None) == r["rate"]
+    # and the numbers are the hand-computed ones: 25,000 of 100,000 → 25 %
+    assert by_code[projects["a"].code][7] == 25000 and by_code[projects["a"].code][8] == 25
+
+
+def test_ranking_export_matches_the_index(client_for, leader, projects):
+    client = client_for(leader)
+    ranking = client.get(reverse("projects:index")).context["ranking"]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("projects:ranking_export")).content)).active
+    data = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], D(str(r[5]))) for r in data] == [(r["unit"], r["rate"]) for r in ranking]
+
+
+def test_ledger_filters_by_unit_and_stalled(client_for, leader, projects, unit_b):
+    client = client_for(leader)
+    rows = client.get(reverse("projects:project_list"), {"unit": unit_b.pk}).context["rows"]
+    assert [r["name"] for r in rows] == ["沐川县沐溪河流域综合整治与生态建设工程"]
+    # both projects planned 2022 and never reported → silent, hence stalled today
+    assert len(client.get(reverse("projects:project_list"), {"stalled": "on"}).context["rows"]) == 2
+
+
+def test_pages_use_a_fixed_number_of_queries(client_for, leader, unit_a, django_assert_max_num_queries):
+    for i in range(15):
+        ProjectFactory(unit=unit_a, code=f"Q-{i}")
+    client = client_for(leader)
+    client.get(reverse("projects:index"))  # warm up session/user caches
+    with django_assert_max_num_queries(25):
+        client.get(reverse("projects:index"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("projects:project_list"))
+
+
+def test_ranking_filter_by_area_applies_to_page_and_export(client_for, leader, projects, unit_a):
+    from projects.choices import FundArea
+    from tests.factories import FundFactory
+
+    rural = FundFactory(name="农村污水资金", area=FundArea.RURAL, year=2021)
+    ProjectFactory(unit=unit_a, fund=rural, allocated_amount=D("40000"))
+    client = client_for(leader)
+    ranking = client.get(reverse("projects:index"), {"area": "rural"}).context["ranking"]
+    # only the rural project: 0 paid of 40,000
+    assert [(r["unit"], r["allocated"], r["rate"]) for r in ranking] == [("井研县", D("40000"), D("0.00"))]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("projects:ranking_export"), {"area": "rural"}).content)
+    ).active
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["井研县"]
