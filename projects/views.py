@@ -24,12 +24,6 @@ from .forms import LedgerFilterForm, PaymentForm, ProgressForm, RankingFilterFor
 from .models import Fund, Payment, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
 
-CHART_CONFIG = {"displaylogo": False}
-
-
-def _html(fig) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config=CHART_CONFIG)
-
 
 def _wan(value: Decimal) -> str:
     return f"{value / 10000:,.2f}"
@@ -68,10 +62,10 @@ def index(request):
         "ranking_query": request.GET.urlencode(),
         "reserve": reserve.to_dict("records"),
         "stalled": selectors.stalled_by_unit(user=request.user, as_of=today).to_dict("records"),
-        "ranking_chart": _html(charts.unit_ranking_chart(ranking, target=float(settings.PROJECTS_EXECUTION_TARGET)))
+        "ranking_chart": charts.unit_ranking_chart(ranking, target=float(settings.PROJECTS_EXECUTION_TARGET))
         if len(ranking)
-        else "",
-        "reserve_chart": _html(charts.reserve_chart(reserve)),
+        else None,
+        "reserve_chart": charts.reserve_chart(reserve),
         "old_year": old_year,
         "stall_days": settings.PROJECTS_STALL_DAYS,
         "stall_tolerance": settings.PROJECTS_BEHIND_TOLERANCE,
