@@ -2,5 +2,18 @@
 
 from .api import ApiToken
 from .units import Unit, User, WarZone
+from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
-__all__ = ["ApiToken", "Unit", "User", "WarZone"]
+__all__ = [
+    "ApiToken",
+    "Unit",
+    "User",
+    "WarZone",
+    # water
+    "DrinkingWaterSource",
+    "OutletStepChange",
+    "River",
+    "SewageOutlet",
+    "WaterMonthlyReading",
+    "WaterSection",
+]
