@@ -71,8 +71,7 @@ OUTLET_STEP_ORDER: tuple[str, ...] = tuple(OutletStep.values)
 
 # Allowed moves: forward by exactly one step; backward to any earlier step with a reason. Nothing is skipped.
 OUTLET_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    step: OUTLET_STEP_ORDER[:i] + OUTLET_STEP_ORDER[i + 1 : i + 2]
-    for i, step in enumerate(OUTLET_STEP_ORDER)
+    step: OUTLET_STEP_ORDER[:i] + OUTLET_STEP_ORDER[i + 1 : i + 2] for i, step in enumerate(OUTLET_STEP_ORDER)
 }
 
 

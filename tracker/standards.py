@@ -7,10 +7,9 @@ from __future__ import annotations
 # Single-factor assessment: each parameter gets the best class whose limit it meets; the section's class is the
 # worst of those. DO is a lower bound (≥), the rest are upper bounds (≤). Where two classes share a limit (COD and
 # BOD5 for I and II) the value meets the better class first, so it is class I.
+from collections.abc import Mapping
 
-from collections.abc import Mapping  # noqa: E402
-
-import pandas as pd  # noqa: E402
+import pandas as pd
 
 WATER_CLASSES: tuple[str, ...] = ("I", "II", "III", "IV", "V", "劣V")
 WATER_CLASS_RANK: dict[str, int] = {label: i for i, label in enumerate(WATER_CLASSES, start=1)}
