@@ -34,11 +34,11 @@ CITY_WIDE_ROLES = (Role.LEADER, Role.INSPECTOR, Role.ADMIN)
 class WaterClass(models.IntegerChoices):
     """GB 3838-2002 class; the integer orders them (smaller is cleaner), so 达标 is `class <= target`."""
 
-    I = 1, "Ⅰ类"  # 源头水、国家自然保护区
-    II = 2, "Ⅱ类"  # 集中式饮用水一级保护区等
-    III = 3, "Ⅲ类"  # 集中式饮用水二级保护区、渔业水域
-    IV = 4, "Ⅳ类"  # 一般工业用水、非直接接触娱乐用水
-    V = 5, "Ⅴ类"  # 农业用水、一般景观水域
+    CLASS_I = 1, "Ⅰ类"  # 源头水、国家自然保护区
+    CLASS_II = 2, "Ⅱ类"  # 集中式饮用水一级保护区等
+    CLASS_III = 3, "Ⅲ类"  # 集中式饮用水二级保护区、渔业水域
+    CLASS_IV = 4, "Ⅳ类"  # 一般工业用水、非直接接触娱乐用水
+    CLASS_V = 5, "Ⅴ类"  # 农业用水、一般景观水域
     WORSE_V = 6, "劣Ⅴ类"  # 超过Ⅴ类限值
 
 

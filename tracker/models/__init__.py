@@ -6,14 +6,13 @@ from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, W
 
 __all__ = [
     "ApiToken",
-    "Unit",
-    "User",
-    "WarZone",
-    # water
     "DrinkingWaterSource",
     "OutletStepChange",
     "River",
     "SewageOutlet",
+    "Unit",
+    "User",
+    "WarZone",
     "WaterMonthlyReading",
     "WaterSection",
 ]

@@ -10,13 +10,12 @@ from .water import (
 )
 
 __all__ = [
-    "territorial_units",
-    "unit_list",
-    "war_zone_list",
-    # water
     "indicator_outlet_completion_rate",
     "indicator_water_section_compliance_rate",
     "outlet_for_user",
     "section_for_user",
+    "territorial_units",
+    "unit_list",
+    "war_zone_list",
     "water_records_for_user",
 ]

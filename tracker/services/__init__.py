@@ -5,11 +5,10 @@ from .water import outlet_move, outlet_register, water_readings_upsert, water_re
 
 __all__ = [
     "UNIT_PERMS",
-    "roles_ensure_groups",
-    "user_set_role",
-    # water
     "outlet_move",
     "outlet_register",
+    "roles_ensure_groups",
+    "user_set_role",
     "water_readings_upsert",
     "water_readings_validate",
 ]
