@@ -75,7 +75,8 @@ def section_list(
         qs = qs.filter(level=level)
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
-    sections = list(qs)
+    # Meta.ordering is dropped in GROUP BY queries: order explicitly (level, river, code).
+    sections = list(qs.order_by("river__sort_order", "level", "code"))
     for s in sections:
         s.ytd_rate = (s.ytd_compliant / s.ytd_total * 100) if s.ytd_total else None
         s.latest_class_label = WaterClass(s.latest_class).label if s.latest_class else None
