@@ -170,7 +170,9 @@ def test_move_form_shown_only_to_own_official(client_for, official_a, leader, ou
     assert 'name="to_step"' not in client_for(leader).get(url).content.decode()
 
 
-@pytest.mark.parametrize(("who", "status"), [("official_a", 200), ("leader", 200), ("inspector", 200), ("official_b", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("official_a", 200), ("leader", 200), ("inspector", 200), ("official_b", 404)]
+)
 def test_document_download_only_for_who_may_see_the_outlet(client_for, actors, outlet, who, status):
     move(actors["official_a"], outlet, OutletStep.MONITOR)
     change = OutletStepChange.objects.exclude(document="").get()
