@@ -115,7 +115,7 @@ def test_section_list_excel_export(client_for, official_a, water_data):
 
 def test_pages_use_a_fixed_number_of_queries(client_for, leader, water_data, django_assert_max_num_queries, unit_a):
     client = client_for(leader)
-    for i in range(10):
+    for _ in range(10):
         s = WaterSectionFactory(unit=unit_a)
         WaterMonthlyReadingFactory(section=s, month=_month(1))
         SewageOutletFactory(unit=unit_a)
