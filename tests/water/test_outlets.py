@@ -181,3 +181,26 @@ def test_document_download_only_for_who_may_see_the_outlet(client_for, actors, o
     if status == 200:
         assert response["Content-Disposition"].startswith("attachment")
         assert b"".join(response.streaming_content) == PDF
+
+
+def test_admin_registration_starts_the_history(client_for, admin_user, unit_a):
+    from tests.factories import RiverFactory
+
+    river = RiverFactory(name="岷江")
+    response = client_for(admin_user).post(
+        reverse("admin:tracker_sewageoutlet_add"),
+        {
+            "code": "RHPWK-NEW",
+            "name": "新排口",
+            "river": river.pk,
+            "unit": unit_a.pk,
+            "outlet_type": "industrial",
+            "deadline": "2030-01-01",
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    outlet = SewageOutlet.objects.get(code="RHPWK-NEW")
+    assert outlet.step == OutletStep.SURVEY
+    assert list(outlet.changes.values_list("from_step", "to_step", "actor")) == [("", "survey", admin_user.pk)]

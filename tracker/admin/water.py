@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from ..models import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
+from ..services.water import outlet_register
 
 
 @admin.register(River)
@@ -51,6 +53,12 @@ class SewageOutletAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     readonly_fields = ("step",)
     inlines = [OutletStepChangeInline]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            outlet_register(outlet=obj, user=request.user, work_date=timezone.localdate())
 
 
 @admin.register(DrinkingWaterSource)

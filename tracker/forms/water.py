@@ -12,7 +12,7 @@ class OutletMoveForm(forms.Form):
     """Move an outlet to another step. The service re-checks everything; this explains mistakes early."""
 
     to_step = forms.ChoiceField(label=_("变更为"))
-    work_date = forms.DateField(label=_("工作日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    work_date = forms.DateField(label=_("工作日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("工作说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason = forms.CharField(
         label=_("退回原因"),
@@ -29,7 +29,19 @@ class OutletMoveForm(forms.Form):
     def __init__(self, *args, outlet, **kwargs):
         super().__init__(*args, **kwargs)
         self.outlet = outlet
-        self.fields["to_step"].choices = [(s, OutletStep(s).label) for s in OUTLET_TRANSITIONS[outlet.step]]
+        # The next step first (the usual move), then the earlier steps it may be sent back to.
+        allowed = OUTLET_TRANSITIONS[outlet.step]
+        forward = [
+            (s, _("推进至：%(step)s") % {"step": OutletStep(s).label})
+            for s in allowed
+            if not outlet_move_is_backward(outlet.step, s)
+        ]
+        backward = [
+            (s, _("退回至：%(step)s") % {"step": OutletStep(s).label})
+            for s in reversed(allowed)
+            if outlet_move_is_backward(outlet.step, s)
+        ]
+        self.fields["to_step"].choices = forward + backward
         self.fields["version"].initial = outlet.version
         self.fields["work_date"].initial = timezone.localdate()
 

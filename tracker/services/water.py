@@ -233,15 +233,14 @@ def outlet_move(
 
 
 @transaction.atomic
-def outlet_register(
-    *, user, code: str, name: str, river, unit, outlet_type: str, deadline: dt.date, work_date: dt.date, note: str
-) -> SewageOutlet:
-    """Register a newly found outlet at 排查 with its first history row. Used by admin imports and the demo."""
-    if user is not None and not can_act_for_unit(user, unit, "report") and not getattr(user, "is_superuser", False):
-        raise PermissionDenied
-    outlet = SewageOutlet.objects.create(
-        code=code, name=name, river=river, unit=unit, outlet_type=outlet_type, deadline=deadline
-    )
+def outlet_register(*, outlet: SewageOutlet, user, work_date: dt.date, note: str = "") -> SewageOutlet:
+    """Save a newly found outlet at 排查 together with its first history row, so the history starts with it.
+
+    Registration is an admin task (Django admin); officials then move the outlet through the steps.
+    """
+    outlet.step = OutletStep.SURVEY
+    outlet.version = 0
+    outlet.save()
     OutletStepChange.objects.create(
         outlet=outlet,
         from_step="",
@@ -249,6 +248,6 @@ def outlet_register(
         actor=user,
         created_at=timezone.now(),
         work_date=work_date,
-        note=note,
+        note=note or _("登记入河排污口，进入排查环节。"),
     )
     return outlet
