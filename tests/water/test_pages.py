@@ -109,8 +109,12 @@ def test_outlet_ledger_excel_export(client_for, leader, water_data):
 def test_section_list_excel_export(client_for, official_a, water_data):
     response = client_for(official_a).get(reverse("tracker:water_index"), {"format": "xlsx"})
     wb = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
-    rows = list(wb.active.iter_rows(min_row=2, values_only=True))
+    rows = list(wb.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["A1"]
+    ranking = list(wb.worksheets[1].iter_rows(min_row=2, values_only=True))
+    # unit A's section missed every month (class V against target III): 0 of its months this year comply
+    this_year = sum(1 for i in range(1, 4) if _month(i).year == timezone.localdate().year)
+    assert [r[1:] for r in ranking] == ([("井研县", 0, this_year, 0.0)] if this_year else [])
 
 
 def test_pages_use_a_fixed_number_of_queries(client_for, leader, water_data, django_assert_max_num_queries, unit_a):

@@ -81,6 +81,10 @@ class WaterMonthlyReading(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["section", "month"], name="water_reading_section_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="water_reading_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(water_class__isnull=True) | Q(water_class__gte=1, water_class__lte=6),
+                name="water_reading_class_range",
+            ),
         ]
         indexes = [models.Index(fields=["month"])]
 
@@ -108,6 +112,10 @@ class SewageOutlet(models.Model):
         verbose_name_plural = _("入河排污口")
         ordering = ["unit__sort_order", "code"]
         indexes = [models.Index(fields=["unit", "step"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(step__in=OutletStep.values), name="sewage_outlet_step_valid"),
+            models.CheckConstraint(condition=Q(outlet_type__in=OutletType.values), name="sewage_outlet_type_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
@@ -137,6 +145,12 @@ class OutletStepChange(models.Model):
         verbose_name_plural = _("排口环节变更")
         ordering = ["outlet", "created_at", "pk"]
         indexes = [models.Index(fields=["to_step", "work_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_step__in=OutletStep.values), name="outlet_change_to_step_valid"),
+            models.CheckConstraint(
+                condition=Q(from_step="") | Q(from_step__in=OutletStep.values), name="outlet_change_from_step_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.outlet_id}: {self.from_step} → {self.to_step}"

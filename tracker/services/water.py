@@ -161,7 +161,6 @@ def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = No
 # --- outlets: 一口一策 -------------------------------------------------------------------------------
 
 OUTLET_DOCUMENT_KINDS = ("image", "pdf", "office")
-STALE_MESSAGE = "已被他人修改，请刷新后重试。"
 
 
 @transaction.atomic
@@ -214,7 +213,7 @@ def outlet_move(
         step=to_step, version=expected_version + 1
     )
     if updated == 0:
-        raise ValidationError(_(STALE_MESSAGE))
+        raise ValidationError(_("已被他人修改，请刷新后重试。"))
     change = OutletStepChange(
         outlet=outlet,
         from_step=from_step,

@@ -48,6 +48,7 @@ def water_index(request):
         level = None
     river_id, unit_id = _int(request.GET.get("river")), _int(request.GET.get("unit"))
     sections = sel.section_list(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
+    ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
     if request.GET.get("format") == "xlsx":
         rows = [
             (
@@ -76,8 +77,15 @@ def water_index(request):
             "是否达标",
             "年内达标率(%)",
         ]
-        return xlsx_response(f"水质断面_{today:%Y%m%d}.xlsx", [("水质断面", headers, rows)])
-    ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
+        rank_rows = [
+            (r["rank"], r["unit_name"], r["compliant"], r["total"], round(r["rate"], 1))
+            for r in ranking.to_dict("records")
+        ]
+        rank_headers = ["排名", "责任单位", "达标断面月次", "监测断面月次", "达标率(%)"]
+        return xlsx_response(
+            f"水质断面_{today:%Y%m%d}.xlsx",
+            [("水质断面", headers, rows), (f"{today.year}年达标率排名", rank_headers, rank_rows)],
+        )
     return render(
         request,
         "tracker/water_index.html",
