@@ -152,3 +152,22 @@ def test_management_command_loads_and_rejects(tmp_path, section):
     with pytest.raises(CommandError):
         call_command("load_water_readings", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
     assert WaterMonthlyReading.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-03", dt.date(2025, 3, 1)),
+        ("2025-3", dt.date(2025, 3, 1)),
+        ("2025/03/01", dt.date(2025, 3, 1)),
+        ("2025年3月", dt.date(2025, 3, 1)),
+        ("2025.12", dt.date(2025, 12, 1)),
+        ("2025-13", None),
+        ("03/2025", None),
+        ("", None),
+    ],
+)
+def test_month_formats(text, expected):
+    from tracker.services.water import _parse_month
+
+    assert _parse_month(text) == expected

@@ -108,9 +108,8 @@ def water_readings_validate(
             if problem:
                 row_errors.append(RowError(row_no, _column_label(name), problem))
             values[name] = value
-        if not any(v is not None for v in values.values()) and not any(
-            e.column in map(_column_label, PARAMETERS) for e in row_errors
-        ):
+        parameter_columns = {_column_label(name) for name in PARAMETERS}
+        if all(v is None for v in values.values()) and not any(e.column in parameter_columns for e in row_errors):
             row_errors.append(RowError(row_no, "", _("至少要填写一项监测指标。")))
         if section is not None and month is not None:
             key = (section.pk, month)
