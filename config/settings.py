@@ -285,6 +285,7 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
     "projects.demo.seed_projects",
+    "tracker.demo_water.seed_water",
 ]
 
 # --- projects ---

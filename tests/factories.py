@@ -91,3 +91,90 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = _Decimal("1000.00")
     paid_on = _date(2022, 6, 1)
     voucher_no = factory.Sequence(lambda n: f"PZ-{n:05d}")
+
+
+# --- water ---
+import datetime as _dt  # noqa: E402
+
+from tracker.choices import OutletStep, OutletType, SectionLevel, SourceLevel  # noqa: E402
+from tracker.models import (  # noqa: E402
+    DrinkingWaterSource,
+    OutletStepChange,
+    River,
+    SewageOutlet,
+    WaterMonthlyReading,
+    WaterSection,
+)
+
+
+class RiverFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = River
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试河{n}")
+
+
+class WaterSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WaterSection
+
+    code = factory.Sequence(lambda n: f"WS-{n:03d}")
+    name = factory.Sequence(lambda n: f"测试断面{n}")
+    river = factory.SubFactory(RiverFactory)
+    level = SectionLevel.PROVINCIAL
+    unit = factory.SubFactory(UnitFactory)
+    target_class = 3
+
+
+class WaterMonthlyReadingFactory(factory.django.DjangoModelFactory):
+    """A reading; pass water_class/compliant explicitly (the factory does not run the standard)."""
+
+    class Meta:
+        model = WaterMonthlyReading
+
+    section = factory.SubFactory(WaterSectionFactory)
+    month = _dt.date(2025, 1, 1)
+    do = 7
+    water_class = 2
+    compliant = True
+
+
+class SewageOutletFactory(factory.django.DjangoModelFactory):
+    """An outlet at `step` with a registration history row at 排查 (history starts with the outlet)."""
+
+    class Meta:
+        model = SewageOutlet
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"RHPWK-T{n:04d}")
+    name = factory.Sequence(lambda n: f"测试排口{n}")
+    river = factory.SubFactory(RiverFactory)
+    unit = factory.SubFactory(UnitFactory)
+    outlet_type = OutletType.INDUSTRIAL
+    step = OutletStep.SURVEY
+    deadline = _dt.date(2030, 12, 31)
+
+    @factory.post_generation
+    def registered(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from django.utils import timezone
+
+            OutletStepChange.objects.create(
+                outlet=self,
+                from_step="",
+                to_step=OutletStep.SURVEY,
+                created_at=timezone.now(),
+                work_date=extracted or _dt.date(2025, 1, 2),
+                note="登记",
+            )
+
+
+class DrinkingWaterSourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DrinkingWaterSource
+
+    name = factory.Sequence(lambda n: f"测试水源地{n}")
+    unit = factory.SubFactory(UnitFactory)
+    level = SourceLevel.COUNTY_AND_ABOVE
+    protection_status = "delineated"

@@ -28,3 +28,64 @@ class Role(models.TextChoices):
 UNIT_SCOPED_ROLES = (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL)
 # Roles that may read every unit
 CITY_WIDE_ROLES = (Role.LEADER, Role.INSPECTOR, Role.ADMIN)
+
+
+# --- water -----------------------------------------------------------------------------------------
+class WaterClass(models.IntegerChoices):
+    """GB 3838-2002 class; the integer orders them (smaller is cleaner), so 达标 is `class <= target`."""
+
+    CLASS_I = 1, "Ⅰ类"  # 源头水、国家自然保护区
+    CLASS_II = 2, "Ⅱ类"  # 集中式饮用水一级保护区等
+    CLASS_III = 3, "Ⅲ类"  # 集中式饮用水二级保护区、渔业水域
+    CLASS_IV = 4, "Ⅳ类"  # 一般工业用水、非直接接触娱乐用水
+    CLASS_V = 5, "Ⅴ类"  # 农业用水、一般景观水域
+    WORSE_V = 6, "劣Ⅴ类"  # 超过Ⅴ类限值
+
+
+class SectionLevel(models.TextChoices):
+    NATIONAL = "national", _("国考")  # 国家地表水考核断面
+    PROVINCIAL = "provincial", _("省考")  # 省级考核断面
+    CITY = "city", _("市考")  # 市级考核断面
+
+
+class OutletType(models.TextChoices):
+    """入河排污口类型（《入河排污口监督管理办法》按排放来源分）。"""
+
+    INDUSTRIAL = "industrial", _("工业排污口")  # 工矿企业排污口
+    MUNICIPAL = "municipal", _("城镇生活污水排污口")  # 城镇污水处理厂及生活污水
+    AGRICULTURAL = "agricultural", _("农业排口")  # 规模化畜禽养殖、水产养殖等
+    OTHER = "other", _("其他排口")  # 港口码头、工业园区、雨洪排口等
+
+
+class OutletStep(models.TextChoices):
+    """一口一策 steps, in order; `OUTLET_STEP_ORDER` gives the position."""
+
+    SURVEY = "survey", _("排查")  # 查清排口位置、类型、责任主体
+    MONITOR = "monitor", _("监测")  # 监测排放水质水量
+    TRACE = "trace", _("溯源")  # 追溯污染来源与责任主体
+    REMEDIATE = "remediate", _("整治")  # 按一口一策方案整治
+    DONE = "done", _("完成")  # 整治完成，销号
+
+
+OUTLET_STEP_ORDER: tuple[str, ...] = tuple(OutletStep.values)
+
+# Allowed moves: forward by exactly one step; backward to any earlier step with a reason. Nothing is skipped.
+OUTLET_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    step: OUTLET_STEP_ORDER[:i] + OUTLET_STEP_ORDER[i + 1 : i + 2] for i, step in enumerate(OUTLET_STEP_ORDER)
+}
+
+
+def outlet_move_is_backward(from_step: str, to_step: str) -> bool:
+    return OUTLET_STEP_ORDER.index(to_step) < OUTLET_STEP_ORDER.index(from_step)
+
+
+class SourceLevel(models.TextChoices):
+    COUNTY_AND_ABOVE = "county", _("县级及以上")  # 县级及以上集中式饮用水水源地
+    TOWNSHIP = "township", _("乡镇")  # 乡镇集中式饮用水水源地
+
+
+class ProtectionZoneStatus(models.TextChoices):
+    DELINEATED = "delineated", _("已划定并规范化建设")  # 保护区已划定，标志、隔离设施到位
+    DELINEATED_PARTIAL = "partial", _("已划定，设施待完善")  # 已划定，标志或隔离设施不全
+    PENDING = "pending", _("划定中")  # 保护区划定方案报批中
+    PROBLEM = "problem", _("存在环境问题")  # 保护区内有违法建设或排污口，正在整治

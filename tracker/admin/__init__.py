@@ -1,3 +1,3 @@
 """Admin registrations, one module per area."""
 
-from . import units  # noqa: F401
+from . import units, water  # noqa: F401

@@ -2,5 +2,17 @@
 
 from .api import ApiToken
 from .units import Unit, User, WarZone
+from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
-__all__ = ["ApiToken", "Unit", "User", "WarZone"]
+__all__ = [
+    "ApiToken",
+    "DrinkingWaterSource",
+    "OutletStepChange",
+    "River",
+    "SewageOutlet",
+    "Unit",
+    "User",
+    "WarZone",
+    "WaterMonthlyReading",
+    "WaterSection",
+]
