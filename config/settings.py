@@ -240,6 +240,8 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Liveness of the worker/beat pair, visible in the worker log; cheap.
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*/30")},
+    # Rectifications: recompute four-colour warnings and send 提醒函/警示函/督办函/约谈, daily before work.
+    "rectification-warnings": {"task": "rectifications.tasks.warnings_daily", "schedule": crontab(hour=6, minute=10)},
 }
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -279,4 +281,12 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "rectifications.demo.seed_rectifications",
 ]
+
+# --- rectifications ---
+# Four-colour warning thresholds (四色预警): yellow when the deadline is this many days away or fewer,
+# red when overdue by more than RECT_RED_DAYS; 约谈 once red and overdue by more than RECT_INTERVIEW_DAYS.
+RECT_YELLOW_DAYS = env_int("RECT_YELLOW_DAYS", 7)
+RECT_RED_DAYS = env_int("RECT_RED_DAYS", 30)
+RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)

@@ -1,0 +1,2 @@
+def seed_rectifications(ctx) -> None:  # filled in below
+    return None
