@@ -123,6 +123,9 @@ class ProgressReport(models.Model):
             models.CheckConstraint(condition=Q(progress__lte=100), name="rect_report_progress_max_100"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.progress}%"
+
 
 class Evidence(models.Model):
     """An evidence file (photo or PDF), stored under MEDIA_ROOT and served only through a checked view."""
@@ -140,6 +143,9 @@ class Evidence(models.Model):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Transition(models.Model):
@@ -161,6 +167,9 @@ class Transition(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["to_status", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class Notice(models.Model):
     """A reminder notice (提醒函/警示函/督办函/约谈) for an item, addressed to its unit and responsible person."""
@@ -177,3 +186,6 @@ class Notice(models.Model):
         verbose_name_plural = _("预警通知")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["item", "level"], name="rect_notice_once_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.item_id}"
