@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from tracker.models import Unit
 
@@ -28,7 +28,8 @@ def item_ledger(*, user, filters: dict | None = None) -> QuerySet[RectificationI
             qs = qs.filter(**{f"{key}_id": value})
         elif key in ("area", "status", "colour"):
             qs = qs.filter(**{key: value})
-    return qs.order_by("deadline", "code")
+    # open items first (nearest deadline first), closed ones after them
+    return qs.order_by(Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)), "deadline", "code")
 
 
 def ledger_counts(qs: QuerySet[RectificationItem]) -> dict:
