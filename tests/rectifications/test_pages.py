@@ -22,9 +22,7 @@ def items(unit_a, unit_b, dept_unit):
     return {
         "a": RectificationItemFactory(unit=unit_a, code="A-1", description="井研县问题"),
         "b": RectificationItemFactory(unit=unit_b, code="B-1", description="沐川县问题"),
-        "led": RectificationItemFactory(
-            unit=unit_b, lead_department=dept_unit, code="B-2", description="部门牵头问题"
-        ),
+        "led": RectificationItemFactory(unit=unit_b, lead_department=dept_unit, code="B-2", description="部门牵头问题"),
     }
 
 
@@ -70,7 +68,7 @@ def test_ledger_uses_a_fixed_number_of_queries(actors, unit_a, client_for, djang
 
 
 def test_ledger_export_never_writes_formulas(actors, unit_a, client_for):
-    RectificationItemFactory(unit=unit_a, code="X-1", description="=HYPERLINK(\"http://x\")", responsible_person="+1")
+    RectificationItemFactory(unit=unit_a, code="X-1", description='=HYPERLINK("http://x")', responsible_person="+1")
     response = client_for(actors["inspector"]).get(reverse("rectifications:index"), {"export": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = [c for row in sheet.iter_rows() for c in row]
@@ -125,7 +123,9 @@ def test_renamed_executable_is_refused_and_nothing_written(actors, unit_a, clien
     item = RectificationItemFactory(unit=unit_a, status=Status.IN_PROGRESS)
     fake = SimpleUploadedFile("现场照片.jpg", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200)
     response = client_for(actors["official_a"]).post(
-        reverse("rectifications:report", args=[item.pk]), {"text": "已完成", "progress": 80, "files": [fake]}, follow=True
+        reverse("rectifications:report", args=[item.pk]),
+        {"text": "已完成", "progress": 80, "files": [fake]},
+        follow=True,
     )
     assert "不是允许的类型" in response.content.decode()
     assert not Evidence.objects.exists()
@@ -193,7 +193,9 @@ def test_queue_lists_closing_requests_oldest_first(actors, unit_a, client_for):
 def _xlsx(rows):
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["问题编号", "问题描述", "领域", "责任单位", "牵头部门", "责任人", "整改时限", "整改措施", "整改期限类型"])
+    ws.append(
+        ["问题编号", "问题描述", "领域", "责任单位", "牵头部门", "责任人", "整改时限", "整改措施", "整改期限类型"]
+    )
     for r in rows:
         ws.append(r)
     buf = io.BytesIO()

@@ -58,7 +58,12 @@ def test_set_based_recompute_agrees_with_the_pure_rule(unit_a):
     for n, (status, deadline, rebounded, _expected) in enumerate(CASES):
         items.append(
             RectificationItemFactory(
-                unit=unit_a, status=status, deadline=deadline, rebound_count=int(rebounded), colour="green", code=f"C{n}"
+                unit=unit_a,
+                status=status,
+                deadline=deadline,
+                rebound_count=int(rebounded),
+                colour="green",
+                code=f"C{n}",
             )
         )
     services.rectification_colours_recompute(on=TODAY)
