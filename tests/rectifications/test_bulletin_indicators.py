@@ -29,30 +29,62 @@ def world(unit_a, unit_b, inspector):
     mk = RectificationItemFactory
     items = {
         # unit A
-        "overdue": mk(unit=unit_a, inspection=insp, code="A-OV", status=Status.IN_PROGRESS, deadline=dt.date(2026, 3, 10)),
+        "overdue": mk(
+            unit=unit_a, inspection=insp, code="A-OV", status=Status.IN_PROGRESS, deadline=dt.date(2026, 3, 10)
+        ),
         "due_at_end": mk(unit=unit_a, inspection=insp, code="A-END", status=Status.OPEN, deadline=END),  # not yet
-        "closed_in": mk(unit=unit_a, inspection=insp, code="A-CL", status=Status.CLOSED, closed_on=dt.date(2026, 3, 5),
-                       deadline=dt.date(2026, 5, 1)),
+        "closed_in": mk(
+            unit=unit_a,
+            inspection=insp,
+            code="A-CL",
+            status=Status.CLOSED,
+            closed_on=dt.date(2026, 3, 5),
+            deadline=dt.date(2026, 5, 1),
+        ),
         "closed_before": mk(
-            unit=unit_a, inspection=insp, code="A-CB", status=Status.CLOSED, closed_on=dt.date(2026, 2, 20),
+            unit=unit_a,
+            inspection=insp,
+            code="A-CB",
+            status=Status.CLOSED,
+            closed_on=dt.date(2026, 2, 20),
             deadline=dt.date(2026, 5, 1),
         ),
         "closed_overdue": mk(
-            unit=unit_a, inspection=insp, code="A-CO", status=Status.CLOSED, deadline=dt.date(2026, 2, 1),
+            unit=unit_a,
+            inspection=insp,
+            code="A-CO",
+            status=Status.CLOSED,
+            deadline=dt.date(2026, 2, 1),
             closed_on=dt.date(2026, 4, 2),
         ),
         # unit B
-        "rebound_in": mk(unit=unit_b, inspection=insp, code="B-RB", status=Status.REBOUNDED, rebound_count=1,
-                         deadline=dt.date(2026, 6, 30)),
-        "rebound_before": mk(unit=unit_b, inspection=insp, code="B-RB0", status=Status.IN_PROGRESS, rebound_count=1,
-                             deadline=dt.date(2026, 6, 30)),
+        "rebound_in": mk(
+            unit=unit_b,
+            inspection=insp,
+            code="B-RB",
+            status=Status.REBOUNDED,
+            rebound_count=1,
+            deadline=dt.date(2026, 6, 30),
+        ),
+        "rebound_before": mk(
+            unit=unit_b,
+            inspection=insp,
+            code="B-RB0",
+            status=Status.IN_PROGRESS,
+            rebound_count=1,
+            deadline=dt.date(2026, 6, 30),
+        ),
         "later": mk(unit=unit_b, inspection=later, code="B-LATE", status=Status.OPEN, deadline=dt.date(2026, 2, 1)),
-    }  # fmt: skip
+    }
     for key, day in (("rebound_in", dt.date(2026, 3, 20)), ("rebound_before", dt.date(2026, 2, 10))):
         Transition.objects.create(
-            item=items[key], action="rebound", from_status="closed", to_status="rebounded", actor=inspector,
+            item=items[key],
+            action="rebound",
+            from_status="closed",
+            to_status="rebounded",
+            actor=inspector,
             created_at=_at(day),
-        )  # fmt: skip
+        )
     return items
 
 
