@@ -118,18 +118,18 @@ def seed_rectifications(ctx) -> None:
         inspection, _ = Inspection.objects.get_or_create(name=name, defaults={"kind": kind, "date": day})
         for i, status in enumerate(_plan(count), start=1):
             code = f"{prefix}-{day.year}-{i:03d}"
-            area, text, measures = PROBLEMS[(i * 7 + len(prefix)) % len(PROBLEMS)]
-            unit = units[(i * 5 + len(prefix)) % len(units)]
+            area, text, measures = rng.choice(PROBLEMS)
+            unit = rng.choice(units)
             lead = depts.get(LEAD_BY_AREA.get(area, "")) if i % 3 == 0 else None
             if status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
                 deadline = today + datetime.timedelta(days=OPEN_OFFSETS[(i + len(prefix)) % len(OPEN_OFFSETS)])
             else:
-                deadline = today - datetime.timedelta(days=rng.randint(10, 200))
+                deadline = day + datetime.timedelta(days=rng.randint(30, max(31, (today - day).days)))
             term = Term.SHORT if (deadline - day).days < 365 else (Term.MEDIUM if i % 4 else Term.LONG)
             item = RectificationItem(
                 code=code,
                 inspection=inspection,
-                description=text.format(place=f"{unit.name}{PLACES[i % len(PLACES)]}"),
+                description=text.format(place=f"{unit.name}{rng.choice(PLACES)}"),
                 area=Area(area),
                 unit=unit,
                 lead_department=lead,
@@ -154,7 +154,7 @@ def seed_rectifications(ctx) -> None:
             actions = ["start", "request_close", "reject"]  # rejected once, back to work
         if item.lead_department_id and "close" in actions:
             actions.insert(actions.index("close"), "verify")
-        if final == Status.CLOSING_REQUESTED and item.lead_department_id and n % 2 == 0:
+        if final == Status.CLOSING_REQUESTED and item.lead_department_id and (n // 10) % 2 == 0:
             actions.append("verify")
         span = max((today - found).days - 5, len(actions) + 1)
         days = sorted(rng.sample(range(1, span), len(actions))) if actions else []

@@ -270,3 +270,16 @@ def test_bulletin_page_and_excel_render(actors, unit_a, client_for):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["各单位销号率", "见人见事"]
     assert client_for(actors["official_a"]).get(reverse("rectifications:bulletin")).status_code == 403
+
+
+def test_detail_uses_a_fixed_number_of_queries(actors, unit_a, client_for, add_evidence, django_assert_max_num_queries):
+    from rectifications import services
+
+    item = RectificationItemFactory(unit=unit_a, status=Status.OPEN)
+    services.rectification_item_start(item=item, user=actors["official_a"])
+    for n in range(5):
+        services.progress_report_create(item=item, user=actors["official_a"], text=f"进展{n}", progress=10 * n)
+        add_evidence(item, actors["official_a"])
+    client = client_for(actors["official_a"])
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("rectifications:detail", args=[item.pk])).status_code == 200
