@@ -155,11 +155,10 @@ def rectification_item_request_close(
 ) -> RectificationItem:
     """整改中 → 申请销号: the unit's self-check (`comment`) with evidence; clears any earlier verification."""
     src, dst = _check(item, user, "request_close", comment)
-    files = list(files or [])
-    if not files and not item.evidence.exists():
+    checked = _validated(list(files or []))
+    if not checked and not item.evidence.exists():
         raise WorkflowError(_("申请销号须附佐证材料（照片或 PDF）。"))
-    _store_evidence(item=item, report=None, user=user, files=files)
-    return _move(
+    item = _move(
         item=item,
         user=user,
         action="request_close",
@@ -169,6 +168,8 @@ def rectification_item_request_close(
         dept_verified_by=None,
         dept_verified_at=None,
     )
+    _store_evidence(item=item, report=None, user=user, checked=checked)  # only once the move has won
+    return item
 
 
 @transaction.atomic
@@ -279,16 +280,22 @@ def rectification_item_move(*, item: RectificationItem, user, to_status: str, co
 # --- progress and evidence ---------------------------------------------------------------------------------
 
 
-def _store_evidence(*, item: RectificationItem, report: ProgressReport | None, user, files: list) -> list[Evidence]:
+def _validated(files: list) -> list[tuple]:
+    """(upload, detected MIME) for every file, or WorkflowError for the first that is not an image/PDF."""
     rows = []
     for upload in files:
         try:
-            mime = validate_upload(upload, kinds=("image", "pdf"))
+            rows.append((upload, validate_upload(upload, kinds=("image", "pdf"))))
         except ValidationError as exc:
             raise WorkflowError(" ".join(exc.messages)) from exc
-        rows.append((upload, mime))
+    return rows
+
+
+def _store_evidence(
+    *, item: RectificationItem, report: ProgressReport | None, user, checked: list[tuple]
+) -> list[Evidence]:
     out = []
-    for upload, mime in rows:
+    for upload, mime in checked:
         ev = Evidence(
             item=item,
             report=report,
@@ -316,10 +323,11 @@ def progress_report_create(
         raise WorkflowError(_("完成进度须在 0–100 之间。"))
     if not text.strip():
         raise WorkflowError(_("请填写进展情况。"))
+    checked = _validated(list(files or []))
     report = ProgressReport.objects.create(
         item=item, text=text.strip(), progress=int(progress), reported_by=user, reported_on=today()
     )
-    _store_evidence(item=item, report=report, user=user, files=list(files or []))
+    _store_evidence(item=item, report=report, user=user, checked=checked)
     return report
 
 
