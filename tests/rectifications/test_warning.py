@@ -86,3 +86,11 @@ def test_daily_job_sends_notices_once_and_escalates(unit_a):
     assert (notice.unit_id, notice.person) == (unit_a.pk, item.responsible_person)
     item.refresh_from_db()
     assert item.colour == "red"
+
+
+@pytest.mark.celery_worker
+def test_daily_job_runs_on_a_real_worker(celery_worker_queue, unit_a):
+    item = RectificationItemFactory(unit=unit_a, status=Status.IN_PROGRESS, deadline=dt.date(2026, 3, 10))
+    result = warnings_daily.apply_async(args=["2026-03-15"], queue=celery_worker_queue)
+    assert result.get(timeout=60) == {"colours_changed": 1, "notices_sent": 2}
+    assert set(Notice.objects.filter(item=item).values_list("level", flat=True)) == {"reminder", "warning"}
