@@ -71,6 +71,7 @@ def index(request):
             "counts": selectors.ledger_counts(items),
             "query": query.urlencode(),
             "can_import": can_import(request.user),
+            "unread_notices": selectors.notices_for_user(user=request.user).filter(read_at__isnull=True).count(),
             "is_inspector": user_role(request.user) in (Role.INSPECTOR, Role.ADMIN, Role.LEADER),
         },
     )

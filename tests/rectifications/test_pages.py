@@ -63,7 +63,7 @@ def test_ledger_filters_and_counts(actors, items, client_for):
 def test_ledger_uses_a_fixed_number_of_queries(actors, unit_a, client_for, django_assert_max_num_queries):
     RectificationItemFactory.create_batch(30, unit=unit_a)
     client = client_for(actors["official_a"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("rectifications:index")).status_code == 200
 
 
