@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -192,7 +193,7 @@ def import_items(request):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已导入 %(n)d 个问题（%(b)s）。") % {"n": count, "b": inspection.name})
-            return redirect(f"{request.path.rsplit('/import/', 1)[0]}/?inspection={inspection.pk}")
+            return redirect(f"{reverse('rectifications:index')}?inspection={inspection.pk}")
     return render(
         request,
         "rectifications/import.html",

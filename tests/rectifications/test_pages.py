@@ -212,8 +212,9 @@ def test_import_creates_inspection_and_items(actors, unit_a, dept_unit, client_f
     )
     data = {"kind": "unannounced", "name": "暗访第二批", "date": "2026-03-01", "file": upload}
     response = client_for(actors["inspector"]).post(reverse("rectifications:import"), data)
-    assert response.status_code == 302
     inspection = Inspection.objects.get(name="暗访第二批")
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('rectifications:index')}?inspection={inspection.pk}"
     assert list(inspection.items.order_by("code").values_list("code", "unit__name", "lead_department__name")) == [
         ("N-1", "井研县", "市生态环境局"),
         ("N-2", "井研县", None),
