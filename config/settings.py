@@ -242,6 +242,8 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Liveness of the worker/beat pair, visible in the worker log; cheap.
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*/30")},
+    # Rectifications: recompute four-colour warnings and send 提醒函/警示函/督办函/约谈, daily before work.
+    "rectification-warnings": {"task": "rectifications.tasks.warnings_daily", "schedule": crontab(hour=6, minute=10)},
 }
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -286,6 +288,7 @@ DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
     "projects.demo.seed_projects",
     "tracker.demo_water.seed_water",
+    "rectifications.demo.seed_rectifications",
 ]
 
 # --- projects ---
@@ -298,3 +301,10 @@ PROJECTS_OLD_FUNDS_BEFORE_YEAR = env_int("PROJECTS_OLD_FUNDS_BEFORE_YEAR", 0)
 PROJECTS_STALL_DAYS = env_int("PROJECTS_STALL_DAYS", 30)
 # …or when its progress is more than this many percentage points behind the straight-line plan.
 PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
+
+# --- rectifications ---
+# Four-colour warning thresholds (四色预警): yellow when the deadline is this many days away or fewer,
+# red when overdue by more than RECT_RED_DAYS; 约谈 once red and overdue by more than RECT_INTERVIEW_DAYS.
+RECT_YELLOW_DAYS = env_int("RECT_YELLOW_DAYS", 7)
+RECT_RED_DAYS = env_int("RECT_RED_DAYS", 30)
+RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "rectifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("items/<int:pk>/", views.item_detail, name="detail"),
+    path("items/<int:pk>/act/", views.item_act, name="act"),
+    path("items/<int:pk>/report/", views.item_report, name="report"),
+    path("items/<int:pk>/dossier.zip", views.item_dossier, name="dossier"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("queue/", views.queue, name="queue"),
+    path("import/", views.import_items, name="import"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
+    path("bulletin/", views.bulletin, name="bulletin"),
+]

@@ -178,3 +178,37 @@ class DrinkingWaterSourceFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     level = SourceLevel.COUNTY_AND_ABOVE
     protection_status = "delineated"
+
+
+# --- rectifications ---
+import datetime as _dt  # noqa: E402
+
+from rectifications.models import Inspection, RectificationItem  # noqa: E402
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+        django_get_or_create = ("name",)
+
+    kind = "central"
+    name = factory.Sequence(lambda n: f"测试督察批次{n}")
+    date = _dt.date(2026, 1, 10)
+
+
+class RectificationItemFactory(factory.django.DjangoModelFactory):
+    """An item of `unit` (required); pass `status=` and friends for a given state."""
+
+    class Meta:
+        model = RectificationItem
+
+    code = factory.Sequence(lambda n: f"T-{n:04d}")
+    inspection = factory.SubFactory(InspectionFactory)
+    description = factory.Sequence(lambda n: f"测试问题{n}：河道两岸生活垃圾堆放")
+    area = "water"
+    unit = factory.SubFactory(UnitFactory)
+    responsible_person = "张三"
+    deadline = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=60))
+    measures = "清理垃圾，建立长效保洁机制"
+    closed_on = factory.LazyAttribute(lambda o: _dt.date.today() if o.status == "closed" else None)
+    status = "open"

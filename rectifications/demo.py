@@ -1,0 +1,229 @@
+"""Demo rectification data: a central inspection round (~80 items), a provincial round, unannounced-visit
+findings; items in every status and colour, with history, progress reports, small generated evidence images
+and the notices the daily job would send. Deterministic (own seeded Random, dates relative to ctx.today),
+idempotent (items looked up by code; only missing ones are created), bulk inserts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import struct
+import zlib
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.choices import Role, UnitKind
+from tracker.models import Unit, User
+
+from . import warning
+from .choices import Area, InspectionKind, Status, Term
+from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
+from .services import evidence_create_bytes, rectification_notices_send
+
+PROBLEMS = [
+    ("water", "{place}生活污水直排入河，管网雨污混接问题突出", "完成雨污分流改造，截污纳管，建立巡查台账"),
+    ("water", "{place}乡镇污水处理设施运行不正常，出水超标", "更换设备，委托第三方运维，加密出水监测"),
+    ("air", "{place}建筑工地扬尘管控不到位，裸土未覆盖", "落实“六个百分之百”，安装在线监测和视频监控"),
+    ("air", "{place}砖瓦窑企业废气治理设施不正常运行", "停产整治，完成脱硫除尘提标改造并验收"),
+    ("air", "{place}秸秆露天焚烧问题反复出现", "网格化巡查，推广秸秆综合利用"),
+    ("ecology", "{place}自然保护区内违规采砂采石", "关停取缔，拆除设施，实施生态修复"),
+    ("ecology", "{place}历史遗留废弃矿山未修复", "编制修复方案，完成覆土复绿"),
+    ("waste", "{place}垃圾填埋场渗滤液处理能力不足", "扩建渗滤液处理站，清运积存渗滤液"),
+    ("waste", "{place}工业固体废物违规堆存", "清运处置，建立固废管理台账"),
+    ("soil", "{place}涉重金属企业周边土壤污染风险管控不到位", "开展土壤详查，落实风险管控措施"),
+    ("noise", "{place}夜间施工噪声扰民投诉集中", "规范夜间施工审批，加强执法检查"),
+    ("water", "{place}畜禽养殖粪污直排，资源化利用率低", "配套建设粪污处理设施，关闭禁养区养殖场"),
+]
+PLACES = ["岷江沿岸", "茫溪河流域", "青衣江沿线", "马边河流域", "城区", "工业园区", "某乡镇", "沫溪河沿线"]
+LEAD_BY_AREA = {"water": "D-SW", "air": "D-HJ", "ecology": "D-ZY", "waste": "D-ZJ", "soil": "D-HJ", "noise": "D-HJ"}
+# Deadline offsets (days from today) cycled for open items so every colour appears.
+OPEN_OFFSETS = [-75, -45, -20, -8, -2, 3, 6, 15, 40, 90, 180, 300]
+
+
+def tiny_png(rgb: tuple[int, int, int], size: int = 24) -> bytes:
+    """A small solid-colour PNG written with zlib (no imaging library needed)."""
+    raw = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+# status path to reach each final status (actions in order)
+PATHS = {
+    Status.OPEN: [],
+    Status.IN_PROGRESS: ["start"],
+    Status.CLOSING_REQUESTED: ["start", "request_close"],
+    Status.CLOSED: ["start", "request_close", "close"],
+    Status.REBOUNDED: ["start", "request_close", "close", "rebound"],
+}
+STEP = {
+    "start": (Status.OPEN, Status.IN_PROGRESS, "unit", "已制定整改方案，启动整改。"),
+    "request_close": (Status.IN_PROGRESS, Status.CLOSING_REQUESTED, "unit", "经自查，整改措施已全部落实，申请销号。"),
+    "verify": (Status.CLOSING_REQUESTED, Status.CLOSING_REQUESTED, "dept", "牵头部门现场核查属实。"),
+    "reject": (Status.CLOSING_REQUESTED, Status.IN_PROGRESS, "inspector", "佐证材料不足以证明整改到位，退回。"),
+    "close": (Status.CLOSING_REQUESTED, Status.CLOSED, "inspector", "现场核查整改到位，同意销号。"),
+    "rebound": (Status.CLOSED, Status.REBOUNDED, "inspector", "回头看发现问题反弹。"),
+    "restart": (Status.REBOUNDED, Status.IN_PROGRESS, "unit", "重新组织整改。"),
+}
+
+
+def _plan(n: int) -> list[str]:
+    """Final statuses for n items, deterministic: mostly closed or in progress, some of everything."""
+    cycle = [
+        Status.CLOSED, Status.IN_PROGRESS, Status.CLOSED, Status.OPEN, Status.CLOSING_REQUESTED,
+        Status.IN_PROGRESS, Status.CLOSED, Status.REBOUNDED, Status.IN_PROGRESS, Status.CLOSED,
+    ]  # fmt: skip
+    return [cycle[i % len(cycle)] for i in range(n)]
+
+
+@transaction.atomic
+def seed_rectifications(ctx) -> None:
+    today = ctx.today
+    rng = random.Random(20260107)
+    units = list(Unit.objects.exclude(kind=UnitKind.DEPARTMENT).order_by("sort_order", "code"))
+    depts = {u.code: u for u in Unit.objects.filter(kind=UnitKind.DEPARTMENT)}
+    if not units:
+        return
+    officials = {}
+    for u in User.objects.filter(unit__isnull=False, groups__name__in=[Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL]):
+        officials.setdefault(u.unit_id, u)
+    inspectors = list(User.objects.filter(groups__name=Role.INSPECTOR).order_by("username"))
+    if not inspectors:
+        return
+
+    rounds = [
+        ("ZY", InspectionKind.CENTRAL, "第三轮中央生态环境保护督察反馈问题", today - datetime.timedelta(days=420), 80),
+        ("SJ", InspectionKind.PROVINCIAL, "四川省生态环境保护督察反馈问题", today - datetime.timedelta(days=200), 25),
+        (
+            "AF",
+            InspectionKind.UNANNOUNCED,
+            "四不两直暗查暗访发现问题（第一批）",
+            today - datetime.timedelta(days=60),
+            12,
+        ),
+    ]
+    existing = set(RectificationItem.objects.values_list("code", flat=True))
+    plans = []  # (item, final status)
+    for prefix, kind, name, day, count in rounds:
+        inspection, _ = Inspection.objects.get_or_create(name=name, defaults={"kind": kind, "date": day})
+        for i, status in enumerate(_plan(count), start=1):
+            code = f"{prefix}-{day.year}-{i:03d}"
+            area, text, measures = rng.choice(PROBLEMS)
+            unit = rng.choice(units)
+            lead = depts.get(LEAD_BY_AREA.get(area, "")) if i % 3 == 0 else None
+            if status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
+                deadline = today + datetime.timedelta(days=OPEN_OFFSETS[(i + len(prefix)) % len(OPEN_OFFSETS)])
+            else:
+                deadline = day + datetime.timedelta(days=rng.randint(30, max(31, (today - day).days)))
+            term = Term.SHORT if (deadline - day).days < 365 else (Term.MEDIUM if i % 4 else Term.LONG)
+            item = RectificationItem(
+                code=code,
+                inspection=inspection,
+                description=text.format(place=f"{unit.name}{rng.choice(PLACES)}"),
+                area=Area(area),
+                unit=unit,
+                lead_department=lead,
+                responsible_person=f"{unit.name}分管副县长" if i % 2 else f"{unit.name}生态环境分局局长",
+                deadline=deadline,
+                measures=measures,
+                term=term,
+            )
+            if code not in existing:
+                plans.append((item, status, day))
+    if not plans:
+        return
+
+    for item, _status, _found in plans:
+        item.status = Status.OPEN
+    RectificationItem.objects.bulk_create([p[0] for p in plans], batch_size=500)
+
+    transitions, reports, evidence = [], [], []
+    for n, (item, final, found) in enumerate(plans):
+        actions = list(PATHS[final])
+        if final == Status.IN_PROGRESS and n % 4 == 1:
+            actions = ["start", "request_close", "reject"]  # rejected once, back to work
+        if item.lead_department_id and "close" in actions:
+            actions.insert(actions.index("close"), "verify")
+        if final == Status.CLOSING_REQUESTED and item.lead_department_id and (n // 10) % 2 == 0:
+            actions.append("verify")
+        span = max((today - found).days - 5, len(actions) + 1)
+        days = sorted(rng.sample(range(1, span), len(actions))) if actions else []
+        official = officials.get(item.unit_id)
+        dept_user = officials.get(item.lead_department_id)
+        inspector = inspectors[n % len(inspectors)]
+        if official is None:
+            continue
+        when = None
+        for action, offset in zip(actions, days, strict=True):
+            src, dst, who, note = STEP[action]
+            actor = {"unit": official, "dept": dept_user or inspector, "inspector": inspector}[who]
+            when = _at(found + datetime.timedelta(days=offset), 9 + offset % 8)
+            transitions.append(
+                Transition(
+                    item=item, action=action, from_status=src, to_status=dst, actor=actor, created_at=when, comment=note
+                )
+            )
+            if action == "verify":
+                item.dept_verified_by, item.dept_verified_at = actor, when
+            if action in ("request_close", "reject", "rebound"):
+                item.dept_verified_by = item.dept_verified_at = None
+            if action == "close":
+                item.closed_on = timezone.localdate(when)
+            if action == "rebound":
+                item.closed_on = None
+                item.rebound_count += 1
+            if action == "start":
+                for k, pct in enumerate((30, 60) if final != Status.OPEN else ()):
+                    reports.append(
+                        ProgressReport(
+                            item=item,
+                            text=f"第{k + 1}阶段：{item.measures.split('，')[0]}，完成约{pct}%。",
+                            progress=pct if final not in (Status.CLOSED,) else pct + 20 * k,
+                            reported_by=official,
+                            reported_on=timezone.localdate(when) + datetime.timedelta(days=3 + 10 * k),
+                        )
+                    )
+            if action == "request_close":
+                colour = ((n * 53) % 200 + 40, (n * 97) % 200 + 40, (n * 31) % 200 + 40)
+                evidence.append(
+                    evidence_create_bytes(
+                        item=item,
+                        user=official,
+                        name=f"{item.code}-整改后现场.png",
+                        content=tiny_png(colour),
+                        mime="image/png",
+                    )
+                )
+        item.status = final
+        item.version = len(actions)
+        item.status_changed_at = when
+        item.colour = warning.warning_colour(
+            status=item.status,
+            deadline=item.deadline,
+            today=today,
+            rebounded=item.rebound_count > 0,
+            yellow_days=settings.RECT_YELLOW_DAYS,
+            red_days=settings.RECT_RED_DAYS,
+        )
+    Transition.objects.bulk_create(transitions, batch_size=1000)
+    ProgressReport.objects.bulk_create(reports, batch_size=1000)
+    Evidence.objects.bulk_create(evidence, batch_size=500)
+    RectificationItem.objects.bulk_update(
+        [p[0] for p in plans],
+        ["status", "version", "status_changed_at", "closed_on", "rebound_count", "colour", "dept_verified_by",
+         "dept_verified_at"],
+        batch_size=500,
+    )  # fmt: skip
+    rectification_notices_send(on=today)
+    # a third of the notices already signed for by the unit
+    Notice.objects.filter(item_id__in=[p[0].pk for p in plans if p[0].pk % 3 == 0]).update(read_at=timezone.now())

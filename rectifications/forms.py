@@ -1,0 +1,85 @@
+"""Forms parse and explain input; the services decide. Status is never a form field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import Unit
+
+from .choices import Area, Colour, InspectionKind, Status
+from .models import Inspection
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is type/size-checked by the service (tracker.uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class LedgerFilterForm(forms.Form):
+    inspection = forms.ModelChoiceField(Inspection.objects.all(), required=False, label=_("来源批次"))
+    area = forms.ChoiceField(choices=[("", _("全部")), *Area.choices], required=False, label=_("领域"))
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"))
+    status = forms.ChoiceField(choices=[("", _("全部")), *Status.choices], required=False, label=_("状态"))
+    colour = forms.ChoiceField(choices=[("", _("全部")), *Colour.choices], required=False, label=_("预警"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        self.fields["inspection"].empty_label = _("全部")
+        self.fields["unit"].empty_label = _("全部")
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "inspection": data["inspection"].pk if data["inspection"] else None,
+            "unit": data["unit"].pk if data["unit"] else None,
+            "area": data["area"],
+            "status": data["status"],
+            "colour": data["colour"],
+        }
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    files = MultipleFileField(label=_("佐证材料（照片/PDF）"))
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    progress = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
+    files = MultipleFileField(label=_("佐证材料（照片/PDF）"))
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("批次类型"), choices=InspectionKind.choices)
+    name = forms.CharField(label=_("批次名称"), max_length=120)
+    date = forms.DateField(label=_("督察/检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    file = forms.FileField(label=_("问题清单（.xlsx 或 .csv）"))
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
+        return data
