@@ -241,7 +241,7 @@ def percentile(values: Iterable[float], p: float) -> float:
     if n == 0:
         return math.nan
     k = 1 + (n - 1) * p / 100
-    s = int(math.floor(k))
+    s = math.floor(k)
     if s >= n:
         return xs[-1]
     return xs[s - 1] + (xs[s] - xs[s - 1]) * (k - s)
