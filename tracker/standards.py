@@ -311,3 +311,16 @@ def composite_index_by(frame: pd.DataFrame, by: str | list[str], *, min_days: in
     out["sufficient"] = (counts >= min_days).all(axis=1)
     out["value"] = total.where(out["sufficient"])
     return out
+
+
+def seasonal_mode(day) -> tuple[str, str, str]:
+    """The campaign mode of a date and the pollutant a dashboard leads with: (key, label, frame column).
+
+    Summer ozone mode May–Sep (O₃-8h), autumn-winter particulate mode Oct–Mar (PM2.5); April sits between
+    the two campaigns and leads with PM2.5 as the annual assessment does.
+    """
+    if 5 <= day.month <= 9:
+        return "summer_o3", "夏季臭氧污染防治攻坚", "o3_8h"
+    if day.month >= 10 or day.month <= 3:
+        return "winter_pm", "秋冬季颗粒物污染防治攻坚", "pm25"
+    return "normal", "常态化管控", "pm25"

@@ -1,3 +1,3 @@
 """Admin registrations, one module per area."""
 
-from . import units  # noqa: F401
+from . import air, units  # noqa: F401
