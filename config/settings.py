@@ -279,4 +279,5 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "tracker.demo_air.seed_air",
 ]

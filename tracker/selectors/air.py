@@ -113,7 +113,7 @@ def indicator_air_good_day_rate(*, year: int, as_of: datetime.date) -> pd.DataFr
     for unit_id, r in stats.iterrows():
         if r["valid"] == 0:
             continue
-        detail = f"优良天数 {r['good']} / 有效天数 {r['valid']}"
+        detail = f"优良天数 {int(r['good'])} / 有效天数 {int(r['valid'])}"
         if r["valid"] < need:
             detail += f"（有效天数不足 {need} 天，仅供参考）"
         rows.append({"unit_id": int(unit_id), "value": float(r["rate"]), "detail": detail})
@@ -128,7 +128,7 @@ def indicator_air_pm25_mean(*, year: int, as_of: datetime.date) -> pd.DataFrame:
     for unit_id, r in stats.iterrows():
         if r["pm25_days"] == 0:
             continue
-        detail = f"PM2.5 均值 {r['pm25']:.1f} µg/m³ / 有效天数 {r['pm25_days']}"
+        detail = f"PM2.5 均值 {r['pm25']:.1f} µg/m³ / 有效天数 {int(r['pm25_days'])}"
         if r["pm25_days"] < need:
             detail += f"（有效天数不足 {need} 天，仅供参考）"
         rows.append({"unit_id": int(unit_id), "value": float(r["pm25"]), "detail": detail})
