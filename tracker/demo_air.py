@@ -135,11 +135,36 @@ def seed_air_readings(today: datetime.date, stations: dict[str, AirStation]) -> 
 
 # (code suffix, area, source type, title, description)
 MEASURE_TEMPLATES = [
-    (MeasureArea.AIR, SourceType.INDUSTRIAL, "陶瓷企业超低排放改造", "窑炉烟气脱硫脱硝除尘设施提标，颗粒物、SO₂、NOx 达到超低排放限值。"),
-    (MeasureArea.AIR, SourceType.INDUSTRIAL, "涉 VOCs 重点企业深度治理", "完成源头替代、无组织排放收集和末端治理设施升级，建立一企一档。"),
-    (MeasureArea.AIR, SourceType.MOBILE, "柴油货车尾气路检路查", "每月联合开展路检路查不少于 4 次，超标车辆依法处罚并督促维修。"),
-    (MeasureArea.AIR, SourceType.MOBILE, "非道路移动机械编码登记", "施工工地非道路移动机械全部编码登记，冒黑烟机械禁止进场。"),
-    (MeasureArea.AIR, SourceType.DUST, "建筑工地“六个百分之百”落实", "围挡、覆盖、冲洗、湿法作业、密闭运输、硬化六项措施全部落实到位。"),
+    (
+        MeasureArea.AIR,
+        SourceType.INDUSTRIAL,
+        "陶瓷企业超低排放改造",
+        "窑炉烟气脱硫脱硝除尘设施提标，颗粒物、SO₂、NOx 达到超低排放限值。",
+    ),
+    (
+        MeasureArea.AIR,
+        SourceType.INDUSTRIAL,
+        "涉 VOCs 重点企业深度治理",
+        "完成源头替代、无组织排放收集和末端治理设施升级，建立一企一档。",
+    ),
+    (
+        MeasureArea.AIR,
+        SourceType.MOBILE,
+        "柴油货车尾气路检路查",
+        "每月联合开展路检路查不少于 4 次，超标车辆依法处罚并督促维修。",
+    ),
+    (
+        MeasureArea.AIR,
+        SourceType.MOBILE,
+        "非道路移动机械编码登记",
+        "施工工地非道路移动机械全部编码登记，冒黑烟机械禁止进场。",
+    ),
+    (
+        MeasureArea.AIR,
+        SourceType.DUST,
+        "建筑工地“六个百分之百”落实",
+        "围挡、覆盖、冲洗、湿法作业、密闭运输、硬化六项措施全部落实到位。",
+    ),
     (MeasureArea.AIR, SourceType.DUST, "城区道路机扫水洗提标", "主次干道机扫水洗率达到 90% 以上，降尘量环比下降。"),
     (MeasureArea.AIR, SourceType.DOMESTIC, "餐饮油烟净化设施安装", "城区餐饮单位油烟净化设施安装率 100%，定期清洗。"),
     (MeasureArea.AIR, SourceType.DOMESTIC, "秸秆露天焚烧禁烧巡查", "落实网格化巡查，夏收秋收期间火点“零发生”。"),
@@ -178,7 +203,17 @@ def seed_measures(ctx: DemoContext) -> int:
             offset, progress = STATE_PLAN[(n + z_index) % len(STATE_PLAN)]
             n += 1
             specs.append(
-                (f"DQ-{zone.code}-{t_index + 1:02d}", f"{zone.name}{title}", desc, area, zone, source, unit, offset, progress)
+                (
+                    f"DQ-{zone.code}-{t_index + 1:02d}",
+                    f"{zone.name}{title}",
+                    desc,
+                    area,
+                    zone,
+                    source,
+                    unit,
+                    offset,
+                    progress,
+                )
             )
     for i, (area, unit_code, title, desc) in enumerate(OTHER_MEASURES):
         offset, progress = STATE_PLAN[(i + 3) % len(STATE_PLAN)]
@@ -214,7 +249,9 @@ def seed_measures(ctx: DemoContext) -> int:
             day = m.last_report_date - datetime.timedelta(days=30 * (len(steps) - 1 - j))
             note = "已完成全部工作内容，申请验收。" if step == 100 else f"按计划推进，累计完成 {step}%。"
             reports.append(
-                MeasureProgressReport(measure=m, date=day, progress=step, note=note, reported_by=reporters.get(m.unit_id))
+                MeasureProgressReport(
+                    measure=m, date=day, progress=step, note=note, reported_by=reporters.get(m.unit_id)
+                )
             )
     MeasureProgressReport.objects.bulk_create(reports)
     return len(measures)

@@ -32,7 +32,7 @@ STATUS_BADGE = {
 def _decorate(measures, today):
     labels = dict(MeasureStatus.choices)
     for m in measures:
-        m.status_label = labels[m.status]
+        m.status_label = str(labels[m.status])
         m.status_badge = STATUS_BADGE[m.status]
         m.days_overdue = (today - m.deadline).days if m.status == MeasureStatus.OVERDUE else 0
     return measures
