@@ -76,7 +76,7 @@ def test_duplicate_station_day_in_one_batch_is_refused(station):
 
 @pytest.fixture
 def token(db):
-    _row_, plain = ApiToken.issue(name="监测平台", scopes="air.readings")
+    _token_row, plain = ApiToken.issue(name="监测平台", scopes="air.readings")
     return plain
 
 
@@ -139,7 +139,11 @@ def test_xlsx_upload_by_admin_imports(client_for, admin_user, station):
 
 
 def test_csv_upload_with_a_bad_row_shows_the_row_and_writes_nothing(client_for, admin_user, station):
-    csv = "站点编码,日期,SO2,NO2,PM10,CO,O3_8h,PM2.5\nJY01,2026-01-15,10,30,120,0.8,90,80\nJY01,2026-01-16,10,30,120,0.8,90,-1\n"
+    csv = (
+        "站点编码,日期,SO2,NO2,PM10,CO,O3_8h,PM2.5\n"
+        "JY01,2026-01-15,10,30,120,0.8,90,80\n"
+        "JY01,2026-01-16,10,30,120,0.8,90,-1\n"
+    )
     client = client_for(admin_user)
     response = client.post(reverse("tracker:air_upload"), {"file": SimpleUploadedFile("d.csv", csv.encode("gbk"))})
     assert response.status_code == 200
