@@ -72,7 +72,7 @@ def station_frame(code: str, factor: float, days: pd.DatetimeIndex, regional: np
     weather = np.exp(regional + rng.normal(0, 0.18, n))
     pm25 = (36 + 26 * winter) * factor * improve * weather
     pm10 = pm25 * rng.uniform(1.35, 1.8, n) + rng.normal(6, 3, n)
-    o3 = (100 + 58 * summer) * (0.9 + 0.1 * factor) * np.exp(rng.normal(0, 0.17, n) - 0.3 * regional)
+    o3 = (86 + 48 * summer) * (0.9 + 0.1 * factor) * np.exp(rng.normal(0, 0.17, n) - 0.3 * regional)
     no2 = (24 + 9 * winter) * factor * np.exp(rng.normal(0, 0.2, n))
     so2 = (9 + 3 * winter) * factor * np.exp(rng.normal(0, 0.25, n))
     co = (0.75 + 0.3 * winter) * factor * np.exp(rng.normal(0, 0.18, n))
