@@ -65,7 +65,7 @@ def station_frame(code: str, factor: float, days: pd.DatetimeIndex, regional: np
     """Plausible daily values for one station: PM high in winter, O₃ high in summer, last year a bit worse."""
     rng = np.random.default_rng(_seed(code))
     n = len(days)
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     winter = np.cos(2 * np.pi * (doy - 15) / 365.25)  # +1 mid-January, −1 mid-July
     summer = np.cos(2 * np.pi * (doy - 185) / 365.25)  # +1 early July
     improve = np.where(days.year < days.year.max(), 1.08, 1.0)  # this year ~8 % cleaner than last

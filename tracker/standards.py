@@ -102,7 +102,8 @@ def o3_iaqi(o3_8h: float | None, o3_1h: float | None = None) -> int | None:
     HJ 633-2012 表1 注 3: when O₃-8h exceeds 800 µg/m³ its IAQI is not computed from the 8-hour table
     but from the 1-hour value. A daily reading that carries `o3_1h` gets exactly that. Without a 1-hour
     value we return 300 — the 8-hour table's top, a lower bound of the true IAQI — rather than invent a
-    number; such a day is already 重度污染 at least and is flagged by the ingest as needing the 1-h value.
+    number (the day is 重度污染 at least). Daily readings in this platform carry no 1-hour O₃, so such a
+    day is stored with IAQI 300 for O₃; `daily_aqi_frame` accepts an optional `o3_1h` column for the same rule.
     """
     if o3_8h is None or (isinstance(o3_8h, float) and math.isnan(o3_8h)):
         return None
