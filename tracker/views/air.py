@@ -97,6 +97,13 @@ def air_zone_detail(request, pk: int):
     members = list(zone.units.order_by("sort_order", "code"))
     overview = air_selectors.zone_overview(today=today, zone_id=zone.pk)
     stats = _zone_rows([zone], overview)[0]
+    by_unit = air_selectors.zone_overview(today=today, zone_id=zone.pk, by="unit_id")
+    unit_rows = [
+        {"unit": u, **{k: (None if pd.isna(v) else v) for k, v in by_unit.loc[u.pk].to_dict().items()}}
+        if u.pk in by_unit.index
+        else {"unit": u}
+        for u in members
+    ]
     stations = list(air_selectors.station_list(zone=zone))
     df = air_selectors.readings_frame(
         start=datetime.date(today.year - 1, 1, 1), end=today, station__war_zone_id=zone.pk
@@ -113,7 +120,15 @@ def air_zone_detail(request, pk: int):
     return render(
         request,
         "tracker/air_zone_detail.html",
-        {"zone": zone, "members": members, "stats": stats, "stations": stations, "chart": chart, "today": today},
+        {
+            "zone": zone,
+            "members": members,
+            "unit_rows": unit_rows,
+            "stats": stats,
+            "stations": stations,
+            "chart": chart,
+            "today": today,
+        },
     )
 
 
