@@ -102,3 +102,9 @@ def test_air_pages_use_a_fixed_number_of_queries(client_for, leader, air_data, d
 
 def test_unknown_station_is_404(client_for, leader):
     assert client_for(leader).get(reverse("tracker:air_station_detail", args=[999])).status_code == 404
+
+
+def test_only_admins_see_the_upload_link(client_for, admin_user, leader):
+    url = reverse("tracker:air_upload")
+    assert url in client_for(admin_user).get(reverse("tracker:air_index")).content.decode()
+    assert url not in client_for(leader).get(reverse("tracker:air_index")).content.decode()

@@ -13,7 +13,7 @@ class AirReadingsUploadForm(forms.Form):
 
 
 class MeasureReportForm(forms.Form):
-    date = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     progress = forms.IntegerField(
         label=_("形象进度 (%)"),
         min_value=0,
