@@ -108,3 +108,28 @@ def test_only_admins_see_the_upload_link(client_for, admin_user, leader):
     url = reverse("tracker:air_upload")
     assert url in client_for(admin_user).get(reverse("tracker:air_index")).content.decode()
     assert url not in client_for(leader).get(reverse("tracker:air_index")).content.decode()
+
+
+def test_monthly_statistics_mark_months_short_of_hj663_valid_days():
+    from tracker.selectors.air import monthly_frame
+
+    # February with 25 days of PM2.5 is sufficient; January with 26 is not (27 needed).
+    days = list(pd.date_range("2026-01-01", periods=26)) + list(pd.date_range("2026-02-01", periods=25))
+    df = pd.DataFrame({"date": pd.to_datetime(days), "pm25": 30.0, "o3_8h": 90.0, "aqi": 45.0})
+    out = monthly_frame(df).set_index("month")
+    assert out.loc[1, "sufficient"] == False  # noqa: E712 — numpy bool
+    assert out.loc[2, "sufficient"] == True  # noqa: E712
+    assert out.loc[2, "rate"] == 100.0
+
+
+def test_every_stations_yearly_composite_index(unit_a):
+    from tracker.selectors.air import composite_by_station
+
+    full, short = AirStationFactory(unit=unit_a), AirStationFactory(unit=unit_a)
+    _load(full, datetime.date(2025, 1, 1), 365)
+    _load(short, datetime.date(2025, 1, 1), 300)
+    out = composite_by_station(year=2025)
+    # 10/60 + 20/40 + 50/70 + 30/35 + 0.6/4 + 90/160 (constant series: percentiles equal the value)
+    expected = 10 / 60 + 20 / 40 + 50 / 70 + 30 / 35 + 0.6 / 4 + 90 / 160
+    assert out.loc[full.pk, "value"] == pytest.approx(expected)
+    assert not out.loc[short.pk, "sufficient"] and pd.isna(out.loc[short.pk, "value"])
