@@ -240,6 +240,11 @@ CELERY_TASK_TRACK_STARTED = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Liveness of the worker/beat pair, visible in the worker log; cheap.
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*/30")},
+    # Assessment: recompute today's scores of every published scheme after the day's data is in (02:30).
+    "targets-compute-scores-nightly": {
+        "task": "targets.tasks.compute_scores_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -279,4 +284,5 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
 ]
