@@ -26,6 +26,8 @@ class DataValueForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_for_user(user, "report")
+        if user.unit_id:
+            self.fields["unit"].initial = user.unit_id
         self.fields["indicator"].queryset = entered_indicators()
         today = timezone.localdate()
         self.fields["year"].initial = today.year

@@ -280,7 +280,7 @@ def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFr
     df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
     period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
     kind = np.where(df["audited"], "核定数", "快报数")
-    df["detail"] = pd.Series(period, index=df.index) + "单位填报已审核" + pd.Series(kind, index=df.index)
+    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
     return df[["indicator_id", "unit_id", "value", "detail"]]
 
 

@@ -97,7 +97,7 @@ def test_approvals_enqueue_once_after_commit(
     run = ScoringRun.objects.get()
     assert run.status == RunStatus.SUCCEEDED
     snap = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator=waste)
-    assert snap.points == 5 and "2026年9月单位填报已审核快报数" in snap.explanation
+    assert snap.points == 5 and "2026年9月填报，已审核快报数" in snap.explanation
 
 
 def test_nothing_is_enqueued_before_commit(scheme, official_a, admin_user, unit_a, django_capture_on_commit_callbacks):
