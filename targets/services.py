@@ -306,48 +306,66 @@ def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
     return pd.Series(dict(rows), dtype=float)
 
 
-def _none(v):
-    return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+def _bulk_insert(model, frame: pd.DataFrame) -> None:
+    """Insert a frame's rows: COPY on PostgreSQL (~10× faster than bulk_create for 100k+ rows), else bulk_create."""
+    from django.db import connection
+
+    if frame.empty:
+        return
+    if connection.vendor == "postgresql":
+        import io
+
+        buf = io.StringIO()
+        frame.to_csv(buf, index=False, header=False, na_rep="\\N")
+        buf.seek(0)
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        with connection.cursor() as cur:
+            cur.cursor.copy_expert(
+                f"COPY \"{model._meta.db_table}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
+            )
+        return
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    model.objects.bulk_create([model(**r) for r in records], batch_size=5000)
 
 
 def _write(run: ScoringRun, scores: pd.DataFrame, totals: pd.DataFrame) -> None:
     """All snapshots of the run in one transaction, replacing earlier unpublished runs of the same date."""
     scheme, as_of = run.scheme, run.as_of
-    snaps = [
-        ScoreSnapshot(
-            run_id=run.pk,
-            scheme_id=scheme.pk,
-            unit_id=int(u),
-            item_id=int(i),
-            as_of=as_of,
-            raw_value=_none(float(v)),
-            target=_none(float(t)),
-            points=float(p),
-            explanation=e,
-        )
-        for i, u, v, t, p, e in scores[
-            ["item_id", "unit_id", "raw_value", "target", "points", "explanation"]
-        ].itertuples(index=False)
-    ]
-    rows = [
-        UnitScore(
-            run_id=run.pk,
-            unit_id=int(r.unit_id),
-            total=float(r.total),
-            rank=int(r.rank),
-            previous_total=_none(float(r.previous_total)),
-            improvement=_none(float(r.improvement)),
-            improvement_rank=None if pd.isna(r.improvement_rank) else int(r.improvement_rank),
-        )
-        for r in totals.itertuples(index=False)
-    ]
+    snaps = pd.DataFrame(
+        {
+            "run_id": run.pk,
+            "scheme_id": scheme.pk,
+            "unit_id": scores["unit_id"].astype(int),
+            "item_id": scores["item_id"].astype(int),
+            "as_of": as_of.isoformat(),
+            "raw_value": scores["raw_value"].astype(float),
+            "target": scores["target"].astype(float),
+            "points": scores["points"].astype(float),
+            "explanation": scores["explanation"].astype(str),
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "run_id": run.pk,
+            "unit_id": totals["unit_id"].astype(int),
+            "total": totals["total"].astype(float),
+            "rank": totals["rank"].astype("Int64"),
+            "previous_total": totals["previous_total"].astype(float),
+            "improvement": totals["improvement"].astype(float),
+            "improvement_rank": totals["improvement_rank"].astype("Int64"),
+        }
+    )
     with transaction.atomic():
         same_date = ScoringRun.objects.filter(scheme=scheme, as_of=as_of, status=RunStatus.SUCCEEDED).exclude(pk=run.pk)
         published = same_date.filter(publication__isnull=False).order_by("-created_at").first()
         # earlier unpublished runs of this date are replaced, never kept as a second truth
-        same_date.filter(publication__isnull=True).delete()
-        ScoreSnapshot.objects.bulk_create(snaps, batch_size=5000)
-        UnitScore.objects.bulk_create(rows, batch_size=5000)
+        replaced = list(same_date.filter(publication__isnull=True).values_list("pk", flat=True))
+        # set-based deletes (one statement each) instead of the ORM's collect-then-cascade
+        ScoreSnapshot.objects.filter(run_id__in=replaced).delete()
+        UnitScore.objects.filter(run_id__in=replaced).delete()
+        ScoringRun.objects.filter(pk__in=replaced).delete()
+        _bulk_insert(ScoreSnapshot, snaps)
+        _bulk_insert(UnitScore, rows)
         note = _change_note(published, totals) if published else ""
         ScoringRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
