@@ -58,3 +58,18 @@ def test_task_settings_are_bounded():
 def test_beat_schedules_the_nightly_run(settings):
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "targets.tasks.compute_scores_nightly" in entries
+
+
+@pytest.mark.celery_worker
+def test_compute_scores_through_redis_and_a_real_worker(celery_worker_queue, transactional_db):
+    # the worker imports the real registry: the source apps are missing on this branch → "no data", run succeeds
+    from tests.factories import IndicatorFactory, ItemFactory, SchemeFactory, UnitFactory
+
+    UnitFactory(code="511124", name="井研县")
+    scheme = SchemeFactory()
+    ItemFactory(scheme=scheme, indicator=IndicatorFactory(code="air_good_day_rate", source="computed"))
+    run = ScoringRun.objects.create(scheme=scheme, as_of=AS_OF, status=RunStatus.QUEUED)
+    result = tasks.compute_scores.apply_async(args=[run.pk], queue=celery_worker_queue)
+    assert result.get(timeout=90) == RunStatus.SUCCEEDED
+    run.refresh_from_db()
+    assert run.progress == 100 and run.snapshots.get().explanation.endswith("暂无数据，得 0.00 分")

@@ -159,3 +159,20 @@ def test_publishing_is_for_admins(client_for, admin_user, leader, run):
     assert client_for(leader).post(reverse("targets:run_publish", args=[run.pk]), {"title": "t"}).status_code == 403
     client_for(admin_user).post(reverse("targets:run_publish", args=[run.pk]), {"title": "10月通报"})
     assert run.__class__.objects.get(pk=run.pk).publication.title == "10月通报"
+
+
+def test_pages_use_a_fixed_number_of_queries(
+    client_for, leader, admin_user, official_a, unit_a, run, submitted, django_assert_max_num_queries
+):
+    # more data (another month of values) must not add queries
+    pages = [
+        (leader, reverse("targets:unit_sheet", args=[run.pk, unit_a.pk]), 20),
+        (leader, reverse("targets:wastefree_index"), 15),
+        (admin_user, reverse("targets:value_approval"), 15),
+        (official_a, reverse("targets:value_list"), 20),
+        (leader, reverse("targets:target_list"), 15),
+    ]
+    for user, url, limit in pages:
+        client = client_for(user)
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
