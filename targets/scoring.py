@@ -313,31 +313,43 @@ def required_rest(ytd: float, target: float, months_elapsed: float) -> float:
     return (target * 12.0 - ytd * months_elapsed) / rest
 
 
+def _rest_label(months: float) -> str:
+    remaining = max(12.0 - months, 0.0)
+    return f"剩余 {remaining:.0f} 个月" if remaining >= 1 else "剩余不足 1 个月"
+
+
 def deduction_risks(frame: pd.DataFrame, items: list[Item], months_elapsed: float) -> pd.DataFrame:
     """Flag item × unit pairs whose projected year-end value loses points, with what it takes to recover.
 
-    `frame`: item_id, unit_id, value (YTD), target, baseline, aggregate (mean|sum). Returns only the
-    flagged rows: item_id, unit_id, projected, projected_points, max_points, points_at_risk, advice.
+    `frame`: item_id, unit_id, value (YTD), target, baseline, aggregate (mean|sum) and optionally `months`
+    (the months the value covers, e.g. an entered value reported up to September = 9; default
+    `months_elapsed`). Returns only the flagged rows: item_id, unit_id, projected, projected_points,
+    max_points, points_at_risk, advice.
     """
     cols = ["item_id", "unit_id", "projected", "projected_points", "max_points", "points_at_risk", "advice"]
     out = []
     by_id = {i.item_id: i for i in items}
-    remaining = max(12.0 - months_elapsed, 0.0)
-    rest_label = f"剩余 {remaining:.0f} 个月" if remaining >= 1 else "剩余不足 1 个月"
     for item_id, df in frame.groupby("item_id", sort=False):
         item = by_id.get(item_id)
         if item is None or item.rule in (BONUS, RANK):
             continue  # bonus cannot lose points; a rank depends on others' results
         df = df.reset_index(drop=True)
         aggregate = df["aggregate"].iloc[0] if "aggregate" in df else MEAN
-        projected = df["value"].astype(float).map(lambda v, a=aggregate: year_end_projection(v, months_elapsed, a))
-        proj = df.assign(value=projected.to_numpy())
+        months = (
+            df["months"].astype(float).fillna(months_elapsed).clip(upper=12.0)
+            if "months" in df
+            else pd.Series(months_elapsed, index=df.index, dtype=float)
+        )
+        projected = [
+            year_end_projection(v, m, aggregate) for v, m in zip(df["value"].astype(float), months, strict=True)
+        ]
+        proj = df.assign(value=projected)
         scored = score_item(item, proj)
         full = item.max_points
         lose = (scored["points"].to_numpy() < full - 1e-9) & proj["value"].notna().to_numpy()
         for i in np.flatnonzero(lose):
-            row = df.iloc[i]
-            advice = _advice(item, row, float(proj["value"].iloc[i]), months_elapsed, rest_label)
+            row, m = df.iloc[i], float(months.iloc[i])
+            advice = _advice(item, row, float(proj["value"].iloc[i]), m, _rest_label(m))
             out.append(
                 (
                     item_id,
@@ -363,6 +375,10 @@ def _advice(item: Item, row: pd.Series, projected: float, months: float, rest_la
         )
     if math.isnan(target):
         return f"{item.name} 未设定目标值"
+    if months >= 12:
+        return (
+            f"{item.name} 全年数据已确定为 {fmt(value, item.unit)}，目标 {fmt(target, item.unit)}，该项失分已无法挽回"
+        )
     need = required_rest(value, target, months)
     word = "≥" if item.direction == HIGHER else "≤"
     impossible = math.isnan(need) or (item.direction == HIGHER and item.unit == "%" and need > 100) or need < 0

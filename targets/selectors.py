@@ -127,6 +127,7 @@ def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None) -> pd.Da
         columns=["indicator_id", "unit_id", "baseline"],
     )
     df = snaps.merge(meta, on="item_id").merge(base, on=["indicator_id", "unit_id"], how="left")
+    df = df.merge(_entered_months(run, meta, unit_ids), on=["indicator_id", "unit_id"], how="left")
     df = df.rename(columns={"raw_value": "value", "unit__name": "unit_name"})
     df[["value", "target", "baseline"]] = df[["value", "target", "baseline"]].astype(float)
     risks = scoring.deduction_risks(df, [e for _, e in pairs], months_elapsed(run.as_of))
@@ -136,6 +137,24 @@ def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None) -> pd.Da
         df[["item_id", "unit_id", "unit_name", "indicator", "value", "target"]], on=["item_id", "unit_id"]
     )
     return out.sort_values(["points_at_risk", "unit_name"], ascending=[False, True])[cols].reset_index(drop=True)
+
+
+def _entered_months(run: ScoringRun, meta: pd.DataFrame, unit_ids: list[int] | None) -> pd.DataFrame:
+    """How many months each entered value in the run covers (a value reported up to September covers 9)."""
+    qs = DataValue.objects.filter(
+        indicator_id__in=list(meta["indicator_id"]),
+        indicator__source=Source.ENTERED,
+        year=run.scheme.year,
+        status=ValueStatus.APPROVED,
+        superseded_at__isnull=True,
+    )
+    if run.as_of.year == run.scheme.year:
+        qs = qs.filter(month__lte=run.as_of.month)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    df = pd.DataFrame(qs.values("indicator_id", "unit_id", "month"), columns=["indicator_id", "unit_id", "month"])
+    df["months"] = df["month"].replace(0, 12).astype(float)
+    return df.groupby(["indicator_id", "unit_id"], as_index=False)["months"].max()
 
 
 def monthly_totals_trend(scheme: AssessmentScheme, unit_ids: list[int] | None = None) -> pd.DataFrame:

@@ -168,3 +168,19 @@ def test_deduction_risk_flags_and_explains_recovery():
     od_row = out[out["item_id"] == 2].iloc[0]
     # 2 items in 10 months → 2.4 by year end → −1.20
     assert od_row["projected_points"] == -1.2
+
+
+def test_deduction_risk_uses_the_months_a_value_covers():
+    # an entered rate reported up to September (9 months) at 70 against 75: the last 3 months need
+    # (75 × 12 − 70 × 9) / 3 = 90; an annual value (12 months) that misses is lost for good
+    it = s.Item(1, "工业固体废物综合利用率", "%", s.HIGHER, s.THRESHOLD, 8.0, {})
+    df = pd.DataFrame(
+        [
+            {"item_id": 1, "unit_id": 1, "value": 70.0, "target": 75.0, "baseline": np.nan, "months": 9.0},
+            {"item_id": 1, "unit_id": 2, "value": 70.0, "target": 75.0, "baseline": np.nan, "months": 12.0},
+        ]
+    )
+    out = s.deduction_risks(df, [it], months_elapsed=10.5).set_index("unit_id")
+    assert "剩余 3 个月工业固体废物综合利用率需 ≥ 90.0%" in out.loc[1, "advice"]
+    assert "已无法挽回" in out.loc[2, "advice"]
+    assert out["points_at_risk"].tolist() == [8.0, 8.0]

@@ -22,6 +22,20 @@ def test_deduction_risks_of_a_unit(scheme, fake_sources, unit_a):
     assert by_name["逾期整改问题"]["points_at_risk"] == 1.8
 
 
+def test_entered_value_risk_counts_the_months_reported(scheme, fake_sources, official_a, admin_user, unit_a):
+    from targets.models import Indicator
+
+    waste = Indicator.objects.get(code="industrial_solid_waste_use")
+    v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=8, value=76)
+    v = services.data_value_submit(user=official_a, value_id=v.pk, version=v.version)
+    services.data_value_approve(user=admin_user, value_id=v.pk, version=v.version)
+    run = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
+    risks = selectors.deduction_risks(run, [unit_a.pk])
+    advice = risks.set_index("indicator").loc["工业固体废物综合利用率", "advice"]
+    # reported up to August: the last 4 months need (80 × 12 − 76 × 8) / 4 = 88
+    assert "剩余 4 个月工业固体废物综合利用率需 ≥ 88.0%" in advice
+
+
 def test_monthly_trend_and_movement(scheme, fake_sources, unit_a, unit_b):
     services.scores_compute(scheme_id=scheme.pk, as_of=date(2026, 9, 30))
     latest = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
