@@ -8,9 +8,10 @@ from __future__ import annotations
 import calendar
 import logging
 import random
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from tracker.choices import Role
 from tracker.demo import DemoContext
@@ -18,7 +19,7 @@ from tracker.models import User
 from tracker.selectors import territorial_units
 
 from .choices import RunStatus, ValueStatus
-from .models import AssessmentItem, AssessmentScheme, DataValue, Indicator, ScoringRun, Target
+from .models import AssessmentItem, AssessmentScheme, DataValue, DataValueEvent, Indicator, ScoringRun, Target
 from .services import scores_compute
 
 logger = logging.getLogger(__name__)
@@ -197,6 +198,7 @@ def _values(year: int, last_month: int, units, indicators: dict[str, Indicator],
                         else ValueStatus.APPROVED
                     )
                 approved = status == ValueStatus.APPROVED
+                reviewed = _approved_time(year, month) if approved else None
                 rows.append(
                     DataValue(
                         indicator=indicators[code],
@@ -208,8 +210,30 @@ def _values(year: int, last_month: int, units, indicators: dict[str, Indicator],
                         audited=not current or month < last_month - 2,
                         entered_by=who,
                         approved_by=admin if approved else None,
-                        approved_at=None,
+                        approved_at=reviewed,
                         note="",
                     )
                 )
-    DataValue.objects.bulk_create(rows, batch_size=2000)
+    created = DataValue.objects.bulk_create(rows, batch_size=2000)
+    # the history of each value, as the workflow would have written it
+    events = []
+    for v in created:
+        events.append(DataValueEvent(value=v, actor=v.entered_by, from_status="", to_status=ValueStatus.DRAFT))
+        if v.status in (ValueStatus.SUBMITTED, ValueStatus.APPROVED):
+            events.append(
+                DataValueEvent(
+                    value=v, actor=v.entered_by, from_status=ValueStatus.DRAFT, to_status=ValueStatus.SUBMITTED
+                )
+            )
+        if v.status == ValueStatus.APPROVED:
+            events.append(
+                DataValueEvent(value=v, actor=admin, from_status=ValueStatus.SUBMITTED, to_status=ValueStatus.APPROVED)
+            )
+    DataValueEvent.objects.bulk_create(events, batch_size=5000)
+
+
+def _approved_time(year: int, month: int) -> datetime:
+    """Values of a month are approved around the 8th of the next month (never in the future)."""
+    nxt = date(year + (month == 12), month % 12 + 1, 8)
+    when = timezone.make_aware(datetime(nxt.year, nxt.month, nxt.day, 10, 0))
+    return min(when, timezone.now())

@@ -28,6 +28,13 @@ COMPUTED_SOURCES: dict[str, str] = {
     "stalled_project_count": "projects.selectors.indicator_stalled_project_count",
 }
 COLUMNS = ["unit_id", "value", "detail"]
+_reported: set[str] = set()  # missing sources already logged (once per process, not once per run)
+
+
+def _missing(code: str, path: str) -> None:
+    if path not in _reported:
+        _reported.add(path)
+        logger.info("indicator %s: %s not available yet, scored as no data", code, path)
 
 
 def resolve(code: str):
@@ -39,11 +46,11 @@ def resolve(code: str):
     try:
         module = import_module(module_name)
     except ModuleNotFoundError:
-        logger.info("indicator %s: module %s not available, no data", code, module_name)
+        _missing(code, path)
         return None
     func = getattr(module, func_name, None)
     if func is None:
-        logger.info("indicator %s: %s has no %s, no data", code, module_name, func_name)
+        _missing(code, path)
     return func
 
 

@@ -64,10 +64,13 @@ def ranking(run: ScoringRun) -> dict:
     items = scheme_items(run.scheme)
     totals = list(UnitScore.objects.filter(run=run).select_related("unit").order_by("rank", "unit__sort_order"))
     points = pd.DataFrame(
-        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "points"),
-        columns=["unit_id", "item_id", "points"],
+        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "points", "raw_value"),
+        columns=["unit_id", "item_id", "points", "raw_value"],
     )
-    by_unit = {u: dict(zip(g["item_id"], g["points"], strict=True)) for u, g in points.groupby("unit_id")}
+    by_unit = {
+        u: {i: (p, r is None or pd.isna(r)) for i, p, r in zip(g["item_id"], g["points"], g["raw_value"], strict=True)}
+        for u, g in points.groupby("unit_id")
+    }
     prev = previous_run(run)
     prev_rank = dict(UnitScore.objects.filter(run=prev).values_list("unit_id", "rank")) if prev else {}
     rows = []
@@ -81,10 +84,15 @@ def ranking(run: ScoringRun) -> dict:
                 "improvement": t.improvement,
                 "improvement_rank": t.improvement_rank,
                 "movement": None if before is None else before - t.rank,
-                "items": [by_unit.get(t.unit_id, {}).get(i.pk) for i in items],
+                # per item: {"points": float, "no_data": bool} (None if the item was added after the run)
+                "items": [_cell(by_unit.get(t.unit_id, {}).get(i.pk)) for i in items],
             }
         )
     return {"run": run, "items": items, "rows": rows, "previous": prev}
+
+
+def _cell(pair):
+    return None if pair is None else {"points": pair[0], "no_data": bool(pair[1])}
 
 
 def unit_score_sheet(run: ScoringRun, unit_id: int) -> list[ScoreSnapshot]:

@@ -103,7 +103,14 @@ def ranking_export(request, run_id: int):
         f"{i.indicator.name}（{i.max_points:g}分）" for i in data["items"]
     ]
     rows = [
-        [r["rank"], r["unit"].name, r["total"], r["movement"], r["improvement_rank"], *list(r["items"])]
+        [
+            r["rank"],
+            r["unit"].name,
+            r["total"],
+            r["movement"],
+            r["improvement_rank"],
+            *[c and c["points"] for c in r["items"]],
+        ]
         for r in data["rows"]
     ]
     return xlsx_response(f"{run.scheme.name}-{run.as_of:%Y%m%d}-排名.xlsx", [(_("排名"), head, rows)])
