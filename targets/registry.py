@@ -45,7 +45,11 @@ def resolve(code: str):
     module_name, _, func_name = path.rpartition(".")
     try:
         module = import_module(module_name)
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        # only the source module (or its package) being absent means "not landed yet"; a broken import
+        # inside an existing module is a real error and fails the run
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise
         _missing(code, path)
         return None
     func = getattr(module, func_name, None)

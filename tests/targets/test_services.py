@@ -181,3 +181,13 @@ def test_return_needs_a_note_and_lets_the_official_edit(waste, unit_a, official_
     v = services.data_value_return(user=admin_user, value_id=v.pk, version=v.version, note="口径不对")
     v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=1, value=72)
     assert v.status == ValueStatus.RETURNED and v.value == 72
+
+
+def test_registry_resolves_present_functions_and_reports_missing_ones(monkeypatch):
+    from tests.targets import fakes
+
+    monkeypatch.setitem(registry.COMPUTED_SOURCES, "x", "tests.targets.fakes.good_day_rate")
+    monkeypatch.setitem(registry.COMPUTED_SOURCES, "y", "tests.targets.fakes.no_such_function")
+    monkeypatch.setitem(registry.COMPUTED_SOURCES, "z", "tests.targets.no_such_module.f")
+    assert registry.resolve("x") is fakes.good_day_rate
+    assert registry.resolve("y") is None and registry.resolve("z") is None and registry.resolve("unknown") is None
