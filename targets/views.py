@@ -127,6 +127,9 @@ def run_request(request, scheme_id: int):
         as_of = date.fromisoformat(request.POST.get("as_of", "")) if request.POST.get("as_of") else None
     except ValueError:
         as_of = None
+    if as_of is not None and (as_of.year != scheme.year or as_of > timezone.localdate()):
+        messages.error(request, _("计分截止日须在方案年度内且不晚于今天。"))
+        return redirect(_index_url(scheme))
     run, created = services.scores_request(
         scheme=scheme, as_of=as_of or services.default_as_of(scheme.year), user=request.user
     )

@@ -176,3 +176,10 @@ def test_pages_use_a_fixed_number_of_queries(
         client = client_for(user)
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("as_of", ["2025-12-31", "2099-01-01"])
+def test_compute_button_refuses_dates_outside_the_scheme_year_or_future(client_for, leader, scheme, as_of):
+    response = client_for(leader).post(reverse("targets:run_request", args=[scheme.pk]), {"as_of": as_of})
+    assert response.status_code == 302
+    assert not ScoringRun.objects.exists()
