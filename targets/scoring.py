@@ -204,7 +204,7 @@ COUNTING = {DEDUCTION, BONUS}
 
 
 def score_item(item: Item, frame: pd.DataFrame) -> pd.DataFrame:
-    """Score one item for every unit in `frame` (unit_id, value, target, baseline[, detail]).
+    """Score one item for every unit in `frame` (unit_id, value, target, baseline[, detail, no_source]).
 
     A unit without a value scores 0 with "暂无数据"; a rule that needs a target scores 0 without one.
     """
@@ -220,7 +220,9 @@ def score_item(item: Item, frame: pd.DataFrame) -> pd.DataFrame:
     texts = np.array([f"{item.name}：{NO_DATA}，得 0.00 分"] * len(df), dtype=object)
     missing_value = df["value"].isna().to_numpy()
     if item.rule in COUNTING:
-        missing_value = np.zeros(len(df), dtype=bool)
+        # no row = nothing happened; only a source that does not exist at all (`no_source`) is "no data"
+        no_source = df["no_source"] if "no_source" in df else pd.Series(False, index=df.index)
+        missing_value = no_source.fillna(False).astype(bool).to_numpy()
     usable = ~missing_value
     if item.rule in NEEDS_TARGET:
         no_target = df["target"].isna().to_numpy() & usable

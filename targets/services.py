@@ -236,11 +236,14 @@ def load_frames(
         columns=["indicator_id", "unit_id", "value", "baseline"],
     ).rename(columns={"value": "target"})
     frames = []
+    missing_sources: set[int] = set()
     computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
     for n, it in enumerate(computed):
         df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
         if df is not None:
             frames.append(df.assign(indicator_id=it.indicator_id))
+        else:
+            missing_sources.add(it.indicator_id)
         if progress:
             progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
     frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
@@ -253,7 +256,8 @@ def load_frames(
     )
     if progress:
         progress(60)
-    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail"]
+    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
+    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source"]
     for col in cols:
         if col not in grid:
             grid[col] = np.nan

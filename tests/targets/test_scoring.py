@@ -184,3 +184,10 @@ def test_deduction_risk_uses_the_months_a_value_covers():
     assert "剩余 3 个月工业固体废物综合利用率需 ≥ 90.0%" in out.loc[1, "advice"]
     assert "已无法挽回" in out.loc[2, "advice"]
     assert out["points_at_risk"].tolist() == [8.0, 8.0]
+
+
+def test_counting_rule_without_a_source_is_no_data():
+    it = item(s.DEDUCTION, s.LOWER, 0.0, {"per": 0.5, "cap": 5}, name="逾期整改问题", unit="项")
+    out = s.score_item(it, frame([np.nan, np.nan]).assign(no_source=[True, False]))
+    assert out["points"].tolist() == [0.0, 0.0]
+    assert s.NO_DATA in out["explanation"][0] and "0 项" in out["explanation"][1]

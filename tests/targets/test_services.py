@@ -26,6 +26,9 @@ def test_missing_source_apps_give_no_data_without_failing(scheme, unit_a):
     assert run.status == RunStatus.SUCCEEDED and run.progress == 100
     snap = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator__code="air_good_day_rate")
     assert snap.points == 0 and "暂无数据" in snap.explanation and snap.raw_value is None
+    # a counting item whose source is missing is "no data" too, not "0 occurrences"
+    overdue = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator__code="rectification_overdue_count")
+    assert overdue.points == 0 and overdue.explanation == "逾期整改问题：暂无数据，得 0.00 分"
 
 
 def test_computed_sources_are_scored_with_their_detail(scheme, fake_sources, unit_a, unit_b):
