@@ -34,29 +34,25 @@ def fake_source(*, year: int, as_of: date) -> pd.DataFrame:
     """A computed indicator for every unit (what an app's selector would return)."""
     from tracker.models import Unit
 
-    ids = np.array(list(Unit.objects.filter(code__startswith="B").values_list("pk", flat=True)))
+    ids = np.array(list(Unit.objects.filter(code__regex=r"^B[0-9]{5}$").values_list("pk", flat=True)))
     rng = np.random.default_rng(7)
     values = rng.uniform(60, 100, len(ids)).round(1)
     return pd.DataFrame({"unit_id": ids, "value": values, "detail": [f"有效天数 {int(v * 3)}" for v in values]})
 
 
-def _setup():
+def _setup(ctx: BenchContext):
     from django.db import transaction
+
+    from bench.generate import national
+
+    national(ctx)  # the 2,844 units (and the rest of the national data set, shared with the other modules)
 
     from targets import registry
     from targets.models import AssessmentItem, AssessmentScheme, DataValue, Indicator, Target
-    from tracker.choices import UnitKind
     from tracker.models import Unit, User
 
     rng = random.Random(11)
     with transaction.atomic():
-        Unit.objects.bulk_create(
-            [
-                Unit(code=f"B{n:05d}", name=f"基准单位{n:05d}", kind=UnitKind.COUNTY, sort_order=n)
-                for n in range(N_UNITS)
-            ],
-            batch_size=5000,
-        )
         user = User.objects.create(username="bench")
         inds = []
         for n in range(N_ITEMS):
@@ -90,7 +86,7 @@ def _setup():
                 for n, ind in enumerate(inds)
             ]
         )
-        units = list(Unit.objects.filter(code__startswith="B").values_list("pk", flat=True))
+        units = list(Unit.objects.filter(code__regex=r"^B[0-9]{5}$").values_list("pk", flat=True))
         Target.objects.bulk_create(
             [Target(indicator=ind, unit_id=u, year=YEAR, value=85.0, baseline=75.0) for ind in inds for u in units],
             batch_size=10000,
@@ -120,7 +116,7 @@ def run(ctx: BenchContext) -> list[Row]:
     from targets import scoring, services
     from targets.models import DataValue, ScoreSnapshot
 
-    scheme = _setup()
+    scheme = _setup(ctx)
     n_values = DataValue.objects.count()
 
     def group_by():
