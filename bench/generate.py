@@ -146,8 +146,8 @@ def generate(scale: Scale, *, prefix: str = "B", with_air: bool = True, seed: in
         )
         stations = _ids(AirStation, f"{prefix}A")
         out["stations"] = stations
-        if with_air:
-            out["air_rows"] = load_air(stations, scale, rng)
+        if with_air:  # its own stream, so the rest of the data set is the same with or without air readings
+            out["air_rows"] = load_air(stations, scale, np.random.default_rng(seed + 1))
 
         # water: rivers, sections, 12 monthly readings each
         copy_frame(
