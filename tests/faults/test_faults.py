@@ -208,3 +208,45 @@ def test_database_down_for_real_gives_a_clear_error_page(transactional_db, clien
     assert response.status_code == 503
     body = response.content.decode()
     assert "数据库暂时不可用" in body and "Traceback" not in body and "OperationalError" not in body
+
+
+def test_two_real_beat_processes_run_the_daily_job_once(start_worker, fault_dir, tmp_path):
+    """Two `celery beat` processes with the same schedule (every second here) against one worker."""
+    import subprocess
+    import sys
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from tests.faults.conftest import ROOT
+
+    key = f"beat-once:rectifications.warnings_daily:{timezone.localdate().isoformat()}"
+    cache.delete(key)
+    worker = start_worker(pool="solo")
+    env = dict(os.environ, FAULT_QUEUE=worker.queue)
+    beats, logs = [], []
+    try:
+        for n in (1, 2):
+            log = tmp_path / f"beat-{n}.log"
+            logs.append(log)
+            cmd = [sys.executable, "-m", "celery", "-A", "tests.faults.beat_app", "beat", "-l", "info"]
+            cmd += ["-s", str(tmp_path / f"beat-{n}-schedule")]
+            beats.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT))
+
+        def _both_sent_twice():
+            return all(p.read_text().count("Sending due task two-beats") >= 2 for p in logs if p.exists())
+
+        wait_for(lambda: len(logs) == 2 and _both_sent_twice(), 60, "both beats to send the job twice")
+    finally:
+        for b in beats:
+            b.terminate()
+            b.wait(timeout=20)
+    done = lambda: worker.log_text().count("succeeded in")  # noqa: E731
+    sent = sum(p.read_text().count("Sending due task two-beats") for p in logs)
+    wait_for(lambda: done() >= sent, 60, "the worker to run every message")
+    text = worker.log_text()
+    try:
+        assert text.count("'colours_changed'") == 1, text  # the job ran once
+        assert text.count("succeeded in") == sent and text.count(": None") == sent - 1
+    finally:
+        cache.delete(key)
