@@ -22,6 +22,7 @@ from django.urls import reverse
 from targets import registry, tasks
 from targets.choices import RunStatus
 from targets.models import ScoreSnapshot, ScoringRun, UnitScore
+from targets.selectors import latest_run
 from targets.services import scores_compute
 from tests.factories import IndicatorFactory, ItemFactory, SchemeFactory, TargetFactory, UnitFactory
 from tests.faults import sources
@@ -83,8 +84,9 @@ def test_worker_killed_mid_scoring_keeps_the_ranking_and_the_redelivered_run_mat
     assert run.status == RunStatus.RUNNING and run.task_id == result.id
     # the ranking in force is untouched while the new run is unfinished
     assert _snapshot_hash(old) == (n_old, undisturbed)
+    assert latest_run(scheme).pk == old.pk  # the ranking the page shows
     page = client_for(leader).get(reverse("targets:index"), {"scheme": scheme.pk})
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.context["run"].pk == old.pk
 
     (fault_dir / "hold").unlink()
     assert result.get(timeout=90) == RunStatus.SUCCEEDED
