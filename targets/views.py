@@ -40,6 +40,12 @@ def home(request):
     role = user_role(request.user)
     if role is None:
         return render(request, "targets/home_norole.html", status=403)
+    if role != Role.ADMIN or request.GET.get("view") != "admin":
+        from .dashboards.views import home_dashboard
+
+        response = home_dashboard(request, role)
+        if response is not None:
+            return response
     context = {"role": role}
     if role in (Role.LEADER, Role.ADMIN, Role.INSPECTOR):
         context["zones"] = war_zone_list()
