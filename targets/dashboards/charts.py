@@ -276,8 +276,10 @@ def map_figure(
     fig = go.Figure()
     if mode == "zone":
         # one choropleth (the boundary is embedded once) with a stepped colour scale: zone n → its colour
-        named = areas.assign(zone=areas["zone"].fillna("").replace("", "未划入战区"))
-        named["zone_colour"] = named["zone_colour"].fillna("#e0e0e0")
+        named = areas.assign(
+            zone=areas["zone"].astype(object).where(areas["zone"].notna(), "").replace("", "未划入战区")
+        )
+        named["zone_colour"] = named["zone_colour"].astype(object).where(named["zone_colour"].notna(), "#e0e0e0")
         zones = list(dict.fromkeys(named["zone"]))
         colours = [named.loc[named["zone"] == z, "zone_colour"].iloc[0] for z in zones]
         n = len(zones)
