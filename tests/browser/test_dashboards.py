@@ -2,6 +2,7 @@
 drill-down (a table link and a click on a chart's bar) leads to the rows behind the number."""
 
 import datetime
+import re
 
 import pytest
 
@@ -60,8 +61,9 @@ def test_leader_dashboard_prints_as_clean_a4(login, leader, city, live_server, t
     page.emulate_media(media="print")
     assert page.locator(".mainnav").is_hidden() and page.locator("form.filters").first.is_hidden()
     assert page.locator("#ranking .chart-drawn").first.is_visible()
+    assert page.locator(".area-panel").first.is_hidden()  # the per-area panels stay on screen and in Excel
     pdf = page.pdf(format="A4", print_background=True)
-    assert pdf.startswith(b"%PDF")
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one A4 page
 
 
 def test_official_sees_own_unit_targets_and_follows_an_item(login, official_a, unit_a, city, live_server):  # noqa: F811 - the fixture
