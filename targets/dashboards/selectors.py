@@ -92,23 +92,40 @@ def _month_end_runs(run: ScoringRun) -> pd.DataFrame:
 
 
 # --- drill-down URLs ----------------------------------------------------------------------------------
-def item_url(code: str, run_id: int, unit_id: int) -> str:
-    """The rows behind one unit's value of an item: the source ledger filtered to the unit, else its score sheet."""
+_PK = 987654321  # a placeholder id: reverse() once, then format (reverse per row is slow for thousands of units)
+
+
+def _pattern(name: str, *args) -> str:
+    return reverse(name, args=[_PK if a is None else a for a in args]).replace(str(_PK), "{}")
+
+
+def item_url_pattern(code: str, run_id: int) -> str:
+    """The rows behind one unit's value of an item, as a pattern for `.format(unit_id)`: the source ledger
+    filtered to the unit, else the unit's score sheet (whose explanation is the basis of the value)."""
     if code.startswith("rectification_"):
-        return f"{reverse('rectifications:index')}?unit={unit_id}"
+        return f"{reverse('rectifications:index')}?unit={{}}"
     if code == "outlet_completion_rate":
-        return f"{reverse('tracker:outlet_list')}?unit={unit_id}"
+        return f"{reverse('tracker:outlet_list')}?unit={{}}"
     if code.startswith("water_"):
-        return f"{reverse('tracker:water_index')}?unit={unit_id}"
-    if code in ("budget_execution_rate", "stalled_project_count"):
-        return f"{reverse('projects:project_list')}?unit={unit_id}" + (
-            "&stalled=on" if code == "stalled_project_count" else ""
-        )
-    return reverse("targets:unit_sheet", args=[run_id, unit_id])
+        return f"{reverse('tracker:water_index')}?unit={{}}"
+    if code == "budget_execution_rate":
+        return f"{reverse('projects:project_list')}?unit={{}}"
+    if code == "stalled_project_count":
+        return f"{reverse('projects:project_list')}?unit={{}}&stalled=on"
+    return _pattern("targets:unit_sheet", run_id, None)
+
+
+def item_url(code: str, run_id: int, unit_id: int) -> str:
+    return item_url_pattern(code, run_id).format(unit_id)
 
 
 def unit_url(unit_id: int) -> str:
     return reverse("targets:dashboard_unit", args=[unit_id])
+
+
+def unit_urls(unit_ids) -> list[str]:
+    pattern = _pattern("targets:dashboard_unit", None)
+    return [pattern.format(u) for u in unit_ids]
 
 
 # --- leaders' dashboard -------------------------------------------------------------------------------
@@ -117,6 +134,7 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
     the per-item panels against their targets and the monthly trends. About twenty queries."""
     rank = assessment.ranking(run)
     items = [i for i in rank["items"] if not area or i.indicator.area == area]
+    urls = unit_urls(r["unit"].pk for r in rank["rows"])
     ranking_rows = pd.DataFrame(
         [
             {
@@ -126,10 +144,10 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
                 "total": r["total"],
                 "movement": r["movement"],
                 "improvement_rank": r["improvement_rank"],
-                "url": unit_url(r["unit"].pk),
+                "url": url,
                 "items": r["items"],
             }
-            for r in rank["rows"]
+            for r, url in zip(rank["rows"], urls, strict=True)
         ],
         columns=["unit_id", "unit_name", "rank", "total", "movement", "improvement_rank", "url", "items"],
     )
@@ -151,7 +169,8 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
                 "points": part["points"].astype(float),
             }
         )
-        frame["url"] = [item_url(item.indicator.code, run.pk, u) for u in frame["unit_id"]]
+        pattern = item_url_pattern(item.indicator.code, run.pk)
+        frame["url"] = [pattern.format(u) for u in frame["unit_id"]]
         higher = item.indicator.direction == "higher"
         met = (frame["value"] >= frame["target"]) if higher else (frame["value"] <= frame["target"])
         panels.append(
@@ -166,7 +185,7 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
         )
     week = _week_before(run)
     changes = _changes_since(run, week, names)
-    risks = assessment.deduction_risks(run)
+    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run))  # a run's risks never change
     if area:
         keep = {i.pk for i in items}
         risks = risks[risks["item_id"].isin(keep)]
@@ -201,7 +220,7 @@ def _changes_since(run: ScoringRun, week: ScoringRun | None, names: dict) -> pd.
     df["rank_change"] = df["before_rank"] - df["rank"]
     df = df[(df["delta"].abs() >= 0.01) | (df["rank_change"] != 0)]
     df["unit_name"] = df["unit_id"].map(names)
-    df["url"] = df["unit_id"].map(unit_url)
+    df["url"] = unit_urls(df["unit_id"])
     df = df.reindex(df["delta"].abs().sort_values(ascending=False).index)
     return df[cols].head(10).reset_index(drop=True)
 
@@ -316,7 +335,7 @@ def map_panels(
         values = pd.Series(dict(rows), dtype=float)
     units["value"] = units["pk"].map(values)
     units["zone_colour"] = units["war_zone_id"].map(zone_colour)
-    units["url"] = units["pk"].map(unit_url)
+    units["url"] = unit_urls(units["pk"])
     codes = set()
     if geo is not None:
         codes = {str(f["properties"]["adcode"]) for f in geo.geojson.get("features", [])}

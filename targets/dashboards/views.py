@@ -12,7 +12,9 @@ import math
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from config.navigation import area_required
@@ -27,6 +29,7 @@ from . import selectors as dash
 
 CITY_ROLES = (Role.LEADER, Role.ADMIN, Role.INSPECTOR)
 MAP_MODES = ("total", "item", "zone")
+TABLE_LIMIT = 80  # more rows than this on a dashboard: show the head and the tail
 
 
 def _json(fig) -> str:
@@ -34,6 +37,14 @@ def _json(fig) -> str:
     doc = json.loads(fig.to_json())
     doc["config"] = {"displaylogo": False, "topojsonURL": f"{settings.STATIC_URL}vendor/plotly/topojson/"}
     return json.dumps(doc, ensure_ascii=False)
+
+
+def _head_tail(rows: list, limit: int = TABLE_LIMIT) -> tuple[list, int]:
+    """A long table on the page: the first 40 and the last 20 rows, with a gap marker (None) and how many are
+    left out. The Excel export and the full ranking page have every row."""
+    if len(rows) <= limit:
+        return rows, 0
+    return [*rows[:40], None, *rows[-20:]], len(rows) - 60
 
 
 def _pick(request):
@@ -83,7 +94,7 @@ def _city_context(run, today, area: str) -> dict:
     panels = dash.leader_panels(run=run, today=today, area=area)
     ranking = panels["ranking"]
     ctx = dict(panels)
-    ctx["ranking_rows"] = ranking.to_dict("records")
+    ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail(ranking.to_dict("records"))
     ctx["ranking_chart"] = _json(charts.ranking_figure(ranking)) if not ranking.empty else None
     if not panels["totals_trend"].empty:
         t = panels["totals_trend"].melt(id_vars="as_of", value_vars=["high", "mean", "low"], var_name="s")
@@ -106,7 +117,9 @@ def _city_context(run, today, area: str) -> dict:
                     target=p["target_median"] if p["target_median"] is not None else math.nan,
                 )
             )
-        p["rows"] = p["frame"].sort_values("value", ascending=ind.direction != "higher").to_dict("records")
+        p["rows"], p["hidden"] = _head_tail(
+            p["frame"].sort_values("value", ascending=ind.direction != "higher").to_dict("records")
+        )
         del p["frame"], p["trend"]
     ctx["risk_rows"] = panels["risks"].head(30).to_dict("records")
     ctx["risk_count"] = len(panels["risks"])
@@ -123,10 +136,15 @@ def _city(request, home: bool = False):
         area = ""
     today = timezone.localdate()
     context = {"scheme": scheme, "runs": runs, "run": run, "area": area, "areas": Area.choices, "home": home}
-    if run is not None:
-        context.update(
-            dash.cached(("city", scheme.pk, _version(run), area, today), lambda: _city_context(run, today, area))
-        )
+
+    def body():
+        panels = _city_context(run, today, area) if run is not None else {"run": None}
+        return render_to_string("targets/dashboards/_city_body.html", panels)
+
+    # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
+    context["body"] = dash.cached(
+        ("city", scheme.pk if scheme else 0, _version(run), area, today, get_language()), body
+    )
     return render(request, "targets/dashboards/city.html", context)
 
 
