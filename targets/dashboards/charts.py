@@ -341,3 +341,30 @@ def map_figure(
     _layout(fig, title, height=520)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 48, "b": 10}, legend={"orientation": "h", "y": 0})
     return fig
+
+
+def unit_issue_figure(df: pd.DataFrame, *, title: str = "各单位逾期与反弹问题") -> go.Figure:
+    """Overdue (orange) and rebounded (red) open items per unit, most first; the bars link to the unit's items.
+    `df`: unit_name, overdue, rebounded, url. Beyond 30 units only the 30 with most overdue items are drawn."""
+    df = df.head(30)
+    fig = go.Figure()
+    for column, name, colour, pattern in (
+        ("overdue", "逾期未销号", WARN_COLOURS["orange"], ""),
+        ("rebounded", "反弹", WARN_COLOURS["red"], "/"),
+    ):
+        fig.add_bar(
+            x=df["unit_name"],
+            y=df[column],
+            name=name,
+            marker_color=colour,
+            marker_pattern_shape=pattern,
+            marker_line={"color": "#333", "width": 1},
+            text=df[column],
+            textposition="outside",
+            customdata=df[["url"]].to_numpy(),
+            hovertemplate="%{x}<br>" + name + " %{y} 项<extra>点击查看问题</extra>",
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text="责任单位", tickangle=-30)
+    fig.update_yaxes(title_text="问题数（项）", rangemode="tozero")
+    return _layout(fig, title, height=320)

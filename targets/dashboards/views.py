@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from config.navigation import area_required
 from tracker.choices import Role
-from tracker.permissions import get_unit_for_user, role_required, user_role
+from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
 from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
@@ -227,10 +227,13 @@ def _num(value, digits: int | None = None):
 
 
 # --- map and war zones --------------------------------------------------------------------------------
-def _map_context(run, today, mode, item_id) -> dict:
+def _map_context(run, today, mode, item_id, own: tuple | None) -> dict:
+    """`own`: the unit ids an official may open (None: any) — other units are shown without a link."""
     p = dash.map_panels(run=run, today=today, mode=mode, item_id=item_id)
     ctx = {k: p[k] for k in ("boundary", "value_label", "measure", "item")}
     units = p["units"]
+    if own is not None:
+        units["url"] = [url if pk in own else "" for pk, url in zip(units["pk"], units["url"], strict=True)]
     ctx["off_map"] = units[~units["on_map"]].to_dict("records")
     ctx["unit_rows"] = units.sort_values("value", ascending=not p["higher"], na_position="last").to_dict("records")
     if p["geojson"] is not None:
@@ -268,10 +271,16 @@ def city_map(request):
         first = next(iter(assessment.scheme_items(run.scheme)), None)
         item_id = first.pk if first else None
     today = timezone.localdate()
+    own = None
+    if not is_city_wide(request.user):
+        own = tuple(sorted(units_for_user(request.user, "view").values_list("pk", flat=True)))
     context = {"scheme": scheme, "runs": runs, "run": run, "mode": mode, "item_id": item_id}
     context["items"] = assessment.scheme_items(scheme) if scheme else []
     context.update(
-        dash.cached(("map", _version(run), mode, item_id, today), lambda: _map_context(run, today, mode, item_id))
+        dash.cached(
+            ("map", _version(run), mode, item_id, today, "all" if own is None else "-".join(map(str, own))),
+            lambda: _map_context(run, today, mode, item_id, own),
+        )
     )
     return render(request, "targets/dashboards/map.html", context)
 
@@ -329,6 +338,8 @@ def _unit_context(run, unit, user, today) -> dict:
 
         frame = pd.DataFrame(p["sheet"])[["item", "points", "max_points", "met", "url"]]
         frame["met"] = frame["met"].astype(object).where(frame["met"].notna(), None)
+        # a deduction item has no target: points lost read as missed, none lost as met
+        frame.loc[frame["met"].isna() & (frame["points"] < 0), "met"] = False
         ctx["items_chart"] = _json(charts.unit_items_figure(frame))
     if p["trend"] is not None and not p["trend"].empty and len(p["trend"]) > 1:
         t = p["trend"].melt(id_vars="as_of", value_vars=["unit_total", "mean"], var_name="s")
@@ -407,6 +418,8 @@ def _inspector_context(user, today) -> dict:
     p = dash.inspector_panels(user=user, today=today)
     ctx = dict(p)
     ctx["unit_rows"] = p["by_unit"].to_dict("records")
+    if not p["by_unit"].empty:
+        ctx["unit_chart"] = _json(charts.unit_issue_figure(p["by_unit"]))
     del ctx["by_unit"]
     return ctx
 

@@ -232,3 +232,29 @@ def test_zone_export_and_map_without_boundary(client_for, leader, city):
 def test_unknown_period_is_404(client_for, leader, city):
     city(3)
     assert client_for(leader).get(reverse("targets:dashboard_city") + "?run=999999").status_code == 404
+
+
+def test_officials_map_links_only_their_own_unit(client_for, official_a, unit_a, unit_b, city):
+    city(3)
+    page = client_for(official_a).get(reverse("targets:dashboard_map")).content.decode()
+    assert f'<a href="{reverse("targets:dashboard_unit", args=[unit_a.pk])}">井研县</a>' in page
+    assert reverse("targets:dashboard_unit", args=[unit_b.pk]) not in page
+    assert "<td>沐川县" in page  # listed, without a link
+
+
+def test_long_tables_show_head_and_tail_with_the_count_left_out():
+    from targets.dashboards.views import _head_tail
+
+    rows, hidden = _head_tail(list(range(100)))
+    assert hidden == 40 and rows[:40] == list(range(40)) and rows[40] is None and rows[41:] == list(range(80, 100))
+    assert _head_tail(list(range(80))) == (list(range(80)), 0)
+
+
+def test_inspector_sees_overdue_and_rebounded_by_unit(client_for, inspector, unit_a, city, today):
+    import datetime
+
+    city(3)
+    RectificationItemFactory(unit=unit_a, deadline=today - datetime.timedelta(days=5))
+    RectificationItemFactory(unit=unit_a, status="rebounded")
+    html = client_for(inspector).get(reverse("targets:dashboard_inspector")).content.decode()
+    assert "各单位逾期与反弹问题" in html and '"name":"反弹"' in html.replace(" ", "")
