@@ -341,7 +341,8 @@ def _unit_context(run, unit, user, today) -> dict:
         # a deduction item has no target: points lost read as missed, none lost as met
         frame.loc[frame["met"].isna() & (frame["points"] < 0), "met"] = False
         ctx["items_chart"] = _json(charts.unit_items_figure(frame))
-    if p["trend"] is not None and not p["trend"].empty and len(p["trend"]) > 1:
+    trend = p["trend"]
+    if trend is not None and len(trend) > 1 and trend["unit_total"].notna().any():
         t = p["trend"].melt(id_vars="as_of", value_vars=["unit_total", "mean"], var_name="s")
         t["series"] = t["s"].map({"unit_total": unit.name, "mean": _("全市平均")})
         ctx["trend_chart"] = _json(charts.trend_figure(t, title=_("本单位总分逐月走势"), ytitle=_("总分")))
