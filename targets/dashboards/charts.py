@@ -141,7 +141,8 @@ def item_figure(df: pd.DataFrame, *, title: str, measure: str, higher_better: bo
 
 
 def trend_figure(df: pd.DataFrame, *, title: str, ytitle: str, target: float | None = None) -> go.Figure:
-    """Lines over scoring dates. `df`: as_of, series (name), value; an optional horizontal target line."""
+    """Lines over scoring dates. `df`: as_of, series (name), value and optionally url (the point's ranking);
+    an optional horizontal target line."""
     fig = go.Figure()
     dashes = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
     for n, (name, part) in enumerate(df.groupby("series", sort=False)):
@@ -152,6 +153,7 @@ def trend_figure(df: pd.DataFrame, *, title: str, ytitle: str, target: float | N
             mode="lines+markers",
             name=str(name),
             line={"dash": dashes[n % len(dashes)]},
+            customdata=part[["url"]].to_numpy() if "url" in part else None,
             hovertemplate=f"{name}<br>%{{x|%Y-%m-%d}}<br>{ytitle} %{{y}}<extra></extra>",
         )
     if target is not None and not math.isnan(target):

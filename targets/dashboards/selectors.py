@@ -119,6 +119,12 @@ def item_url(code: str, run_id: int, unit_id: int) -> str:
     return item_url_pattern(code, run_id).format(unit_id)
 
 
+def _run_urls(run_ids) -> list[str]:
+    """The ranking of each run (a trend point links to the ranking it comes from)."""
+    base = reverse("targets:index")
+    return [f"{base}?run={r}" for r in run_ids]
+
+
 def unit_url(unit_id: int) -> str:
     return reverse("targets:dashboard_unit", args=[unit_id])
 
@@ -228,7 +234,7 @@ def _changes_since(run: ScoringRun, week: ScoringRun | None, names: dict) -> pd.
 def _item_trend(run: ScoringRun, item_ids: list[int]) -> pd.DataFrame:
     """Per item and month-end run: the mean, best and worst value across units (two queries)."""
     runs = _month_end_runs(run)
-    cols = ["item_id", "as_of", "mean", "low", "high"]
+    cols = ["item_id", "as_of", "mean", "low", "high", "url"]
     if runs.empty or not item_ids:
         return pd.DataFrame(columns=cols)
     rows = (
@@ -239,13 +245,14 @@ def _item_trend(run: ScoringRun, item_ids: list[int]) -> pd.DataFrame:
     )
     df = pd.DataFrame(rows, columns=["run_id", "item_id", "mean", "low", "high"])
     df = df.merge(runs.rename(columns={"pk": "run_id"})[["run_id", "as_of"]], on="run_id")
+    df["url"] = _run_urls(df["run_id"])
     return df[cols].sort_values(["item_id", "as_of"]).reset_index(drop=True)
 
 
 def _totals_trend(run: ScoringRun, unit_id: int | None = None) -> pd.DataFrame:
     """Per month-end run: the city's mean, best and worst total (and the unit's own, given one). Two queries."""
     runs = _month_end_runs(run)
-    cols = ["as_of", "mean", "high", "low", "unit_total", "unit_rank"]
+    cols = ["as_of", "mean", "high", "low", "unit_total", "unit_rank", "url"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
     agg = {"mean": Avg("total"), "high": Max("total"), "low": Min("total")}
@@ -255,6 +262,7 @@ def _totals_trend(run: ScoringRun, unit_id: int | None = None) -> pd.DataFrame:
     rows = UnitScore.objects.filter(run_id__in=list(runs["pk"])).values("run_id").annotate(**agg).order_by()
     df = pd.DataFrame(rows).reindex(columns=["run_id", *agg])
     df = df.merge(runs.rename(columns={"pk": "run_id"})[["run_id", "as_of"]], on="run_id")
+    df["url"] = _run_urls(df["run_id"])
     return df.reindex(columns=cols).sort_values("as_of").reset_index(drop=True)
 
 

@@ -97,7 +97,7 @@ def _city_context(run, today, area: str) -> dict:
     ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail(ranking.to_dict("records"))
     ctx["ranking_chart"] = _json(charts.ranking_figure(ranking)) if not ranking.empty else None
     if not panels["totals_trend"].empty:
-        t = panels["totals_trend"].melt(id_vars="as_of", value_vars=["high", "mean", "low"], var_name="s")
+        t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
     ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"]))
@@ -107,7 +107,7 @@ def _city_context(run, today, area: str) -> dict:
             charts.item_figure(p["frame"], title=ind.name, measure=ind.measure, higher_better=ind.direction == "higher")
         )
         if len(p["trend"]) > 1:
-            t = p["trend"].melt(id_vars="as_of", value_vars=["mean", "high", "low"], var_name="s")
+            t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["mean", "high", "low"], var_name="s")
             t["series"] = t["s"].map({"mean": _("各单位平均"), "high": _("最大值"), "low": _("最小值")})
             p["trend_chart"] = _json(
                 charts.trend_figure(
@@ -343,7 +343,7 @@ def _unit_context(run, unit, user, today) -> dict:
         ctx["items_chart"] = _json(charts.unit_items_figure(frame))
     trend = p["trend"]
     if trend is not None and len(trend) > 1 and trend["unit_total"].notna().any():
-        t = p["trend"].melt(id_vars="as_of", value_vars=["unit_total", "mean"], var_name="s")
+        t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["unit_total", "mean"], var_name="s")
         t["series"] = t["s"].map({"unit_total": unit.name, "mean": _("全市平均")})
         ctx["trend_chart"] = _json(charts.trend_figure(t, title=_("本单位总分逐月走势"), ytitle=_("总分")))
     ctx["warning_chart"] = _json(

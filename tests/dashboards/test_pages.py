@@ -258,3 +258,25 @@ def test_inspector_sees_overdue_and_rebounded_by_unit(client_for, inspector, uni
     RectificationItemFactory(unit=unit_a, status="rebounded")
     html = client_for(inspector).get(reverse("targets:dashboard_inspector")).content.decode()
     assert "各单位逾期与反弹问题" in html and '"name":"反弹"' in html.replace(" ", "")
+
+
+def test_area_filter_keeps_only_that_areas_panels(client_for, leader, city):
+    city(3)
+    client = client_for(leader)
+    every = client.get(reverse("targets:dashboard_city")).content.decode()
+    air = client.get(reverse("targets:dashboard_city") + "?area=air").content.decode()
+    assert "逾期整改问题 <span" in every and "逾期整改问题 <span" not in air
+    assert "优良天数率 <span" in air
+
+
+def test_trend_points_link_to_the_ranking_they_come_from(client_for, leader, city, today):
+    import datetime
+
+    scheme, run = city(3)
+    if today.month == 1:
+        pytest.skip("a monthly trend needs two months of the scheme year")
+    earlier = services.scores_compute(scheme_id=scheme.pk, as_of=today.replace(day=1) - datetime.timedelta(days=1))
+    html = client_for(leader).get(reverse("targets:dashboard_city")).content.decode()
+    assert "综合得分逐月走势" in html
+    for r in (earlier, run):  # in a chart's point data, not only in a link
+        assert f'["{reverse("targets:index")}?run={r.pk}"]' in html
