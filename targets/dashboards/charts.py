@@ -253,6 +253,7 @@ def zone_figure(df: pd.DataFrame, *, title: str = "各战区优良天数率与 P
             "overlaying": "y",
             "side": "right",
             "range": [0, pm_top * 1.25],
+            "tickformat": ".0f",
             "showgrid": False,
         },
     )
