@@ -296,6 +296,7 @@ DEMO_SEEDERS = [
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
+    "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]
 
 # --- projects ---

@@ -2,9 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import AssessmentItem, AssessmentScheme, DataValue, Indicator, Publication, ScoringRun, Target
+from .geo import MAX_BYTES, BoundaryError, parse_boundary
+from .models import AssessmentItem, AssessmentScheme, DataValue, GeoBoundary, Indicator, Publication, ScoringRun, Target
 from .scoring import validate_params
+from .services import geo_boundary_save
 
 
 @admin.register(Indicator)
@@ -74,3 +77,40 @@ class PublicationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- dashboards: map boundaries ----------------------------------------------------------------------
+class GeoBoundaryForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("GeoJSON 文件"),
+        required=False,
+        help_text=_(
+            "行政区划边界 FeatureCollection，每个区域须有 properties.adcode（与责任单位代码一致），不超过 5 MB。"
+        ),
+    )
+
+    class Meta:
+        model = GeoBoundary
+        fields = ("name", "is_active")
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            if not self.instance.pk:
+                raise forms.ValidationError(_("请上传 GeoJSON 文件。"))
+            return None
+        try:
+            return parse_boundary(upload.read(MAX_BYTES + 1))
+        except BoundaryError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@admin.register(GeoBoundary)
+class GeoBoundaryAdmin(admin.ModelAdmin):
+    form = GeoBoundaryForm
+    list_display = ("name", "feature_count", "is_active", "uploaded_at")
+    readonly_fields = ("feature_count", "uploaded_at")
+
+    def save_model(self, request, obj, form, change):
+        doc = form.cleaned_data.get("upload")
+        geo_boundary_save(boundary=obj, doc=doc)

@@ -243,3 +243,17 @@ def _approved_time(year: int, month: int) -> datetime:
     nxt = date(year + (month == 12), month % 12 + 1, 8)
     when = timezone.make_aware(datetime(nxt.year, nxt.month, nxt.day, 10, 0))
     return min(when, timezone.now())
+
+
+def seed_geo_boundary(ctx: DemoContext) -> None:
+    """The demo city's county boundaries (乐山市, adcodes matching the unit codes) for the dashboard map."""
+    from django.conf import settings
+
+    from .geo import parse_boundary
+    from .models import GeoBoundary
+    from .services import geo_boundary_save
+
+    if GeoBoundary.objects.filter(name="乐山市区县边界").exists():
+        return
+    doc = parse_boundary(settings.DEMO_GEOJSON.read_bytes())
+    geo_boundary_save(boundary=GeoBoundary(name="乐山市区县边界"), doc=doc)

@@ -259,3 +259,25 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class GeoBoundary(models.Model):
+    """The city's county boundaries (GeoJSON FeatureCollection) for the dashboard maps.
+
+    Each feature's `properties.adcode` is matched to `Unit.code`; units without a feature (a development zone,
+    the departments) are listed beside the map. The newest active boundary is the one drawn.
+    """
+
+    name = models.CharField(_("名称"), max_length=60)
+    geojson = models.JSONField(_("边界数据"))
+    feature_count = models.PositiveIntegerField(_("区域数"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("行政区划边界")
+        verbose_name_plural = _("行政区划边界")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name

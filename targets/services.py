@@ -22,6 +22,7 @@ from .models import (
     AssessmentScheme,
     DataValue,
     DataValueEvent,
+    GeoBoundary,
     Indicator,
     Publication,
     ScoreSnapshot,
@@ -424,3 +425,13 @@ def publication_create(*, user, run_id: int, title: str) -> Publication:
     return Publication.objects.create(
         run=run, title=title.strip() or f"{run.scheme} {run.as_of} 排名", published_by=user
     )
+
+
+# --- dashboards: map boundaries ----------------------------------------------------------------------
+def geo_boundary_save(*, boundary: GeoBoundary, doc: dict | None) -> GeoBoundary:
+    """Store a boundary (a parsed, checked FeatureCollection from `targets.geo.parse_boundary`)."""
+    if doc is not None:
+        boundary.geojson = doc
+        boundary.feature_count = len(doc["features"])
+    boundary.save()
+    return boundary

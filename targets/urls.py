@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .dashboards import views as dashboards
 
 app_name = "targets"
 
@@ -18,5 +19,14 @@ urlpatterns = [
     path("assessment/approval/", views.value_approval, name="value_approval"),
     path("assessment/approval/<int:pk>/approve/", views.value_approve, name="value_approve"),
     path("assessment/approval/<int:pk>/return/", views.value_return, name="value_return"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/city/", dashboards.city, name="dashboard_city"),
+    path("dashboard/city/export.xlsx", dashboards.city_export, name="dashboard_city_export"),
+    path("dashboard/map/", dashboards.city_map, name="dashboard_map"),
+    path("dashboard/map/zones.xlsx", dashboards.zones_export, name="dashboard_zones_export"),
+    path("dashboard/units/<int:unit_id>/", dashboards.unit_dashboard, name="dashboard_unit"),
+    path("dashboard/units/<int:unit_id>/export.xlsx", dashboards.unit_export, name="dashboard_unit_export"),
+    path("dashboard/inspector/", dashboards.inspector_dashboard, name="dashboard_inspector"),
+    path("dashboard/inspector/export.xlsx", dashboards.inspector_export, name="dashboard_inspector_export"),
     path("wastefree/", views.wastefree_index, name="wastefree_index"),
 ]

@@ -25,32 +25,30 @@ from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
 from .permissions import can_approve, can_compute, data_values_for_user
 
-HOME_TEMPLATES = {
-    Role.ADMIN: "targets/home_admin.html",
-    Role.LEADER: "targets/home_leader.html",
-    Role.INSPECTOR: "targets/home_inspector.html",
-    Role.COUNTY_OFFICIAL: "targets/home_official.html",
-    Role.DEPARTMENT_OFFICIAL: "targets/home_official.html",
-}
-
 
 @login_required
 def home(request):
-    """Each role lands on its own page."""
+    """Each role lands on its own dashboard (targets.dashboards); admins also have the system status page."""
+    from .dashboards.views import home_dashboard
+
     role = user_role(request.user)
     if role is None:
         return render(request, "targets/home_norole.html", status=403)
-    context = {"role": role}
-    if role in (Role.LEADER, Role.ADMIN, Role.INSPECTOR):
-        context["zones"] = war_zone_list()
-        context["territorial_count"] = territorial_units().count()
-    if role == Role.ADMIN:
-        context["role_counts"] = Group.objects.filter(name__in=Role.values).annotate(n=Count("user")).order_by("name")
-        context["db_engine"] = connection.vendor
-        context["celery_mode"] = "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "redis"
-    if role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL):
-        context["unit"] = request.user.unit
-    return render(request, HOME_TEMPLATES[role], context)
+    if role != Role.ADMIN or request.GET.get("view") != "admin":
+        response = home_dashboard(request, role)
+        if response is not None:
+            return response
+    if role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL):  # an official not yet tied to a unit
+        return render(request, "targets/home_official.html", {"role": role, "unit": request.user.unit})
+    context = {
+        "role": role,
+        "zones": war_zone_list(),
+        "territorial_count": territorial_units().count(),
+        "role_counts": Group.objects.filter(name__in=Role.values).annotate(n=Count("user")).order_by("name"),
+        "db_engine": connection.vendor,
+        "celery_mode": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "redis",
+    }
+    return render(request, "targets/home_admin.html", context)
 
 
 # --- ranking ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_official_logs_in_and_sees_own_unit_home(login, official_a, live_server):
     page = login("official_a")
     assert page.url == f"{live_server.url}/"
-    assert page.locator("h1").inner_text() == "井研县"
+    assert page.locator("h1").inner_text() == "井研县 · 工作看板"  # the home page is the unit's dashboard
     assert page.locator(".mainnav a", has_text="系统管理").count() == 0
 
 

@@ -114,17 +114,20 @@ def test_unit_scoped_role_without_unit_is_refused(db):
 
 
 def test_each_role_lands_on_its_own_home(client, actors):
+    # the home page is the role's dashboard (targets.dashboards); admins also keep the system status page
     expected = {
-        "official_a": "targets/home_official.html",
-        "dept_official": "targets/home_official.html",
-        "leader": "targets/home_leader.html",
-        "inspector": "targets/home_inspector.html",
-        "admin": "targets/home_admin.html",
+        "official_a": "targets/dashboards/unit.html",
+        "dept_official": "targets/dashboards/unit.html",
+        "leader": "targets/dashboards/city.html",
+        "inspector": "targets/dashboards/inspector.html",
+        "admin": "targets/dashboards/city.html",
     }
     for name, template in expected.items():
         client.force_login(actors[name])
         response = client.get(reverse("home"))
         assert template in [t.name for t in response.templates], name
+    response = client.get(reverse("home") + "?view=admin")
+    assert "targets/home_admin.html" in [t.name for t in response.templates]
 
 
 def test_unit_factory_is_usable_for_more_units(db):

@@ -1,0 +1,502 @@
+"""The dashboards' panels: frames assembled from the score snapshots and the other apps' selectors.
+
+Each `*_panels` function costs a fixed number of queries whatever the number of units (the frames are built
+with `.values()` and aggregated in SQL or pandas), and is cached by the views under a key holding the run id
+and a cheap data version, so a new scoring run or a changed item shows at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+import pandas as pd
+from django.core.cache import cache
+from django.db.models import Avg, Count, Max, Min, Q
+from django.urls import reverse
+
+from projects.selectors import project_ledger
+from rectifications.choices import Colour, Status
+from rectifications.models import RectificationItem
+from rectifications.permissions import items_for_user
+from tracker.models import AirStation, Measure, Unit, WarZone
+from tracker.selectors.air import zone_overview
+from tracker.selectors.measures import with_status
+
+from .. import selectors as assessment
+from ..choices import RunStatus
+from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
+
+CACHE_SECONDS = 600
+DUE_DAYS = 7  # "overdue or due within 7 days"
+LIST_LIMIT = 10
+ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442", "#D55E00"]
+
+
+# --- caching ------------------------------------------------------------------------------------------
+def data_version() -> str:
+    """A cheap fingerprint of the live data the panels read beside the snapshots (two queries)."""
+    rect = RectificationItem.objects.order_by().aggregate(
+        n=Count("pk"), t=Max("status_changed_at"), c=Max("created_at")
+    )
+    meas = Measure.objects.order_by().aggregate(n=Count("pk"), r=Max("last_report_date"), c=Max("created_at"))
+    raw = f"{rect}|{meas}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+
+def cached(parts: tuple, build):
+    """`build()` once per key for CACHE_SECONDS; the key holds the run id, the data version and the filters."""
+    key = "dash:v1:" + ":".join(str(p) for p in parts)
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+# --- runs ---------------------------------------------------------------------------------------------
+def succeeded_runs(scheme) -> list[ScoringRun]:
+    """The periods a dashboard can show: the newest succeeded run of each scoring date (one query)."""
+    runs = ScoringRun.objects.filter(scheme=scheme, status=RunStatus.SUCCEEDED).order_by("-as_of", "-created_at")
+    seen, out = set(), []
+    for r in runs.only("pk", "as_of", "scheme_id", "created_at")[:120]:
+        if r.as_of not in seen:
+            seen.add(r.as_of)
+            out.append(r)
+    return out
+
+
+def _week_before(run: ScoringRun) -> ScoringRun | None:
+    return (
+        ScoringRun.objects.filter(
+            scheme_id=run.scheme_id, status=RunStatus.SUCCEEDED, as_of__lte=run.as_of - datetime.timedelta(days=7)
+        )
+        .order_by("-as_of", "-created_at")
+        .first()
+    )
+
+
+def _month_end_runs(run: ScoringRun) -> pd.DataFrame:
+    """The newest run of each scoring date up to `run.as_of`, one per month (the month's last date)."""
+    runs = pd.DataFrame(
+        ScoringRun.objects.filter(scheme_id=run.scheme_id, status=RunStatus.SUCCEEDED, as_of__lte=run.as_of).values(
+            "pk", "as_of", "created_at"
+        ),
+        columns=["pk", "as_of", "created_at"],
+    )
+    if runs.empty:
+        return runs
+    runs = runs.sort_values(["as_of", "created_at"]).drop_duplicates("as_of", keep="last")
+    runs["month"] = pd.to_datetime(runs["as_of"]).dt.to_period("M")
+    return runs.drop_duplicates("month", keep="last")
+
+
+# --- drill-down URLs ----------------------------------------------------------------------------------
+_PK = 987654321  # a placeholder id: reverse() once, then format (reverse per row is slow for thousands of units)
+
+
+def _pattern(name: str, *args) -> str:
+    return reverse(name, args=[_PK if a is None else a for a in args]).replace(str(_PK), "{}")
+
+
+def item_url_pattern(code: str, run_id: int) -> str:
+    """The rows behind one unit's value of an item, as a pattern for `.format(unit_id)`: the source ledger
+    filtered to the unit, else the unit's score sheet (whose explanation is the basis of the value)."""
+    if code.startswith("rectification_"):
+        return f"{reverse('rectifications:index')}?unit={{}}"
+    if code == "outlet_completion_rate":
+        return f"{reverse('tracker:outlet_list')}?unit={{}}"
+    if code.startswith("water_"):
+        return f"{reverse('tracker:water_index')}?unit={{}}"
+    if code == "budget_execution_rate":
+        return f"{reverse('projects:project_list')}?unit={{}}"
+    if code == "stalled_project_count":
+        return f"{reverse('projects:project_list')}?unit={{}}&stalled=on"
+    return _pattern("targets:unit_sheet", run_id, None)
+
+
+def item_url(code: str, run_id: int, unit_id: int) -> str:
+    return item_url_pattern(code, run_id).format(unit_id)
+
+
+def _run_urls(run_ids) -> list[str]:
+    """The ranking of each run (a trend point links to the ranking it comes from)."""
+    base = reverse("targets:index")
+    return [f"{base}?run={r}" for r in run_ids]
+
+
+def unit_url(unit_id: int) -> str:
+    return reverse("targets:dashboard_unit", args=[unit_id])
+
+
+def unit_urls(unit_ids) -> list[str]:
+    pattern = _pattern("targets:dashboard_unit", None)
+    return [pattern.format(u) for u in unit_ids]
+
+
+# --- leaders' dashboard -------------------------------------------------------------------------------
+def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> dict:
+    """Exceptions first (changes since last week, deduction risks, overdue and due soon), then the ranking,
+    the per-item panels against their targets and the monthly trends. About twenty queries."""
+    rank = assessment.ranking(run)
+    items = [i for i in rank["items"] if not area or i.indicator.area == area]
+    urls = unit_urls(r["unit"].pk for r in rank["rows"])
+    ranking_rows = pd.DataFrame(
+        [
+            {
+                "unit_id": r["unit"].pk,
+                "unit_name": r["unit"].name,
+                "rank": r["rank"],
+                "total": r["total"],
+                "movement": r["movement"],
+                "improvement_rank": r["improvement_rank"],
+                "url": url,
+                "items": r["items"],
+            }
+            for r, url in zip(rank["rows"], urls, strict=True)
+        ],
+        columns=["unit_id", "unit_name", "rank", "total", "movement", "improvement_rank", "url", "items"],
+    )
+    names = dict(zip(ranking_rows["unit_id"], ranking_rows["unit_name"], strict=True))
+    snaps = pd.DataFrame(
+        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "raw_value", "target", "points"),
+        columns=["unit_id", "item_id", "raw_value", "target", "points"],
+    )
+    panels = []
+    trend = _item_trend(run, [i.pk for i in items])
+    for item in items:
+        part = snaps[snaps["item_id"] == item.pk]
+        frame = pd.DataFrame(
+            {
+                "unit_id": part["unit_id"],
+                "unit_name": part["unit_id"].map(names),
+                "value": part["raw_value"].astype(float),
+                "target": part["target"].astype(float),
+                "points": part["points"].astype(float),
+            }
+        )
+        pattern = item_url_pattern(item.indicator.code, run.pk)
+        frame["url"] = [pattern.format(u) for u in frame["unit_id"]]
+        higher = item.indicator.direction == "higher"
+        met = (frame["value"] >= frame["target"]) if higher else (frame["value"] <= frame["target"])
+        panels.append(
+            {
+                "item": item,
+                "frame": frame,
+                "trend": trend[trend["item_id"] == item.pk],
+                "met": int((met & frame["value"].notna() & frame["target"].notna()).sum()),
+                "assessed": int((frame["value"].notna() & frame["target"].notna()).sum()),
+                "target_median": float(frame["target"].median()) if frame["target"].notna().any() else None,
+            }
+        )
+    week = _week_before(run)
+    changes = _changes_since(run, week, names)
+    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run))  # a run's risks never change
+    if area:
+        keep = {i.pk for i in items}
+        risks = risks[risks["item_id"].isin(keep)]
+    return {
+        "run": run,
+        "items": items,
+        "all_items": rank["items"],
+        "ranking": ranking_rows,
+        "previous": rank["previous"],
+        "panels": panels,
+        "totals_trend": _totals_trend(run),
+        "week_run": week,
+        "changes": changes,
+        "risks": risks,
+        "due": due_and_overdue(today=today),
+    }
+
+
+def _changes_since(run: ScoringRun, week: ScoringRun | None, names: dict) -> pd.DataFrame:
+    """Units whose total or rank moved since the run a week (or more) before: biggest moves first (two queries)."""
+    cols = ["unit_id", "unit_name", "total", "rank", "before_total", "before_rank", "delta", "rank_change", "url"]
+    if week is None:
+        return pd.DataFrame(columns=cols)
+    now = pd.DataFrame(UnitScore.objects.filter(run=run).values("unit_id", "total", "rank"))
+    before = pd.DataFrame(UnitScore.objects.filter(run=week).values("unit_id", "total", "rank"))
+    if now.empty or before.empty:
+        return pd.DataFrame(columns=cols)
+    df = now.merge(before, on="unit_id", suffixes=("", "_b")).rename(
+        columns={"total_b": "before_total", "rank_b": "before_rank"}
+    )
+    df["delta"] = df["total"] - df["before_total"]
+    df["rank_change"] = df["before_rank"] - df["rank"]
+    df = df[(df["delta"].abs() >= 0.01) | (df["rank_change"] != 0)]
+    df["unit_name"] = df["unit_id"].map(names)
+    df["url"] = unit_urls(df["unit_id"])
+    df = df.reindex(df["delta"].abs().sort_values(ascending=False).index)
+    return df[cols].head(10).reset_index(drop=True)
+
+
+def _item_trend(run: ScoringRun, item_ids: list[int]) -> pd.DataFrame:
+    """Per item and month-end run: the mean, best and worst value across units (two queries)."""
+    runs = _month_end_runs(run)
+    cols = ["item_id", "as_of", "mean", "low", "high", "url"]
+    if runs.empty or not item_ids:
+        return pd.DataFrame(columns=cols)
+    rows = (
+        ScoreSnapshot.objects.filter(run_id__in=list(runs["pk"]), item_id__in=item_ids)
+        .values("run_id", "item_id")
+        .annotate(mean=Avg("raw_value"), low=Min("raw_value"), high=Max("raw_value"))
+        .order_by()
+    )
+    df = pd.DataFrame(rows, columns=["run_id", "item_id", "mean", "low", "high"])
+    df = df.merge(runs.rename(columns={"pk": "run_id"})[["run_id", "as_of"]], on="run_id")
+    df["url"] = _run_urls(df["run_id"])
+    return df[cols].sort_values(["item_id", "as_of"]).reset_index(drop=True)
+
+
+def _totals_trend(run: ScoringRun, unit_id: int | None = None) -> pd.DataFrame:
+    """Per month-end run: the city's mean, best and worst total (and the unit's own, given one). Two queries."""
+    runs = _month_end_runs(run)
+    cols = ["as_of", "mean", "high", "low", "unit_total", "unit_rank", "url"]
+    if runs.empty:
+        return pd.DataFrame(columns=cols)
+    agg = {"mean": Avg("total"), "high": Max("total"), "low": Min("total")}
+    if unit_id is not None:
+        agg["unit_total"] = Max("total", filter=Q(unit_id=unit_id))
+        agg["unit_rank"] = Max("rank", filter=Q(unit_id=unit_id))
+    rows = UnitScore.objects.filter(run_id__in=list(runs["pk"])).values("run_id").annotate(**agg).order_by()
+    df = pd.DataFrame(rows).reindex(columns=["run_id", *agg])
+    df = df.merge(runs.rename(columns={"pk": "run_id"})[["run_id", "as_of"]], on="run_id")
+    df["url"] = _run_urls(df["run_id"])
+    return df.reindex(columns=cols).sort_values("as_of").reset_index(drop=True)
+
+
+def due_and_overdue(*, today: datetime.date, unit_ids: list[int] | None = None, days: int = DUE_DAYS) -> dict:
+    """Rectification items and measures that are overdue or due within `days`: counts and the nearest rows
+    (four queries)."""
+    soon = today + datetime.timedelta(days=days)
+    items = RectificationItem.objects.exclude(status=Status.CLOSED)
+    measures = with_status(Measure.objects.all(), today).filter(progress__lt=100)
+    if unit_ids is not None:
+        items = items.filter(Q(unit_id__in=unit_ids) | Q(lead_department_id__in=unit_ids))
+        measures = measures.filter(unit_id__in=unit_ids)
+    item_counts = items.order_by().aggregate(
+        overdue=Count("pk", filter=Q(deadline__lt=today)),
+        soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+        **{f"colour_{c}": Count("pk", filter=Q(colour=c)) for c in Colour.values},
+    )
+    measure_counts = measures.order_by().aggregate(
+        overdue=Count("pk", filter=Q(deadline__lt=today)),
+        soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
+    )
+    item_rows = list(items.filter(deadline__lte=soon).select_related("unit").order_by("deadline", "code")[:LIST_LIMIT])
+    measure_rows = list(
+        measures.filter(deadline__lte=soon).select_related("unit").order_by("deadline", "code")[:LIST_LIMIT]
+    )
+    for row in (*item_rows, *measure_rows):
+        row.days_left = (row.deadline - today).days
+    return {
+        "items": item_rows,
+        "measures": measure_rows,
+        "item_counts": item_counts,
+        "measure_counts": measure_counts,
+        "colours": pd.DataFrame(
+            [
+                {
+                    "colour": c,
+                    "count": item_counts[f"colour_{c}"],
+                    "url": f"{reverse('rectifications:index')}?colour={c}",
+                }
+                for c in Colour.values
+            ]
+        ),
+        "days": days,
+    }
+
+
+# --- map and war zones --------------------------------------------------------------------------------
+def boundary() -> GeoBoundary | None:
+    return GeoBoundary.objects.filter(is_active=True).order_by("-uploaded_at").first()
+
+
+def map_panels(
+    *, run: ScoringRun | None, today: datetime.date, mode: str = "total", item_id: int | None = None
+) -> dict:
+    """The map's frames: every territorial unit with its value (total, an item's value, or its war zone),
+    which units have no boundary, the stations as points, and the war-zone statistics. About ten queries."""
+    geo = boundary()
+    zones = list(WarZone.objects.select_related("lead_unit").order_by("sort_order", "code"))
+    zone_colour = {z.pk: ZONE_COLOURS[n % len(ZONE_COLOURS)] for n, z in enumerate(zones)}
+    units = pd.DataFrame(
+        Unit.objects.filter(is_active=True)
+        .order_by("sort_order", "code")
+        .values("pk", "code", "name", "kind", "war_zone_id", "war_zone__name"),
+        columns=["pk", "code", "name", "kind", "war_zone_id", "war_zone__name"],
+    )
+    value_label, measure, higher = "总分", "分", True
+    values = pd.Series(dtype=float)
+    item = None
+    if run is not None:
+        if mode == "item" and item_id:
+            item = next((i for i in assessment.scheme_items(run.scheme) if i.pk == item_id), None)
+        if item is not None:
+            rows = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
+            value_label, measure = item.indicator.name, item.indicator.measure
+            higher = item.indicator.direction == "higher"
+        else:
+            rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
+        values = pd.Series(dict(rows), dtype=float)
+    units["value"] = units["pk"].map(values)
+    units["zone_colour"] = units["war_zone_id"].map(zone_colour)
+    units["url"] = unit_urls(units["pk"])
+    codes = set()
+    if geo is not None:
+        codes = {str(f["properties"]["adcode"]) for f in geo.geojson.get("features", [])}
+    units["on_map"] = units["code"].astype(str).isin(codes)
+
+    def label(r):
+        v = "无数据" if pd.isna(r["value"]) else f"{r['value']:.2f}{measure if mode == 'item' else ' 分'}"
+        zone = r["war_zone__name"] or "未划入战区"
+        return f"{r['name']}<br>{value_label}：{v}<br>{zone}"
+
+    units["label"] = units.apply(label, axis=1) if not units.empty else []
+    units = units.rename(columns={"war_zone__name": "zone", "name": "unit_name"})
+    units["zone"] = units["zone"].astype(object).where(units["zone"].notna(), None)
+    stations = pd.DataFrame(
+        AirStation.objects.filter(is_active=True, lon__isnull=False, lat__isnull=False).values(
+            "pk", "name", "lon", "lat", "level", "unit__name", "war_zone__name"
+        ),
+        columns=["pk", "name", "lon", "lat", "level", "unit__name", "war_zone__name"],
+    )
+    stations["label"] = [
+        f"{n}<br>{u or ''} · {z or '未划入战区'}"
+        for n, u, z in zip(stations["name"], stations["unit__name"], stations["war_zone__name"], strict=True)
+    ]
+    stations["url"] = [reverse("tracker:air_station_detail", args=[pk]) for pk in stations["pk"]]
+    return {
+        "geojson": geo.geojson if geo else None,
+        "boundary": geo,
+        "units": units,
+        "stations": stations,
+        "zones": zone_panels(zones=zones, zone_colour=zone_colour, units=units, stations=stations, today=today),
+        "value_label": value_label,
+        "measure": measure,
+        "higher": higher,
+        "item": item,
+    }
+
+
+def zone_panels(*, zones: list[WarZone], zone_colour: dict, units: pd.DataFrame, stations: pd.DataFrame, today) -> dict:
+    """The five zones with their units and stations, good-day rate and PM2.5 (year to date), and the zone that
+    pulls the city down (the lowest good-day rate). One query (the air selector's zone overview)."""
+    stats = zone_overview(today=today)
+    rows = []
+    for z in zones:
+        s = stats.loc[z.pk] if not stats.empty and z.pk in stats.index else None
+        rows.append(
+            {
+                "zone_id": z.pk,
+                "zone": z.name,
+                "lead": z.lead_unit.name if z.lead_unit else "",
+                "units": list(units.loc[units["war_zone_id"] == z.pk, "unit_name"]),
+                "stations": list(stations.loc[stations["war_zone__name"] == z.name, "name"]),
+                "rate": None if s is None else s.get("ytd_rate"),
+                "pm25": None if s is None else s.get("ytd_pm25"),
+                "rate_change": None if s is None else s.get("rate_change"),
+                "pm25_change": None if s is None else s.get("pm25_change"),
+                "colour": zone_colour[z.pk],
+                "url": reverse("tracker:air_zone_detail", args=[z.pk]),
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "zone_id",
+            "zone",
+            "lead",
+            "units",
+            "stations",
+            "rate",
+            "pm25",
+            "rate_change",
+            "pm25_change",
+            "colour",
+            "url",
+        ],
+    )
+    df[["rate", "pm25", "rate_change", "pm25_change"]] = df[["rate", "pm25", "rate_change", "pm25_change"]].astype(
+        float
+    )
+    worst = None
+    if df["rate"].notna().any():
+        worst = df.loc[df["rate"].idxmin(), "zone"]
+    return {"table": df, "worst": worst}
+
+
+# --- a unit's dashboard -------------------------------------------------------------------------------
+def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.date) -> dict:
+    """A unit's targets vs actual for every item, deduction risks, open items by colour, upcoming deadlines and
+    stalled projects. About fifteen queries."""
+    out: dict = {"unit": unit, "run": run, "sheet": [], "total": None, "risks": pd.DataFrame(), "trend": None}
+    if run is not None:
+        sheet = assessment.unit_score_sheet(run, unit.pk)
+        rows = []
+        for s in sheet:
+            ind = s.item.indicator
+            met = None
+            if s.raw_value is not None and s.target is not None:
+                met = s.raw_value >= s.target if ind.direction == "higher" else s.raw_value <= s.target
+            rows.append(
+                {
+                    "snap": s,
+                    "item": ind.name,
+                    "measure": ind.measure,
+                    "value": s.raw_value,
+                    "target": s.target,
+                    "points": s.points,
+                    "max_points": s.item.max_points,
+                    "met": met,
+                    "url": item_url(ind.code, run.pk, unit.pk),
+                }
+            )
+        out["sheet"] = rows
+        out["total"] = UnitScore.objects.filter(run=run, unit=unit).first()
+        out["count"] = UnitScore.objects.filter(run=run).count()
+        out["risks"] = assessment.deduction_risks(run, [unit.pk])
+        out["trend"] = _totals_trend(run, unit.pk)
+    out["due"] = due_and_overdue(today=today, unit_ids=[unit.pk], days=30)
+    stalled = project_ledger(user=user, as_of=today, unit_id=unit.pk, stalled=True)
+    out["stalled"] = stalled.head(LIST_LIMIT).to_dict("records") if not stalled.empty else []
+    out["stalled_count"] = len(stalled)
+    return out
+
+
+# --- the inspector's dashboard ------------------------------------------------------------------------
+def inspector_panels(*, user, today: datetime.date) -> dict:
+    """Closing requests waiting (oldest first), overdue and rebounded items by unit. Four queries."""
+    items = items_for_user(user, "view")
+    queue = list(
+        items.filter(status=Status.CLOSING_REQUESTED)
+        .select_related("unit", "lead_department", "inspection", "dept_verified_by")
+        .order_by("status_changed_at", "pk")[:50]
+    )
+    for it in queue:
+        it.waiting_days = (today - it.status_changed_at.date()).days if it.status_changed_at else None
+    queue_count = items.filter(status=Status.CLOSING_REQUESTED).count()
+    by_unit = pd.DataFrame(
+        items.exclude(status=Status.CLOSED)
+        .values("unit_id", "unit__name", "unit__sort_order")
+        .annotate(
+            overdue=Count("pk", filter=Q(deadline__lt=today)),
+            rebounded=Count("pk", filter=Q(status=Status.REBOUNDED)),
+            red=Count("pk", filter=Q(colour=Colour.RED)),
+            orange=Count("pk", filter=Q(colour=Colour.ORANGE)),
+            waiting=Count("pk", filter=Q(status=Status.CLOSING_REQUESTED)),
+        )
+        .order_by("unit__sort_order", "unit_id"),
+        columns=["unit_id", "unit__name", "unit__sort_order", "overdue", "rebounded", "red", "orange", "waiting"],
+    )
+    by_unit = by_unit[(by_unit[["overdue", "rebounded", "waiting"]].sum(axis=1)) > 0].rename(
+        columns={"unit__name": "unit_name"}
+    )
+    by_unit = by_unit.sort_values(["overdue", "rebounded"], ascending=False, kind="stable").reset_index(drop=True)
+    by_unit["url"] = [f"{reverse('rectifications:index')}?unit={u}" for u in by_unit["unit_id"]]
+    rebounded = list(
+        items.filter(status=Status.REBOUNDED).select_related("unit").order_by("status_changed_at", "pk")[:LIST_LIMIT]
+    )
+    return {"queue": queue, "queue_count": queue_count, "by_unit": by_unit, "rebounded": rebounded, "today": today}

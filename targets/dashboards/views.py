@@ -1,0 +1,471 @@
+"""Dashboard pages: each role's home, the city map and war zones, and the Excel export of every ranking table.
+
+Views stay thin: pick the scheme and run, read the cached panels, render. Figures are built from the panels'
+frames by `charts` and cached with them as JSON, so a repeated view costs a handful of queries.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from config.navigation import area_required
+from tracker.choices import Role
+from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
+from tracker.tabular import xlsx_response
+
+from .. import selectors as assessment
+from ..choices import Area
+from . import charts
+from . import selectors as dash
+
+CITY_ROLES = (Role.LEADER, Role.ADMIN, Role.INSPECTOR)
+MAP_MODES = ("total", "item", "zone")
+TABLE_LIMIT = 80  # more rows than this on a dashboard: show the head and the tail
+
+
+def _json(fig) -> str:
+    """A figure with its Plotly config; geo charts read their (empty) base topology from our static files."""
+    doc = json.loads(fig.to_json())
+    doc["config"] = {"displaylogo": False, "topojsonURL": f"{settings.STATIC_URL}vendor/plotly/topojson/"}
+    return json.dumps(doc, ensure_ascii=False)
+
+
+def _head_tail(rows: list, limit: int = TABLE_LIMIT) -> tuple[list, int]:
+    """A long table on the page: the first 40 and the last 20 rows, with a gap marker (None) and how many are
+    left out. The Excel export and the full ranking page have every row."""
+    if len(rows) <= limit:
+        return rows, 0
+    return [*rows[:40], None, *rows[-20:]], len(rows) - 60
+
+
+def _pick(request):
+    """The scheme (current) and the period (a succeeded run of it; the newest by default)."""
+    scheme = assessment.current_scheme()
+    runs = dash.succeeded_runs(scheme) if scheme else []
+    run = runs[0] if runs else None
+    wanted = request.GET.get("run", "")
+    if wanted:
+        run = next((r for r in runs if str(r.pk) == wanted), None)
+        if run is None:
+            raise Http404
+    return scheme, runs, run
+
+
+def _version(run) -> str:
+    return f"{run.pk if run else 0}:{dash.data_version()}"
+
+
+# --- routing ------------------------------------------------------------------------------------------
+@area_required("dashboard")
+def dashboard(request):
+    """The menu's 调度看板: each role to its own dashboard."""
+    role = user_role(request.user)
+    if role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL):
+        if request.user.unit_id is None:
+            raise Http404
+        return redirect("targets:dashboard_unit", request.user.unit_id)
+    if role == Role.INSPECTOR:
+        return redirect("targets:dashboard_inspector")
+    return redirect("targets:dashboard_city")
+
+
+def home_dashboard(request, role):
+    """The home page `/` shows the role's dashboard (called by targets.views.home)."""
+    if role in (Role.LEADER, Role.ADMIN):
+        return _city(request, home=True)
+    if role == Role.INSPECTOR:
+        return _inspector(request, home=True)
+    if request.user.unit_id is None:
+        return None
+    return _unit(request, request.user.unit, home=True)
+
+
+# --- leaders' dashboard -------------------------------------------------------------------------------
+def _city_context(run, today, area: str) -> dict:
+    panels = dash.leader_panels(run=run, today=today, area=area)
+    ranking = panels["ranking"]
+    ctx = dict(panels)
+    ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail(ranking.to_dict("records"))
+    ctx["ranking_chart"] = _json(charts.ranking_figure(ranking)) if not ranking.empty else None
+    if not panels["totals_trend"].empty:
+        t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
+        t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
+        ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
+    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"]))
+    for p in panels["panels"]:
+        ind = p["item"].indicator
+        p["chart"] = _json(
+            charts.item_figure(p["frame"], title=ind.name, measure=ind.measure, higher_better=ind.direction == "higher")
+        )
+        if len(p["trend"]) > 1:
+            t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["mean", "high", "low"], var_name="s")
+            t["series"] = t["s"].map({"mean": _("各单位平均"), "high": _("最大值"), "low": _("最小值")})
+            p["trend_chart"] = _json(
+                charts.trend_figure(
+                    t,
+                    title=_("%(name)s逐月走势") % {"name": ind.name},
+                    ytitle=f"{ind.name}（{ind.measure}）" if ind.measure else ind.name,
+                    target=p["target_median"] if p["target_median"] is not None else math.nan,
+                )
+            )
+        p["rows"], p["hidden"] = _head_tail(
+            p["frame"].sort_values("value", ascending=ind.direction != "higher").to_dict("records")
+        )
+        del p["frame"], p["trend"]
+    ctx["risk_rows"] = panels["risks"].head(30).to_dict("records")
+    ctx["risk_count"] = len(panels["risks"])
+    ctx["risk_points"] = float(panels["risks"]["points_at_risk"].sum()) if len(panels["risks"]) else 0.0
+    ctx["change_rows"] = panels["changes"].to_dict("records")
+    del ctx["ranking"], ctx["risks"], ctx["changes"], ctx["totals_trend"]
+    return ctx
+
+
+def _city(request, home: bool = False):
+    scheme, runs, run = _pick(request)
+    area = request.GET.get("area", "")
+    if area not in Area.values:
+        area = ""
+    today = timezone.localdate()
+    context = {"scheme": scheme, "runs": runs, "run": run, "area": area, "areas": Area.choices, "home": home}
+
+    def body():
+        panels = _city_context(run, today, area) if run is not None else {"run": None}
+        return render_to_string("targets/dashboards/_city_body.html", panels)
+
+    # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
+    context["body"] = dash.cached(
+        ("city", scheme.pk if scheme else 0, _version(run), area, today, get_language()), body
+    )
+    return render(request, "targets/dashboards/city.html", context)
+
+
+@role_required(*CITY_ROLES)
+def city(request):
+    """Leaders' dashboard (全市调度看板): exceptions first, then the ranking, the areas and the trends."""
+    return _city(request)
+
+
+@role_required(*CITY_ROLES)
+def city_export(request):
+    """Every ranking table of the leaders' dashboard, one sheet each, the same numbers as the page."""
+    scheme, _runs, run = _pick(request)
+    if run is None:
+        raise Http404
+    today = timezone.localdate()
+    p = dash.leader_panels(run=run, today=today)
+    items = p["all_items"]
+    sheets = []
+    head = [_("排名"), _("单位"), _("总分"), _("较上期名次变化"), _("进步排名")] + [
+        f"{i.indicator.name}（{i.max_points:g}分）" for i in items
+    ]
+    rows = [
+        [r["rank"], r["unit_name"], round(r["total"], 2), _num(r["movement"]), _num(r["improvement_rank"])]
+        + [None if c is None else round(c["points"], 2) for c in r["items"]]
+        for r in p["ranking"].to_dict("records")
+    ]
+    sheets.append((_("综合排名"), head, rows))
+    for panel in p["panels"]:
+        ind = panel["item"].indicator
+        f = panel["frame"].sort_values("value", ascending=ind.direction != "higher")
+        sheets.append(
+            (
+                ind.name[:28],
+                [_("单位"), f"{_('实际值')}（{ind.measure}）", f"{_('目标值')}（{ind.measure}）", _("得分")],
+                [[r.unit_name, _num(r.value, 2), _num(r.target, 2), _num(r.points, 2)] for r in f.itertuples()],
+            )
+        )
+    ch = p["changes"]
+    sheets.append(
+        (
+            _("近一周变化"),
+            [_("单位"), _("上周总分"), _("本期总分"), _("变化"), _("上周名次"), _("本期名次")],
+            [
+                [r.unit_name, _num(r.before_total, 2), _num(r.total, 2), _num(r.delta, 2), r.before_rank, r.rank]
+                for r in ch.itertuples()
+            ],
+        )
+    )
+    sheets.append(
+        (
+            _("扣分风险"),
+            [_("单位"), _("考核项"), _("当前值"), _("目标值"), _("年末预计"), _("可能失分"), _("建议")],
+            [
+                [
+                    r.unit_name,
+                    r.indicator,
+                    _num(r.value, 2),
+                    _num(r.target, 2),
+                    _num(r.projected, 2),
+                    _num(r.points_at_risk, 2),
+                    r.advice,
+                ]
+                for r in p["risks"].itertuples()
+            ],
+        )
+    )
+    return xlsx_response(f"{scheme.name}-{run.as_of:%Y%m%d}-调度看板.xlsx", sheets)
+
+
+def _num(value, digits: int | None = None):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        if value != value:  # pandas NA
+            return None
+    except TypeError:
+        return None
+    return round(float(value), digits) if digits is not None else int(value)
+
+
+# --- map and war zones --------------------------------------------------------------------------------
+def _map_context(run, today, mode, item_id, own: tuple | None) -> dict:
+    """`own`: the unit ids an official may open (None: any) — other units are shown without a link."""
+    p = dash.map_panels(run=run, today=today, mode=mode, item_id=item_id)
+    ctx = {k: p[k] for k in ("boundary", "value_label", "measure", "item")}
+    units = p["units"]
+    if own is not None:
+        units["url"] = [url if pk in own else "" for pk, url in zip(units["pk"], units["url"], strict=True)]
+    ctx["off_map"] = units[~units["on_map"]].to_dict("records")
+    ctx["unit_rows"] = units.sort_values("value", ascending=not p["higher"], na_position="last").to_dict("records")
+    if p["geojson"] is not None:
+        on = units[units["on_map"]].copy()
+        on["code"] = on["code"].astype(str)
+        title = {"total": _("各区县综合得分"), "zone": _("大气污染防治战区")}.get(mode, p["value_label"])
+        ctx["map_chart"] = _json(
+            charts.map_figure(
+                p["geojson"],
+                on,
+                p["stations"],
+                title=title,
+                mode=mode,
+                colour_label=p["value_label"],
+                higher_better=p["higher"],
+            )
+        )
+    zones = p["zones"]
+    ctx["zone_rows"] = zones["table"].to_dict("records")
+    ctx["worst_zone"] = zones["worst"]
+    if zones["table"]["rate"].notna().any():
+        ctx["zone_chart"] = _json(charts.zone_figure(zones["table"]))
+    ctx["station_count"] = len(p["stations"])
+    return ctx
+
+
+@area_required("dashboard")
+def city_map(request):
+    """The city's map (by total, by item or by war zone) and the war-zone view."""
+    scheme, runs, run = _pick(request)
+    mode = request.GET.get("mode", "total")
+    mode = mode if mode in MAP_MODES else "total"
+    item_id = int(request.GET["item"]) if request.GET.get("item", "").isdigit() else None
+    if mode == "item" and item_id is None and run is not None:
+        first = next(iter(assessment.scheme_items(run.scheme)), None)
+        item_id = first.pk if first else None
+    today = timezone.localdate()
+    own = None
+    if not is_city_wide(request.user):
+        own = tuple(sorted(units_for_user(request.user, "view").values_list("pk", flat=True)))
+    context = {"scheme": scheme, "runs": runs, "run": run, "mode": mode, "item_id": item_id}
+    context["items"] = assessment.scheme_items(scheme) if scheme else []
+    context.update(
+        dash.cached(
+            ("map", _version(run), mode, item_id, today, "all" if own is None else "-".join(map(str, own))),
+            lambda: _map_context(run, today, mode, item_id, own),
+        )
+    )
+    return render(request, "targets/dashboards/map.html", context)
+
+
+@area_required("dashboard")
+def zones_export(request):
+    today = timezone.localdate()
+    _scheme, _runs, run = _pick(request)
+    p = dash.map_panels(run=run, today=today)
+    sheets = [
+        (
+            _("战区"),
+            [
+                _("战区"),
+                _("牵头单位"),
+                _("成员单位"),
+                _("站点"),
+                _("优良天数率（%）"),
+                _("PM2.5（µg/m³）"),
+                _("优良率同比（百分点）"),
+                _("PM2.5同比"),
+            ],
+            [
+                [
+                    r["zone"],
+                    r["lead"],
+                    "、".join(r["units"]),
+                    "、".join(r["stations"]),
+                    _num(r["rate"], 1),
+                    _num(r["pm25"], 1),
+                    _num(r["rate_change"], 1),
+                    _num(r["pm25_change"], 1),
+                ]
+                for r in p["zones"]["table"].to_dict("records")
+            ],
+        ),
+        (
+            p["value_label"][:28],
+            [_("单位"), _("代码"), _("战区"), p["value_label"]],
+            [
+                [r["unit_name"], r["code"], r["zone"] or "", _num(r["value"], 2)]
+                for r in p["units"].sort_values("value", ascending=False).to_dict("records")
+            ],
+        ),
+    ]
+    return xlsx_response(f"战区与地图-{today:%Y%m%d}.xlsx", sheets)
+
+
+# --- a unit's dashboard -------------------------------------------------------------------------------
+def _unit_context(run, unit, user, today) -> dict:
+    p = dash.unit_panels(run=run, unit=unit, user=user, today=today)
+    ctx = dict(p)
+    if p["sheet"]:
+        import pandas as pd
+
+        frame = pd.DataFrame(p["sheet"])[["item", "points", "max_points", "met", "url"]]
+        frame["met"] = frame["met"].astype(object).where(frame["met"].notna(), None)
+        # a deduction item has no target: points lost read as missed, none lost as met
+        frame.loc[frame["met"].isna() & (frame["points"] < 0), "met"] = False
+        ctx["items_chart"] = _json(charts.unit_items_figure(frame))
+    trend = p["trend"]
+    if trend is not None and len(trend) > 1 and trend["unit_total"].notna().any():
+        t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["unit_total", "mean"], var_name="s")
+        t["series"] = t["s"].map({"unit_total": unit.name, "mean": _("全市平均")})
+        ctx["trend_chart"] = _json(charts.trend_figure(t, title=_("本单位总分逐月走势"), ytitle=_("总分")))
+    ctx["warning_chart"] = _json(
+        charts.warning_figure(p["due"]["colours"].assign(url=lambda d: d["url"] + f"&unit={unit.pk}"))
+    )
+    ctx["risk_rows"] = p["risks"].to_dict("records") if len(p["risks"]) else []
+    del ctx["risks"], ctx["trend"]
+    return ctx
+
+
+def _unit(request, unit, home: bool = False):
+    scheme, runs, run = _pick(request)
+    today = timezone.localdate()
+    context = {"scheme": scheme, "runs": runs, "run": run, "home": home}
+    context.update(
+        dash.cached(("unit", unit.pk, _version(run), today), lambda: _unit_context(run, unit, request.user, today))
+    )
+    return render(request, "targets/dashboards/unit.html", context)
+
+
+@area_required("dashboard")
+def unit_dashboard(request, unit_id: int):
+    """A unit's dashboard: officials their own unit (another unit is 404), city-wide roles any unit."""
+    return _unit(request, get_unit_for_user(request.user, unit_id, "view"))
+
+
+@area_required("dashboard")
+def unit_export(request, unit_id: int):
+    unit = get_unit_for_user(request.user, unit_id, "view")
+    _scheme, _runs, run = _pick(request)
+    today = timezone.localdate()
+    p = dash.unit_panels(run=run, unit=unit, user=request.user, today=today)
+    sheets = [
+        (
+            _("目标与完成"),
+            [_("考核项"), _("计量单位"), _("实际值"), _("目标值"), _("得分"), _("满分"), _("是否达标")],
+            [
+                [
+                    r["item"],
+                    r["measure"],
+                    _num(r["value"], 2),
+                    _num(r["target"], 2),
+                    _num(r["points"], 2),
+                    r["max_points"],
+                    "" if r["met"] is None else (_("达标") if r["met"] else _("未达标")),
+                ]
+                for r in p["sheet"]
+            ],
+        ),
+        (
+            _("扣分风险"),
+            [_("考核项"), _("当前值"), _("目标值"), _("年末预计"), _("可能失分"), _("建议")],
+            [
+                [
+                    r.indicator,
+                    _num(r.value, 2),
+                    _num(r.target, 2),
+                    _num(r.projected, 2),
+                    _num(r.points_at_risk, 2),
+                    r.advice,
+                ]
+                for r in p["risks"].itertuples()
+            ]
+            if len(p["risks"])
+            else [],
+        ),
+    ]
+    return xlsx_response(f"{unit.name}-调度看板-{today:%Y%m%d}.xlsx", sheets)
+
+
+# --- the inspector's dashboard ------------------------------------------------------------------------
+def _inspector_context(user, today) -> dict:
+    p = dash.inspector_panels(user=user, today=today)
+    ctx = dict(p)
+    ctx["unit_rows"] = p["by_unit"].to_dict("records")
+    if not p["by_unit"].empty:
+        ctx["unit_chart"] = _json(charts.unit_issue_figure(p["by_unit"]))
+    del ctx["by_unit"]
+    return ctx
+
+
+def _inspector(request, home: bool = False):
+    today = timezone.localdate()
+    version = dash.data_version()
+    context = {"home": home}
+    context.update(
+        dash.cached(("inspector", request.user.pk, version, today), lambda: _inspector_context(request.user, today))
+    )
+    context["due"] = dash.cached(("due", version, today), lambda: dash.due_and_overdue(today=today))
+    context["warning_chart"] = _json(charts.warning_figure(context["due"]["colours"]))
+    return render(request, "targets/dashboards/inspector.html", context)
+
+
+@role_required(*CITY_ROLES)
+def inspector_dashboard(request):
+    """督察员看板: closing requests waiting, oldest first; overdue and rebounded items by unit."""
+    return _inspector(request)
+
+
+@role_required(*CITY_ROLES)
+def inspector_export(request):
+    today = timezone.localdate()
+    p = dash.inspector_panels(user=request.user, today=today)
+    sheets = [
+        (
+            _("各单位逾期与反弹"),
+            [_("单位"), _("逾期未销号"), _("反弹"), _("红色预警"), _("橙色预警"), _("待核验销号")],
+            [[r.unit_name, r.overdue, r.rebounded, r.red, r.orange, r.waiting] for r in p["by_unit"].itertuples()],
+        ),
+        (
+            _("待核验销号申请"),
+            [_("问题编号"), _("单位"), _("问题"), _("申请时间"), _("已等待（天）")],
+            [
+                [
+                    i.code,
+                    i.unit.name,
+                    i.description[:200],
+                    timezone.localtime(i.status_changed_at).strftime("%Y-%m-%d") if i.status_changed_at else "",
+                    i.waiting_days,
+                ]
+                for i in p["queue"]
+            ],
+        ),
+    ]
+    return xlsx_response(f"督察看板-{today:%Y%m%d}.xlsx", sheets)
