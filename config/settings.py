@@ -289,6 +289,7 @@ DEMO_SEEDERS = [
     "projects.demo.seed_projects",
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
+    "tracker.demo_air.seed_air",
 ]
 
 # --- projects ---

@@ -212,3 +212,37 @@ class RectificationItemFactory(factory.django.DjangoModelFactory):
     measures = "清理垃圾，建立长效保洁机制"
     closed_on = factory.LazyAttribute(lambda o: _dt.date.today() if o.status == "closed" else None)
     status = "open"
+
+
+# --- air ---
+def _days_from_today(days: int):
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+class AirStationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tracker.AirStation"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"ST{n:04d}")
+    name = factory.Sequence(lambda n: f"测试站点{n}")
+    level = "provincial"
+    unit = factory.SubFactory(UnitFactory)
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tracker.Measure"
+
+    code = factory.Sequence(lambda n: f"M-{n:04d}")
+    title = factory.Sequence(lambda n: f"测试攻坚任务{n}")
+    area = "air"
+    source_type = "dust"
+    unit = factory.SubFactory(UnitFactory)
+    responsible_person = "张伟"
+    deadline = factory.LazyFunction(lambda: _days_from_today(60))
+    progress = 0

@@ -89,3 +89,38 @@ class ProtectionZoneStatus(models.TextChoices):
     DELINEATED_PARTIAL = "partial", _("已划定，设施待完善")  # 已划定，标志或隔离设施不全
     PENDING = "pending", _("划定中")  # 保护区划定方案报批中
     PROBLEM = "problem", _("存在环境问题")  # 保护区内有违法建设或排污口，正在整治
+
+
+# --- air & measures ---
+class StationLevel(models.TextChoices):
+    NATIONAL = "national", _("国控")  # 国控站点: counts for the city's national assessment
+    PROVINCIAL = "provincial", _("省控")  # 省控站点
+    CITY = "city", _("市控")  # 市控站点
+
+
+class MeasureArea(models.TextChoices):
+    AIR = "air", _("大气")  # 大气污染防治攻坚
+    WATER = "water", _("水")  # 水污染防治攻坚
+    SOIL = "soil", _("土壤")  # 土壤污染防治攻坚
+    WASTEFREE = "wastefree", _("无废城市")  # 无废城市建设
+
+
+class SourceType(models.TextChoices):
+    INDUSTRIAL = "industrial", _("工业源")  # 工业企业排放
+    MOBILE = "mobile", _("移动源")  # 机动车、非道路移动机械
+    DUST = "dust", _("扬尘源")  # 施工、道路扬尘
+    DOMESTIC = "domestic", _("生活源")  # 餐饮油烟、露天焚烧
+
+
+class MeasureStatus(models.TextChoices):
+    """Derived from progress and deadline, never stored or edited (see selectors.measures)."""
+
+    NOT_STARTED = "not_started", _("未启动")  # progress 0, deadline ahead
+    IN_PROGRESS = "in_progress", _("推进中")  # 0 < progress < 100, deadline more than 15 days ahead
+    DUE_SOON = "due_soon", _("临近期限")  # not done, deadline within 15 days
+    OVERDUE = "overdue", _("已逾期")  # not done, deadline passed
+    DONE = "done", _("已完成")  # progress 100
+
+
+# Days before the deadline from which an unfinished measure is "due soon".
+MEASURE_DUE_SOON_DAYS = 15

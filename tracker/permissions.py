@@ -116,3 +116,30 @@ def role_required(*roles: Role):
 
 def all_roles() -> Iterable[Role]:
     return tuple(Role)
+
+
+# --- air & measures ---
+def measures_for_user(user, action: Action = "view"):
+    """The measures (攻坚任务) this person may `view` or `report` progress on.
+
+    view: city-wide roles see every measure, officials those of their own unit(s); report: only the
+    measures of units the person holds a report grant on (leaders, inspectors and admins report nothing).
+    """
+    from .models import Measure
+
+    return Measure.objects.filter(unit__in=unit_ids_for_user(user, action))
+
+
+def get_measure_for_user(user, pk, action: Action = "view"):
+    """A measure the person may see, or 404; 403 for a visible measure they may not report on."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import Measure
+
+    try:
+        measure = measures_for_user(user, "view").select_related("unit", "war_zone").get(pk=pk)
+    except (Measure.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if action == "report" and not can_act_for_unit(user, measure.unit_id, "report"):
+        raise PermissionDenied
+    return measure

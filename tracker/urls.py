@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import units, water
+from .views import air, measures, units, water
 
 app_name = "tracker"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("water/outlets/documents/<int:pk>/", water.outlet_document, name="outlet_document"),
     path("water/sources/", water.drinking_water_list, name="drinking_water_list"),
     path("api/water/readings/", water.api_water_readings, name="api_water_readings"),
+    # --- air ---
+    path("air/", air.air_index, name="air_index"),
+    path("air/stations/<int:pk>/", air.air_station_detail, name="air_station_detail"),
+    path("air/zones/<int:pk>/", air.air_zone_detail, name="air_zone_detail"),
+    path("air/upload/", air.air_upload, name="air_upload"),
+    path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
+    path("measures/", measures.measure_list, name="measure_list"),
+    path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
 ]

@@ -1,3 +1,3 @@
 """Admin registrations, one module per area."""
 
-from . import units, water  # noqa: F401
+from . import air, units, water  # noqa: F401

@@ -1,12 +1,18 @@
 """tracker models, one module per area; import them from here."""
 
+from .air import AirDailyReading, AirStation
 from .api import ApiToken
+from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
 __all__ = [
+    "AirDailyReading",
+    "AirStation",
     "ApiToken",
     "DrinkingWaterSource",
+    "Measure",
+    "MeasureProgressReport",
     "OutletStepChange",
     "River",
     "SewageOutlet",

@@ -1,0 +1,238 @@
+"""The national standards against hand-computed values.
+
+Breakpoints: HJ 633-2012 表1 (24-hour columns; O₃ 8-hour column), categories 表2. IAQI by 公式(1), rounded up.
+Composite index and percentile: HJ 663-2013 §5.3 and 公式(1)-(2); validity 表1.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tracker.standards import (
+    BREAKPOINTS_24H,
+    IAQI_LEVELS,
+    category_for,
+    composite_index,
+    composite_index_by,
+    daily_aqi,
+    daily_aqi_frame,
+    good_day_rate,
+    iaqi,
+    is_sufficient,
+    mean_pm25,
+    min_valid_days,
+    percentile,
+)
+
+
+# Every breakpoint of 表1 gives exactly its IAQI level.
+@pytest.mark.parametrize(
+    ("pollutant", "bp", "level"),
+    [(p, bp, IAQI_LEVELS[i]) for p, bps in BREAKPOINTS_24H.items() for i, bp in enumerate(bps)],
+)
+def test_iaqi_at_every_breakpoint_is_the_tables_level(pollutant, bp, level):
+    assert iaqi(pollutant, bp) == level
+
+
+# Just above a breakpoint the IAQI rounds up into the next segment; hand-computed by 公式(1).
+@pytest.mark.parametrize(
+    ("pollutant", "conc", "expected"),
+    [
+        ("PM2.5", 35.1, 51),  # 50 + 50/40·0.1 = 50.125 → 51
+        ("PM2.5", 34.9, 50),  # 50/35·34.9 = 49.857 → 50
+        ("PM2.5", 75.1, 101),  # 100 + 50/40·0.1 = 100.125 → 101
+        ("PM2.5", 55, 75),  # 50 + 50/40·20 = 75 exactly, not 76
+        ("PM2.5", 115.1, 151),  # 150 + 50/35·0.1 = 150.14 → 151
+        ("PM2.5", 150.1, 201),  # 200 + 100/100·0.1 = 200.1 → 201
+        ("PM2.5", 250.1, 301),  # 300 + 100/100·0.1 → 301
+        ("PM2.5", 350.1, 401),  # 400 + 100/150·0.1 = 400.07 → 401
+        ("PM2.5", 600, 500),  # above the table: the top level
+        ("PM10", 50.1, 51),  # 50 + 50/100·0.1 = 50.05 → 51
+        ("PM10", 100, 75),  # 50 + 50/100·50 = 75
+        ("PM10", 420.5, 301),  # 420 is IAQI 300: 300 + 100/80·0.5 = 300.625 → 301
+        ("SO2", 50.1, 51),  # 50 + 50/100·0.1 = 50.05 → 51
+        ("SO2", 150.1, 101),  # 100 + 50/325·0.1 = 100.015 → 101
+        ("SO2", 20, 20),  # 50/50·20
+        ("NO2", 40.1, 51),  # 50 + 50/40·0.1 = 50.125 → 51
+        ("NO2", 60, 75),  # 50 + 50/40·20 = 75
+        ("NO2", 565.1, 301),  # 300 + 100/185·0.1 → 301
+        ("CO", 2.1, 53),  # 50 + 50/2·0.1 = 52.5 → 53
+        ("CO", 1.0, 25),  # 50/2·1
+        ("CO", 4.1, 101),  # 100 + 50/10·0.1 = 100.5 → 101
+        ("CO", 14.1, 151),  # 150 + 50/10·0.1 = 150.5 → 151
+        ("O3", 100.1, 51),  # 50 + 50/60·0.1 = 50.08 → 51
+        ("O3", 160.1, 101),  # 100 + 50/55·0.1 = 100.09 → 101
+        ("O3", 130, 75),  # 50 + 50/60·30 = 75
+        ("O3", 265.1, 201),  # 200 + 100/535·0.1 → 201
+        ("O3", 0, 0),
+    ],
+)
+def test_iaqi_around_breakpoints_rounds_up(pollutant, conc, expected):
+    assert iaqi(pollutant, conc) == expected
+
+
+def test_negative_concentration_is_refused():
+    with pytest.raises(ValueError):
+        iaqi("SO2", -1)
+
+
+@pytest.mark.parametrize(
+    ("aqi", "category"),
+    [
+        (0, "优"),
+        (50, "优"),
+        (51, "良"),
+        (100, "良"),
+        (101, "轻度污染"),
+        (150, "轻度污染"),
+        (151, "中度污染"),
+        (200, "中度污染"),
+        (201, "重度污染"),
+        (300, "重度污染"),
+        (301, "严重污染"),
+        (500, "严重污染"),
+    ],
+)
+def test_category_boundaries_follow_table_2(aqi, category):
+    assert category_for(aqi) == category
+
+
+def test_daily_aqi_is_the_max_iaqi_with_primary_pollutant():
+    # PM2.5 80 → 100 + 50/40·5 = 106.25 → 107; PM10 120 → 50 + 0.5·70 = 85; O3 90 → 45; others small.
+    aqi, category, primary = daily_aqi(so2=10, no2=30, pm10=120, co=0.8, o3_8h=90, pm25=80)
+    assert (aqi, category, primary) == (107, "轻度污染", ("PM2.5",))
+
+
+def test_daily_aqi_has_no_primary_pollutant_when_excellent():
+    # PM2.5 30 → 50/35·30 = 42.86 → 43 (the max: PM10 40 → 40, O3 80 → 40, NO2 20 → 25).
+    assert tuple(daily_aqi(so2=5, no2=20, pm10=40, co=0.5, o3_8h=80, pm25=30)) == (43, "优", ())
+    assert tuple(daily_aqi(pm25=35)) == (50, "优", ())
+
+
+def test_daily_aqi_lists_every_pollutant_tied_at_the_max():
+    # PM2.5 55 → 75; PM10 100 → 75; NO2 60 → 75.
+    assert daily_aqi(so2=5, no2=60, pm10=100, co=0.5, o3_8h=80, pm25=55).primary == ("NO2", "PM10", "PM2.5")
+
+
+def test_daily_aqi_summer_ozone_day():
+    # O3-8h 180 → 150 + 50/55·... no: 160–215 segment: 100 + 50/55·20 = 118.18 → 119.
+    assert tuple(daily_aqi(so2=8, no2=25, pm10=60, co=0.6, o3_8h=180, pm25=30)) == (119, "轻度污染", ("O3",))
+
+
+def test_daily_aqi_with_missing_pollutants_uses_those_present_and_none_when_empty():
+    assert daily_aqi(pm25=80).aqi == 107
+    assert tuple(daily_aqi()) == (None, "", ())
+
+
+def test_ozone_above_800_uses_the_one_hour_value_or_stays_at_300():
+    # 表1 注3: O3-8h > 800 → IAQI from O3-1h. 1h table: 800 → 300, 1000 → 400; 900 → 300 + 100/200·100 = 350.
+    assert daily_aqi(o3_8h=850, o3_1h=900).aqi == 350
+    assert daily_aqi(o3_8h=850).aqi == 300  # no 1-h value: the 8-h table's top, a lower bound
+    assert daily_aqi(o3_8h=800).aqi == 300
+
+
+def test_daily_aqi_frame_matches_the_scalar_function():
+    rng = np.random.default_rng(5)
+    n = 3000
+    df = pd.DataFrame(
+        {
+            "so2": rng.integers(0, 900, n).astype(float),
+            "no2": rng.integers(0, 400, n).astype(float),
+            "pm10": np.round(rng.uniform(0, 650, n), 1),
+            "co": np.round(rng.uniform(0, 20, n), 1),
+            "o3_8h": rng.integers(0, 900, n).astype(float),
+            "pm25": np.round(rng.uniform(0, 550, n), 1),
+        }
+    )
+    # Exact breakpoints and gaps too.
+    df.loc[0] = [50, 40, 50, 2, 100, 35]
+    df.loc[1] = [np.nan] * 6
+    df.loc[2, "pm25"] = np.nan
+    df.loc[3] = [5, 60, 100, 0.5, 80, 55]
+    got = daily_aqi_frame(df)
+    for i, row in df.iterrows():
+        kw = {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        exp = daily_aqi(**kw)
+        assert (None if pd.isna(got.at[i, "aqi"]) else int(got.at[i, "aqi"])) == exp.aqi, (i, kw)
+        assert got.at[i, "category"] == exp.category
+        assert got.at[i, "primary"] == ",".join(exp.primary)
+
+
+def test_good_day_rate_and_mean_pm25_skip_missing_days():
+    rate, good, valid = good_day_rate([50, 100, 101, None, 200])
+    assert (good, valid) == (2, 4) and rate == 50.0
+    assert math.isnan(good_day_rate([])[0])
+    assert mean_pm25([10, 20, None, 30]) == (20.0, 3)
+
+
+def test_percentile_follows_hj663_interpolation():
+    # n = 10, p = 90: k = 1 + 9·0.9 = 9.1, s = 9 → X9 + 0.1·(X10 − X9) = 90 + 0.1·10 = 91.
+    assert percentile(range(10, 101, 10), 90) == pytest.approx(91.0)
+    # p = 95 on 1..20: k = 1 + 19·0.95 = 19.05 → 19 + 0.05·1 = 19.05.
+    assert percentile(range(1, 21), 95) == pytest.approx(19.05)
+    assert percentile([7], 95) == 7
+    assert math.isnan(percentile([], 90))
+
+
+def _year_frame(n=365):
+    days = np.arange(n)
+    return pd.DataFrame(
+        {
+            "so2": np.full(n, 12.0),  # /60 = 0.2
+            "no2": np.full(n, 20.0),  # /40 = 0.5
+            "pm10": np.full(n, 70.0),  # /70 = 1.0
+            "pm25": np.full(n, 35.0),  # /35 = 1.0
+            "co": (days % 100) / 10.0 * 0 + 2.0,  # constant 2 → P95 2 → /4 = 0.5
+            "o3_8h": np.full(n, 80.0),  # P90 80 → /160 = 0.5
+        }
+    )
+
+
+def test_composite_index_sums_the_sub_indices():
+    result = composite_index(_year_frame())
+    assert result.sufficient
+    assert result.value == pytest.approx(0.2 + 0.5 + 1.0 + 1.0 + 0.5 + 0.5)
+    assert result.sub_indices["pm25"] == pytest.approx(1.0)
+
+
+def test_composite_index_uses_percentiles_for_co_and_ozone():
+    df = _year_frame(330)
+    df["o3_8h"] = np.arange(1, 331, dtype=float)  # P90: k = 1 + 329·0.9 = 297.1 → 297 + 0.1 = 297.1
+    df["co"] = np.arange(1, 331, dtype=float) / 100  # P95: k = 1 + 329·0.95 = 313.55 → 3.1355
+    result = composite_index(df)
+    assert result.concentrations["o3_8h"] == pytest.approx(297.1)
+    assert result.concentrations["co"] == pytest.approx(3.1355)
+
+
+def test_composite_index_is_insufficient_below_324_days():
+    result = composite_index(_year_frame(323))
+    assert not result.sufficient and result.value is None
+    assert result.valid_days["pm25"] == 323
+
+
+def test_composite_index_by_group_equals_the_single_frame_function():
+    a, b = _year_frame(), _year_frame(340)
+    b["o3_8h"] = np.linspace(40, 220, 340)
+    b["co"] = np.linspace(0.3, 2.5, 340)
+    a["station"], b["station"] = 1, 2
+    out = composite_index_by(pd.concat([a, b]), "station")
+    for sid, frame in ((1, a), (2, b)):
+        assert out.loc[sid, "value"] == pytest.approx(composite_index(frame).value)
+
+
+@pytest.mark.parametrize(
+    ("n", "period", "month", "ok"),
+    [
+        (324, "year", None, True),
+        (323, "year", None, False),
+        (27, "month", 1, True),
+        (26, "month", 1, False),
+        (25, "month", 2, True),
+        (24, "month", 2, False),
+    ],
+)
+def test_validity_thresholds_of_hj663_table_1(n, period, month, ok):
+    assert is_sufficient(n, period, month) is ok
+    assert min_valid_days("month", 2) == 25

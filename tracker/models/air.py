@@ -1,0 +1,91 @@
+"""Air monitoring: stations and their daily readings (the computed AQI is stored with each reading)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import StationLevel
+
+
+class AirStation(models.Model):
+    """An air-quality monitoring station (空气监测站点) of a level, in a unit and (often) a war zone."""
+
+    code = models.CharField(_("站点编码"), max_length=20, unique=True)
+    name = models.CharField(_("站点名称"), max_length=60)
+    level = models.CharField(_("站点级别"), max_length=12, choices=StationLevel.choices)
+    unit = models.ForeignKey("Unit", verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="air_stations")
+    war_zone = models.ForeignKey(
+        "WarZone",
+        verbose_name=_("所属战区"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="air_stations",
+    )
+    lon = models.FloatField(_("经度"), null=True, blank=True)
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("空气监测站点")
+        verbose_name_plural = _("空气监测站点")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lon__isnull=True) | Q(lon__gte=-180, lon__lte=180), name="airstation_lon"
+            ),
+            models.CheckConstraint(condition=Q(lat__isnull=True) | Q(lat__gte=-90, lat__lte=90), name="airstation_lat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_level_display()}）"
+
+
+class AirDailyReading(models.Model):
+    """One station's daily values (µg/m³; CO mg/m³; O₃ the day's max 8-hour mean). A missing value is NULL.
+
+    `aqi`, `category` and `primary_pollutants` are computed by `tracker.standards` at ingest and stored, so
+    lists and rankings never recompute them.
+    """
+
+    station = models.ForeignKey(AirStation, verbose_name=_("站点"), on_delete=models.CASCADE, related_name="readings")
+    date = models.DateField(_("日期"))
+    so2 = models.FloatField("SO₂", null=True, blank=True)
+    no2 = models.FloatField("NO₂", null=True, blank=True)
+    pm10 = models.FloatField("PM10", null=True, blank=True)
+    co = models.FloatField(_("CO (mg/m³)"), null=True, blank=True)
+    o3_8h = models.FloatField(_("O₃ 日最大8小时"), null=True, blank=True)
+    pm25 = models.FloatField("PM2.5", null=True, blank=True)
+    aqi = models.PositiveSmallIntegerField("AQI", null=True, blank=True)
+    category = models.CharField(_("类别"), max_length=8, blank=True)
+    primary_pollutants = models.CharField(_("首要污染物"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("空气日数据")
+        verbose_name_plural = _("空气日数据")
+        ordering = ["station", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "date"], name="airreading_one_per_station_day"),
+            models.CheckConstraint(
+                condition=(
+                    (Q(so2__isnull=True) | Q(so2__gte=0))
+                    & (Q(no2__isnull=True) | Q(no2__gte=0))
+                    & (Q(pm10__isnull=True) | Q(pm10__gte=0))
+                    & (Q(co__isnull=True) | Q(co__gte=0))
+                    & (Q(o3_8h__isnull=True) | Q(o3_8h__gte=0))
+                    & (Q(pm25__isnull=True) | Q(pm25__gte=0))
+                ),
+                name="airreading_non_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="airreading_date")]
+
+    def __str__(self) -> str:
+        return f"{self.station.code} {self.date}"
+
+    @property
+    def is_good(self) -> bool:
+        return self.aqi is not None and self.aqi <= 100

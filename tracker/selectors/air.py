@@ -1,0 +1,236 @@
+"""Reads for air: station lists, daily frames, war-zone statistics and the assessment indicators.
+
+A unit's or a zone's daily value is the arithmetic mean of its stations' daily concentrations, from which
+the day's AQI is computed again (HJ 663-2013 §4: a city's value is the mean of its points). A day is valid
+for the good-day rate when all six pollutants are present; PM2.5 statistics use the days with PM2.5.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from ..models import AirDailyReading, AirStation, WarZone
+from ..standards import (
+    FRAME_COLUMNS,
+    GOOD_AQI,
+    MIN_DAYS_YEAR,
+    composite_index_by,
+    daily_aqi_frame,
+    is_sufficient,
+)
+
+POLLUTANTS = list(FRAME_COLUMNS.values())  # so2, no2, pm10, co, o3_8h, pm25
+O3_8H_LIMIT = 160.0  # GB 3095-2012 二级 O₃ 日最大 8 小时平均
+
+
+def station_list(*, zone: WarZone | None = None, unit_id: int | None = None) -> QuerySet[AirStation]:
+    """Active stations with unit, zone and the latest reading's date, AQI and category (one query).
+
+    Air quality is shared across the whole site (it is published city-wide), so every role sees all stations.
+    """
+    latest = AirDailyReading.objects.filter(station=OuterRef("pk")).order_by("-date")
+    qs = (
+        AirStation.objects.filter(is_active=True)
+        .select_related("unit", "war_zone")
+        .annotate(
+            latest_date=Subquery(latest.values("date")[:1]),
+            latest_aqi=Subquery(latest.values("aqi")[:1]),
+            latest_category=Subquery(latest.values("category")[:1]),
+        )
+        .order_by("war_zone__sort_order", "level", "code")
+    )
+    if zone is not None:
+        qs = qs.filter(war_zone=zone)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    return qs
+
+
+READING_FIELDS = ["station_id", "station__unit_id", "station__war_zone_id", "date", *POLLUTANTS, "aqi", "category"]
+
+
+def readings_frame(*, start: datetime.date, end: datetime.date, **filters) -> pd.DataFrame:
+    """Station-day readings in [start, end] with station, unit and zone ids, in one query.
+
+    The queryset's SQL is run on a plain cursor: building a dict per row (`.values()`) costs more than the
+    query itself once a year of a province's stations (600k rows) is read.
+    """
+    qs = AirDailyReading.objects.filter(date__gte=start, date__lte=end, **filters).values_list(*READING_FIELDS)
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    df = pd.DataFrame.from_records(rows, columns=READING_FIELDS)
+    df = df.rename(columns={"station__unit_id": "unit_id", "station__war_zone_id": "zone_id"})
+    for col in [*POLLUTANTS, "aqi"]:
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def daily_means(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per `by` × date: mean concentrations over the group's stations, AQI recomputed, `valid` flag."""
+    if df.empty:
+        return pd.DataFrame(columns=[by, "date", *POLLUTANTS, "aqi", "category", "valid"])
+    means = df.groupby([by, "date"], as_index=False)[POLLUTANTS].mean()
+    computed = daily_aqi_frame(means)
+    means["aqi"] = computed["aqi"].astype(float)
+    means["category"] = computed["category"]
+    means["valid"] = means[POLLUTANTS].notna().all(axis=1)
+    return means
+
+
+def period_stats(daily: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group: good days, valid days, good-day rate (%), PM2.5 mean and its day count."""
+    if daily.empty:
+        return pd.DataFrame(columns=["good", "valid", "rate", "pm25", "pm25_days"])
+    valid = daily[daily["valid"]]
+    g = valid.groupby(by)
+    out = pd.DataFrame({"good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())), "valid": g.size()})
+    out["rate"] = 100.0 * out["good"] / out["valid"]
+    pm = daily.dropna(subset=["pm25"]).groupby(by)["pm25"]
+    out = out.join(pd.DataFrame({"pm25": pm.mean(), "pm25_days": pm.size()}), how="outer")
+    out[["good", "valid", "pm25_days"]] = out[["good", "valid", "pm25_days"]].fillna(0).astype(int)
+    return out
+
+
+def _expected_days(year: int, as_of: datetime.date) -> int:
+    """Valid days a year-to-date statistic needs: HJ 663-2013's 324 of 365, pro rata for the elapsed part."""
+    elapsed = (as_of - datetime.date(year, 1, 1)).days + 1
+    days_in_year = (datetime.date(year, 12, 31) - datetime.date(year, 1, 1)).days + 1
+    return math.ceil(elapsed * MIN_DAYS_YEAR / days_in_year)
+
+
+def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
+    start = datetime.date(year, 1, 1)
+    df = readings_frame(start=start, end=min(as_of, datetime.date(year, 12, 31)))
+    return period_stats(daily_means(df, "unit_id"), "unit_id")
+
+
+def indicator_air_good_day_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
+    """优良天数比例 (%) per unit (its stations' daily mean), Jan 1 of `year` to `as_of`; one query."""
+    stats = _unit_ytd_stats(year, as_of)
+    need = _expected_days(year, as_of)
+    rows = []
+    for unit_id, r in stats.iterrows():
+        if r["valid"] == 0:
+            continue
+        detail = f"优良天数 {int(r['good'])} / 有效天数 {int(r['valid'])}"
+        if r["valid"] < need:
+            detail += f"（有效天数不足 {need} 天，仅供参考）"
+        rows.append({"unit_id": int(unit_id), "value": float(r["rate"]), "detail": detail})
+    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+
+
+def indicator_air_pm25_mean(*, year: int, as_of: datetime.date) -> pd.DataFrame:
+    """PM2.5 mean (µg/m³) per unit over its days with PM2.5, Jan 1 of `year` to `as_of`; one query."""
+    stats = _unit_ytd_stats(year, as_of)
+    need = _expected_days(year, as_of)
+    rows = []
+    for unit_id, r in stats.iterrows():
+        if r["pm25_days"] == 0:
+            continue
+        detail = f"PM2.5 均值 {r['pm25']:.1f} µg/m³ / 有效天数 {int(r['pm25_days'])}"
+        if r["pm25_days"] < need:
+            detail += f"（有效天数不足 {need} 天，仅供参考）"
+        rows.append({"unit_id": int(unit_id), "value": float(r["pm25"]), "detail": detail})
+    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+
+
+def _same_period_last_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 Feb
+        return day.replace(year=day.year - 1, day=28)
+
+
+def zone_overview(*, today: datetime.date, zone_id: int | None = None, by: str = "zone_id") -> pd.DataFrame:
+    """Per war zone (or, with by="unit_id", per unit of the zone): good-day rate and PM2.5 this month, year
+    to date, and the same period last year.
+
+    One query (two years of readings), the rest in pandas. Index: zone (or unit) id.
+    """
+    last_year_start = datetime.date(today.year - 1, 1, 1)
+    filters = {"station__war_zone__isnull": False}
+    if zone_id is not None:
+        filters = {"station__war_zone_id": zone_id}
+    df = readings_frame(start=last_year_start, end=today, **filters)
+    daily = daily_means(df, by)
+    if daily.empty:
+        return pd.DataFrame()
+    month_start = pd.Timestamp(today.replace(day=1))
+    ytd_start = pd.Timestamp(datetime.date(today.year, 1, 1))
+    ly_end = pd.Timestamp(_same_period_last_year(today))
+    ly_month_start = pd.Timestamp(_same_period_last_year(today).replace(day=1))
+    parts = {
+        "month": daily[daily["date"] >= month_start],
+        "ytd": daily[daily["date"] >= ytd_start],
+        "ly_month": daily[(daily["date"] >= ly_month_start) & (daily["date"] <= ly_end)],
+        "ly_ytd": daily[(daily["date"] >= pd.Timestamp(last_year_start)) & (daily["date"] <= ly_end)],
+    }
+    out = pd.DataFrame(index=sorted(daily[by].unique()))
+    for key, part in parts.items():
+        stats = period_stats(part, by)
+        out = out.join(stats[["rate", "pm25", "valid", "pm25_days"]].add_prefix(f"{key}_"))
+    month = parts["month"]
+    out["month_o3_exceed"] = (
+        month[month["o3_8h"] > O3_8H_LIMIT].groupby(by).size().reindex(out.index).fillna(0).astype(int)
+    )
+    out["month_sufficient"] = out["month_valid"].fillna(0).map(
+        lambda n: is_sufficient(int(n), "month", today.month)
+    ) | (today.day < 27)
+    out["rate_change"] = out["ytd_rate"] - out["ly_ytd_rate"]
+    out["pm25_change"] = out["ytd_pm25"] - out["ly_ytd_pm25"]
+    return out
+
+
+def monthly_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Monthly statistics of one place's daily values, each with HJ 663-2013's validity (27 days, Feb 25)."""
+    if df.empty:
+        return pd.DataFrame(columns=["year", "month", "pm25", "o3_8h", "rate", "valid", "sufficient"])
+    d = df.assign(year=df["date"].dt.year, month=df["date"].dt.month)
+    g = d.groupby(["year", "month"])
+    out = pd.DataFrame(
+        {
+            "pm25": g["pm25"].mean(),
+            "o3_8h": g["o3_8h"].max(),
+            "good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())),
+            "valid": g["aqi"].count(),
+            "pm25_days": g["pm25"].count(),
+        }
+    ).reset_index()
+    out["rate"] = np.where(out["valid"] > 0, 100.0 * out["good"] / out["valid"].clip(lower=1), np.nan)
+    out["sufficient"] = [
+        is_sufficient(int(n), "month", int(m)) for n, m in zip(out["pm25_days"], out["month"], strict=True)
+    ]
+    return out
+
+
+def station_detail_data(*, station: AirStation, today: datetime.date) -> dict:
+    """The station page's frames: last 365 days, monthly statistics with validity, yearly composite index."""
+    start = datetime.date(today.year - 1, 1, 1)
+    df = readings_frame(start=start, end=today, station_id=station.pk)
+    last_year = df[df["date"].dt.year == today.year - 1]
+    this_year = df[df["date"].dt.year == today.year]
+    composite = composite_index_by(df.assign(year=df["date"].dt.year), "year") if not df.empty else pd.DataFrame()
+    return {
+        "recent": df[df["date"] > pd.Timestamp(today - datetime.timedelta(days=365))],
+        "monthly": monthly_frame(df),
+        "composite": composite,
+        "last_year_days": len(last_year),
+        "this_year_days": len(this_year),
+    }
+
+
+def composite_by_station(*, year: int, min_days: int = MIN_DAYS_YEAR) -> pd.DataFrame:
+    """Every station's composite index for `year` (HJ 663-2013), one query."""
+    df = readings_frame(start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+    if df.empty:
+        return pd.DataFrame()
+    return composite_index_by(df, "station_id", min_days=min_days)

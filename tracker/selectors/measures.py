@@ -1,0 +1,63 @@
+"""Reads for measures (攻坚任务): the scoped, filtered list with the derived status, and one measure's reports."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
+
+from ..choices import MEASURE_DUE_SOON_DAYS, MeasureStatus
+from ..models import Measure
+from ..permissions import measures_for_user
+
+
+def with_status(qs: QuerySet[Measure], today: datetime.date) -> QuerySet[Measure]:
+    """Annotate `status` (MeasureStatus value) from progress and deadline, in SQL so it can be filtered."""
+    soon = today + datetime.timedelta(days=MEASURE_DUE_SOON_DAYS)
+    return qs.annotate(
+        status=Case(
+            When(progress__gte=100, then=Value(MeasureStatus.DONE.value)),
+            When(deadline__lt=today, then=Value(MeasureStatus.OVERDUE.value)),
+            When(deadline__lte=soon, then=Value(MeasureStatus.DUE_SOON.value)),
+            When(progress=0, then=Value(MeasureStatus.NOT_STARTED.value)),
+            default=Value(MeasureStatus.IN_PROGRESS.value),
+            output_field=CharField(),
+        )
+    )
+
+
+def measure_list(
+    *,
+    user,
+    today: datetime.date,
+    area: str | None = None,
+    zone_id: int | None = None,
+    unit_id: int | None = None,
+    source_type: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+) -> QuerySet[Measure]:
+    """The measures this person may see, filtered, overdue first then by deadline (one query)."""
+    qs = with_status(measures_for_user(user, "view").select_related("unit", "war_zone"), today)
+    if area:
+        qs = qs.filter(area=area)
+    if zone_id:
+        qs = qs.filter(war_zone_id=zone_id)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status=MeasureStatus.OVERDUE.value)
+    overdue_first = Case(When(Q(status=MeasureStatus.OVERDUE.value), then=Value(0)), default=Value(1))
+    return qs.order_by(overdue_first, "deadline", "code")
+
+
+def status_counts(qs: QuerySet[Measure]) -> dict[str, int]:
+    """How many of `qs` (already annotated with status) are in each state, in one query."""
+    from django.db.models import Count
+
+    counts = {row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("pk"))}
+    return {s.value: counts.get(s.value, 0) for s in MeasureStatus}

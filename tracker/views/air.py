@@ -1,0 +1,182 @@
+"""Air pages: overview with seasonal mode and war zones, station and war-zone detail, admin upload, JSON endpoint."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.navigation import area_required
+
+from .. import charts
+from ..api import json_error, parse_json_body, token_required
+from ..forms.air import AirReadingsUploadForm
+from ..models import AirStation, WarZone
+from ..selectors import air as air_selectors
+from ..selectors import war_zone_list
+from ..services.air import air_readings_import_records, air_readings_import_table
+from ..standards import CATEGORY_COLOURS, seasonal_mode
+from ..tabular import TableError
+
+
+def _zone_rows(zones, overview: pd.DataFrame) -> list[dict]:
+    rows = []
+    for zone in zones:
+        stats = overview.loc[zone.pk].to_dict() if zone.pk in overview.index else {}
+        rows.append({"zone": zone, **{k: (None if pd.isna(v) else v) for k, v in stats.items()}})
+    return rows
+
+
+@area_required("air")
+def air_index(request):
+    today = timezone.localdate()
+    mode_key, mode_label, headline = seasonal_mode(today)
+    zones = list(war_zone_list())
+    overview = air_selectors.zone_overview(today=today)
+    stations = list(air_selectors.station_list())
+    return render(
+        request,
+        "tracker/air_index.html",
+        {
+            "today": today,
+            "mode_key": mode_key,
+            "mode_label": mode_label,
+            "headline": headline,
+            "zone_rows": _zone_rows(zones, overview),
+            "stations": stations,
+            "colours": CATEGORY_COLOURS,
+        },
+    )
+
+
+@area_required("air")
+def air_station_detail(request, pk: int):
+    station = get_object_or_404(AirStation.objects.select_related("unit", "war_zone"), pk=pk, is_active=True)
+    today = timezone.localdate()
+    data = air_selectors.station_detail_data(station=station, today=today)
+    recent = data["recent"]
+    chart = (charts.daily_aqi_figure(recent, _("近一年逐日 AQI（按空气质量类别着色）"))) if not recent.empty else ""
+    latest = recent.sort_values("date", ascending=False).head(31).to_dict("records") if not recent.empty else []
+    composite = [
+        {"year": int(year), **{k: (None if pd.isna(v) else v) for k, v in row.items()}}
+        for year, row in data["composite"].iterrows()
+    ]
+    return render(
+        request,
+        "tracker/air_station_detail.html",
+        {
+            "station": station,
+            "chart": chart,
+            "latest": latest,
+            "monthly": data["monthly"].to_dict("records"),
+            "composite": composite,
+            "colours": CATEGORY_COLOURS,
+        },
+    )
+
+
+@area_required("air")
+def air_zone_detail(request, pk: int):
+    zone = get_object_or_404(WarZone.objects.select_related("lead_unit"), pk=pk)
+    today = timezone.localdate()
+    members = list(zone.units.order_by("sort_order", "code"))
+    overview = air_selectors.zone_overview(today=today, zone_id=zone.pk)
+    stats = _zone_rows([zone], overview)[0]
+    by_unit = air_selectors.zone_overview(today=today, zone_id=zone.pk, by="unit_id")
+    unit_rows = [
+        {"unit": u, **{k: (None if pd.isna(v) else v) for k, v in by_unit.loc[u.pk].to_dict().items()}}
+        if u.pk in by_unit.index
+        else {"unit": u}
+        for u in members
+    ]
+    stations = list(air_selectors.station_list(zone=zone))
+    df = air_selectors.readings_frame(
+        start=datetime.date(today.year - 1, 1, 1), end=today, station__war_zone_id=zone.pk
+    )
+    daily = air_selectors.daily_means(df, "zone_id")
+    monthly = air_selectors.monthly_frame(daily)
+    _mode, _label, headline = seasonal_mode(today)
+    if monthly.empty:
+        chart = None
+    elif headline == "o3_8h":
+        chart = charts.monthly_compare_figure(monthly, "o3_8h", _("O₃-8h 月最大值"), "µg/m³")
+    else:
+        chart = charts.monthly_compare_figure(monthly, "pm25", _("PM2.5 月均浓度"), "µg/m³")
+    return render(
+        request,
+        "tracker/air_zone_detail.html",
+        {
+            "zone": zone,
+            "members": members,
+            "unit_rows": unit_rows,
+            "stats": stats,
+            "stations": stations,
+            "chart": chart,
+            "today": today,
+        },
+    )
+
+
+@area_required("admin")
+def air_upload(request):
+    errors = []
+    if request.method == "POST":
+        form = AirReadingsUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = air_readings_import_table(upload=form.cleaned_data["file"], user=request.user)
+            except TableError as exc:
+                errors = exc.errors
+            except PermissionDenied:
+                raise
+            else:
+                messages.success(
+                    request,
+                    _("已导入 %(rows)d 条日数据（%(stations)d 个站点，%(first)s 至 %(last)s）。")
+                    % {
+                        "rows": result.rows,
+                        "stations": result.stations,
+                        "first": result.first_date,
+                        "last": result.last_date,
+                    },
+                )
+                return redirect("tracker:air_upload")
+    else:
+        form = AirReadingsUploadForm()
+    return render(request, "tracker/air_upload.html", {"form": form, "errors": errors})
+
+
+@require_POST
+@token_required("air.readings")
+def api_air_readings(request):
+    """Bulk upsert of daily readings: `{"readings": [{"station", "date", "so2", …, "pm25"}, …]}`.
+
+    All or nothing: a bad row is reported as `{"index", "field", "reason"}` (index 0-based) and nothing of
+    the request is written. Posting the same station-day again updates it.
+    """
+    body, error = parse_json_body(request)
+    if error is not None:
+        return error
+    records = body.get("readings") if isinstance(body, dict) else body
+    try:
+        result = air_readings_import_records(records=records)
+    except TableError as exc:
+        details = [{"index": e.row - 1 if e.row else None, "field": e.column, "reason": e.message} for e in exc.errors]
+        return json_error("数据有误，本次提交未写入任何数据。", 400, errors=details)
+    return JsonResponse(
+        {
+            "ok": True,
+            "rows": result.rows,
+            "stations": result.stations,
+            "first_date": result.first_date.isoformat() if result.first_date else None,
+            "last_date": result.last_date.isoformat() if result.last_date else None,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

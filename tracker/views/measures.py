@@ -1,0 +1,135 @@
+"""攻坚任务 pages: the filtered list (print + Excel) and one measure with its progress reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.navigation import area_required
+
+from ..choices import MeasureArea, MeasureStatus, SourceType
+from ..forms.air import MeasureFilterForm, MeasureReportForm
+from ..models import Unit
+from ..permissions import can_act_for_unit, get_measure_for_user
+from ..selectors import war_zone_list
+from ..selectors.measures import measure_list as select_measures
+from ..selectors.measures import status_counts, with_status
+from ..services.measures import measure_report_progress
+from ..tabular import xlsx_response
+
+STATUS_BADGE = {
+    MeasureStatus.DONE.value: "badge-green",
+    MeasureStatus.IN_PROGRESS.value: "",
+    MeasureStatus.NOT_STARTED.value: "",
+    MeasureStatus.DUE_SOON.value: "badge-yellow",
+    MeasureStatus.OVERDUE.value: "badge-red",
+}
+
+
+def _decorate(measures, today):
+    labels = dict(MeasureStatus.choices)
+    for m in measures:
+        m.status_label = str(labels[m.status])
+        m.status_badge = STATUS_BADGE[m.status]
+        m.days_overdue = (today - m.deadline).days if m.status == MeasureStatus.OVERDUE else 0
+    return measures
+
+
+@area_required("measures")
+def measure_list(request):
+    today = timezone.localdate()
+    form = MeasureFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = select_measures(
+        user=request.user,
+        today=today,
+        area=filters.get("area") or None,
+        zone_id=filters.get("zone"),
+        unit_id=filters.get("unit"),
+        source_type=filters.get("source_type") or None,
+        overdue=bool(filters.get("overdue")),
+    )
+    measures = _decorate(list(qs), today)
+    if request.GET.get("export") == "xlsx":
+        headers = [
+            _("任务编号"),
+            _("任务名称"),
+            _("领域"),
+            _("战区"),
+            _("污染源类型"),
+            _("责任单位"),
+            _("责任人"),
+            _("完成时限"),
+            _("形象进度 (%)"),
+            _("状态"),
+            _("逾期天数"),
+            _("最近报告日期"),
+        ]
+        rows = [
+            [
+                m.code,
+                m.title,
+                m.get_area_display(),
+                m.war_zone.name if m.war_zone else "",
+                m.get_source_type_display(),
+                m.unit.name,
+                m.responsible_person,
+                m.deadline,
+                m.progress,
+                m.status_label,
+                m.days_overdue or "",
+                m.last_report_date or "",
+            ]
+            for m in measures
+        ]
+        return xlsx_response(f"攻坚任务清单-{today:%Y%m%d}.xlsx", [(_("攻坚任务"), headers, rows)])
+    counts = status_counts(with_status(qs.model.objects.filter(pk__in=qs.values("pk")), today))
+    return render(
+        request,
+        "tracker/measure_list.html",
+        {
+            "measures": measures,
+            "form": form,
+            "filters": filters,
+            "areas": MeasureArea.choices,
+            "sources": SourceType.choices,
+            "zones": war_zone_list(),
+            "units": Unit.objects.filter(is_active=True).order_by("sort_order", "code"),
+            "counts": [(label, counts[value], STATUS_BADGE[value]) for value, label in MeasureStatus.choices],
+            "query": request.GET.urlencode(),
+            "today": today,
+        },
+    )
+
+
+@area_required("measures")
+def measure_detail(request, pk: int):
+    today = timezone.localdate()
+    measure = get_measure_for_user(request.user, pk, "view")
+    can_report = can_act_for_unit(request.user, measure.unit_id, "report")
+    form = MeasureReportForm()
+    if request.method == "POST":
+        if not can_report:
+            raise PermissionDenied
+        form = MeasureReportForm(request.POST)
+        if form.is_valid():
+            try:
+                measure_report_progress(user=request.user, measure=measure, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                messages.success(request, _("进展已填报。"))
+                return redirect("tracker:measure_detail", pk=measure.pk)
+    measure = _decorate(
+        list(with_status(type(measure).objects.filter(pk=measure.pk), today).select_related("unit", "war_zone")), today
+    )[0]
+    reports = measure.reports.select_related("reported_by").order_by("-date", "-created_at")
+    return render(
+        request,
+        "tracker/measure_detail.html",
+        {"measure": measure, "reports": reports, "form": form, "can_report": can_report},
+    )
