@@ -88,6 +88,14 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["notice"] = Notice.objects.create(
         item=item, unit=unit, person="张三", level="reminder", created_at=timezone.now()
     )
+    from tests.factories import AirStationFactory, MeasureFactory, WarZoneFactory
+
+    zone = WarZoneFactory()
+    unit.war_zone = zone
+    unit.save(update_fields=["war_zone"])
+    w.objects["zone"] = zone
+    w.objects["station"] = AirStationFactory(unit=unit, war_zone=zone)
+    w.objects["measure"] = MeasureFactory(unit=unit)
     return w
 
 

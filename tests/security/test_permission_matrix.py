@@ -106,6 +106,15 @@ POLICY: dict[str, Policy] = {
     "tracker:outlet_document": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("outlet_change")),
     "tracker:drinking_water_list": Policy(EVERYONE, EVERYONE),
     "tracker:api_water_readings": Policy(NO_TOKEN, NO_TOKEN),
+    # tracker: air (monitoring results are city-wide public information: every role reads every station)
+    "tracker:air_index": Policy(EVERYONE, EVERYONE),
+    "tracker:air_station_detail": Policy(EVERYONE, EVERYONE, obj("station")),
+    "tracker:air_zone_detail": Policy(EVERYONE, EVERYONE, obj("zone")),
+    "tracker:air_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:api_air_readings": Policy(GET_405, NO_TOKEN),
+    # tracker: measures
+    "tracker:measure_list": Policy(EVERYONE, EVERYONE),
+    "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
