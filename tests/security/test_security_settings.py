@@ -222,7 +222,8 @@ pg_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="trigge
 def _audit(table: str, pk) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT action, old, new, db_user, app_user FROM audit_log WHERE table_name = %s AND row_pk = %s ORDER BY id",
+            "SELECT action, old, new, db_user, app_user FROM audit_log"
+            " WHERE table_name = %s AND row_pk = %s ORDER BY id",
             [table, str(pk)],
         )
         return [
