@@ -36,74 +36,122 @@ def _measure(**over):
     return {"date": TODAY, "progress": "50", "note": "推进中", **over}
 
 
+def a(key):
+    return lambda w: {"pk": w["A"][key].pk}
+
+
+def b(key):
+    return lambda w: {"pk": w["B"][key].pk}
+
+
+EXE = b"MZ\x90\x00\x03" + b"\x00" * 300  # a Windows executable's first bytes
+
 # (case id, URL name, kwargs builder, POST data builder)
 CASES = [
     # projects: payments
-    ("payment to B's project", "projects:payment_create", lambda w: {"pk": w["B"]["project"].pk}, lambda w: _payment()),
-    ("negative payment", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="-100")),
-    ("zero payment", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="0")),
-    ("overflow payment", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="1e20")),
-    ("NaN payment", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="NaN")),
-    ("infinite payment", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="Infinity")),
-    ("sub-cent payment", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="0.001")),
-    ("payment above allocation", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(amount="99000.01")),
-    ("payment dated tomorrow", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(paid_on=TOMORROW)),
-    ("duplicate voucher", "projects:payment_create", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _payment(voucher_no=w["A"]["payment"].voucher_no)),
+    ("payment to B's project", "projects:payment_create", b("project"), lambda w: _payment()),
+    ("negative payment", "projects:payment_create", a("project"), lambda w: _payment(amount="-100")),
+    ("zero payment", "projects:payment_create", a("project"), lambda w: _payment(amount="0")),
+    ("overflow payment", "projects:payment_create", a("project"), lambda w: _payment(amount="1e20")),
+    ("NaN payment", "projects:payment_create", a("project"), lambda w: _payment(amount="NaN")),
+    ("infinite payment", "projects:payment_create", a("project"), lambda w: _payment(amount="Infinity")),
+    ("sub-cent payment", "projects:payment_create", a("project"), lambda w: _payment(amount="0.001")),
+    ("payment above allocation", "projects:payment_create", a("project"), lambda w: _payment(amount="99000.01")),
+    ("payment dated tomorrow", "projects:payment_create", a("project"), lambda w: _payment(paid_on=TOMORROW)),
+    (
+        "duplicate voucher",
+        "projects:payment_create",
+        a("project"),
+        lambda w: _payment(voucher_no=w["A"]["payment"].voucher_no),
+    ),
     # projects: reversals
-    ("reverse B's payment via A's project", "projects:payment_reverse",
-     lambda w: {"pk": w["A"]["project"].pk, "payment_pk": w["B"]["payment"].pk}, lambda w: {"reason": "误录"}),
-    ("reverse A's payment via B's project", "projects:payment_reverse",
-     lambda w: {"pk": w["B"]["project"].pk, "payment_pk": w["A"]["payment"].pk}, lambda w: {"reason": "误录"}),
-    ("reverse more than paid", "projects:payment_reverse",
-     lambda w: {"pk": w["A"]["project"].pk, "payment_pk": w["A"]["payment"].pk}, lambda w: {"amount": "1000.01", "reason": "误录"}),
-    ("negative reversal", "projects:payment_reverse",
-     lambda w: {"pk": w["A"]["project"].pk, "payment_pk": w["A"]["payment"].pk}, lambda w: {"amount": "-5", "reason": "误录"}),
+    (
+        "reverse B's payment via A's project",
+        "projects:payment_reverse",
+        lambda w: {"pk": w["A"]["project"].pk, "payment_pk": w["B"]["payment"].pk},
+        lambda w: {"reason": "误录"},
+    ),
+    (
+        "reverse A's payment via B's project",
+        "projects:payment_reverse",
+        lambda w: {"pk": w["B"]["project"].pk, "payment_pk": w["A"]["payment"].pk},
+        lambda w: {"reason": "误录"},
+    ),
+    (
+        "reverse more than paid",
+        "projects:payment_reverse",
+        lambda w: {"pk": w["A"]["project"].pk, "payment_pk": w["A"]["payment"].pk},
+        lambda w: {"amount": "1000.01", "reason": "误录"},
+    ),
+    (
+        "negative reversal",
+        "projects:payment_reverse",
+        lambda w: {"pk": w["A"]["project"].pk, "payment_pk": w["A"]["payment"].pk},
+        lambda w: {"amount": "-5", "reason": "误录"},
+    ),
     # projects: stages and progress
-    ("stage jump", "projects:stage_change", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _stage(w, to_stage="reserve", reason="")),
-    ("stage not in list", "projects:stage_change", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _stage(w, to_stage="approved")),
-    ("stale stage version", "projects:stage_change", lambda w: {"pk": w["A"]["project"].pk}, lambda w: _stage(w, version=7)),
-    ("stage of B's project", "projects:stage_change", lambda w: {"pk": w["B"]["project"].pk}, lambda w: _stage(w)),
-    ("progress 150", "projects:progress_create", lambda w: {"pk": w["A"]["project"].pk},
-     lambda w: {"reported_on": TODAY, "progress": "150", "note": "x"}),
-    ("progress -5", "projects:progress_create", lambda w: {"pk": w["A"]["project"].pk},
-     lambda w: {"reported_on": TODAY, "progress": "-5", "note": "x"}),
-    ("progress on B's project", "projects:progress_create", lambda w: {"pk": w["B"]["project"].pk},
-     lambda w: {"reported_on": TODAY, "progress": "50", "note": "x"}),
+    ("stage jump", "projects:stage_change", a("project"), lambda w: _stage(w, to_stage="reserve", reason="")),
+    ("stage not in list", "projects:stage_change", a("project"), lambda w: _stage(w, to_stage="approved")),
+    ("stale stage version", "projects:stage_change", a("project"), lambda w: _stage(w, version=7)),
+    ("stage of B's project", "projects:stage_change", b("project"), lambda w: _stage(w)),
+    (
+        "progress 150",
+        "projects:progress_create",
+        a("project"),
+        lambda w: {"reported_on": TODAY, "progress": "150", "note": "x"},
+    ),
+    (
+        "progress -5",
+        "projects:progress_create",
+        a("project"),
+        lambda w: {"reported_on": TODAY, "progress": "-5", "note": "x"},
+    ),
+    (
+        "progress on B's project",
+        "projects:progress_create",
+        b("project"),
+        lambda w: {"reported_on": TODAY, "progress": "50", "note": "x"},
+    ),
     # water: outlets
-    ("outlet skips steps", "tracker:outlet_detail", lambda w: {"pk": w["A"]["outlet"].pk}, lambda w: _outlet(w, to_step="done")),
-    ("outlet step not in list", "tracker:outlet_detail", lambda w: {"pk": w["A"]["outlet"].pk}, lambda w: _outlet(w, to_step="closed")),
-    ("outlet stale version", "tracker:outlet_detail", lambda w: {"pk": w["A"]["outlet"].pk}, lambda w: _outlet(w, version=5)),
-    ("outlet forward without file", "tracker:outlet_detail", lambda w: {"pk": w["A"]["outlet"].pk}, lambda w: _outlet(w)),
-    ("outlet future work date", "tracker:outlet_detail", lambda w: {"pk": w["A"]["outlet"].pk}, lambda w: _outlet(w, work_date=TOMORROW)),
-    ("B's outlet", "tracker:outlet_detail", lambda w: {"pk": w["B"]["outlet"].pk}, lambda w: _outlet(w)),
-    ("exe as outlet plan", "tracker:outlet_detail", lambda w: {"pk": w["A"]["outlet"].pk},
-     lambda w: _outlet(w, document=SimpleUploadedFile("方案.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200))),
+    ("outlet skips steps", "tracker:outlet_detail", a("outlet"), lambda w: _outlet(w, to_step="done")),
+    ("outlet step not in list", "tracker:outlet_detail", a("outlet"), lambda w: _outlet(w, to_step="closed")),
+    ("outlet stale version", "tracker:outlet_detail", a("outlet"), lambda w: _outlet(w, version=5)),
+    ("outlet forward without file", "tracker:outlet_detail", a("outlet"), lambda w: _outlet(w)),
+    ("outlet future work date", "tracker:outlet_detail", a("outlet"), lambda w: _outlet(w, work_date=TOMORROW)),
+    ("B's outlet", "tracker:outlet_detail", b("outlet"), lambda w: _outlet(w)),
+    (
+        "exe as outlet plan",
+        "tracker:outlet_detail",
+        a("outlet"),
+        lambda w: _outlet(w, document=SimpleUploadedFile("方案.pdf", EXE)),
+    ),
     # rectifications
-    ("official closes own item", "rectifications:act", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"action": "close", "version": 0, "comment": "好了"}),
-    ("unknown action", "rectifications:act", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"action": "delete", "version": 0, "comment": ""}),
-    ("negative version", "rectifications:act", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"action": "start", "version": -1, "comment": ""}),
-    ("stale item version", "rectifications:act", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"action": "start", "version": 3, "comment": ""}),
-    ("act on B's item", "rectifications:act", lambda w: {"pk": w["B"]["item"].pk},
-     lambda w: {"action": "start", "version": 0, "comment": ""}),
-    ("item progress 150", "rectifications:report", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"text": "进展", "progress": "150"}),
-    ("item progress -1", "rectifications:report", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"text": "进展", "progress": "-1"}),
-    ("report on B's item", "rectifications:report", lambda w: {"pk": w["B"]["item"].pk},
-     lambda w: {"text": "进展", "progress": "50"}),
-    ("exe as evidence photo", "rectifications:report", lambda w: {"pk": w["A"]["item"].pk},
-     lambda w: {"text": "进展", "progress": "50", "files": SimpleUploadedFile("现场.jpg", b"MZ\x90\x00" + b"\x00" * 300)}),
-    ("sign B's notice", "rectifications:notice_read", lambda w: {"pk": w["B"]["notice"].pk}, lambda w: {}),
+    (
+        "official closes own item",
+        "rectifications:act",
+        a("item"),
+        lambda w: {"action": "close", "version": 0, "comment": "好了"},
+    ),
+    ("unknown action", "rectifications:act", a("item"), lambda w: {"action": "delete", "version": 0, "comment": ""}),
+    ("negative version", "rectifications:act", a("item"), lambda w: {"action": "start", "version": -1, "comment": ""}),
+    ("stale item version", "rectifications:act", a("item"), lambda w: {"action": "start", "version": 3, "comment": ""}),
+    ("act on B's item", "rectifications:act", b("item"), lambda w: {"action": "start", "version": 0, "comment": ""}),
+    ("item progress 150", "rectifications:report", a("item"), lambda w: {"text": "进展", "progress": "150"}),
+    ("item progress -1", "rectifications:report", a("item"), lambda w: {"text": "进展", "progress": "-1"}),
+    ("report on B's item", "rectifications:report", b("item"), lambda w: {"text": "进展", "progress": "50"}),
+    (
+        "exe as evidence photo",
+        "rectifications:report",
+        a("item"),
+        lambda w: {"text": "进展", "progress": "50", "files": SimpleUploadedFile("现场.jpg", EXE)},
+    ),
+    ("sign B's notice", "rectifications:notice_read", b("notice"), lambda w: {}),
     # measures
-    ("measure progress 150", "tracker:measure_detail", lambda w: {"pk": w["A"]["measure"].pk}, lambda w: _measure(progress="150")),
-    ("measure progress -1", "tracker:measure_detail", lambda w: {"pk": w["A"]["measure"].pk}, lambda w: _measure(progress="-1")),
-    ("measure dated tomorrow", "tracker:measure_detail", lambda w: {"pk": w["A"]["measure"].pk}, lambda w: _measure(date=TOMORROW)),
-    ("B's measure", "tracker:measure_detail", lambda w: {"pk": w["B"]["measure"].pk}, lambda w: _measure()),
-]  # fmt: skip
+    ("measure progress 150", "tracker:measure_detail", a("measure"), lambda w: _measure(progress="150")),
+    ("measure progress -1", "tracker:measure_detail", a("measure"), lambda w: _measure(progress="-1")),
+    ("measure dated tomorrow", "tracker:measure_detail", a("measure"), lambda w: _measure(date=TOMORROW)),
+    ("B's measure", "tracker:measure_detail", b("measure"), lambda w: _measure()),
+]
 
 
 def _has_error(response) -> bool:
