@@ -244,6 +244,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*/30")},
     # Rectifications: recompute four-colour warnings and send 提醒函/警示函/督办函/约谈, daily before work.
     "rectification-warnings": {"task": "rectifications.tasks.warnings_daily", "schedule": crontab(hour=6, minute=10)},
+    # Assessment: recompute today's scores of every published scheme after the day's data is in (02:30).
+    "targets-compute-scores-nightly": {
+        "task": "targets.tasks.compute_scores_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -290,6 +295,7 @@ DEMO_SEEDERS = [
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
+    "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
 ]
 
 # --- projects ---

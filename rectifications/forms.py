@@ -70,13 +70,13 @@ class ProgressForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("批次类型"), choices=InspectionKind.choices)
     name = forms.CharField(label=_("批次名称"), max_length=120)
-    date = forms.DateField(label=_("督察/检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("督察/检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     file = forms.FileField(label=_("问题清单（.xlsx 或 .csv）"))
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

@@ -1,13 +1,29 @@
+from datetime import date
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from config.navigation import area_required
 from tracker.choices import Role
-from tracker.permissions import user_role
+from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.selectors import territorial_units, war_zone_list
+from tracker.tabular import xlsx_response
+
+from . import selectors, services
+from .choices import RunStatus, ValueStatus
+from .forms import DataValueForm, PublishForm, ReturnForm
+from .models import AssessmentScheme, ScoringRun
+from .permissions import can_approve, can_compute, data_values_for_user
 
 HOME_TEMPLATES = {
     Role.ADMIN: "targets/home_admin.html",
@@ -35,3 +51,277 @@ def home(request):
     if role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL):
         context["unit"] = request.user.unit
     return render(request, HOME_TEMPLATES[role], context)
+
+
+# --- ranking ---------------------------------------------------------------------------------------
+def _scheme_and_run(request):
+    schemes = list(selectors.scheme_list())
+    scheme = None
+    if request.GET.get("scheme"):
+        scheme = next((s for s in schemes if str(s.pk) == request.GET["scheme"]), None)
+        if scheme is None:
+            raise Http404
+    scheme = scheme or selectors.current_scheme()
+    run = None
+    if scheme and request.GET.get("run"):
+        run = get_object_or_404(
+            ScoringRun.objects.select_related("scheme", "publication"),
+            pk=request.GET["run"] if request.GET["run"].isdigit() else 0,
+            scheme=scheme,
+            status=RunStatus.SUCCEEDED,
+        )
+    elif scheme:
+        run = selectors.latest_run(scheme)
+    return schemes, scheme, run
+
+
+@area_required("assessment")
+def index(request):
+    """The ranking (排名): totals, per-item points and movement; any past run shown exactly as it was."""
+    schemes, scheme, run = _scheme_and_run(request)
+    context = {"schemes": schemes, "scheme": scheme, "run": run, "can_compute": can_compute(request.user)}
+    if scheme:
+        context["history"] = selectors.run_history(scheme)
+        context["active"] = next(
+            (r for r in context["history"] if r.status in (RunStatus.QUEUED, RunStatus.RUNNING)), None
+        )
+        context["last_failed"] = next((r for r in context["history"] if r.status == RunStatus.FAILED), None)
+        context["today"] = services.default_as_of(scheme.year)
+    if run:
+        context.update(selectors.ranking(run))
+        context["can_publish"] = can_approve(request.user) and not hasattr(run, "publication")
+        context["publish_form"] = PublishForm(initial={"title": f"{scheme.name} {run.as_of:%Y年%m月%d日} 排名通报"})
+        context["own_unit_ids"] = set(units_for_user(request.user, "view").values_list("pk", flat=True))
+    return render(request, "targets/ranking.html", context)
+
+
+@area_required("assessment")
+def ranking_export(request, run_id: int):
+    run = get_object_or_404(ScoringRun.objects.select_related("scheme"), pk=run_id, status=RunStatus.SUCCEEDED)
+    data = selectors.ranking(run)
+    head = [_("排名"), _("单位"), _("总分"), _("较上期"), _("进步排名")] + [
+        f"{i.indicator.name}（{i.max_points:g}分）" for i in data["items"]
+    ]
+    rows = [
+        [
+            r["rank"],
+            r["unit"].name,
+            r["total"],
+            r["movement"],
+            r["improvement_rank"],
+            *[c and c["points"] for c in r["items"]],
+        ]
+        for r in data["rows"]
+    ]
+    return xlsx_response(f"{run.scheme.name}-{run.as_of:%Y%m%d}-排名.xlsx", [(_("排名"), head, rows)])
+
+
+@require_POST
+@area_required("assessment")
+def run_request(request, scheme_id: int):
+    """The recompute button (admins, leaders): queue a run, then the page polls its progress."""
+    scheme = get_object_or_404(AssessmentScheme, pk=scheme_id)
+    if not can_compute(request.user):
+        raise PermissionDenied
+    try:
+        as_of = date.fromisoformat(request.POST.get("as_of", "")) if request.POST.get("as_of") else None
+    except ValueError:
+        as_of = None
+    if as_of is not None and (as_of.year != scheme.year or as_of > timezone.localdate()):
+        messages.error(request, _("计分截止日须在方案年度内且不晚于今天。"))
+        return redirect(_index_url(scheme))
+    run, created = services.scores_request(
+        scheme=scheme, as_of=as_of or services.default_as_of(scheme.year), user=request.user
+    )
+    messages.success(request, _("已提交计分任务，完成后排名自动更新。") if created else _("计分任务已在排队中。"))
+    return redirect(f"{_index_url(scheme)}&watch={run.pk}")
+
+
+def _index_url(scheme) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('targets:index')}?scheme={scheme.pk}"
+
+
+@area_required("assessment")
+def run_status(request, run_id: int):
+    """Small JSON for the progress bar."""
+    run = get_object_or_404(ScoringRun, pk=run_id)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "label": run.get_status_display(),
+            "progress": run.progress,
+            "error": run.error[:300],
+            "done": run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED),
+        }
+    )
+
+
+@require_POST
+@area_required("assessment")
+def run_publish(request, run_id: int):
+    form = PublishForm(request.POST)
+    if not can_approve(request.user):
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            services.publication_create(user=request.user, run_id=run_id, title=form.cleaned_data["title"])
+            messages.success(request, _("排名已发布并冻结；此后的数据更正将生成新的排名并注明变化。"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    run = get_object_or_404(ScoringRun, pk=run_id)
+    return redirect(f"{_index_url(run.scheme)}&run={run.pk}")
+
+
+@area_required("assessment")
+def unit_sheet(request, run_id: int, unit_id: int):
+    """A unit's score sheet: each item with its explanation, and its deduction risks."""
+    unit = get_unit_for_user(request.user, unit_id, "view")
+    run = get_object_or_404(
+        ScoringRun.objects.select_related("scheme", "publication"), pk=run_id, status=RunStatus.SUCCEEDED
+    )
+    snaps = selectors.unit_score_sheet(run, unit.pk)
+    total = next((t for t in run.totals.filter(unit=unit)), None)
+    risks = selectors.deduction_risks(run, [unit.pk])
+    context = {"unit": unit, "run": run, "snaps": snaps, "total": total, "risks": risks.to_dict("records")}
+    return render(request, "targets/unit_sheet.html", context)
+
+
+# --- catalogue and targets -------------------------------------------------------------------------
+@area_required("assessment")
+def indicator_list(request):
+    return render(request, "targets/indicator_list.html", {"indicators": selectors.indicator_catalogue()})
+
+
+@area_required("assessment")
+def target_list(request):
+    """Targets per unit: admins set them in the admin; officials see their own, city-wide roles all."""
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    units = units_for_user(request.user, "view")
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        units = units.filter(pk=unit_id)
+    context = {
+        "year": year,
+        "targets": selectors.targets_table(units=units, year=year),
+        "units": units_for_user(request.user, "view").order_by("sort_order", "code"),
+        "unit_id": unit_id,
+        "is_admin": can_approve(request.user),
+    }
+    return render(request, "targets/target_list.html", context)
+
+
+# --- entered values --------------------------------------------------------------------------------
+@area_required("assessment")
+def value_list(request):
+    """Entered values in reach; officials enter and submit here for their own unit."""
+    year = timezone.localdate().year
+    values = (
+        data_values_for_user(request.user, "view")
+        .filter(year=year, superseded_at__isnull=True)
+        .order_by("unit__sort_order", "indicator__area", "indicator__sort_order", "-month")
+    )
+    status = request.GET.get("status", "")
+    if status in ValueStatus.values:
+        values = values.filter(status=status)
+    reporting = units_for_user(request.user, "report").exists()
+    form = None
+    if reporting:
+        form = DataValueForm(request.POST or None, user=request.user)
+        if request.method == "POST":
+            if form.is_valid():
+                d = form.cleaned_data
+                try:
+                    services.data_value_save(
+                        user=request.user,
+                        indicator=d["indicator"],
+                        unit_id=d["unit"].pk,
+                        year=d["year"],
+                        month=d["month"],
+                        value=d["value"],
+                        note=d["note"],
+                        audited=d["audited"],
+                        reason=d["reason"],
+                    )
+                    messages.success(request, _("已保存为草稿，请核对后提交审核。"))
+                    return redirect("targets:value_list")
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+    elif request.method == "POST":
+        raise PermissionDenied
+    context = {
+        "values": values[:500],
+        "form": form,
+        "status": status,
+        "statuses": ValueStatus.choices,
+        "reporting": reporting,
+        "report_unit_ids": set(units_for_user(request.user, "report").values_list("pk", flat=True)),
+    }
+    return render(request, "targets/value_list.html", context)
+
+
+@require_POST
+@area_required("assessment")
+def value_submit(request, pk: int):
+    row = get_object_or_404(data_values_for_user(request.user, "report"), pk=pk)
+    _do(request, services.data_value_submit, row, _("已提交审核。"))
+    return redirect("targets:value_list")
+
+
+@area_required("assessment")
+def value_approval(request):
+    """The approval queue: admins approve or return; leaders read it."""
+    if not (can_approve(request.user) or is_city_wide(request.user)):
+        raise PermissionDenied
+    if user_role(request.user) == Role.INSPECTOR:
+        raise PermissionDenied
+    values = (
+        data_values_for_user(request.user, "view")
+        .filter(status=ValueStatus.SUBMITTED)
+        .select_related("replaces")
+        .order_by("entered_at")
+    )
+    return render(
+        request,
+        "targets/value_approval.html",
+        {"values": values, "can_approve": can_approve(request.user), "return_form": ReturnForm()},
+    )
+
+
+@require_POST
+@area_required("assessment")
+def value_approve(request, pk: int):
+    row = get_object_or_404(data_values_for_user(request.user, "approve"), pk=pk)
+    _do(request, services.data_value_approve, row, _("已审核通过，排名将自动重新计算。"))
+    return redirect("targets:value_approval")
+
+
+@require_POST
+@area_required("assessment")
+def value_return(request, pk: int):
+    row = get_object_or_404(data_values_for_user(request.user, "approve"), pk=pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("退回须填写原因。"))
+    else:
+        _do(request, services.data_value_return, row, _("已退回。"), note=form.cleaned_data["note"])
+    return redirect("targets:value_approval")
+
+
+def _do(request, service, row, ok: str, **extra) -> None:
+    version = request.POST.get("version", "")
+    try:
+        service(user=request.user, value_id=row.pk, version=int(version) if version.isdigit() else -1, **extra)
+        messages.success(request, ok)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+
+
+# --- waste-free city and soil ----------------------------------------------------------------------
+@area_required("wastefree")
+def wastefree_index(request):
+    """Waste-free city (无废城市) and soil indicators per unit: latest approved values against targets."""
+    year = timezone.localdate().year
+    table = selectors.wastefree_table(units=units_for_user(request.user, "view"), year=year)
+    return render(request, "targets/wastefree.html", {"year": year, **table})

@@ -246,3 +246,45 @@ class MeasureFactory(factory.django.DjangoModelFactory):
     responsible_person = "张伟"
     deadline = factory.LazyFunction(lambda: _days_from_today(60))
     progress = 0
+
+
+# --- targets ---
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "targets.Indicator"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"ind_{n}")
+    name = factory.Sequence(lambda n: f"指标{n}")
+    measure = "%"
+    direction = "higher"
+    area = "wastefree"
+    source = "entered"
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "targets.AssessmentScheme"
+
+    year = 2026
+    name = factory.Sequence(lambda n: f"考核方案{n}")
+    published = True
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "targets.AssessmentItem"
+
+    scheme = factory.SubFactory(SchemeFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    max_points = 10.0
+    rule = "proportional"
+    params = factory.LazyFunction(dict)
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "targets.Target"
+
+    year = 2026
+    value = 90.0

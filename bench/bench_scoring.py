@@ -1,0 +1,147 @@
+"""Scoring 2,844 units × 50 items on synthetic data: the engine alone and the whole service
+(load frames + engine + one-transaction write of 142,200 snapshots), next to PostgreSQL doing one plain
+GROUP BY over the same entered values.
+
+10 items are computed (a fake selector registered below returns a frame for every unit), 40 are entered
+(113,760 approved DataValue rows); every unit has a target for every item. Rules are mixed.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from bench.common import BenchContext, Row, timed
+
+N_UNITS = 2844
+N_ITEMS = 50
+N_COMPUTED = 10
+YEAR = 2026
+AS_OF = date(2026, 10, 31)
+RULES = [
+    ("proportional", {}),
+    ("threshold", {}),
+    ("linear", {}),
+    ("deduction", {"per": 0.5, "cap": 5}),
+    ("rank", {"step": 0.01}),
+]
+
+
+def fake_source(*, year: int, as_of: date) -> pd.DataFrame:
+    """A computed indicator for every unit (what an app's selector would return)."""
+    from tracker.models import Unit
+
+    ids = np.array(list(Unit.objects.filter(code__startswith="B").values_list("pk", flat=True)))
+    rng = np.random.default_rng(7)
+    values = rng.uniform(60, 100, len(ids)).round(1)
+    return pd.DataFrame({"unit_id": ids, "value": values, "detail": [f"有效天数 {int(v * 3)}" for v in values]})
+
+
+def _setup():
+    from django.db import transaction
+
+    from targets import registry
+    from targets.models import AssessmentItem, AssessmentScheme, DataValue, Indicator, Target
+    from tracker.choices import UnitKind
+    from tracker.models import Unit, User
+
+    rng = random.Random(11)
+    with transaction.atomic():
+        Unit.objects.bulk_create(
+            [
+                Unit(code=f"B{n:05d}", name=f"基准单位{n:05d}", kind=UnitKind.COUNTY, sort_order=n)
+                for n in range(N_UNITS)
+            ],
+            batch_size=5000,
+        )
+        user = User.objects.create(username="bench")
+        inds = []
+        for n in range(N_ITEMS):
+            computed = n < N_COMPUTED
+            code = f"bench_{n:02d}"
+            if computed:
+                registry.COMPUTED_SOURCES[code] = "bench.bench_scoring.fake_source"
+            inds.append(
+                Indicator(
+                    code=code,
+                    name=f"指标{n:02d}",
+                    measure="%",
+                    direction="lower" if n % 7 == 3 else "higher",
+                    area="air",
+                    source="computed" if computed else "entered",
+                )
+            )
+        Indicator.objects.bulk_create(inds)
+        inds = list(Indicator.objects.filter(code__startswith="bench_").order_by("code"))
+        scheme = AssessmentScheme.objects.create(year=YEAR, name="基准方案", published=False)
+        AssessmentItem.objects.bulk_create(
+            [
+                AssessmentItem(
+                    scheme=scheme,
+                    indicator=ind,
+                    max_points=2,
+                    rule=RULES[n % 5][0],
+                    params=RULES[n % 5][1],
+                    sort_order=n,
+                )
+                for n, ind in enumerate(inds)
+            ]
+        )
+        units = list(Unit.objects.filter(code__startswith="B").values_list("pk", flat=True))
+        Target.objects.bulk_create(
+            [Target(indicator=ind, unit_id=u, year=YEAR, value=85.0, baseline=75.0) for ind in inds for u in units],
+            batch_size=10000,
+        )
+        DataValue.objects.bulk_create(
+            [
+                DataValue(
+                    indicator=ind,
+                    unit_id=u,
+                    year=YEAR,
+                    month=10,
+                    value=round(rng.uniform(60, 100), 1),
+                    status="approved",
+                    entered_by=user,
+                )
+                for ind in inds[N_COMPUTED:]
+                for u in units
+            ],
+            batch_size=10000,
+        )
+    return scheme
+
+
+def run(ctx: BenchContext) -> list[Row]:
+    from django.db import connection
+
+    from targets import scoring, services
+    from targets.models import DataValue, ScoreSnapshot
+
+    scheme = _setup()
+    n_values = DataValue.objects.count()
+
+    def group_by():
+        with connection.cursor() as cur:
+            cur.execute("SELECT unit_id, SUM(value) FROM targets_datavalue GROUP BY unit_id")
+            return cur.fetchall()
+
+    t_sql, _ = timed(group_by, repeat=3)
+    t_load, (items, values, unit_ids) = timed(lambda: services.load_frames(scheme, AS_OF), repeat=3)
+
+    def engine():
+        scores = scoring.score_items(items, values, unit_ids)
+        return scoring.rank_totals(scores)
+
+    t_engine, _ = timed(engine, repeat=3)
+    t_service, _ = timed(lambda: services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF), repeat=2)
+    n_snap = ScoreSnapshot.objects.filter(scheme=scheme).count()
+    note = f"{N_UNITS} units × {N_ITEMS} items = {n_snap:,} snapshots; {n_values:,} entered values"
+    base = "PostgreSQL GROUP BY unit over the entered values"
+    return [
+        Row("scoring: engine alone (score_items + rank_totals)", t_engine, "s", base, t_sql, note),
+        Row("scoring: load frames (selectors + DataValues + Targets)", t_load, "s", base, t_sql),
+        Row("scoring: whole service (load + engine + write in one transaction)", t_service, "s", base, t_sql),
+    ]

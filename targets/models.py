@@ -1,0 +1,261 @@
+"""The assessment: indicators, targets, entered values, schemes, scoring runs and their frozen snapshots."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Aggregate, Area, Direction, Rule, RunStatus, Source, ValueStatus
+
+
+class Indicator(models.Model):
+    """An assessment indicator (考核指标): computed from another app's data or entered by units."""
+
+    code = models.SlugField(_("指标代码"), max_length=60, unique=True)
+    name = models.CharField(_("指标名称"), max_length=60)
+    measure = models.CharField(_("计量单位"), max_length=20, blank=True, help_text=_("如 %、µg/m³、项"))
+    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    area = models.CharField(_("领域"), max_length=20, choices=Area.choices)
+    source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices)
+    aggregate = models.CharField(_("年度汇总方式"), max_length=10, choices=Aggregate.choices, default=Aggregate.MEAN)
+    description = models.TextField(_("口径说明"), blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        ordering = ["area", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """The value a unit promised for an indicator in a year (目标值), with last year's baseline (基数)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.FloatField(_("目标值"))
+    baseline = models.FloatField(_("基数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("目标值")
+        verbose_name_plural = _("目标值")
+        constraints = [models.UniqueConstraint(fields=["indicator", "unit", "year"], name="target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator} {self.year}"
+
+
+class DataValue(models.Model):
+    """A value a unit entered for an indicator and period (month 0 = the whole year).
+
+    Approved values are locked. A correction is a new row pointing at the one it replaces (`replaces`);
+    when it is approved the old row gets `superseded_at` and stays as history.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text=_("0 表示全年"))
+    value = models.FloatField(_("数值"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    audited = models.BooleanField(_("已核定"), default=False, help_text=_("否：快报数（暂定）；是：核定数"))
+    status = models.CharField(_("状态"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    replaces = models.ForeignKey(
+        "self", verbose_name=_("更正的原值"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("更正原因"), max_length=200, blank=True)
+    superseded_at = models.DateTimeField(_("被更正时间"), null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("填报数据")
+        verbose_name_plural = _("填报数据")
+        ordering = ["-year", "-month", "indicator__sort_order"]
+        constraints = [
+            # one live approved value per key, and at most one open (not yet approved) value per key
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "year", "month"],
+                condition=Q(status="approved", superseded_at__isnull=True),
+                name="datavalue_one_current",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "year", "month"],
+                condition=~Q(status="approved"),
+                name="datavalue_one_open",
+            ),
+            models.CheckConstraint(condition=Q(month__gte=0, month__lte=12), name="datavalue_month_range"),
+            models.CheckConstraint(
+                condition=Q(replaces__isnull=True) | ~Q(reason=""), name="datavalue_correction_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年"
+
+
+class DataValueEvent(models.Model):
+    """Who moved an entered value from which status to which, when and why."""
+
+    value = models.ForeignKey(DataValue, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=10, choices=ValueStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=ValueStatus.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class AssessmentScheme(models.Model):
+    """A year's party-government joint-responsibility assessment (党政同责考核方案)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("方案名称"), max_length=100)
+    published = models.BooleanField(_("已发布"), default=False, help_text=_("已发布的方案每晚自动计分"))
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["-year", "name"]
+        constraints = [models.UniqueConstraint(fields=["year", "name"], name="scheme_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentItem(models.Model):
+    """One scored item of a scheme: an indicator, its maximum points, its rule and the rule's parameters."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="items")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    max_points = models.FloatField(_("分值"), help_text=_("按次扣分项可为 0（只扣不加）"))
+    rule = models.CharField(_("计分规则"), max_length=20, choices=Rule.choices)
+    params = models.JSONField(_("规则参数"), default=dict, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("考核项")
+        verbose_name_plural = _("考核项")
+        ordering = ["sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "indicator"], name="item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}（{self.max_points:g} 分）"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .scoring import validate_params
+
+        errors = validate_params(self.rule, self.params)
+        if errors:
+            raise ValidationError({"params": errors})
+
+
+class ScoringRun(models.Model):
+    """One computation of a scheme's scores as of a date: status, progress and the Celery task id."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="runs")
+    as_of = models.DateField(_("计分截止日"))
+    status = models.CharField(_("状态"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("更正的已发布排名"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    change_note = models.TextField(_("更正说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("计分批次")
+        verbose_name_plural = _("计分批次")
+        ordering = ["-as_of", "-created_at"]
+        constraints = [
+            # a burst of requests for the same scheme and date coalesces into one queued run
+            models.UniqueConstraint(
+                fields=["scheme", "as_of"], condition=Q(status="queued"), name="run_one_queued_per_date"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="run_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.as_of}"
+
+
+class ScoreSnapshot(models.Model):
+    """Immutable: a unit's score on one item in one run, with the value, target and a checkable explanation."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots")
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("tracker.Unit", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    raw_value = models.FloatField(null=True)
+    target = models.FloatField(null=True)
+    points = models.FloatField()
+    explanation = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "unit", "item"], name="snapshot_unique")]
+        indexes = [models.Index(fields=["scheme", "as_of"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.item_id}: {self.points}"
+
+
+class UnitScore(models.Model):
+    """A unit's total in a run, its level rank and its improvement rank against the same date last year."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="totals")
+    unit = models.ForeignKey("tracker.Unit", on_delete=models.PROTECT, related_name="+")
+    total = models.FloatField()
+    rank = models.PositiveIntegerField()
+    previous_total = models.FloatField(null=True)
+    improvement = models.FloatField(null=True)
+    improvement_rank = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        ordering = ["rank", "unit__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["run", "unit"], name="unitscore_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.total} #{self.rank}"
+
+
+class Publication(models.Model):
+    """A ranking published in a bulletin (通报): its run is frozen, corrections make a new run."""
+
+    run = models.OneToOneField(ScoringRun, on_delete=models.PROTECT, related_name="publication")
+    title = models.CharField(_("通报标题"), max_length=120)
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("排名通报")
+        verbose_name_plural = _("排名通报")
+        ordering = ["-published_at"]
+
+    def __str__(self) -> str:
+        return self.title
