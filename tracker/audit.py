@@ -71,6 +71,9 @@ AUDITED_TABLES = (
     "projects_project",
     "projects_payment",
     "rectifications_rectificationitem",
+    "targets_target",
+    "targets_datavalue",
+    "targets_publication",
 )
 
 

@@ -99,9 +99,32 @@ def build_unit_world(unit, official) -> UnitWorld:
     return w
 
 
+def build_shared(world: dict) -> None:
+    """City-wide objects (an assessment scheme, a finished scoring run) and each unit's entered value."""
+    from targets.models import DataValue, ScoringRun
+    from tests.factories import IndicatorFactory, SchemeFactory
+
+    indicator = IndicatorFactory(code="sec_entered", source="entered")
+    scheme = SchemeFactory(year=timezone.localdate().year)
+    run = ScoringRun.objects.create(scheme=scheme, as_of=timezone.localdate(), status="succeeded", progress=100)
+    for side in ("A", "B"):
+        w = world[side]
+        w.objects.update(indicator=indicator, scheme=scheme, run=run)
+        official = w.objects["outlet_change"].actor
+        w.objects["value"] = DataValue.objects.create(
+            indicator=indicator, unit=w.unit, year=timezone.localdate().year, month=1, value=5.0, entered_by=official
+        )
+        w.objects["submitted_value"] = DataValue.objects.create(
+            indicator=indicator, unit=w.unit, year=timezone.localdate().year, month=2, value=6.0,
+            entered_by=official, status="submitted",
+        )  # fmt: skip
+
+
 @pytest.fixture
 def world(actors, unit_a, unit_b):
-    return {"A": build_unit_world(unit_a, actors["official_a"]), "B": build_unit_world(unit_b, actors["official_b"])}
+    w = {"A": build_unit_world(unit_a, actors["official_a"]), "B": build_unit_world(unit_b, actors["official_b"])}
+    build_shared(w)
+    return w
 
 
 # Tables the site itself writes on every request (sessions, login stamps): not "data".

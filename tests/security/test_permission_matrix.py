@@ -143,6 +143,37 @@ POLICY: dict[str, Policy] = {
 }
 
 
+def unit_sheet(world, side):
+    return {"run_id": world[side]["run"].pk, "unit_id": world[side].unit.pk}
+
+
+def obj_as(key: str, kw: str):
+    return lambda world, side: {kw: world[side][key].pk}
+
+
+POLICY.update(
+    {
+        # targets: the assessment. Rankings, run progress and the catalogue are city-wide (every unit sees the
+        # league table); a unit's score sheet and entered values are scoped; only admins approve.
+        "targets:index": Policy(EVERYONE, EVERYONE),
+        "targets:ranking_export": Policy(EVERYONE, EVERYONE, obj_as("run", "run_id")),
+        "targets:run_status": Policy(EVERYONE, EVERYONE, obj_as("run", "run_id")),
+        "targets:run_publish": Policy(GET_405, ADMIN_ONLY, obj_as("run", "run_id")),
+        "targets:unit_sheet": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_sheet),
+        "targets:run_request": Policy(GET_405, "login 403 403 403 ok 403 ok", obj_as("scheme", "scheme_id")),
+        "targets:indicator_list": Policy(EVERYONE, EVERYONE),
+        "targets:target_list": Policy(EVERYONE, EVERYONE),
+        # officials (county and department) enter values; read-only roles may not POST
+        "targets:value_list": Policy(EVERYONE, "login ok ok ok 403 403 403"),
+        "targets:value_submit": Policy(GET_405, "login ok 404 404 404 404 404", obj("value")),
+        "targets:value_approval": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
+        "targets:value_approve": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
+        "targets:value_return": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
+        "targets:wastefree_index": Policy(EVERYONE, EVERYONE),
+    }
+)
+
+
 def outcome(response) -> str:
     code = response.status_code
     if code in (301, 302, 303):

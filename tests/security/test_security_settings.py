@@ -166,6 +166,7 @@ EXPORTS = [
     ("projects:project_list", {"export": "xlsx"}),
     ("rectifications:index", {"export": "xlsx"}),
     ("rectifications:bulletin", {"export": "xlsx", "start": "2000-01-01", "end": "2100-12-31"}),
+    ("targets:ranking_export", {}),
 ]
 
 
@@ -187,8 +188,26 @@ def test_every_excel_export_is_listed():
     assert calls <= len(EXPORTS), f"{calls} xlsx_response calls in views, only {len(EXPORTS)} exports checked"
 
 
+def _scored_run(unit, official, texts):
+    """A finished scoring run whose indicator names look like formulas."""
+    from targets import services
+    from targets.models import DataValue
+    from tests.factories import IndicatorFactory, ItemFactory, SchemeFactory, TargetFactory
+
+    year = timezone.localdate().year
+    scheme = SchemeFactory(year=year)
+    for i, t in enumerate(texts):
+        indicator = IndicatorFactory(code=f"evil{i}", name=t[:60])
+        ItemFactory(scheme=scheme, indicator=indicator)
+        TargetFactory(indicator=indicator, unit=unit, year=year)
+        DataValue.objects.create(
+            indicator=indicator, unit=unit, year=year, month=0, value=50, status="approved", entered_by=official
+        )
+    return services.scores_compute(scheme_id=scheme.pk, as_of=timezone.localdate())
+
+
 @pytest.mark.django_db
-def test_exports_never_contain_formula_cells(client, admin_user, leader, unit_a):
+def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a):
     """Formula-looking text typed by a user (=, +, -, @) comes out of every export as plain text."""
     texts = [EVIL, "+1+1", "-2+3", "@SUM(A1:A2)", "=cmd|' /C calc'!A0"]
     for i, t in enumerate(texts):
@@ -199,10 +218,12 @@ def test_exports_never_contain_formula_cells(client, admin_user, leader, unit_a)
             unit=unit_a, description=t, responsible_person=t[:20], status="closed", closed_on=timezone.localdate()
         )
         ProjectFactory(unit=unit_a, name=t[:60])
+    run = _scored_run(unit_a, official_a, texts)
     client.force_login(leader)
-    checked = 0
+    checked, planted = 0, set()
     for name, query in EXPORTS:
-        response = client.get(reverse(name), query)
+        kwargs = {"run_id": run.pk} if name == "targets:ranking_export" else None
+        response = client.get(reverse(name, kwargs=kwargs), query)
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("application/vnd.openxmlformats"), name
         book = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -210,8 +231,12 @@ def test_exports_never_contain_formula_cells(client, admin_user, leader, unit_a)
             for row in ws.iter_rows():
                 for cell in row:
                     checked += 1
+                    if isinstance(cell.value, str) and "HYPERLINK" in cell.value:
+                        planted.add(name)
                     assert cell.data_type != "f", f"{name} {ws.title}!{cell.coordinate} is a formula: {cell.value}"
     assert checked > 100
+    # the planted text reached these exports (as text): the check above was not vacuous for them
+    assert {"tracker:outlet_list", "tracker:measure_list", "rectifications:index", "targets:ranking_export"} <= planted
 
 
 # --- audit log -------------------------------------------------------------------------------------
@@ -234,6 +259,9 @@ def _audit(table: str, pk) -> list[tuple]:
 
 @pytest.fixture
 def commitments(unit_a, official_a):
+    from targets.models import DataValue
+    from tests.factories import IndicatorFactory
+
     project = ProjectFactory(unit=unit_a)
     return {
         "projects_project": project,
@@ -241,6 +269,14 @@ def commitments(unit_a, official_a):
         "rectifications_rectificationitem": RectificationItemFactory(unit=unit_a),
         "tracker_sewageoutlet": SewageOutletFactory(unit=unit_a),
         "tracker_measure": MeasureFactory(unit=unit_a),
+        "targets_datavalue": DataValue.objects.create(
+            indicator=IndicatorFactory(code="audit_ind"),
+            unit=unit_a,
+            year=2026,
+            month=1,
+            value=1.0,
+            entered_by=official_a,
+        ),
     }
 
 
@@ -285,6 +321,7 @@ def test_every_audited_table_has_its_trigger():
         ("rectifications_rectificationitem", "deadline", dt.date(2030, 1, 1)),
         ("tracker_sewageoutlet", "step", "done"),
         ("tracker_measure", "progress", 100),
+        ("targets_datavalue", "value", 99.5),
     ],
 )
 def test_bulk_update_and_raw_sql_are_both_recorded(commitments, table, field, value):
@@ -305,7 +342,7 @@ def test_bulk_update_and_raw_sql_are_both_recorded(commitments, table, field, va
 
 
 def _same(json_value, python_value) -> bool:
-    if isinstance(python_value, Decimal | int):
+    if isinstance(python_value, Decimal | int | float):
         return Decimal(str(json_value)) == Decimal(python_value)
     return str(json_value) == str(python_value)
 

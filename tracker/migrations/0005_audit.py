@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('projects', '0001_initial'),
         ('rectifications', '0001_initial'),
+        ('targets', '0001_assessment'),
         ('tracker', '0004_merge_0003_air_0003_water'),
     ]
 
