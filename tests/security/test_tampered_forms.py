@@ -154,6 +154,42 @@ CASES = [
 ]
 
 
+def _value(w, **over):
+    return {
+        "unit": w["A"].unit.pk, "indicator": w["A"]["indicator"].pk, "year": timezone.localdate().year,
+        "month": 3, "value": "5", "note": "", "reason": "", **over,
+    }  # fmt: skip
+
+
+def _computed_indicator(w):
+    from tests.factories import IndicatorFactory
+
+    return IndicatorFactory(code="sec_computed", source="computed").pk
+
+
+def nothing(w):
+    return None
+
+
+CASES += [
+    ("value for unit B", "targets:value_list", nothing, lambda w: _value(w, unit=w["B"].unit.pk)),
+    ("negative value", "targets:value_list", nothing, lambda w: _value(w, value="-1")),
+    ("NaN value", "targets:value_list", nothing, lambda w: _value(w, value="NaN")),
+    ("infinite value", "targets:value_list", nothing, lambda w: _value(w, value="inf")),
+    ("month 13", "targets:value_list", nothing, lambda w: _value(w, month="13")),
+    ("year 1900", "targets:value_list", nothing, lambda w: _value(w, year="1900")),
+    ("computed indicator", "targets:value_list", nothing, lambda w: _value(w, indicator=_computed_indicator(w))),
+    ("edit a submitted value", "targets:value_list", nothing, lambda w: _value(w, month="2")),
+    ("submit B's value", "targets:value_submit", b("value"), lambda w: {"version": 1}),
+    ("submit stale version", "targets:value_submit", a("value"), lambda w: {"version": 9}),
+    ("official approves own value", "targets:value_approve", a("submitted_value"), lambda w: {"version": 1}),
+    ("official returns own value", "targets:value_return", a("submitted_value"), lambda w: {"version": 1, "note": "x"}),
+    ("official publishes ranking", "targets:run_publish", lambda w: {"run_id": w["A"]["run"].pk},
+     lambda w: {"title": "通报"}),
+    ("official recomputes", "targets:run_request", lambda w: {"scheme_id": w["A"]["scheme"].pk}, lambda w: {}),
+]  # fmt: skip
+
+
 def _has_error(response) -> bool:
     if any(m.level >= constants.ERROR for m in get_messages(response.wsgi_request)):
         return True
@@ -167,8 +203,9 @@ def test_tampered_form_is_refused_and_changes_nothing(client, official_a, world,
     _, name, kwargs, data = case
     client.force_login(official_a)
     client.raise_request_exception = False
+    data = data(world)
     before = table_fingerprint()
-    response = client.post(reverse(name, kwargs=kwargs(world)), data(world))
+    response = client.post(reverse(name, kwargs=kwargs(world)), data)
     assert response.status_code in (200, 302, 403, 404), response.status_code
     if response.status_code in (200, 302):
         assert _has_error(response), f"no error shown for {case[0]}"

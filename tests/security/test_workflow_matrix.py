@@ -127,3 +127,62 @@ def test_backward_moves_without_a_reason_are_refused(official_a, unit_a):
         project_change_stage(project=project, to_stage="reserve", reason=" ", user=official_a, expected_version=0)
     assert not StageChange.objects.exists()
     assert OutletStepChange.objects.filter(outlet=outlet).count() == 1  # the registration row only
+
+
+# --- data-value approval (targets) -----------------------------------------------------------------
+
+VALUE_SERVICES = {
+    "submitted": lambda user, row: _targets_services().data_value_submit(
+        user=user, value_id=row.pk, version=row.version
+    ),
+    "approved": lambda user, row: _targets_services().data_value_approve(
+        user=user, value_id=row.pk, version=row.version
+    ),
+    "returned": lambda user, row: _targets_services().data_value_return(
+        user=user, value_id=row.pk, version=row.version, note="数据口径有误"
+    ),
+}
+
+
+def _targets_services():
+    from targets import services
+
+    return services
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_data_value_approval_matrix(role, actors, unit_a):
+    """Officials of the unit submit (from draft or returned); only admins approve or return a submitted value.
+
+    There is no service that moves a value back to draft (edits keep it a draft), so `to` ranges over the
+    three statuses a service can produce.
+    """
+    from targets.choices import VALUE_TRANSITIONS, ValueStatus
+    from targets.models import DataValue, DataValueEvent
+    from tests.factories import IndicatorFactory
+
+    user = actors[role]
+    indicator = IndicatorFactory(code="wf_entered", source="entered")
+    allowed_by = {"official": "official_a", "admin": "admin"}
+    passed = 0
+    for month, (src, dst) in enumerate(((s, d) for s in ValueStatus.values for d in VALUE_SERVICES if s != d), start=1):
+        row = DataValue.objects.create(
+            indicator=indicator, unit=unit_a, year=2026, month=month, value=1.0, status=src,
+            entered_by=actors["official_a"],
+        )  # fmt: skip
+        who = VALUE_TRANSITIONS.get((src, dst))
+        if who is not None and allowed_by[who] == role:
+            VALUE_SERVICES[dst](user, row)
+            passed += 1
+            fresh = DataValue.objects.get(pk=row.pk)
+            assert (fresh.status, fresh.version) == (dst, 2), (src, dst)
+            events = list(DataValueEvent.objects.filter(value=row).values_list("from_status", "to_status", "actor"))
+            assert events == [(src, dst, user.pk)]
+        else:
+            with pytest.raises(REFUSED):
+                VALUE_SERVICES[dst](user, row)
+            fresh = DataValue.objects.get(pk=row.pk)
+            assert (fresh.status, fresh.version) == (src, 1), (role, src, dst)
+            assert not DataValueEvent.objects.filter(value=row).exists()
+    assert passed == {"official_a": 2, "admin": 2}.get(role, 0)
