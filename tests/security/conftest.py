@@ -127,8 +127,15 @@ def world(actors, unit_a, unit_b):
     return w
 
 
-# Tables the site itself writes on every request (sessions, login stamps): not "data".
-_VOLATILE = {"django_session", "django_admin_log", "tracker_user", "axes_accessattempt", "axes_accesslog"}
+# Tables the site itself writes on every request (sessions, login and token-use stamps): not "data".
+_VOLATILE = {
+    "django_session",
+    "django_admin_log",
+    "tracker_user",
+    "tracker_apitoken",
+    "axes_accessattempt",
+    "axes_accesslog",
+}
 
 
 def _data_tables() -> list[str]:

@@ -110,7 +110,9 @@ def water_readings_validate(
             values[name] = value
         parameter_columns = {_column_label(name) for name in PARAMETERS}
         if all(v is None for v in values.values()) and not any(e.column in parameter_columns for e in row_errors):
-            row_errors.append(RowError(row_no, "", _("至少要填写一项监测指标。")))
+            # name the span of indicator columns, so the error still says where to look
+            span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
+            row_errors.append(RowError(row_no, span, _("至少要填写一项监测指标。")))
         if section is not None and month is not None:
             key = (section.pk, month)
             if key in seen:
