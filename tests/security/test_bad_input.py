@@ -298,7 +298,7 @@ def test_excel_with_merged_unit_cells_is_refused_row_by_row(uploaders, unit_a):
     """Real lists merge 责任单位 down several rows: only the top cell holds the value. Refused, naming the rows."""
     uploads = _uploads(unit_a)
     client = uploaders("rectifications")
-    header, valid = uploads["rectifications"][2], uploads["rectifications"][3]
+    header = uploads["rectifications"][2]
     rows = [header] + [[f"ZG-M{i}", "问题", unit_a.name if i == 0 else None, "张三", "2026-12-31"] for i in range(3)]
     response = _check_upload(client, "rectifications", uploads, "合并.xlsx", _xlsx(rows, merge=["C2:C4"]))
     errors = _errors(response)
