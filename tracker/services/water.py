@@ -184,6 +184,9 @@ def outlet_move(
     outlet = outlet_for_user(user, outlet_id, "view")
     if not is_unit_scoped(user) or not can_act_for_unit(user, outlet.unit_id, "report"):
         raise PermissionDenied(_("只有该排口所属单位的填报员可以推进环节。"))
+    if outlet.version != expected_version:
+        # someone moved it since the page was loaded: say so, rather than judge the move against the new step
+        raise ValidationError(_("已被他人修改，请刷新后重试。"))
     from_step = outlet.step
     if to_step not in OutletStep.values or to_step not in OUTLET_TRANSITIONS[from_step]:
         raise ValidationError(
