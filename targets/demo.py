@@ -137,6 +137,11 @@ def _scheme(year: int, indicators: dict[str, Indicator]) -> AssessmentScheme:
     return scheme
 
 
+# Linear items score from a baseline to the target; where the work starts far from the target (outlets being
+# rectified one by one, funds paid slowly — the speech's complaint) the baseline is where the year began.
+LINEAR_BASELINES = {"outlet_completion_rate": 0.0, "budget_execution_rate": 30.0}
+
+
 def _targets(year: int, units, indicators: dict[str, Indicator]) -> None:
     rng = random.Random(f"targets-{year}")
     rows = []
@@ -149,6 +154,7 @@ def _targets(year: int, units, indicators: dict[str, Indicator]) -> None:
             value = min(100.0, typical + rng.choice([-2, -1, 0, 0, 1]) * step * 2) if SPEC[code][2] == "%" else typical
             value = round(value, 1)
             baseline = round(value - step * rng.randint(2, 8), 1)
+            baseline = LINEAR_BASELINES.get(code, baseline)
             rows.append(Target(indicator=indicators[code], unit=unit, year=year, value=value, baseline=baseline))
     Target.objects.bulk_create(rows, ignore_conflicts=True)
 

@@ -44,7 +44,33 @@
     });
   }
 
+  // A long job's progress: <div data-progress-url="/…/status/"> polls JSON {label, progress, done} and reloads when done.
+  function progressBoxes(root) {
+    root.querySelectorAll("[data-progress-url]").forEach(function (box) {
+      var url = box.getAttribute("data-progress-url");
+      if (!url) { return; }
+      function set(selector, fn) { var el = box.querySelector(selector); if (el) { fn(el); } }
+      function poll() {
+        fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (d) {
+            set("[data-progress-label]", function (el) { el.textContent = d.label; });
+            set("[data-progress-pct]", function (el) { el.textContent = d.progress; });
+            set("[data-progress-bar]", function (el) { el.style.width = d.progress + "%"; });
+            if (d.done) {
+              window.location.href = window.location.pathname + window.location.search.replace(/&?watch=\d+/, "");
+            } else {
+              window.setTimeout(poll, 1500);
+            }
+          })
+          .catch(function () { window.setTimeout(poll, 5000); });
+      }
+      poll();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    progressBoxes(document);
     drawCharts(document);
     autoSubmit(document);
     confirmButtons(document);
