@@ -134,3 +134,27 @@ def test_twenty_simultaneous_data_value_approvals(official_a, unit_a, settings):
 def test_conflicts_are_errors_the_person_can_read():
     """The message the nineteen see is the one the views show (a ValidationError, in Chinese)."""
     assert issubclass(ValidationError, Exception) and CONFLICT in "已被他人修改，请刷新后重试。"
+
+
+@pytest.mark.django_db
+def test_a_stale_outlet_page_says_someone_else_changed_it(client, official_a, unit_a):
+    """Two tabs on the same outlet page: the second submit gets the conflict message, not 'invalid choice'."""
+    from django.urls import reverse
+
+    from tracker.models import OutletStepChange
+
+    outlet = SewageOutletFactory(unit=unit_a, step="survey")
+    client.force_login(official_a)
+    url = reverse("tracker:outlet_detail", args=[outlet.pk])
+
+    def submit():
+        pdf = SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")
+        return client.post(
+            url, {"to_step": "monitor", "work_date": "2025-03-01", "note": "x", "version": 0, "document": pdf}
+        )
+
+    assert submit().status_code == 302
+    second = submit()
+    assert second.status_code == 200 and CONFLICT in second.content.decode()
+    assert "选择一个有效的选项" not in second.content.decode()
+    assert OutletStepChange.objects.filter(outlet=outlet, to_step="monitor").count() == 1
