@@ -28,30 +28,18 @@ CHUNK_STATIONS = 100  # one ingest call per 100 stations × 365 days = 36,500 ro
 COLS = ("so2", "no2", "pm10", "co", "o3_8h", "pm25")
 
 
-def _setup() -> list[int]:
-    from tracker.choices import StationLevel, UnitKind
-    from tracker.models import AirStation, Unit
+def _setup(ctx: BenchContext) -> list[int]:
+    """The national data set's 1,700 stations (spread over its 2,844 units), without readings: this module
+    writes them, through the ingest service."""
+    from bench.generate import national
 
-    unit, _ = Unit.objects.get_or_create(code="BENCH", defaults={"name": "基准测试单位", "kind": UnitKind.COUNTY})
-    AirStation.objects.bulk_create(
-        [
-            AirStation(code=f"B{i:05d}", name=f"站点{i}", level=StationLevel.PROVINCIAL, unit=unit)
-            for i in range(STATIONS)
-        ],
-        ignore_conflicts=True,
-    )
-    return list(AirStation.objects.filter(unit=unit).order_by("code").values_list("id", flat=True))
+    return [int(i) for i in national(ctx, with_air=False)["stations"]]
 
 
 def _values(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    return {
-        "so2": np.round(rng.gamma(4, 3, n)),
-        "no2": np.round(rng.gamma(5, 5, n)),
-        "pm10": np.round(rng.gamma(4, 15, n)),
-        "co": np.round(rng.gamma(6, 0.15, n), 1),
-        "o3_8h": np.round(rng.gamma(8, 12, n)),
-        "pm25": np.round(rng.gamma(3, 12, n)),
-    }
+    from bench.generate import air_values
+
+    return air_values(n, rng)
 
 
 def _string_frames(codes: list[str]) -> list[pd.DataFrame]:
@@ -112,7 +100,7 @@ def run(ctx: BenchContext) -> list[Row]:
     if ctx.database_vendor() != "postgresql":
         logger.warning("bench_air needs PostgreSQL (COPY baseline); skipped")
         return []
-    ids_list = _setup()
+    ids_list = _setup(ctx)
     ids = dict(AirStation.objects.filter(pk__in=ids_list).values_list("code", "id"))
     codes = sorted(ids)
     frames = _string_frames(codes)

@@ -62,6 +62,11 @@ def format_table(rows: list[Row]) -> str:
     ]
     for r in rows:
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
-        base = f"{r.baseline:,.3f}" if r.baseline is not None else ""
-        lines.append(f"| {r.name} | {r.value:,.3f} | {r.unit} | {r.baseline_name} | {base} | {ratio} | {r.note} |")
+        base = _number(r.baseline) if r.baseline is not None else ""
+        lines.append(f"| {r.name} | {_number(r.value)} | {r.unit} | {r.baseline_name} | {base} | {ratio} | {r.note} |")
     return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    """Counts without decimals, everything else with three."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3f}"

@@ -54,5 +54,9 @@ class DatabaseUnavailableMiddleware:
             body = loader.get_template("503_database.html").render({})
             response = HttpResponse(body, status=503)
             response["Retry-After"] = "60"
+            # The session middleware would still load the session on the way out (it saves on every request)
+            # and meet the dead database outside any handler: a 500 traceback. Nothing to save on this page.
+            if hasattr(request, "session"):
+                del request.session
             return response
         return None

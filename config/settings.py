@@ -315,3 +315,8 @@ PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
 RECT_YELLOW_DAYS = env_int("RECT_YELLOW_DAYS", 7)
 RECT_RED_DAYS = env_int("RECT_RED_DAYS", 30)
 RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)
+
+# --- faults ---
+# Base of the scoring task's retry backoff in seconds (doubled per retry, with jitter). The fault tests start
+# their worker with 1 so a poison run reaches its last retry in seconds; production keeps 30.
+SCORING_RETRY_BACKOFF = env_int("SCORING_RETRY_BACKOFF", 30)

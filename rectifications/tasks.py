@@ -5,11 +5,27 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from config.celery import claim_once, release_claim
 
-@shared_task(acks_late=True, max_retries=3, default_retry_delay=300, time_limit=600, soft_time_limit=540)
-def warnings_daily(on: str | None = None) -> dict:
-    """Daily: recompute four-colour warnings and send the notices due (idempotent)."""
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=300, time_limit=600, soft_time_limit=540)
+def warnings_daily(self, on: str | None = None) -> dict | None:
+    """Daily: recompute four-colour warnings and send the notices due (idempotent).
+
+    Sent by beat without arguments: claimed once per day (a second beat process sending the same entry does
+    nothing and returns None); an explicit date (by hand) is not claimed.
+    """
     from .services import rectification_warnings_run
 
     day = datetime.date.fromisoformat(on) if on else timezone.localdate()
-    return rectification_warnings_run(on=day)
+    claim = None
+    if on is None and self.request.id:
+        claim = f"beat-once:rectifications.warnings_daily:{day.isoformat()}"
+        if not claim_once(claim, self.request.id, ttl=36 * 3600):
+            return None
+    try:
+        return rectification_warnings_run(on=day)
+    except Exception:
+        if claim:
+            release_claim(claim, self.request.id)
+        raise

@@ -165,11 +165,24 @@ def scores_request_for_year(*, year: int) -> list[ScoringRun]:
     ]
 
 
-def scores_run_queued(*, run_id: int, progress: Callable[[int], None] | None = None) -> ScoringRun | None:
-    """Take a queued run (compare-and-set queued → running) and compute it; None if already taken."""
+def scores_run_queued(
+    *, run_id: int, task_id: str = "", progress: Callable[[int], None] | None = None
+) -> ScoringRun | None:
+    """Take a queued run (compare-and-set queued → running) and compute it; None if already taken.
+
+    `task_id` is the Celery message's id. The same message may take its run again: after the worker process
+    died mid-run (redelivered: acks late + reject on worker lost) or on an automatic retry. The run is then
+    "running" or "failed" with this task id, nothing of it was written (one transaction), and it is recomputed
+    from scratch. Another message (a duplicate request) never takes a run that is not queued.
+    """
+    now = timezone.now()
     taken = ScoringRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), progress=1
+        status=RunStatus.RUNNING, started_at=now, progress=1, **({"task_id": task_id} if task_id else {})
     )
+    if not taken and task_id:
+        taken = ScoringRun.objects.filter(
+            pk=run_id, status__in=[RunStatus.RUNNING, RunStatus.FAILED], task_id=task_id
+        ).update(status=RunStatus.RUNNING, started_at=now, progress=1, error="", finished_at=None)
     if not taken:
         return None
     return _compute(ScoringRun.objects.select_related("scheme").get(pk=run_id))

@@ -5,38 +5,74 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
+
+from config.celery import claim_once, count_delivery, release_claim
+
+# A run whose worker process dies mid-way is delivered again (acks late + reject on worker lost), at most this
+# many times in all; then it is marked failed instead of killing worker after worker (e.g. out of memory).
+MAX_DELIVERIES = 3
 
 
 @shared_task(
     bind=True,
     acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
     max_retries=3,
-    retry_backoff=30,
+    # seconds, doubled per retry with jitter; a setting so the fault tests can shorten it
+    retry_backoff=getattr(settings, "SCORING_RETRY_BACKOFF", 30),
     soft_time_limit=20 * 60,
     time_limit=25 * 60,
 )
 def compute_scores(self, run_id: int) -> str | None:
     """Compute a queued scoring run (the run row carries status and progress for the page)."""
+    from .choices import RunStatus
+    from .models import ScoringRun
     from .services import scores_run_queued
 
-    run = scores_run_queued(run_id=run_id)
+    task_id = self.request.id or ""
+    if task_id and not self.request.is_eager:
+        starts = count_delivery(f"scoring-deliveries:{task_id}:{self.request.retries}", ttl=2 * 24 * 3600)
+        if starts > MAX_DELIVERIES:
+            ScoringRun.objects.filter(pk=run_id, task_id=task_id, status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                error=f"计分任务执行中被中断 {MAX_DELIVERIES} 次（工作进程退出），已停止重试；原排名保持不变。",
+            )
+            return RunStatus.FAILED
+    run = scores_run_queued(run_id=run_id, task_id=task_id)
     return run.status if run else None
 
 
-@shared_task(acks_late=True, max_retries=0, soft_time_limit=5 * 60, time_limit=6 * 60)
-def compute_scores_nightly(as_of: str | None = None) -> int:
-    """Queue today's run of every published scheme of the current year (beat, nightly)."""
+@shared_task(bind=True, acks_late=True, max_retries=0, soft_time_limit=5 * 60, time_limit=6 * 60)
+def compute_scores_nightly(self, as_of: str | None = None) -> int | None:
+    """Queue today's run of every published scheme of the current year (beat, nightly).
+
+    Sent by beat without arguments: claimed once per day, so a second beat process sending the same entry
+    does nothing (returns None). An explicit date (by hand) is not claimed.
+    """
     from .models import AssessmentScheme
     from .services import default_as_of, scores_request
 
     day = date.fromisoformat(as_of) if as_of else None
-    n = 0
-    for scheme in AssessmentScheme.objects.filter(published=True):
-        when = day or default_as_of(scheme.year)
-        if when.year != scheme.year:
-            continue
-        scores_request(scheme=scheme, as_of=when)
-        n += 1
-    return n
+    claim = None
+    if day is None and self.request.id:
+        claim = f"beat-once:targets.compute_scores_nightly:{timezone.localdate().isoformat()}"
+        if not claim_once(claim, self.request.id, ttl=36 * 3600):
+            return None
+    try:
+        n = 0
+        for scheme in AssessmentScheme.objects.filter(published=True):
+            when = day or default_as_of(scheme.year)
+            if when.year != scheme.year:
+                continue
+            scores_request(scheme=scheme, as_of=when)
+            n += 1
+        return n
+    except Exception:
+        if claim:
+            release_claim(claim, self.request.id)
+        raise
