@@ -83,6 +83,8 @@ def data_value_save(
 
 def _transition(*, user, value_id: int, version: int, to: str, note: str = "") -> DataValue:
     row = DataValue.objects.select_related("indicator").get(pk=value_id)
+    if row.version != version:  # moved since the page was loaded: a conflict, whatever the new status is
+        raise ValidationError(STALE)
     who = VALUE_TRANSITIONS.get((row.status, to))
     if who is None:
         raise ValidationError(f"不能从“{row.get_status_display()}”变为“{ValueStatus(to).label}”")

@@ -54,6 +54,25 @@ def parse_json_body(request, *, max_bytes: int = MAX_JSON_BYTES):
     if len(request.body) > max_bytes:
         return None, json_error("请求体过大，请分批提交。", 413)
     try:
-        return json.loads(request.body.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        body = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         return None, json_error(f"JSON 格式错误：{exc}", 400)
+    if _has_nul(body):
+        # PostgreSQL text cannot hold NUL: refuse here rather than fail (500) at the database
+        return None, json_error("JSON 中含有不允许的空字符（\\u0000）。", 400)
+    return body, None
+
+
+def _has_nul(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -169,12 +169,21 @@ def read_table(
     if len(data_rows) > max_rows:
         raise TableError([RowError(0, "", _("超过 %(n)d 行，请分批导入。") % {"n": max_rows})])
     records = []
+    labels = {c: (rows[start][i] or c) for c, i in positions.items()}
     for offset, row in enumerate(data_rows):
         if not any(c.strip() for c in row):
             continue
         record = {c: (row[i].strip() if i < len(row) else "") for c, i in positions.items()}
         record["_row"] = start + 2 + offset
+        # PostgreSQL text cannot hold NUL; a NUL byte means a damaged or hostile file
+        errors.extend(
+            RowError(record["_row"], labels[c], _("含有不允许的空字符（NUL），请检查文件。"))
+            for c in positions
+            if "\x00" in record[c]
+        )
         records.append(record)
+    if errors:
+        raise TableError(errors[:500])
     return pd.DataFrame.from_records(records, columns=[*positions.keys(), "_row"])
 
 

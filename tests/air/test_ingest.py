@@ -54,7 +54,7 @@ def test_posting_the_same_day_twice_updates_not_duplicates(station):
         ({"pm25": "abc"}, "PM2.5", "不是数字"),
         ({"so2": -3}, "SO2", "负数"),
         ({"co": 800}, "CO", "合理范围"),
-        ({"so2": None, "no2": None, "pm10": None, "co": None, "o3_8h": None, "pm25": None}, "", "至少"),
+        ({"so2": None, "no2": None, "pm10": None, "co": None, "o3_8h": None, "pm25": None}, "SO2～PM2.5", "至少"),
         ({"pm25": True}, "PM2.5", "不是数字"),
     ],
 )

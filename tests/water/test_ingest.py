@@ -63,7 +63,7 @@ def test_one_bad_row_writes_nothing_and_every_error_is_named(section):
     assert "不是数字" in messages[(4, "化学需氧量")]
     assert "不小于 0" in messages[(5, "总磷")]
     assert "同一断面同一月份" in messages[(5, "月份")]
-    assert "至少要填写" in messages[(6, "")]
+    assert "至少要填写" in messages[(6, "溶解氧～总磷")]
     assert "晚于本月" in messages[(7, "月份")]
 
 

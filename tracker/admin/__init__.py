@@ -1,3 +1,3 @@
 """Admin registrations, one module per area."""
 
-from . import air, units, water  # noqa: F401
+from . import air, audit, units, water  # noqa: F401

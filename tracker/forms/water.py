@@ -53,6 +53,11 @@ class OutletMoveForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        version = cleaned.get("version")
+        if version is not None and version != self.outlet.version:
+            # The page was stale: its step list no longer applies, so say only that (not "invalid choice").
+            self._errors.clear()
+            raise ValidationError(_("已被他人修改，请刷新后重试。"))
         to_step = cleaned.get("to_step")
         if not to_step:
             return cleaned

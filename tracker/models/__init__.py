@@ -2,6 +2,7 @@
 
 from .air import AirDailyReading, AirStation
 from .api import ApiToken
+from .audit import AuditLog
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
@@ -10,6 +11,7 @@ __all__ = [
     "AirDailyReading",
     "AirStation",
     "ApiToken",
+    "AuditLog",
     "DrinkingWaterSource",
     "Measure",
     "MeasureProgressReport",

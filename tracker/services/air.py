@@ -107,7 +107,8 @@ def validate_readings(
         )
         any_value |= values.notna()
         clean[col] = values.astype(float)
-    errors += _errors_at(frame, ~any_value, "", _("六项污染物至少要填一项。"))
+    span = f"{READING_COLUMNS[POLLUTANT_COLUMNS[0]][0]}～{READING_COLUMNS[POLLUTANT_COLUMNS[-1]][0]}"
+    errors += _errors_at(frame, ~any_value, span, _("六项污染物至少要填一项。"))
 
     keyed = clean["station_id"].notna() & clean["date"].notna()
     dup = keyed & clean.duplicated(subset=["station_id", "date"], keep="first")

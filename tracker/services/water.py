@@ -110,7 +110,9 @@ def water_readings_validate(
             values[name] = value
         parameter_columns = {_column_label(name) for name in PARAMETERS}
         if all(v is None for v in values.values()) and not any(e.column in parameter_columns for e in row_errors):
-            row_errors.append(RowError(row_no, "", _("至少要填写一项监测指标。")))
+            # name the span of indicator columns, so the error still says where to look
+            span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
+            row_errors.append(RowError(row_no, span, _("至少要填写一项监测指标。")))
         if section is not None and month is not None:
             key = (section.pk, month)
             if key in seen:
@@ -182,6 +184,9 @@ def outlet_move(
     outlet = outlet_for_user(user, outlet_id, "view")
     if not is_unit_scoped(user) or not can_act_for_unit(user, outlet.unit_id, "report"):
         raise PermissionDenied(_("只有该排口所属单位的填报员可以推进环节。"))
+    if outlet.version != expected_version:
+        # someone moved it since the page was loaded: say so, rather than judge the move against the new step
+        raise ValidationError(_("已被他人修改，请刷新后重试。"))
     from_step = outlet.step
     if to_step not in OutletStep.values or to_step not in OUTLET_TRANSITIONS[from_step]:
         raise ValidationError(

@@ -1,0 +1,242 @@
+"""Every URL × every role × GET/POST × an object of unit A and of unit B, against a declared policy.
+
+The URL list comes from the resolver, so a view added tomorrow without a POLICY entry fails
+`test_every_url_has_a_policy` by name. Outcomes:
+
+    ok     200, or a redirect that is not to the login page (a form re-rendered with errors counts)
+    login  redirect to the login page (anonymous)
+    401/403/404/405  refused with that status
+
+A policy line lists, in order, anonymous, official_a, official_b, dept_official, leader, inspector, admin,
+for the object of unit A. For the object of unit B the two county officials swap (A and B are symmetric),
+so each official is checked on its own unit's object and on the other unit's (→ 404).
+Every refused POST must leave every data table exactly as it was (row count and an md5 of the rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import fingerprint_diff, table_fingerprint
+
+ROLES = ("anonymous", "official_a", "official_b", "dept_official", "leader", "inspector", "admin")
+
+# Framework pages outside the platform's own views, each with the reason it is not in the matrix.
+SKIPPED = {
+    "login": "auth: tested in tests/core/test_auth.py and test_security_settings.py",
+    "logout": "auth: tested in test_security_settings.py",
+    "set_language": "i18n: Django's own view",
+    "healthz": "health probe, public by design (tests/core)",
+    None: "favicon redirect (unnamed)",
+}
+
+
+def url_names(resolver=None, ns: str = "") -> list[str | None]:
+    """Every named pattern in the URL conf, recursively, with its namespace prefix; admin:* left out."""
+    out: list[str | None] = []
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{ns}{p.namespace}:" if p.namespace else ns
+            if inner.startswith("admin:"):
+                continue
+            out += url_names(p, inner)
+        elif isinstance(p, URLPattern):
+            out.append(f"{ns}{p.name}" if p.name else None)
+    return out
+
+
+@dataclass(frozen=True)
+class Policy:
+    get: str
+    post: str
+    build: Callable[[dict, str], dict] | None = None  # (world, "A"|"B") → reverse() kwargs
+
+    def expected(self, method: str, role: str, side: str) -> str:
+        row = dict(zip(ROLES, (self.get if method == "GET" else self.post).split(), strict=True))
+        if side == "B" and role in ("official_a", "official_b"):
+            role = "official_b" if role == "official_a" else "official_a"
+        return row[role]
+
+
+def obj(key: str, kw: str = "pk"):
+    return lambda world, side: {kw: world[side][key].pk}
+
+
+def unit(world, side):
+    return {"pk": world[side].unit.pk}
+
+
+def payment(world, side):
+    return {"pk": world[side]["project"].pk, "payment_pk": world[side]["payment"].pk}
+
+
+def photo(world, side):
+    return {"pk": world[side]["project"].pk, "photo_pk": world[side]["photo"].pk}
+
+
+#                anon  oa   ob   dept leader insp admin
+EVERYONE = "login ok ok ok ok ok ok"
+NOT_INSPECTOR = "login ok ok ok ok 403 ok"
+CITY_READERS = "login 403 403 403 ok ok ok"
+ADMIN_ONLY = "login 403 403 403 403 403 ok"
+OWN_OR_CITY = "login ok 404 404 ok ok ok"  # an official sees only their unit's object; city-wide roles all
+OWN_WRITE = "login ok 404 404 403 403 403"  # only the unit's own official may write
+PROJECT_READ = "login ok 404 404 ok 403 ok"  # inspectors have no projects area
+PROJECT_WRITE = "login ok 404 404 403 403 403"
+GET_405 = "405 405 405 405 405 405 405"  # POST-only endpoints refuse GET before anything else
+NO_TOKEN = "401 401 401 401 401 401 401"  # machine endpoints: a session is not a token
+
+POLICY: dict[str, Policy] = {
+    "home": Policy(EVERYONE, EVERYONE),
+    # tracker: units
+    "tracker:unit_list": Policy(EVERYONE, EVERYONE),
+    "tracker:unit_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, unit),
+    # tracker: water
+    "tracker:water_index": Policy(EVERYONE, EVERYONE),
+    "tracker:water_section_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("section")),
+    "tracker:water_readings_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:outlet_list": Policy(EVERYONE, EVERYONE),
+    "tracker:outlet_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("outlet")),
+    "tracker:outlet_document": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("outlet_change")),
+    "tracker:drinking_water_list": Policy(EVERYONE, EVERYONE),
+    "tracker:api_water_readings": Policy(NO_TOKEN, NO_TOKEN),
+    # tracker: air (monitoring results are city-wide public information: every role reads every station)
+    "tracker:air_index": Policy(EVERYONE, EVERYONE),
+    "tracker:air_station_detail": Policy(EVERYONE, EVERYONE, obj("station")),
+    "tracker:air_zone_detail": Policy(EVERYONE, EVERYONE, obj("zone")),
+    "tracker:air_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:api_air_readings": Policy(GET_405, NO_TOKEN),
+    # tracker: measures
+    "tracker:measure_list": Policy(EVERYONE, EVERYONE),
+    "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
+    # projects
+    "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:project_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:project_detail": Policy(PROJECT_READ, PROJECT_READ, obj("project")),
+    "projects:payment_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
+    "projects:payment_reverse": Policy(GET_405, PROJECT_WRITE, payment),
+    "projects:stage_change": Policy(GET_405, PROJECT_WRITE, obj("project")),
+    "projects:progress_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
+    "projects:photo_download": Policy(PROJECT_READ, PROJECT_READ, photo),
+    # rectifications
+    "rectifications:index": Policy(EVERYONE, EVERYONE),
+    "rectifications:detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("item")),
+    # act: every reader may act (inspectors verify, leaders comment…); the service refuses what the role
+    # may not do — an empty form is refused before that with a message and a redirect.
+    "rectifications:act": Policy(GET_405, OWN_OR_CITY, obj("item")),
+    "rectifications:report": Policy(GET_405, OWN_WRITE, obj("item")),
+    "rectifications:dossier": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("closed_item")),
+    "rectifications:evidence": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("evidence")),
+    "rectifications:queue": Policy(CITY_READERS, CITY_READERS),
+    "rectifications:import": Policy("login 403 403 403 403 ok ok", "login 403 403 403 403 ok ok"),
+    "rectifications:notices": Policy(EVERYONE, EVERYONE),
+    # signing a notice is the addressed unit's act; city-wide readers may list but not sign
+    "rectifications:notice_read": Policy(GET_405, OWN_WRITE, obj("notice")),
+    "rectifications:bulletin": Policy(CITY_READERS, CITY_READERS),
+}
+
+
+def unit_sheet(world, side):
+    return {"run_id": world[side]["run"].pk, "unit_id": world[side].unit.pk}
+
+
+def obj_as(key: str, kw: str):
+    return lambda world, side: {kw: world[side][key].pk}
+
+
+POLICY.update(
+    {
+        # targets: the assessment. Rankings, run progress and the catalogue are city-wide (every unit sees the
+        # league table); a unit's score sheet and entered values are scoped; only admins approve.
+        "targets:index": Policy(EVERYONE, EVERYONE),
+        "targets:ranking_export": Policy(EVERYONE, EVERYONE, obj_as("run", "run_id")),
+        "targets:run_status": Policy(EVERYONE, EVERYONE, obj_as("run", "run_id")),
+        "targets:run_publish": Policy(GET_405, ADMIN_ONLY, obj_as("run", "run_id")),
+        "targets:unit_sheet": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_sheet),
+        "targets:run_request": Policy(GET_405, "login 403 403 403 ok 403 ok", obj_as("scheme", "scheme_id")),
+        "targets:indicator_list": Policy(EVERYONE, EVERYONE),
+        "targets:target_list": Policy(EVERYONE, EVERYONE),
+        # officials (county and department) enter values; read-only roles may not POST
+        "targets:value_list": Policy(EVERYONE, "login ok ok ok 403 403 403"),
+        "targets:value_submit": Policy(GET_405, "login ok 404 404 404 404 404", obj("value")),
+        "targets:value_approval": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
+        "targets:value_approve": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
+        "targets:value_return": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
+        "targets:wastefree_index": Policy(EVERYONE, EVERYONE),
+    }
+)
+
+
+def outcome(response) -> str:
+    code = response.status_code
+    if code in (301, 302, 303):
+        return "login" if response["Location"].split("?")[0] == resolve_url(settings.LOGIN_URL) else "ok"
+    if code in (200, 201, 204):
+        return "ok"
+    return str(code)
+
+
+def test_every_url_has_a_policy():
+    names = url_names()
+    missing = sorted(n for n in names if n not in POLICY and n not in SKIPPED)
+    assert not missing, f"URLs with no entry in the permission POLICY (add one): {missing}"
+    stale = sorted(set(POLICY) - set(names))
+    assert not stale, f"POLICY entries for URLs that no longer exist: {stale}"
+
+
+def run_matrix(client, actors, world) -> tuple[list[str], int]:
+    users = {"anonymous": None, **actors}
+    mismatches, checked = [], 0
+    client.raise_request_exception = False
+    for name in sorted(POLICY):
+        policy = POLICY[name]
+        sides = ("A", "B") if policy.build else ("A",)
+        for side in sides:
+            url = reverse(name, kwargs=policy.build(world, side) if policy.build else None)
+            for role in ROLES:
+                client.logout()
+                if users[role] is not None:
+                    client.force_login(users[role])
+                for method in ("GET", "POST"):
+                    want = policy.expected(method, role, side)
+                    before = table_fingerprint() if method == "POST" and want != "ok" else None
+                    response = client.get(url) if method == "GET" else client.post(url, {})
+                    got = outcome(response)
+                    checked += 1
+                    if got != want:
+                        mismatches.append(f"{method} {name} [{side}] as {role}: expected {want}, got {got}")
+                    if before is not None:
+                        changed = fingerprint_diff(before, table_fingerprint())
+                        if changed:
+                            mismatches.append(f"refused POST {name} [{side}] as {role} changed tables {changed}")
+    return mismatches, checked
+
+
+@pytest.mark.django_db
+def test_permission_matrix_matches_policy(client, actors, world):
+    mismatches, checked = run_matrix(client, actors, world)
+    assert not mismatches, f"{len(mismatches)} of {checked} checks differ:\n" + "\n".join(mismatches)
+    assert checked == sum(len(ROLES) * 2 * (2 if p.build else 1) for p in POLICY.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_only_admins_reach_the_admin_site(client, actors, role):
+    if role != "anonymous":
+        client.force_login(actors[role])
+    for path in ("/admin/", "/admin/tracker/unit/", "/admin/projects/project/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], (path, role)
+
+
+@pytest.mark.django_db
+def test_admin_reaches_the_admin_site(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/admin/").status_code == 200
