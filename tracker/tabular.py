@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -199,6 +200,17 @@ def _safe_cell(cell, value) -> None:
         cell.data_type = "s"
 
 
+def _sheet_title(title: object, taken: list[str]) -> str:
+    """Excel forbids \\ / ? * [ ] : in sheet names and caps them at 31 characters; names must be unique."""
+    text = re.sub(r"[\\/?*\[\]:]", "_", str(title)).strip("'") or "Sheet"
+    text = text[:31]
+    candidate, n = text, 2
+    while candidate in taken:
+        suffix = f"({n})"
+        candidate, n = text[: 31 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
 def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]) -> bytes:
     """Workbook bytes from `(title, headers, rows)` sheets; header row bold and frozen, no formula cells."""
     import openpyxl
@@ -208,7 +220,7 @@ def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for title, headers, rows in sheets:
-        ws = workbook.create_sheet(title=str(title)[:31])
+        ws = workbook.create_sheet(title=_sheet_title(title, workbook.sheetnames))
         for col, text in enumerate(headers, start=1):
             _safe_cell(ws.cell(row=1, column=col), str(text))
             ws.cell(row=1, column=col).font = Font(bold=True)

@@ -125,3 +125,9 @@ def test_parse_json_body_errors_are_clear():
     assert error.status_code == 400 and "JSON" in json.loads(error.content)["error"]
     _, error = parse_json_body(rf.post("/x", data="a=1", content_type="application/x-www-form-urlencoded"))
     assert error.status_code == 415
+
+
+def test_sheet_titles_with_forbidden_characters_or_duplicates_are_made_safe():
+    data = build_workbook([("井研县: 2026/11 [汇总]", ["a"], [[1]]), ("井研县: 2026/11 [汇总]", ["a"], [[2]])])
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["井研县_ 2026_11 _汇总_", "井研县_ 2026_11 _汇总_(2)"]

@@ -147,6 +147,10 @@ def unit_sheet(world, side):
     return {"run_id": world[side]["run"].pk, "unit_id": world[side].unit.pk}
 
 
+def unit_as(kw: str):
+    return lambda world, side: {kw: world[side].unit.pk}
+
+
 def obj_as(key: str, kw: str):
     return lambda world, side: {kw: world[side][key].pk}
 
@@ -170,6 +174,18 @@ POLICY.update(
         "targets:value_approve": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
         "targets:value_return": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
         "targets:wastefree_index": Policy(EVERYONE, EVERYONE),
+        # dashboards: the entry routes each role to its own board; the city boards (and the inspector's queue
+        # board) are for city-wide roles; a unit board is scoped like the unit itself. Nothing on them writes:
+        # a POST renders the same read-only page.
+        "targets:dashboard": Policy(EVERYONE, EVERYONE),
+        "targets:dashboard_city": Policy(CITY_READERS, CITY_READERS),
+        "targets:dashboard_city_export": Policy(CITY_READERS, CITY_READERS),
+        "targets:dashboard_map": Policy(EVERYONE, EVERYONE),
+        "targets:dashboard_zones_export": Policy(EVERYONE, EVERYONE),
+        "targets:dashboard_unit": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_as("unit_id")),
+        "targets:dashboard_unit_export": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_as("unit_id")),
+        "targets:dashboard_inspector": Policy(CITY_READERS, CITY_READERS),
+        "targets:dashboard_inspector_export": Policy(CITY_READERS, CITY_READERS),
     }
 )
 

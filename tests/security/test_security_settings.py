@@ -167,6 +167,10 @@ EXPORTS = [
     ("rectifications:index", {"export": "xlsx"}),
     ("rectifications:bulletin", {"export": "xlsx", "start": "2000-01-01", "end": "2100-12-31"}),
     ("targets:ranking_export", {}),
+    ("targets:dashboard_city_export", {}),
+    ("targets:dashboard_zones_export", {}),
+    ("targets:dashboard_unit_export", {}),
+    ("targets:dashboard_inspector_export", {}),
 ]
 
 
@@ -222,7 +226,10 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
     client.force_login(leader)
     checked, planted = 0, set()
     for name, query in EXPORTS:
-        kwargs = {"run_id": run.pk} if name == "targets:ranking_export" else None
+        kwargs = {
+            "targets:ranking_export": {"run_id": run.pk},
+            "targets:dashboard_unit_export": {"unit_id": unit_a.pk},
+        }.get(name)
         response = client.get(reverse(name, kwargs=kwargs), query)
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("application/vnd.openxmlformats"), name
