@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import logging
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -85,6 +85,10 @@ def seed_targets(ctx: DemoContext) -> None:
             _values(year, last_month, units, indicators, current=year == today.year)
     # score each month end so far, last year's same dates first (for the improvement rank)
     dates = [_month_end(today.year, m) for m in range(1, today.month)] + [today]
+    # and a week ago, so the leaders' "changes since last week" compares with a real week-old ranking
+    week_ago = today - timedelta(days=7)
+    if week_ago.year == today.year and (len(dates) == 1 or week_ago > dates[-2]):
+        dates.insert(len(dates) - 1, week_ago)
     for year in (today.year - 1, today.year):
         scheme = AssessmentScheme.objects.get(year=year, name=_scheme_name(year))
         for d in dates:
