@@ -4,7 +4,6 @@ import hashlib
 from io import StringIO
 from pathlib import Path
 
-import plotly
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -49,10 +48,15 @@ def test_seed_demo_builds_the_city_and_is_idempotent():
     assert _snapshot() == first
 
 
-def test_plotly_is_vendored_from_the_installed_package():
-    vendored = ROOT / "static" / "vendor" / "plotly" / "plotly.min.js"
-    shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert hashlib.sha256(vendored.read_bytes()).digest() == hashlib.sha256(shipped.read_bytes()).digest()
+def test_plotly_is_vendored_from_the_installed_package_without_remote_urls():
+    from tracker.management.commands.vendor_plotly import REMOTE_TO_LOCAL, vendored_plotly_bytes
+
+    vendored = (ROOT / "static" / "vendor" / "plotly" / "plotly.min.js").read_bytes()
+    # same version as the installed package (re-run `manage.py vendor_plotly` after an upgrade)…
+    assert hashlib.sha256(vendored).digest() == hashlib.sha256(vendored_plotly_bytes()).digest()
+    # …and it names no host on the internet
+    assert not any(remote in vendored for remote in REMOTE_TO_LOCAL)
+    assert b"https://cdn." not in vendored and b"cdn.jsdelivr" not in vendored
 
 
 def test_no_page_loads_anything_from_the_internet():
