@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit import audited
 from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
@@ -164,7 +165,7 @@ def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = No
 OUTLET_DOCUMENT_KINDS = ("image", "pdf", "office")
 
 
-@transaction.atomic
+@audited
 def outlet_move(
     *,
     user,
@@ -235,7 +236,7 @@ def outlet_move(
     return outlet
 
 
-@transaction.atomic
+@audited
 def outlet_register(*, outlet: SewageOutlet, user, work_date: dt.date, note: str = "") -> SewageOutlet:
     """Save a newly found outlet at 排查 together with its first history row, so the history starts with it.
 
