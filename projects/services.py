@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tracker.audit import audited
 from tracker.permissions import can_act_for_unit, is_unit_scoped
-from tracker.uploads import storage_name, validate_upload
+from tracker.uploads import delete_on_rollback, storage_name, validate_upload
 
 from .choices import FUNDED_STAGES, Stage, allowed_transitions
 from .models import Payment, ProgressPhoto, ProgressReport, Project, StageChange
@@ -207,11 +207,12 @@ def progress_report_submit(
         note=(note or "").strip(),
         reported_by=user,
     )
-    for upload, mime in checked:
-        photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
-        photo.file.save(storage_name(f"projects/{project.pk}", upload.name), upload, save=False)
-        photo.save()
-    latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
-    if latest is not None and latest.pk == report.pk:
-        Project.objects.filter(pk=project.pk).update(progress=report.progress)
+    with delete_on_rollback() as files:
+        for upload, mime in checked:
+            photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
+            files.save(photo.file, storage_name(f"projects/{project.pk}", upload.name), upload)
+            photo.save()
+        latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
+        if latest is not None and latest.pk == report.pk:
+            Project.objects.filter(pk=project.pk).update(progress=report.progress)
     return report

@@ -23,7 +23,7 @@ from tracker.choices import Role, UnitKind
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit, user_role
 from tracker.tabular import RowError, TableError, read_table
-from tracker.uploads import safe_filename, storage_name, validate_upload
+from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
 from . import warning
 from .choices import (
@@ -296,18 +296,19 @@ def _store_evidence(
     *, item: RectificationItem, report: ProgressReport | None, user, checked: list[tuple]
 ) -> list[Evidence]:
     out = []
-    for upload, mime in checked:
-        ev = Evidence(
-            item=item,
-            report=report,
-            original_name=safe_filename(upload.name),
-            mime=mime,
-            size=upload.size,
-            uploaded_by=user,
-        )
-        ev.file.save(storage_name(f"rectifications/{item.pk}", upload.name), upload, save=False)
-        out.append(ev)
-    Evidence.objects.bulk_create(out)
+    with delete_on_rollback() as files:
+        for upload, mime in checked:
+            ev = Evidence(
+                item=item,
+                report=report,
+                original_name=safe_filename(upload.name),
+                mime=mime,
+                size=upload.size,
+                uploaded_by=user,
+            )
+            files.save(ev.file, storage_name(f"rectifications/{item.pk}", upload.name), upload)
+            out.append(ev)
+        Evidence.objects.bulk_create(out)
     return out
 
 

@@ -21,7 +21,7 @@ from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
 from ..standards import WATER_CLASS_RANK, water_class, water_compliant
 from ..tabular import RowError, TableError
-from ..uploads import safe_filename, storage_name, validate_upload
+from ..uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -228,11 +228,12 @@ def outlet_move(
         work_date=work_date,
         note=f"{_('退回原因')}：{reason}\n{note}" if backward else note,
     )
-    if document is not None:
-        change.document_name = safe_filename(document.name)
-        change.document.save(storage_name(f"outlets/{outlet.pk}", document.name), document, save=False)
-    change.save()
-    outlet.refresh_from_db()
+    with delete_on_rollback() as files:
+        if document is not None:
+            change.document_name = safe_filename(document.name)
+            files.save(change.document, storage_name(f"outlets/{outlet.pk}", document.name), document)
+        change.save()
+        outlet.refresh_from_db()
     return outlet
 
 
