@@ -12,13 +12,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.audit import audited
 from tracker.permissions import can_act_for_unit, is_unit_scoped
-from tracker.uploads import storage_name, validate_upload
+from tracker.uploads import delete_on_rollback, storage_name, validate_upload
 
 from .choices import FUNDED_STAGES, Stage, allowed_transitions
 from .models import Payment, ProgressPhoto, ProgressReport, Project, StageChange
@@ -48,7 +48,7 @@ def _paid_total(project_id: int) -> Decimal:
     return Payment.objects.filter(project_id=project_id).aggregate(s=Sum("amount"))["s"] or Decimal("0")
 
 
-@transaction.atomic
+@audited
 def payment_record(
     *, project: Project, amount: Decimal, paid_on: date, voucher_no: str, user, note: str = ""
 ) -> Payment:
@@ -96,7 +96,7 @@ def payment_record(
     return payment
 
 
-@transaction.atomic
+@audited
 def payment_reverse(
     *, payment: Payment, reason: str, user, amount: Decimal | None = None, reversed_on: date | None = None
 ) -> Payment:
@@ -139,7 +139,7 @@ def payment_reverse(
     return reversal
 
 
-@transaction.atomic
+@audited
 def project_change_stage(*, project: Project, to_stage: str, reason: str, user, expected_version: int) -> Project:
     """Move a project one step forward, or back to any earlier stage with a reason; history row in the same transaction.
 
@@ -180,7 +180,7 @@ def project_change_stage(*, project: Project, to_stage: str, reason: str, user, 
     return current
 
 
-@transaction.atomic
+@audited
 def progress_report_submit(
     *,
     project: Project,
@@ -207,11 +207,12 @@ def progress_report_submit(
         note=(note or "").strip(),
         reported_by=user,
     )
-    for upload, mime in checked:
-        photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
-        photo.file.save(storage_name(f"projects/{project.pk}", upload.name), upload, save=False)
-        photo.save()
-    latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
-    if latest is not None and latest.pk == report.pk:
-        Project.objects.filter(pk=project.pk).update(progress=report.progress)
+    with delete_on_rollback() as files:
+        for upload, mime in checked:
+            photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
+            files.save(photo.file, storage_name(f"projects/{project.pk}", upload.name), upload)
+            photo.save()
+        latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
+        if latest is not None and latest.pk == report.pk:
+            Project.objects.filter(pk=project.pk).update(progress=report.progress)
     return report

@@ -18,11 +18,12 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.audit import audited
 from tracker.choices import Role, UnitKind
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit, user_role
 from tracker.tabular import RowError, TableError, read_table
-from tracker.uploads import safe_filename, storage_name, validate_upload
+from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
 from . import warning
 from .choices import (
@@ -142,14 +143,14 @@ def _check(item: RectificationItem, user, action: str, comment: str) -> tuple[st
     return src, dst
 
 
-@transaction.atomic
+@audited
 def rectification_item_start(*, item: RectificationItem, user, comment: str = "") -> RectificationItem:
     """待整改 → 整改中, by an official of the responsible unit."""
     src, dst = _check(item, user, "start", comment)
     return _move(item=item, user=user, action="start", src=src, dst=dst, comment=comment)
 
 
-@transaction.atomic
+@audited
 def rectification_item_request_close(
     *, item: RectificationItem, user, comment: str, files: list | None = None
 ) -> RectificationItem:
@@ -172,7 +173,7 @@ def rectification_item_request_close(
     return item
 
 
-@transaction.atomic
+@audited
 def rectification_item_verify(*, item: RectificationItem, user, comment: str = "") -> RectificationItem:
     """The lead department verifies a closing request (no status change; recorded in the history)."""
     if not may_verify(user, item):
@@ -193,7 +194,7 @@ def rectification_item_verify(*, item: RectificationItem, user, comment: str = "
     )
 
 
-@transaction.atomic
+@audited
 def rectification_item_close(*, item: RectificationItem, user, comment: str = "") -> RectificationItem:
     """申请销号 → 已销号, by an inspector, only after the lead department's verification where there is one."""
     src, dst = _check(item, user, "close", comment)
@@ -202,7 +203,7 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=today())
 
 
-@transaction.atomic
+@audited
 def rectification_item_reject(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """申请销号 → 整改中, by an inspector, with a reason."""
     src, dst = _check(item, user, "reject", comment)
@@ -218,7 +219,7 @@ def rectification_item_reject(*, item: RectificationItem, user, comment: str) ->
     )
 
 
-@transaction.atomic
+@audited
 def rectification_item_rebound(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """已销号 → 反弹: a re-inspection (回头看) finds the problem back; by an inspector."""
     src, dst = _check(item, user, "rebound", comment)
@@ -236,7 +237,7 @@ def rectification_item_rebound(*, item: RectificationItem, user, comment: str) -
     )
 
 
-@transaction.atomic
+@audited
 def rectification_item_restart(*, item: RectificationItem, user, comment: str = "") -> RectificationItem:
     """反弹 → 整改中, by an official of the responsible unit."""
     src, dst = _check(item, user, "restart", comment)
@@ -295,22 +296,23 @@ def _store_evidence(
     *, item: RectificationItem, report: ProgressReport | None, user, checked: list[tuple]
 ) -> list[Evidence]:
     out = []
-    for upload, mime in checked:
-        ev = Evidence(
-            item=item,
-            report=report,
-            original_name=safe_filename(upload.name),
-            mime=mime,
-            size=upload.size,
-            uploaded_by=user,
-        )
-        ev.file.save(storage_name(f"rectifications/{item.pk}", upload.name), upload, save=False)
-        out.append(ev)
-    Evidence.objects.bulk_create(out)
+    with delete_on_rollback() as files:
+        for upload, mime in checked:
+            ev = Evidence(
+                item=item,
+                report=report,
+                original_name=safe_filename(upload.name),
+                mime=mime,
+                size=upload.size,
+                uploaded_by=user,
+            )
+            files.save(ev.file, storage_name(f"rectifications/{item.pk}", upload.name), upload)
+            out.append(ev)
+        Evidence.objects.bulk_create(out)
     return out
 
 
-@transaction.atomic
+@audited
 def progress_report_create(
     *, item: RectificationItem, user, text: str, progress: int, files: list | None = None
 ) -> ProgressReport:
@@ -425,7 +427,7 @@ def _by_label(choices) -> dict[str, str]:
     return out
 
 
-@transaction.atomic
+@audited
 def rectification_items_import(*, user, kind: str, name: str, date: datetime.date, upload) -> tuple[Inspection, int]:
     """Import a new inspection's item list: the whole file is checked first; one bad row writes nothing."""
     if user_role(user) not in (Role.INSPECTOR, Role.ADMIN):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tracker import audit
 from tracker.permissions import can_act_for_unit
 from tracker.selectors import territorial_units
 
@@ -37,6 +38,7 @@ STALE = "已被他人修改，请刷新后重试"
 
 
 # --- entered values --------------------------------------------------------------------------------
+@audit.audited
 def data_value_save(
     *,
     user,
@@ -55,30 +57,29 @@ def data_value_save(
     if indicator.source != Source.ENTERED:
         raise ValidationError("该指标由系统计算，不需要填报")
     key = {"indicator": indicator, "unit_id": unit_id, "year": year, "month": month}
-    with transaction.atomic():
-        open_row = DataValue.objects.select_for_update().filter(**key).exclude(status=ValueStatus.APPROVED).first()
-        if open_row is not None:
-            if open_row.status not in EDITABLE_STATUSES:
-                raise ValidationError("该数据已提交待审核，不能修改")
-            DataValue.objects.filter(pk=open_row.pk).update(
-                value=value, note=note, audited=audited, reason=reason or open_row.reason, version=open_row.version + 1
-            )
-            open_row.refresh_from_db()
-            return open_row
-        current = DataValue.objects.filter(**key, status=ValueStatus.APPROVED, superseded_at__isnull=True).first()
-        if current is not None and not reason.strip():
-            raise ValidationError("该数据已审核锁定，更正须填写更正原因并重新审核")
-        row = DataValue.objects.create(
-            **key,
-            value=value,
-            note=note,
-            audited=audited,
-            replaces=current,
-            reason=reason.strip() if current else "",
-            entered_by=user,
+    open_row = DataValue.objects.select_for_update().filter(**key).exclude(status=ValueStatus.APPROVED).first()
+    if open_row is not None:
+        if open_row.status not in EDITABLE_STATUSES:
+            raise ValidationError("该数据已提交待审核，不能修改")
+        DataValue.objects.filter(pk=open_row.pk).update(
+            value=value, note=note, audited=audited, reason=reason or open_row.reason, version=open_row.version + 1
         )
-        DataValueEvent.objects.create(value=row, actor=user, to_status=ValueStatus.DRAFT, note=reason.strip())
-        return row
+        open_row.refresh_from_db()
+        return open_row
+    current = DataValue.objects.filter(**key, status=ValueStatus.APPROVED, superseded_at__isnull=True).first()
+    if current is not None and not reason.strip():
+        raise ValidationError("该数据已审核锁定，更正须填写更正原因并重新审核")
+    row = DataValue.objects.create(
+        **key,
+        value=value,
+        note=note,
+        audited=audited,
+        replaces=current,
+        reason=reason.strip() if current else "",
+        entered_by=user,
+    )
+    DataValueEvent.objects.create(value=row, actor=user, to_status=ValueStatus.DRAFT, note=reason.strip())
+    return row
 
 
 def _transition(*, user, value_id: int, version: int, to: str, note: str = "") -> DataValue:
@@ -106,19 +107,19 @@ def _transition(*, user, value_id: int, version: int, to: str, note: str = "") -
     return row
 
 
-@transaction.atomic
+@audit.audited
 def data_value_submit(*, user, value_id: int, version: int) -> DataValue:
     return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.SUBMITTED)
 
 
-@transaction.atomic
+@audit.audited
 def data_value_return(*, user, value_id: int, version: int, note: str) -> DataValue:
     if not note.strip():
         raise ValidationError("退回须填写原因")
     return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.RETURNED, note=note.strip())
 
 
-@transaction.atomic
+@audit.audited
 def data_value_approve(*, user, value_id: int, version: int) -> DataValue:
     """Approve and lock; the scores are recomputed after commit (coalesced with other approvals)."""
     row = _transition(user=user, value_id=value_id, version=version, to=ValueStatus.APPROVED)
@@ -414,7 +415,7 @@ def _change_note(published: ScoringRun, totals: pd.DataFrame) -> str:
     return head + ("：\n" + "\n".join(lines) if lines else "：总分与排名均无变化")
 
 
-@transaction.atomic
+@audit.audited
 def publication_create(*, user, run_id: int, title: str) -> Publication:
     """Freeze a run as published in a bulletin; later corrections of its date make a new run."""
     if not can_approve(user):

@@ -12,9 +12,10 @@ SQLite (never production) gets neither the log nor the triggers.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 CREATE_LOG = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -116,16 +117,51 @@ def noop(apps, schema_editor) -> None:
     pass
 
 
+_UNSET = object()
+
+
 @contextmanager
 def audit_user(user):
-    """Within a transaction: rows audited inside carry `user`'s id as app_user."""
-    if connection.vendor != "postgresql" or user is None or not getattr(user, "pk", None):
+    """Within a transaction: rows audited inside carry `user`'s id as app_user (`SET LOCAL eco.user_id`).
+
+    One statement when the user changes, none when an enclosing block already names the same person. Leaving
+    the outermost atomic block ends the transaction and with it the setting; leaving a nested block normally
+    restores the enclosing person (one more statement); leaving it by an exception costs nothing, because the
+    savepoint or transaction rollback undoes the setting too. A no-op on SQLite (no triggers there).
+    """
+    pk = getattr(user, "pk", None) if user is not None else None
+    if connection.vendor != "postgresql" or not pk:
         yield
         return
+    previous = getattr(connection, "_eco_audit_user", _UNSET)
+    if previous == str(pk):
+        yield
+        return
+    outermost = len(connection.atomic_blocks) <= 1
     with connection.cursor() as cur:
-        cur.execute("SELECT set_config('eco.user_id', %s, true)", [str(user.pk)])
+        cur.execute("SELECT set_config('eco.user_id', %s, true)", [str(pk)])
+    connection._eco_audit_user = str(pk)
     try:
         yield
+        if not outermost:
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('eco.user_id', %s, true)", ["" if previous is _UNSET else previous])
     finally:
-        with connection.cursor() as cur:
-            cur.execute("SELECT set_config('eco.user_id', '', true)")
+        if previous is _UNSET:
+            del connection._eco_audit_user
+        else:
+            connection._eco_audit_user = previous
+
+
+def audited(service):
+    """Decorate a write service: one transaction in which audited rows name the service's `user=` argument.
+
+    Use it instead of `@transaction.atomic` on every service that writes a table in `AUDITED_TABLES`.
+    """
+
+    @functools.wraps(service)
+    def run(*args, **kwargs):
+        with transaction.atomic(using=connection.alias), audit_user(kwargs.get("user")):
+            return service(*args, **kwargs)
+
+    return run

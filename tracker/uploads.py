@@ -6,9 +6,12 @@ first checks the person may see the record, using `file_response` (always an att
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePosixPath
 
 import filetype
@@ -16,6 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # kind → accepted MIME types detected from the file's first bytes
 KINDS = {
@@ -71,3 +76,40 @@ def file_response(field_file, download_name: str | None = None) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+class StoredFiles:
+    """The files saved within one `delete_on_rollback` block."""
+
+    def __init__(self) -> None:
+        self.saved: list[tuple] = []  # (storage, name)
+
+    def save(self, field_file, name: str, content) -> str:
+        """Store `content` in `field_file` (not saving the model) and remember it; return the stored name."""
+        field_file.save(name, content, save=False)
+        self.saved.append((field_file.storage, field_file.name))
+        return field_file.name
+
+
+@contextmanager
+def delete_on_rollback() -> Iterator[StoredFiles]:
+    """Save files through the yielded `StoredFiles`; if the block exits with an exception, delete them again.
+
+    Storage is not transactional: a file saved inside `transaction.atomic` outlives a rollback. Wrap the file
+    saves AND the rest of the service's writes after them (inside the service's atomic block), so any later
+    failure — a check, a concurrent conflict, a database error — removes the files before it propagates:
+
+        with delete_on_rollback() as files:
+            files.save(row.file, storage_name("x", upload.name), upload)
+            row.save()
+    """
+    files = StoredFiles()
+    try:
+        yield files
+    except BaseException:
+        for storage, name in files.saved:
+            try:
+                storage.delete(name)
+            except OSError:  # never hide the original error behind a cleanup failure
+                logger.exception("could not delete %s after a failed write", name)
+        raise

@@ -380,6 +380,112 @@ def test_audit_user_names_the_person(commitments, official_a):
     assert _audit("projects_project", project.pk)[-1][4] is None
 
 
+def _last_app_user(table: str, pk) -> str | None:
+    return _audit(table, pk)[-1][4]
+
+
+@pg_only
+@pytest.mark.django_db
+def test_services_name_the_acting_person_in_the_audit_log(
+    settings, tmp_path, unit_a, official_a, inspector, admin_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from projects.services import payment_record
+    from rectifications.services import rectification_item_close
+    from targets.models import DataValue
+    from targets.services import data_value_approve
+    from tests.factories import IndicatorFactory
+    from tracker.services.water import outlet_move
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    outlet = SewageOutletFactory(unit=unit_a)
+    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    outlet_move(
+        user=official_a,
+        outlet_id=outlet.pk,
+        to_step="monitor",
+        expected_version=outlet.version,
+        work_date=timezone.localdate(),
+        note="已完成监测",
+        document=pdf,
+    )
+    payment = payment_record(
+        project=ProjectFactory(unit=unit_a),
+        amount=Decimal("100.00"),
+        paid_on=timezone.localdate(),
+        voucher_no="审计-1",
+        user=official_a,
+    )
+    item = RectificationItemFactory(unit=unit_a, status="closing_requested")
+    rectification_item_close(item=item, user=inspector, comment="现场核查已整改")
+    value = DataValue.objects.create(
+        indicator=IndicatorFactory(code="audit_approve"),
+        unit=unit_a,
+        year=2026,
+        month=1,
+        value=1.0,
+        entered_by=official_a,
+        status="submitted",
+    )
+    data_value_approve(user=admin_user, value_id=value.pk, version=value.version)
+
+    assert _audit("tracker_sewageoutlet", outlet.pk)[-1][0] == "UPDATE"
+    assert _last_app_user("tracker_sewageoutlet", outlet.pk) == str(official_a.pk)
+    assert _last_app_user("projects_payment", payment.pk) == str(official_a.pk)
+    assert _audit("rectifications_rectificationitem", item.pk)[-1][2]["status"] == "closed"
+    assert _last_app_user("rectifications_rectificationitem", item.pk) == str(inspector.pk)
+    assert _audit("targets_datavalue", value.pk)[-1][2]["status"] == "approved"
+    assert _last_app_user("targets_datavalue", value.pk) == str(admin_user.pk)
+    # after the service, in the same (test) transaction, a bulk update outside any service names nobody
+    type(item).objects.filter(pk=item.pk).update(responsible_person="李四")
+    assert _audit("rectifications_rectificationitem", item.pk)[-1][0] == "UPDATE"
+    assert _last_app_user("rectifications_rectificationitem", item.pk) is None
+
+
+@pg_only
+@pytest.mark.django_db
+def test_audit_user_costs_one_statement_and_none_when_the_same_person_is_already_set(official_a, inspector):
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.audit import audit_user
+
+    with CaptureQueriesContext(connection) as outer, transaction.atomic(), audit_user(official_a):
+        with CaptureQueriesContext(connection) as same, audit_user(official_a):
+            pass
+        with CaptureQueriesContext(connection) as other, audit_user(inspector):
+            with connection.cursor() as cur:
+                cur.execute("SELECT current_setting('eco.user_id', true)")
+                assert cur.fetchone()[0] == str(inspector.pk)
+        with connection.cursor() as cur:
+            cur.execute("SELECT current_setting('eco.user_id', true)")
+            assert cur.fetchone()[0] == str(official_a.pk)  # the enclosing person again
+    assert len(same) == 0
+    assert len(other) == 3  # set, the probe, restore the enclosing person
+    # the test's own transaction encloses this block, so leaving it resets the person once
+    assert [q["sql"] for q in outer].count("SELECT set_config('eco.user_id', '', true)") == 1
+
+
+@pg_only
+@pytest.mark.django_db
+def test_a_failing_audited_service_keeps_its_own_error_and_forgets_the_person(official_a):
+    from tracker.audit import audited
+
+    @audited
+    def failing(*, user):
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1/0")  # aborts the transaction: a reset statement here would hide this error
+
+    with pytest.raises(Exception, match="division by zero"):
+        failing(user=official_a)
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('eco.user_id', true)")
+        assert not cur.fetchone()[0]  # the savepoint rollback undid the setting
+
+
 @pg_only
 @pytest.mark.django_db
 def test_audit_log_is_readable_in_admin(client, admin_user, commitments):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit import audited
 from ..models import Measure, MeasureProgressReport
 from ..permissions import can_act_for_unit
 
 
-@transaction.atomic
+@audited
 def measure_report_progress(
     *, user, measure: Measure, date: datetime.date, progress: int, note: str
 ) -> MeasureProgressReport:

@@ -14,13 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit import audited
 from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
 from ..standards import WATER_CLASS_RANK, water_class, water_compliant
 from ..tabular import RowError, TableError
-from ..uploads import safe_filename, storage_name, validate_upload
+from ..uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = No
 OUTLET_DOCUMENT_KINDS = ("image", "pdf", "office")
 
 
-@transaction.atomic
+@audited
 def outlet_move(
     *,
     user,
@@ -227,15 +228,16 @@ def outlet_move(
         work_date=work_date,
         note=f"{_('退回原因')}：{reason}\n{note}" if backward else note,
     )
-    if document is not None:
-        change.document_name = safe_filename(document.name)
-        change.document.save(storage_name(f"outlets/{outlet.pk}", document.name), document, save=False)
-    change.save()
-    outlet.refresh_from_db()
+    with delete_on_rollback() as files:
+        if document is not None:
+            change.document_name = safe_filename(document.name)
+            files.save(change.document, storage_name(f"outlets/{outlet.pk}", document.name), document)
+        change.save()
+        outlet.refresh_from_db()
     return outlet
 
 
-@transaction.atomic
+@audited
 def outlet_register(*, outlet: SewageOutlet, user, work_date: dt.date, note: str = "") -> SewageOutlet:
     """Save a newly found outlet at 排查 together with its first history row, so the history starts with it.
 
