@@ -125,10 +125,6 @@ def _run_urls(run_ids) -> list[str]:
     return [f"{base}?run={r}" for r in run_ids]
 
 
-def unit_url(unit_id: int) -> str:
-    return reverse("targets:dashboard_unit", args=[unit_id])
-
-
 def unit_urls(unit_ids) -> list[str]:
     pattern = _pattern("targets:dashboard_unit", None)
     return [pattern.format(u) for u in unit_ids]
