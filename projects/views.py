@@ -25,10 +25,6 @@ from .models import Fund, Payment, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
 
 
-def _wan(value: Decimal) -> str:
-    return f"{value / 10000:,.2f}"
-
-
 def _ranking(request, today) -> tuple[RankingFilterForm, object]:
     """The unit ranking for the funds chosen in the query string (shared by the page and its export)."""
     old_year = selectors.old_funds_before_year(today)

@@ -90,10 +90,6 @@ class RectificationItem(models.Model):
         return f"{self.code} {self.description[:30]}"
 
     @property
-    def is_rebounded(self) -> bool:
-        return self.rebound_count > 0 and self.status != Status.CLOSED
-
-    @property
     def needs_dept_verification(self) -> bool:
         """A closing request on an item with a lead department waits for that department first."""
         return (

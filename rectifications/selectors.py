@@ -15,8 +15,6 @@ from .choices import Colour, Status
 from .models import Notice, RectificationItem, Transition
 from .permissions import items_for_user
 
-LEDGER_FILTERS = ("inspection", "area", "unit", "status", "colour")
-
 
 def item_ledger(*, user, filters: dict | None = None) -> QuerySet[RectificationItem]:
     """The items this person may see, filtered; rows carry unit, lead department and inspection."""

@@ -39,8 +39,3 @@ def parse_boundary(data: bytes, max_bytes: int = MAX_BYTES) -> dict:
         seen.add(code)
         props["adcode"] = code
     return {"type": "FeatureCollection", "features": features}
-
-
-def feature_names(doc: dict) -> dict[str, str]:
-    """adcode → the name in the file (for the list of units without a boundary)."""
-    return {f["properties"]["adcode"]: str(f["properties"].get("name", "")) for f in doc.get("features", [])}

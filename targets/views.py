@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.navigation import area_required
-from tracker.choices import Role
+from tracker.choices import UNIT_SCOPED_ROLES, Role
 from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.selectors import territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
@@ -38,7 +38,7 @@ def home(request):
         response = home_dashboard(request, role)
         if response is not None:
             return response
-    if role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL):  # an official not yet tied to a unit
+    if role in UNIT_SCOPED_ROLES:  # an official not yet tied to a unit
         return render(request, "targets/home_official.html", {"role": role, "unit": request.user.unit})
     context = {
         "role": role,

@@ -22,13 +22,9 @@ from tracker.charts import FONT
 
 MET = "#0072B2"
 MISSED = "#D55E00"
-NEUTRAL = "#5c6f68"
 GREY = "#b8c2be"
 WARN_COLOURS = {"green": "#2e7d32", "yellow": "#f2c200", "orange": "#e66100", "red": "#b3261e"}
 WARN_NAMES = {"green": "绿色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
-ZONE_PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442", "#D55E00"]
-# GB 3838-2002 classes I … 劣V, as .wq-1 … .wq-6 in static/css/site.css
-WATER_CLASS_COLOURS = ["#33b5e5", "#1e88e5", "#43a047", "#fbc02d", "#fb8c00", "#e53935"]
 # score choropleth: a sequential, colour-blind-safe scale (low = light, high = dark blue)
 SCORE_SCALE = [[0.0, "#d6e6f4"], [0.5, "#6aaed6"], [1.0, "#08306b"]]
 SCORE_SCALE_R = [[0.0, "#08306b"], [0.5, "#6aaed6"], [1.0, "#d6e6f4"]]

@@ -125,10 +125,6 @@ def _run_urls(run_ids) -> list[str]:
     return [f"{base}?run={r}" for r in run_ids]
 
 
-def unit_url(unit_id: int) -> str:
-    return reverse("targets:dashboard_unit", args=[unit_id])
-
-
 def unit_urls(unit_ids) -> list[str]:
     pattern = _pattern("targets:dashboard_unit", None)
     return [pattern.format(u) for u in unit_ids]
@@ -367,7 +363,8 @@ def map_panels(
         f"{n}<br>{u or ''} · {z or '未划入战区'}"
         for n, u, z in zip(stations["name"], stations["unit__name"], stations["war_zone__name"], strict=True)
     ]
-    stations["url"] = [reverse("tracker:air_station_detail", args=[pk]) for pk in stations["pk"]]
+    pattern = _pattern("tracker:air_station_detail", None)
+    stations["url"] = [pattern.format(pk) for pk in stations["pk"]]
     return {
         "geojson": geo.geojson if geo else None,
         "boundary": geo,
@@ -495,7 +492,8 @@ def inspector_panels(*, user, today: datetime.date) -> dict:
         columns={"unit__name": "unit_name"}
     )
     by_unit = by_unit.sort_values(["overdue", "rebounded"], ascending=False, kind="stable").reset_index(drop=True)
-    by_unit["url"] = [f"{reverse('rectifications:index')}?unit={u}" for u in by_unit["unit_id"]]
+    ledger = reverse("rectifications:index")
+    by_unit["url"] = [f"{ledger}?unit={u}" for u in by_unit["unit_id"]]
     rebounded = list(
         items.filter(status=Status.REBOUNDED).select_related("unit").order_by("status_changed_at", "pk")[:LIST_LIMIT]
     )

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from config.navigation import area_required
-from tracker.choices import Role
+from tracker.choices import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
 from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
 from tracker.tabular import xlsx_response
 
@@ -27,7 +27,6 @@ from ..choices import Area
 from . import charts
 from . import selectors as dash
 
-CITY_ROLES = (Role.LEADER, Role.ADMIN, Role.INSPECTOR)
 MAP_MODES = ("total", "item", "zone")
 TABLE_LIMIT = 80  # more rows than this on a dashboard: show the head and the tail
 
@@ -69,7 +68,7 @@ def _version(run) -> str:
 def dashboard(request):
     """The menu's 调度看板: each role to its own dashboard."""
     role = user_role(request.user)
-    if role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL):
+    if role in UNIT_SCOPED_ROLES:
         if request.user.unit_id is None:
             raise Http404
         return redirect("targets:dashboard_unit", request.user.unit_id)
@@ -148,13 +147,13 @@ def _city(request, home: bool = False):
     return render(request, "targets/dashboards/city.html", context)
 
 
-@role_required(*CITY_ROLES)
+@role_required(*CITY_WIDE_ROLES)
 def city(request):
     """Leaders' dashboard (全市调度看板): exceptions first, then the ranking, the areas and the trends."""
     return _city(request)
 
 
-@role_required(*CITY_ROLES)
+@role_required(*CITY_WIDE_ROLES)
 def city_export(request):
     """Every ranking table of the leaders' dashboard, one sheet each, the same numbers as the page."""
     scheme, _runs, run = _pick(request)
@@ -437,13 +436,13 @@ def _inspector(request, home: bool = False):
     return render(request, "targets/dashboards/inspector.html", context)
 
 
-@role_required(*CITY_ROLES)
+@role_required(*CITY_WIDE_ROLES)
 def inspector_dashboard(request):
     """督察员看板: closing requests waiting, oldest first; overdue and rebounded items by unit."""
     return _inspector(request)
 
 
-@role_required(*CITY_ROLES)
+@role_required(*CITY_WIDE_ROLES)
 def inspector_export(request):
     today = timezone.localdate()
     p = dash.inspector_panels(user=request.user, today=today)

@@ -85,7 +85,3 @@ class AirDailyReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station.code} {self.date}"
-
-    @property
-    def is_good(self) -> bool:
-        return self.aqi is not None and self.aqi <= 100

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,9 +44,6 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
-
-    def is_overdue(self, today: datetime.date) -> bool:
-        return self.progress < 100 and self.deadline < today
 
 
 class MeasureProgressReport(models.Model):

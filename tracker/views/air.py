@@ -51,7 +51,6 @@ def air_index(request):
             "headline": headline,
             "zone_rows": _zone_rows(zones, overview),
             "stations": stations,
-            "colours": CATEGORY_COLOURS,
         },
     )
 
