@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit import audited
-from tracker.choices import Role, UnitKind
+from tracker.choices import UNIT_SCOPED_ROLES, Role, UnitKind
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit, user_role
 from tracker.tabular import RowError, TableError, read_table
@@ -72,7 +72,7 @@ def may_act(user, item: RectificationItem, actor: str) -> bool:
     if actor == Actor.INSPECTOR:
         return role == Role.INSPECTOR
     if actor == Actor.UNIT:
-        return role in (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL) and can_act_for_unit(user, item.unit_id)
+        return role in UNIT_SCOPED_ROLES and can_act_for_unit(user, item.unit_id)
     return False
 
 
