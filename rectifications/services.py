@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tracker.audit import audited
 from tracker.choices import UNIT_SCOPED_ROLES, Role, UnitKind
+from tracker.dates import local_date
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit, user_role
 from tracker.tabular import RowError, TableError, read_table
@@ -482,7 +483,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
             errors.append(RowError(row, "整改期限类型", _("只能是：短期、中期、长期。")))
         if len(errors) > before:
             continue
-        deadline = deadline.date()
+        deadline = local_date(deadline.to_pydatetime())
         items.append(
             RectificationItem(
                 code=code,

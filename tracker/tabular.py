@@ -26,6 +26,8 @@ import pandas as pd
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from tracker.dates import local_date
+
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # an .xlsx whose members inflate past this is refused unread
 MAX_ROWS = 200_000
@@ -86,7 +88,7 @@ def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return local_date(value).isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

@@ -19,6 +19,7 @@ from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
 from rectifications.models import RectificationItem
 from rectifications.permissions import items_for_user
+from tracker.dates import days_since
 from tracker.models import AirStation, Measure, Unit, WarZone
 from tracker.selectors.air import zone_overview
 from tracker.selectors.measures import with_status
@@ -473,7 +474,7 @@ def inspector_panels(*, user, today: datetime.date) -> dict:
         .order_by("status_changed_at", "pk")[:50]
     )
     for it in queue:
-        it.waiting_days = (today - it.status_changed_at.date()).days if it.status_changed_at else None
+        it.waiting_days = days_since(it.status_changed_at, today)
     queue_count = items.filter(status=Status.CLOSING_REQUESTED).count()
     by_unit = pd.DataFrame(
         items.exclude(status=Status.CLOSED)

@@ -12,7 +12,8 @@ from tracker.models import Measure, MeasureProgressReport
 from tracker.selectors.measures import measure_list
 from tracker.services.measures import measure_report_progress
 
-pytestmark = pytest.mark.django_db
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 TODAY = timezone.localdate
 
 

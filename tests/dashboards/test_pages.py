@@ -204,6 +204,7 @@ def test_unit_export_has_each_item(client_for, official_a, unit_a, city):
     assert rows[1][0] == "优良天数率" and rows[1][2] == 99.0 and rows[1][3] == 88.0
 
 
+@pytest.mark.clock
 def test_inspector_export_lists_waiting_requests_oldest_first(client_for, inspector, unit_a, unit_b, city):
     import datetime
 
@@ -218,7 +219,9 @@ def test_inspector_export_lists_waiting_requests_oldest_first(client_for, inspec
     html = client.get(reverse("targets:dashboard_inspector")).content.decode()
     assert html.index("Q-OLD") < html.index("Q-NEW")
     rows = _sheet(client.get(reverse("targets:dashboard_inspector_export")), "待核验销号申请")
-    assert [r[0] for r in rows[1:]] == ["Q-OLD", "Q-NEW"] and rows[1][4] == 9
+    # Moved 9×24 h and 1×24 h ago: 9 and 1 calendar days on the Beijing clock, at any hour (the UTC date of the
+    # move lagged a day between 00:00 and 08:00 Beijing time and made it 10).
+    assert [r[0] for r in rows[1:]] == ["Q-OLD", "Q-NEW"] and rows[1][4] == 9 and rows[2][4] == 1
 
 
 def test_zone_export_and_map_without_boundary(client_for, leader, city):

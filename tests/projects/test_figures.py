@@ -9,6 +9,9 @@ from projects import selectors
 from projects.choices import FundLevel, Stage
 from tests.factories import FundFactory, PaymentFactory, ProjectFactory, UnitFactory, UserFactory
 
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = pytest.mark.clock
+
 D = Decimal
 
 

@@ -1,12 +1,12 @@
 """Pages: who sees what (every role), recording through the pages, the Excel export equals the page."""
 
 import io
-from datetime import date
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.choices import Stage
 from projects.models import Payment, ProgressReport
@@ -115,7 +115,7 @@ def test_official_reverses_a_payment_and_changes_stage_and_reports_progress(clie
     assert project.stage == Stage.COMPLETED
     client.post(
         reverse("projects:progress_create", args=[project.pk]),
-        {"reported_on": date.today().isoformat(), "progress": "100", "note": "完工"},
+        {"reported_on": timezone.localdate().isoformat(), "progress": "100", "note": "完工"},
     )
     project.refresh_from_db()
     assert project.progress == 100 and ProgressReport.objects.filter(project=project).count() == 1

@@ -11,6 +11,9 @@ from rectifications.models import Notice, RectificationItem
 from rectifications.tasks import warnings_daily
 from tests.factories import RectificationItemFactory
 
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = pytest.mark.clock
+
 TODAY = dt.date(2026, 3, 15)
 CASES = [
     # (status, deadline, rebounded, expected)

@@ -16,6 +16,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -334,7 +335,8 @@ def test_excel_real_dates_and_serial_numbers(uploaders, unit_a):
     uploads = _uploads(unit_a)
     client = uploaders("air")
     header, valid = uploads["air"][2], uploads["air"][3]
-    rows = [header, ["ST-BAD", dt.datetime(2025, 3, 2), *valid[2:]], ["ST-BAD", 45720, *valid[2:]]]
+    excel_cell = dt.datetime(2025, 3, 2)  # noqa: DTZ001 (an Excel cell is naive)
+    rows = [header, ["ST-BAD", excel_cell, *valid[2:]], ["ST-BAD", 45720, *valid[2:]]]
     _check_upload(client, "air", uploads, "日期.xlsx", _xlsx(rows))
 
 
@@ -431,7 +433,7 @@ def test_renamed_executables_are_refused_as_evidence_and_photos(client, official
         (reverse("rectifications:report", args=[a["item"].pk]),
          {"text": "进展", "progress": "50", "files": SimpleUploadedFile("现场.jpg", payload, "image/jpeg")}),
         (reverse("projects:progress_create", args=[a["project"].pk]),
-         {"reported_on": dt.date.today().isoformat(), "progress": "20", "note": "x",
+         {"reported_on": timezone.localdate().isoformat(), "progress": "20", "note": "x",
           "photo": SimpleUploadedFile("现场.png", payload, "image/png")}),
         (reverse("tracker:outlet_detail", args=[a["outlet"].pk]),
          {"to_step": "monitor", "work_date": "2025-03-01", "note": "x", "version": 0,

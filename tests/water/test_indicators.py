@@ -10,7 +10,8 @@ from tracker.choices import OutletStep
 from tracker.models import OutletStepChange
 from tracker.selectors.water import indicator_outlet_completion_rate, indicator_water_section_compliance_rate
 
-pytestmark = pytest.mark.django_db
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_section_compliance_rate_counts_section_months_ytd(unit_a, unit_b):
