@@ -14,6 +14,7 @@ import pandas as pd
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Min, Q
 from django.urls import reverse
+from django.utils import translation
 
 from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
@@ -46,8 +47,9 @@ def data_version() -> str:
 
 
 def cached(parts: tuple, build):
-    """`build()` once per key for CACHE_SECONDS; the key holds the run id, the data version and the filters."""
-    key = "dash:v1:" + ":".join(str(p) for p in parts)
+    """`build()` once per key for CACHE_SECONDS; the key holds the language (panels carry chart text), the run id,
+    the data version and the filters."""
+    key = f"dash:v1:{translation.get_language() or 'zh-hans'}:" + ":".join(str(p) for p in parts)
     value = cache.get(key)
     if value is None:
         value = build()

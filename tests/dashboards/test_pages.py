@@ -283,3 +283,17 @@ def test_trend_points_link_to_the_ranking_they_come_from(client_for, leader, cit
     assert "综合得分逐月走势" in html
     for r in (earlier, run):  # in a chart's point data, not only in a link
         assert f'["{reverse("targets:index")}?run={r.pk}"]' in html
+
+
+def test_cached_panels_are_kept_per_language(client_for, official_a, unit_a, city):
+    # The unit dashboard caches its panels (chart titles inside). An English visit first must not hand its
+    # English chart text to the Chinese reader who comes next (the cache key holds the language).
+    city(3)
+    client = client_for(official_a)
+    url = reverse("targets:dashboard_unit", args=[unit_a.pk])
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "My unit’s total score by month" in english
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(url).content.decode()
+    assert "本单位总分逐月走势" in chinese and "My unit’s total score by month" not in chinese
