@@ -14,7 +14,8 @@ class FundArea(models.TextChoices):
     AIR = "air", _("大气")  # 大气污染防治
     WATER = "water", _("水")  # 水污染防治
     SOIL = "soil", _("土壤")  # 土壤污染防治
-    RURAL = "rural", _("农村环境")  # 农村环境整治（含农村生活污水治理）
+    RURAL = "rural", _("农村环境")  # 农村环境整治 (other than domestic sewage)
+    RURAL_SEWAGE = "rural_sewage", _("农村生活污水")  # 农村生活污水治理: its own payment-rate indicator
     WASTE = "waste", _("固废")  # 固体废物 / 无废城市
     ECOLOGY = "ecology", _("生态")  # 生态保护修复
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from tracker.models import Unit
 
 from . import rules
-from .choices import STAGE_ORDER, WATCHED_STAGES, FundLevel, Stage
+from .choices import STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
 from .models import Fund, Payment, ProgressReport, Project
 
 ZERO = Decimal("0")
@@ -336,9 +336,22 @@ def indicator_budget_execution_rate(*, year: int, as_of: date) -> pd.DataFrame:
     cumulative — everything paid on or before `as_of`, including earlier years, because the province measures
     execution of a fund over its whole life, not one year's slice. Reversals count negatively. One query.
     """
+    return _execution_rate_frame(Project.objects.all(), year=year, as_of=as_of)
+
+
+def indicator_rural_sewage_payment_rate(*, year: int, as_of: date) -> pd.DataFrame:
+    """Payment rate of rural domestic-sewage funds (农村生活污水治理资金支付率, %) per unit.
+
+    The speech names it (全省倒数第3): the budget execution rate above, over projects paid from funds of the area
+    农村生活污水治理 only, with the same definition of which projects count and of cumulative payments.
+    """
+    return _execution_rate_frame(Project.objects.filter(fund__area=FundArea.RURAL_SEWAGE), year=year, as_of=as_of)
+
+
+def _execution_rate_frame(projects: QuerySet[Project], *, year: int, as_of: date) -> pd.DataFrame:
     jan1 = date(year, 1, 1)
     rows = list(
-        Project.objects.filter(fund__year__lte=year, allocated_amount__gt=0)
+        projects.filter(fund__year__lte=year, allocated_amount__gt=0)
         .annotate(paid_before=_paid_subquery(before=jan1), paid=_paid_subquery(on_or_before=as_of))
         .values("unit_id", "allocated_amount", "paid_before", "paid")
     )
@@ -384,6 +397,7 @@ __all__ = [
     "execution_by_year",
     "fund_execution",
     "indicator_budget_execution_rate",
+    "indicator_rural_sewage_payment_rate",
     "indicator_stalled_project_count",
     "project_ledger",
     "reserve_by_stage",

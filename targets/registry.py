@@ -25,6 +25,7 @@ COMPUTED_SOURCES: dict[str, str] = {
     "rectification_red_orange_count": "rectifications.selectors.indicator_rectification_red_orange_count",
     "rectification_rebound_count": "rectifications.selectors.indicator_rectification_rebound_count",
     "budget_execution_rate": "projects.selectors.indicator_budget_execution_rate",
+    "rural_sewage_payment_rate": "projects.selectors.indicator_rural_sewage_payment_rate",
     "stalled_project_count": "projects.selectors.indicator_stalled_project_count",
 }
 COLUMNS = ["unit_id", "value", "detail"]
