@@ -249,6 +249,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "targets.tasks.compute_scores_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Assessment: send scoring runs whose send failed at commit (broker down) and re-queue runs whose worker
+    # died (no heartbeat); every minute, expiring so a backlog after an outage does not pile up sweeps.
+    "targets-scoring-sweep": {"task": "targets.tasks.scoring_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # --- cache ----------------------------------------------------------------------------------------
@@ -321,3 +324,13 @@ RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)
 # Base of the scoring task's retry backoff in seconds (doubled per retry, with jitter). The fault tests start
 # their worker with 1 so a poison run reaches its last retry in seconds; production keeps 30.
 SCORING_RETRY_BACKOFF = env_int("SCORING_RETRY_BACKOFF", 30)
+# A computing scoring run renews its heartbeat this often (seconds); the watchdog re-queues a running run whose
+# heartbeat is older than SCORING_STALE_SECONDS (its whole worker died). Stale must be several heartbeats.
+SCORING_HEARTBEAT_SECONDS = env_int("SCORING_HEARTBEAT_SECONDS", 30)
+SCORING_STALE_SECONDS = env_int("SCORING_STALE_SECONDS", 180)
+# The sweeper sends a queued run never handed to the broker once it is this old (a send in flight is not
+# doubled), and sends again a run sent this long ago and still queued (its message was lost with Redis).
+SCORING_SEND_GRACE_SECONDS = env_int("SCORING_SEND_GRACE_SECONDS", 10)
+SCORING_RESEND_SECONDS = env_int("SCORING_RESEND_SECONDS", 600)
+# Daily jobs (nightly scores, warnings) retry when the database is down: this many seconds, doubled per retry.
+DAILY_JOB_RETRY_BACKOFF = env_int("DAILY_JOB_RETRY_BACKOFF", 60)
