@@ -36,8 +36,9 @@ def claim_once(key: str, owner: str, ttl: int) -> bool:
     message to run claims the job for its day, the other one sees a different owner and does nothing. The
     same message delivered again (worker lost mid-run, acks late) keeps its claim and runs again.
     """
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["coordination"]
     if cache.add(key, owner, ttl):
         return True
     return cache.get(key) == owner
@@ -45,16 +46,18 @@ def claim_once(key: str, owner: str, ttl: int) -> bool:
 
 def release_claim(key: str, owner: str) -> None:
     """Give a claim back (the job failed and may be sent again the same day)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["coordination"]
     if cache.get(key) == owner:
         cache.delete(key)
 
 
 def count_delivery(key: str, ttl: int) -> int:
     """How many times this message has started (1 on the first delivery): bounds redeliveries."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["coordination"]
     cache.add(key, 0, ttl)
     return cache.incr(key)
 

@@ -257,10 +257,24 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # --- cache ----------------------------------------------------------------------------------------
+# "default" (page and panel caches) treats a Redis failure as a miss: pages render from the database while
+# Redis is down (tracker.cache), with short timeouts and no retries so a dead Redis costs one quick failure.
+# "coordination" (daily-job claims, delivery counters) is strict: a claim must not be granted on an error.
+# Both use the same Redis and key space; without Redis both are the same in-process store.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "tracker.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": None},
+        },
+        "coordination": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eco"},
+        "coordination": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eco"},
+    }
 
 # --- security (production values when DEBUG is off) -----------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
