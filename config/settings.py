@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before the session middleware: knows whether the request committed when the session save fails
+    "config.middleware.CommitTrackingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -249,13 +251,30 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "targets.tasks.compute_scores_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Assessment: send scoring runs whose send failed at commit (broker down) and re-queue runs whose worker
+    # died (no heartbeat); every minute, expiring so a backlog after an outage does not pile up sweeps.
+    "targets-scoring-sweep": {"task": "targets.tasks.scoring_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # --- cache ----------------------------------------------------------------------------------------
+# "default" (page and panel caches) treats a Redis failure as a miss: pages render from the database while
+# Redis is down (tracker.cache), with short timeouts and no retries so a dead Redis costs one quick failure.
+# "coordination" (daily-job claims, delivery counters) is strict: a claim must not be granted on an error.
+# Both use the same Redis and key space; without Redis both are the same in-process store.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "tracker.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": None},
+        },
+        "coordination": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eco"},
+        "coordination": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eco"},
+    }
 
 # --- security (production values when DEBUG is off) -----------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -321,3 +340,13 @@ RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)
 # Base of the scoring task's retry backoff in seconds (doubled per retry, with jitter). The fault tests start
 # their worker with 1 so a poison run reaches its last retry in seconds; production keeps 30.
 SCORING_RETRY_BACKOFF = env_int("SCORING_RETRY_BACKOFF", 30)
+# A computing scoring run renews its heartbeat this often (seconds); the watchdog re-queues a running run whose
+# heartbeat is older than SCORING_STALE_SECONDS (its whole worker died). Stale must be several heartbeats.
+SCORING_HEARTBEAT_SECONDS = env_int("SCORING_HEARTBEAT_SECONDS", 30)
+SCORING_STALE_SECONDS = env_int("SCORING_STALE_SECONDS", 180)
+# The sweeper sends a queued run never handed to the broker once it is this old (a send in flight is not
+# doubled), and sends again a run sent this long ago and still queued (its message was lost with Redis).
+SCORING_SEND_GRACE_SECONDS = env_int("SCORING_SEND_GRACE_SECONDS", 10)
+SCORING_RESEND_SECONDS = env_int("SCORING_RESEND_SECONDS", 600)
+# Daily jobs (nightly scores, warnings) retry when the database is down: this many seconds, doubled per retry.
+DAILY_JOB_RETRY_BACKOFF = env_int("DAILY_JOB_RETRY_BACKOFF", 60)

@@ -1,6 +1,7 @@
 """Site-wide views: the login form, the health check and the styled error pages."""
 
 import logging
+import sys
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -46,6 +47,17 @@ def _error(request, template: str, status: int) -> HttpResponse:
     return HttpResponse(body, status=status)
 
 
+def error_400(request, exception=None):
+    """A styled 400; a session save that met a dead database (after the view committed) gets the 503 page."""
+    from .middleware import database_unavailable_response, db_error_in_chain
+
+    db_error = db_error_in_chain(exception)
+    if db_error is not None:
+        return database_unavailable_response(request, db_error)
+    body = loader.get_template("400.html").render({})
+    return HttpResponse(body, status=400)
+
+
 def error_403(request, exception=None):
     return _error(request, "403.html", 403)
 
@@ -56,6 +68,12 @@ def error_404(request, exception=None):
 
 @requires_csrf_token
 def error_500(request):
+    # A dead database met outside a view (a middleware): the 503 page, which knows whether anything was saved.
+    from .middleware import database_unavailable_response, db_error_in_chain
+
+    db_error = db_error_in_chain(sys.exc_info()[1])
+    if db_error is not None:
+        return database_unavailable_response(request, db_error)
     # No request context: the failure may be in a context processor or the database itself.
     body = loader.get_template("500.html").render({})
     return HttpResponse(body, status=500)

@@ -180,6 +180,12 @@ class ScoringRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # The run row is its own outbox: a queued run with no `sent_at` was never handed to the broker (Redis was
+    # down at commit) and the sweeper sends it. `heartbeat_at` is renewed by the computing process; a running
+    # run whose heartbeat stops (the whole worker died) is re-queued by the watchdog, at most MAX_REQUEUES times.
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("重新排队次数"), default=0)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)

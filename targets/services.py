@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker import audit
@@ -35,6 +39,8 @@ from .permissions import can_approve, can_compute
 
 logger = logging.getLogger(__name__)
 STALE = "已被他人修改，请刷新后重试"
+# How many times the watchdog puts back in the queue a run whose whole worker died, before marking it failed.
+MAX_REQUEUES = 2
 
 
 # --- entered values --------------------------------------------------------------------------------
@@ -136,27 +142,111 @@ def default_as_of(year: int, today: date | None = None) -> date:
 def scores_request(*, scheme: AssessmentScheme, as_of: date, user=None) -> tuple[ScoringRun, bool]:
     """Queue a computation, coalesced: while a run for this scheme and date is queued, reuse it.
 
-    The task is sent after the surrounding transaction commits. Returns (run, newly_queued).
+    The queued run row is the outbox: it commits with the caller's transaction, and the task is sent after the
+    commit. If the broker is down then, the request is still recorded (no error for the person) and the sweeper
+    (`scores_sweep`, beat and worker start) sends it. A request coalescing into a queued run that was never sent
+    tries to send it again. Returns (run, newly_queued).
     """
     if user is not None and not can_compute(user):
         raise PermissionDenied("只有市领导和系统管理员可以发起计分")
     existing = ScoringRun.objects.filter(scheme=scheme, as_of=as_of, status=RunStatus.QUEUED).first()
     if existing:
+        if existing.sent_at is None and existing.created_at < timezone.now() - timedelta(
+            seconds=settings.SCORING_SEND_GRACE_SECONDS
+        ):  # its own send failed (not merely in flight, as in a burst of approvals): try again
+            transaction.on_commit(lambda: send_run(run_id=existing.pk))
         return existing, False
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(scheme=scheme, as_of=as_of, status=RunStatus.QUEUED)
     except IntegrityError:  # someone queued it a moment ago
         return ScoringRun.objects.get(scheme=scheme, as_of=as_of, status=RunStatus.QUEUED), False
-
-    def _send():
-        from .tasks import compute_scores
-
-        result = compute_scores.delay(run.pk)
-        ScoringRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
-
-    transaction.on_commit(_send)
+    transaction.on_commit(lambda: send_run(run_id=run.pk))
     return run, True
+
+
+def send_run(*, run_id: int, queue: str | None = None) -> bool:
+    """Hand a queued run to the broker and mark it sent; False (logged, left for the sweeper) if the broker fails.
+
+    Sending twice is harmless: only the first message takes the run (compare-and-set queued → running).
+    """
+    from .tasks import compute_scores
+
+    try:
+        compute_scores.apply_async(args=[run_id], **({"queue": queue} if queue else {}))
+    except Exception:  # any broker failure (connection refused, timeout, …): the run row keeps the request
+        if compute_scores.app.conf.task_always_eager:
+            raise  # inline mode: the "send" was the computation itself, let its error through as before
+        logger.warning("scoring run %s: broker unavailable, left for the sweeper", run_id, exc_info=True)
+        return False
+    ScoringRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(sent_at=timezone.now())
+    return True
+
+
+def scores_sweep(*, queue: str | None = None, now=None) -> dict[str, int]:
+    """Outbox sweeper and watchdog (beat every minute, and on worker start).
+
+    - a queued run never sent (older than the send grace, so a send in flight is not doubled), or sent so long
+      ago that its message must be lost, is sent (again);
+    - a running run whose heartbeat stopped (its whole worker died: no process left to redeliver it soon) is
+      put back in the queue and sent, or marked failed after MAX_REQUEUES or when a newer queued run of the
+      same date already exists.
+    Returns counts for the log.
+    """
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0, "sent": 0, "unsent": 0}
+    stale_before = now - timedelta(seconds=settings.SCORING_STALE_SECONDS)
+    stale = (
+        ScoringRun.objects.filter(status=RunStatus.RUNNING)
+        .annotate(seen=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(seen__lt=stale_before)
+    )
+    for run in stale:
+        # compare-and-set on the heartbeat seen: a run that just came back to life is left alone
+        same = ScoringRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, task_id=run.task_id, heartbeat_at=run.heartbeat_at
+        )
+        silent = int((now - run.seen).total_seconds())
+        if run.requeues < MAX_REQUEUES:
+            try:
+                with transaction.atomic():
+                    moved = same.update(
+                        status=RunStatus.QUEUED,
+                        task_id="",
+                        sent_at=None,
+                        progress=0,
+                        started_at=None,
+                        heartbeat_at=None,
+                        requeues=F("requeues") + 1,
+                    )
+            except IntegrityError:  # a newer request for the same date is already queued: it does the work
+                moved = same.update(
+                    status=RunStatus.FAILED,
+                    finished_at=now,
+                    error=f"计算进程失联 {silent} 秒，已由同一截止日的新计分请求接替；原排名保持不变。",
+                )
+                counts["failed"] += moved
+                continue
+            if moved:
+                logger.warning("scoring run %s: no heartbeat for %s s, re-queued", run.pk, silent)
+                counts["requeued"] += 1
+        else:
+            counts["failed"] += same.update(
+                status=RunStatus.FAILED,
+                finished_at=now,
+                error=f"计算进程失联 {silent} 秒（已重新排队 {run.requeues} 次），已停止重试；原排名保持不变。",
+            )
+    grace = now - timedelta(seconds=settings.SCORING_SEND_GRACE_SECONDS)
+    lost = now - timedelta(seconds=settings.SCORING_RESEND_SECONDS)
+    due = ScoringRun.objects.filter(status=RunStatus.QUEUED).filter(
+        Q(sent_at__isnull=True, created_at__lt=grace) | Q(sent_at__isnull=True, requeues__gt=0) | Q(sent_at__lt=lost)
+    )
+    for run_id in due.order_by("created_at").values_list("pk", flat=True):
+        counts["sent" if send_run(run_id=run_id, queue=queue) else "unsent"] += 1
+    return counts
 
 
 def scores_request_for_year(*, year: int) -> list[ScoringRun]:
@@ -179,15 +269,16 @@ def scores_run_queued(
     """
     now = timezone.now()
     taken = ScoringRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, progress=1, **({"task_id": task_id} if task_id else {})
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1, task_id=task_id
     )
     if not taken and task_id:
         taken = ScoringRun.objects.filter(
             pk=run_id, status__in=[RunStatus.RUNNING, RunStatus.FAILED], task_id=task_id
-        ).update(status=RunStatus.RUNNING, started_at=now, progress=1, error="", finished_at=None)
+        ).update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1, error="", finished_at=None)
     if not taken:
         return None
-    return _compute(ScoringRun.objects.select_related("scheme").get(pk=run_id))
+    with _heartbeat(run_id, task_id):
+        return _compute(ScoringRun.objects.select_related("scheme").get(pk=run_id))
 
 
 def scores_compute(*, scheme_id: int, as_of: date) -> ScoringRun:
@@ -195,7 +286,41 @@ def scores_compute(*, scheme_id: int, as_of: date) -> ScoringRun:
     run = ScoringRun.objects.create(
         scheme_id=scheme_id, as_of=as_of, status=RunStatus.RUNNING, started_at=timezone.now()
     )
-    return _compute(ScoringRun.objects.select_related("scheme").get(pk=run.pk))
+    with _heartbeat(run.pk, ""):
+        return _compute(ScoringRun.objects.select_related("scheme").get(pk=run.pk))
+
+
+@contextmanager
+def _heartbeat(run_id: int, task_id: str):
+    """Renew the run's `heartbeat_at` every SCORING_HEARTBEAT_SECONDS from a thread while the body computes.
+
+    A thread, because the computation may sit for minutes in one indicator's source without a progress call.
+    It has its own database connection (autocommitted, so the watchdog sees it) and closes it when done. When
+    the whole worker dies the thread dies with it and the heartbeat stops: that is what the watchdog reads.
+    """
+    from django.db import connections
+
+    every = settings.SCORING_HEARTBEAT_SECONDS
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                ScoringRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, task_id=task_id).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed heartbeat is not the computation's failure; the watchdog has slack
+            logger.warning("scoring run %s: heartbeat failed", run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only (they are thread-local)
+
+    thread = threading.Thread(target=beat, name=f"scoring-heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _progress(run: ScoringRun, pct: int) -> None:
