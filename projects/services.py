@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tracker.audit import audited
 from tracker.choices import Role
+from tracker.fields import check_plausible_date
 from tracker.permissions import can_act_for_unit, has_role, is_unit_scoped
 from tracker.uploads import delete_on_rollback, storage_name, validate_upload
 
@@ -95,6 +96,7 @@ def payment_record(
         raise ValidationError(_("支付金额必须大于 0 元。"))
     if paid_on > timezone.localdate():
         raise ValidationError(_("支付日期不能晚于今天。"))
+    check_plausible_date(paid_on)
     if not voucher_no:
         raise ValidationError(_("请填写凭证号。"))
     locked = Project.objects.select_for_update().get(pk=project.pk)
