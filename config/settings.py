@@ -181,7 +181,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+# Behind N reverse proxies (compose documents one) the client address is the N-th X-Forwarded-For entry from the
+# right; without this every login would come from the proxy and 5 wrong passwords would lock a user for everyone.
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "tracker.net.client_ip"
 
 # Sessions: idle timeout (the cookie is renewed on every request), cleared when the browser closes
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)

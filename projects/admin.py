@@ -1,7 +1,13 @@
 """Admin: funds and project master data are edited here; stage, payments and history are read-only records."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Fund, Payment, ProgressReport, Project, StageChange
 
 
@@ -47,13 +53,49 @@ class ProjectAdmin(admin.ModelAdmin):
     inlines = [PaymentInline, StageChangeInline]
 
 
+class AdminReversalForm(forms.Form):
+    reason = forms.CharField(label=_("冲销原因"), max_length=200)
+
+
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    """Payments are a ledger: visible here, never added, edited or deleted (corrections are reversing entries)."""
+    """Payments are a ledger: visible here, never added, edited or deleted (corrections are reversing entries).
+
+    The admin corrects a payment the same way a unit does: the action 「冲销所选支付」 asks for a reason and
+    calls `payment_reverse` for each selected payment (a negative entry pointing at it, audited under the admin).
+    """
 
     list_display = ("project", "paid_on", "voucher_no", "amount", "reverses", "entered_by")
     list_select_related = ("project", "reverses", "entered_by")
     search_fields = ("voucher_no", "project__name", "project__code")
+    actions = ["reverse_selected"]
+
+    @admin.action(description=_("冲销所选支付（全额，须填写原因）"))
+    def reverse_selected(self, request, queryset):
+        form = AdminReversalForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for payment in queryset.select_related("project"):
+                try:
+                    services.payment_reverse(payment=payment, reason=form.cleaned_data["reason"], user=request.user)
+                except (ValidationError, PermissionDenied) as exc:
+                    detail = "；".join(getattr(exc, "messages", [str(exc)]))
+                    self.message_user(request, f"{payment.voucher_no}：{detail}", messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                self.message_user(request, gettext("已冲销 %(n)d 笔支付。") % {"n": done}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("冲销所选支付"),
+            "opts": self.model._meta,
+            "payments": queryset.select_related("project"),
+            "form": form,
+            "action": "reverse_selected",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/projects/payment_reverse.html", context)
 
     def has_add_permission(self, request):
         return False

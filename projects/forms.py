@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from tracker import fields
 
 from .choices import STAGE_INDEX, FundArea, FundLevel, Stage, allowed_transitions
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("支付金额（元）"), max_digits=16, decimal_places=2, min_value=0.01)
-    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.DecimalField(label=_("支付金额（元）"), max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+    paid_on = fields.DateField(label=_("支付日期"))
     voucher_no = forms.CharField(label=_("凭证号"), max_length=60)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -20,7 +24,7 @@ class ReversalForm(forms.Form):
         label=_("冲销金额（元）"),
         max_digits=16,
         decimal_places=2,
-        min_value=0.01,
+        min_value=Decimal("0.01"),
         required=False,
         help_text=_("留空表示全额冲销"),
     )
@@ -42,9 +46,7 @@ class StageForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    reported_on = forms.DateField(
-        label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    reported_on = fields.DateField(label=_("报告日期"))
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
     note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photo = forms.FileField(label=_("现场照片或 PDF（可选）"), required=False)

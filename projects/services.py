@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit import audited
-from tracker.permissions import can_act_for_unit, is_unit_scoped
+from tracker.choices import Role
+from tracker.fields import check_plausible_date
+from tracker.permissions import can_act_for_unit, has_role, is_unit_scoped
 from tracker.uploads import delete_on_rollback, storage_name, validate_upload
 
 from .choices import FUNDED_STAGES, Stage, allowed_transitions
@@ -30,6 +32,34 @@ CENT = Decimal("0.01")
 def _check_can_report(user, project: Project) -> None:
     if not is_unit_scoped(user) or not can_act_for_unit(user, project.unit_id, "report"):
         raise PermissionDenied(_("您无权为该项目填报。"))
+
+
+def _check_can_reverse(user, project: Project) -> None:
+    """The project's own unit corrects its payments; the system admin corrects any (from the admin site)."""
+    if has_role(user, Role.ADMIN) and user.is_staff:
+        return
+    _check_can_report(user, project)
+
+
+REVERSAL_SUFFIX = "-冲销"
+
+
+def _reversal_voucher(project_id: int, voucher_no: str) -> str:
+    """A voucher number for the reversal of `voucher_no`: `<voucher>-冲销`, always within the column and unique.
+
+    A long original is shortened to leave room for the suffix; if the name is taken on the project (someone
+    typed it as a voucher, or two long vouchers share a prefix) a counter follows: `-冲销2`, `-冲销3`…
+    Called with the project row locked, so no concurrent reversal takes the same name.
+    """
+    limit = Payment._meta.get_field("voucher_no").max_length
+    taken = set(Payment.objects.filter(project_id=project_id).values_list("voucher_no", flat=True))
+    n = 1
+    while True:
+        suffix = REVERSAL_SUFFIX + (str(n) if n > 1 else "")
+        candidate = voucher_no[: limit - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
 
 
 def _money(value) -> Decimal:
@@ -66,6 +96,7 @@ def payment_record(
         raise ValidationError(_("支付金额必须大于 0 元。"))
     if paid_on > timezone.localdate():
         raise ValidationError(_("支付日期不能晚于今天。"))
+    check_plausible_date(paid_on)
     if not voucher_no:
         raise ValidationError(_("请填写凭证号。"))
     locked = Project.objects.select_for_update().get(pk=project.pk)
@@ -105,10 +136,12 @@ def payment_reverse(
     `amount` (positive, default: the whole payment) is how much to take back; it cannot exceed the original,
     a payment is reversed at most once, and a reversal cannot itself be reversed.
     """
-    _check_can_report(user, payment.project)
+    _check_can_reverse(user, payment.project)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("冲销必须填写原因。"))
+    if len(reason) > Payment._meta.get_field("note").max_length:
+        raise ValidationError(_("冲销原因不能超过 200 个字。"))
     Project.objects.select_for_update().filter(pk=payment.project_id).get()
     original = Payment.objects.get(pk=payment.pk)
     if original.is_reversal:
@@ -130,7 +163,7 @@ def payment_reverse(
         project_id=original.project_id,
         amount=-take_back,
         paid_on=on,
-        voucher_no=f"{original.voucher_no}-冲销",
+        voucher_no=_reversal_voucher(original.project_id, original.voucher_no),
         reverses=original,
         note=reason,
         entered_by=user,

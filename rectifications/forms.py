@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker import fields
 from tracker.models import Unit
 
 from .choices import Area, Colour, InspectionKind, Status
@@ -70,13 +71,13 @@ class ProgressForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("批次类型"), choices=InspectionKind.choices)
     name = forms.CharField(label=_("批次名称"), max_length=120)
-    date = forms.DateField(label=_("督察/检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = fields.DateField(label=_("督察/检查日期"))
     file = forms.FileField(label=_("问题清单（.xlsx 或 .csv）"))
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = fields.DateField(label=_("起始日期"))
+    end = fields.DateField(label=_("截止日期"))
 
     def clean(self):
         data = super().clean()

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Aggregate, Area, Direction, Rule, RunStatus, Source, ValueStatus
+
+# Bound of any value a person types for an indicator (a target, a baseline, an entered value): larger than every
+# real quantity a city reports (yuan, tonnes, µg/m³, counts), small enough that the scoring arithmetic never
+# overflows a float. One approved 1e155 once took every leader's home page down.
+MAX_ENTERED_VALUE = 1e12
+BOUNDED = [MinValueValidator(-MAX_ENTERED_VALUE), MaxValueValidator(MAX_ENTERED_VALUE)]
 
 
 class Indicator(models.Model):
@@ -38,8 +45,8 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("年度"))
-    value = models.FloatField(_("目标值"))
-    baseline = models.FloatField(_("基数"), null=True, blank=True)
+    value = models.FloatField(_("目标值"), validators=BOUNDED)
+    baseline = models.FloatField(_("基数"), null=True, blank=True, validators=BOUNDED)
 
     class Meta:
         verbose_name = _("目标值")
@@ -61,7 +68,7 @@ class DataValue(models.Model):
     unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text=_("0 表示全年"))
-    value = models.FloatField(_("数值"))
+    value = models.FloatField(_("数值"), validators=BOUNDED)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     audited = models.BooleanField(_("已核定"), default=False, help_text=_("否：快报数（暂定）；是：核定数"))
     status = models.CharField(_("状态"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
@@ -83,6 +90,9 @@ class DataValue(models.Model):
         verbose_name_plural = _("填报数据")
         ordering = ["-year", "-month", "indicator__sort_order"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=-MAX_ENTERED_VALUE, value__lte=MAX_ENTERED_VALUE), name="datavalue_bounded"
+            ),
             # one live approved value per key, and at most one open (not yet approved) value per key
             models.UniqueConstraint(
                 fields=["indicator", "unit", "year", "month"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from tracker.selectors import territorial_units
 from . import registry, scoring
 from .choices import EDITABLE_STATUSES, VALUE_TRANSITIONS, RunStatus, Source, ValueStatus
 from .models import (
+    MAX_ENTERED_VALUE,
     AssessmentItem,
     AssessmentScheme,
     DataValue,
@@ -62,6 +64,8 @@ def data_value_save(
         raise PermissionDenied("只能为本单位填报数据")
     if indicator.source != Source.ENTERED:
         raise ValidationError("该指标由系统计算，不需要填报")
+    if not math.isfinite(value) or abs(value) > MAX_ENTERED_VALUE:
+        raise ValidationError(f"数值超出允许范围（绝对值不超过 {MAX_ENTERED_VALUE:.0e}）")
     key = {"indicator": indicator, "unit_id": unit_id, "year": year, "month": month}
     open_row = DataValue.objects.select_for_update().filter(**key).exclude(status=ValueStatus.APPROVED).first()
     if open_row is not None:
@@ -545,7 +549,9 @@ def publication_create(*, user, run_id: int, title: str) -> Publication:
     """Freeze a run as published in a bulletin; later corrections of its date make a new run."""
     if not can_approve(user):
         raise PermissionDenied("只有系统管理员可以发布排名")
-    run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None:
+        raise ValidationError("该计分结果已不存在（已被重新计分替换），请刷新后发布最新结果")
     if run.status != RunStatus.SUCCEEDED:
         raise ValidationError("只能发布已完成的计分结果")
     if Publication.objects.filter(run=run).exists():

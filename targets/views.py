@@ -168,7 +168,9 @@ def run_publish(request, run_id: int):
             messages.success(request, _("排名已发布并冻结；此后的数据更正将生成新的排名并注明变化。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    run = get_object_or_404(ScoringRun, pk=run_id)
+    run = ScoringRun.objects.select_related("scheme").filter(pk=run_id).first()
+    if run is None:  # replaced meanwhile: back to the assessment page, which shows the current run
+        return redirect("targets:index")
     return redirect(f"{_index_url(run.scheme)}&run={run.pk}")
 
 

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker import fields
+
 from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
 from ..services.water import OUTLET_DOCUMENT_KINDS
 from ..uploads import validate_upload
@@ -12,7 +14,7 @@ class OutletMoveForm(forms.Form):
     """Move an outlet to another step. The service re-checks everything; this explains mistakes early."""
 
     to_step = forms.ChoiceField(label=_("变更为"))
-    work_date = forms.DateField(label=_("工作日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    work_date = fields.DateField(label=_("工作日期"))
     note = forms.CharField(label=_("工作说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason = forms.CharField(
         label=_("退回原因"),
