@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.navigation import area_required
 from tracker.choices import Role
+from tracker.ledger import wants_export
 from tracker.permissions import units_for_user, user_role
 from tracker.tabular import TableError, xlsx_response
 from tracker.uploads import file_response
@@ -26,31 +26,7 @@ from .dossier import dossier_zip
 from .forms import ActionForm, ImportForm, LedgerFilterForm, PeriodForm, ProgressForm
 from .models import Evidence
 from .permissions import can_import, get_item_for_user
-
-PAGE_SIZE = 50
-LEDGER_HEADERS = [
-    "问题编号", "来源批次", "问题描述", "领域", "责任单位", "牵头部门", "责任人",
-    "整改时限", "整改期限类型", "整改措施", "状态", "预警", "销号日期", "反弹次数",
-]  # fmt: skip
-
-
-def _ledger_row(it) -> list:
-    return [
-        it.code,
-        it.inspection.name,
-        it.description,
-        it.get_area_display(),
-        it.unit.name,
-        it.lead_department.name if it.lead_department else "",
-        it.responsible_person,
-        it.deadline,
-        it.get_term_display(),
-        it.measures,
-        it.get_status_display(),
-        it.get_colour_display(),
-        it.closed_on,
-        it.rebound_count,
-    ]
+from .tables import ItemTable
 
 
 @area_required("rectifications")
@@ -58,19 +34,16 @@ def index(request):
     """The ledger (台账): filters, counts, a page of items; `?export=xlsx` downloads all filtered rows."""
     form = LedgerFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
     items = selectors.item_ledger(user=request.user, filters=form.filters() if form.is_bound else {})
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response("整改问题台账.xlsx", [("整改台账", LEDGER_HEADERS, (_ledger_row(it) for it in items))])
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    table = ItemTable(items, request)
+    if wants_export(request):
+        return table.export_response()
     return render(
         request,
         "rectifications/item_list.html",
         {
             "form": form,
-            "page": page,
+            "table": table,
             "counts": selectors.ledger_counts(items),
-            "query": query.urlencode(),
             "can_import": can_import(request.user),
             "unread_notices": selectors.notices_for_user(user=request.user).filter(read_at__isnull=True).count(),
             "is_inspector": user_role(request.user) in (Role.INSPECTOR, Role.ADMIN, Role.LEADER),

@@ -55,9 +55,9 @@ def test_ledger_filters_and_counts(actors, items, client_for):
     RectificationItemFactory(unit=items["a"].unit, code="A-2", status=Status.CLOSED, area="air")
     response = client_for(actors["leader"]).get(reverse("rectifications:index"), {"status": "closed"})
     assert response.context["counts"]["total"] == 1
-    assert [it.code for it in response.context["page"]] == ["A-2"]
+    assert [it.code for it in response.context["table"].page] == ["A-2"]
     response = client_for(actors["leader"]).get(reverse("rectifications:index"), {"unit": items["b"].unit_id})
-    assert {it.code for it in response.context["page"]} == {"B-1", "B-2"}
+    assert {it.code for it in response.context["table"].page} == {"B-1", "B-2"}
 
 
 def test_ledger_uses_a_fixed_number_of_queries(actors, unit_a, client_for, django_assert_max_num_queries):
