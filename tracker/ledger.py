@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -129,6 +130,8 @@ class Column:
             return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
         if isinstance(value, bool):
             return _("是") if value else _("否")
+        if isinstance(value, Promise):  # a lazy label (choices): Excel needs the text
+            return str(value)
         return value
 
     def text(self, value) -> str:
