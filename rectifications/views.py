@@ -23,10 +23,10 @@ from tracker.uploads import file_response
 from . import selectors, services
 from .choices import Actor, Status
 from .dossier import dossier_zip
-from .forms import ActionForm, ImportForm, LedgerFilterForm, PeriodForm, ProgressForm
+from .forms import ActionForm, ImportForm, LedgerFilterForm, NoticeFilterForm, PeriodForm, ProgressForm
 from .models import Evidence
 from .permissions import can_import, get_item_for_user
-from .tables import ItemTable
+from .tables import ItemTable, NoticeTable
 
 
 @area_required("rectifications")
@@ -176,9 +176,14 @@ def import_items(request):
 
 @area_required("rectifications")
 def notices(request):
-    rows = list(selectors.notices_for_user(user=request.user)[:500])
+    """预警通知, every one in reach, paged; filter by level, unit and unsigned; `?export=xlsx`."""
+    form = NoticeFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
+    notices = form.apply(selectors.notices_for_user(user=request.user))
     acting_units = set(units_for_user(request.user, "report").values_list("pk", flat=True))
-    return render(request, "rectifications/notices.html", {"notices": rows, "acting_units": acting_units})
+    table = NoticeTable(notices, request, acting_units=acting_units)
+    if wants_export(request):
+        return table.export_response()
+    return render(request, "rectifications/notices.html", {"form": form, "table": table})
 
 
 @require_POST

@@ -250,9 +250,19 @@ class Table:
         return [c for c in self.columns.values() if c.export]
 
     def body(self) -> list[dict]:
+        """Rows of (cell html, css). A `render_<column>(row)` method on the table, when defined, renders that
+        column's page cell with what only the request knows (who may act on the row, the CSRF token)."""
         cols = self.page_columns()
+        renderers = [getattr(self, f"render_{c.name}", None) for c in cols]
         return [
-            {"row": row, "css": self.row_css(row), "cells": [(c.cell(row), c.css) for c in cols]}
+            {
+                "row": row,
+                "css": self.row_css(row),
+                "cells": [
+                    (format_html("{}", r(row)) if r is not None else c.cell(row), c.css)
+                    for c, r in zip(cols, renderers, strict=True)
+                ],
+            }
             for row in self.page.object_list
         ]
 

@@ -253,7 +253,7 @@ def test_notices_inbox_scoped_and_read_by_unit_official(actors, unit_a, unit_b, 
     na = Notice.objects.create(item=item_a, unit=unit_a, person="张三", level="warning", created_at=timezone.now())
     Notice.objects.create(item=item_b, unit=unit_b, person="李四", level="reminder", created_at=timezone.now())
     response = client_for(actors["official_a"]).get(reverse("rectifications:notices"))
-    assert [n.pk for n in response.context["notices"]] == [na.pk]
+    assert [n.pk for n in response.context["table"].page.object_list] == [na.pk]
     assert client_for(actors["official_b"]).post(reverse("rectifications:notice_read", args=[na.pk])).status_code == 404
     assert client_for(actors["leader"]).post(reverse("rectifications:notice_read", args=[na.pk])).status_code == 403
     client_for(actors["official_a"]).post(reverse("rectifications:notice_read", args=[na.pk]))
