@@ -25,7 +25,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from tracker.models import Unit
 
@@ -422,6 +422,73 @@ def ledger_totals(projects: QuerySet[Project], *, as_of: date) -> dict:
     }
 
 
+# --- fund and payment ledgers ---------------------------------------------------------------------------
+
+
+def fund_ledger(*, year: int | None = None, level: str | None = None, area: str | None = None) -> QuerySet[Fund]:
+    """Funds with `assigned` (allocated to projects), `paid`, `unassigned` and `rate_sort`, all in SQL.
+
+    Funds are the city's: every person who reads projects reads all funds (as on the projects overview).
+    """
+    funds = Fund.objects.all()
+    if year:
+        funds = funds.filter(year=year)
+    if level:
+        funds = funds.filter(level=level)
+    if area:
+        funds = funds.filter(area=area)
+    assigned_q = (
+        Project.objects.filter(fund=OuterRef("pk")).order_by().values("fund").annotate(s=Sum("allocated_amount"))
+    )
+    paid_q = Payment.objects.filter(project__fund=OuterRef("pk")).order_by().values("project__fund")
+    assigned = Coalesce(Subquery(assigned_q.values("s"), output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+    paid = Coalesce(
+        Subquery(paid_q.annotate(s=Sum("amount")).values("s"), output_field=MONEY_FIELD),
+        ZERO,
+        output_field=MONEY_FIELD,
+    )
+    return funds.annotate(assigned=assigned, paid=paid).annotate(
+        unassigned=Greatest(F("amount") - F("assigned"), ZERO, output_field=MONEY_FIELD),
+        rate_sort=Case(When(amount__gt=0, then=ExpressionWrapper(F("paid") / F("amount"), output_field=MONEY_FIELD))),
+    )
+
+
+def payment_ledger(
+    *,
+    user,
+    unit_id: int | None = None,
+    fund_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    search: str = "",
+) -> QuerySet[Payment]:
+    """Payments and reversals on the projects this person may see, filtered; newest first."""
+    from .permissions import projects_for_user
+
+    payments = Payment.objects.filter(project__in=projects_for_user(user, "view"))
+    if unit_id:
+        payments = payments.filter(project__unit_id=unit_id)
+    if fund_id:
+        payments = payments.filter(project__fund_id=fund_id)
+    if start:
+        payments = payments.filter(paid_on__gte=start)
+    if end:
+        payments = payments.filter(paid_on__lte=end)
+    if search:
+        payments = payments.filter(
+            Q(voucher_no__icontains=search) | Q(project__name__icontains=search) | Q(project__code__icontains=search)
+        )
+    return payments.select_related("project__unit", "project__fund", "entered_by", "reverses").order_by(
+        "-paid_on", "-pk"
+    )
+
+
+def payment_totals(payments: QuerySet[Payment]) -> dict:
+    """Count and net amount (reversals subtract) over the whole filtered ledger. One query."""
+    row = payments.order_by().aggregate(count=Count("pk"), amount=Sum("amount"))
+    return {"count": row["count"], "amount": row["amount"] or ZERO}
+
+
 def stalled_by_unit(*, user, as_of: date) -> pd.DataFrame:
     """Stalled projects grouped per unit: unit, count, names (for the index page and bulletins)."""
     frame = project_ledger(user=user, as_of=as_of, stalled=True)
@@ -510,11 +577,14 @@ __all__ = [
     "execution_by_year",
     "flag_stalls",
     "fund_execution",
+    "fund_ledger",
     "indicator_budget_execution_rate",
     "indicator_stalled_project_count",
     "ledger_queryset",
     "ledger_rows",
     "ledger_totals",
+    "payment_ledger",
+    "payment_totals",
     "project_ledger",
     "reserve_by_stage",
     "stalled_by_unit",

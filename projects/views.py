@@ -19,10 +19,19 @@ from tracker.uploads import file_response
 
 from . import charts, selectors, services
 from .choices import Stage
-from .forms import LedgerFilterForm, PaymentForm, ProgressForm, RankingFilterForm, ReversalForm, StageForm
+from .forms import (
+    FundFilterForm,
+    LedgerFilterForm,
+    PaymentFilterForm,
+    PaymentForm,
+    ProgressForm,
+    RankingFilterForm,
+    ReversalForm,
+    StageForm,
+)
 from .models import Fund, Payment, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
-from .tables import ProjectTable
+from .tables import FundTable, PaymentTable, ProjectTable
 
 
 def _ranking(request, today) -> tuple[RankingFilterForm, object]:
@@ -117,6 +126,39 @@ def project_list(request):
         return table.export_response()
     totals = selectors.ledger_totals(projects, as_of=today)
     return render(request, "projects/project_list.html", {"form": form, "table": table, "totals": totals})
+
+
+@area_required("projects")
+def fund_list(request):
+    """专项资金台账: every fund with what reached projects and what was paid, sorted and paged in SQL."""
+    years = Fund.objects.order_by("-year").values_list("year", flat=True).distinct()
+    form = FundFilterForm(request.GET or None, years=years)
+    f = form.cleaned_data if form.is_valid() else {}
+    funds = selectors.fund_ledger(year=f.get("year"), level=f.get("level") or None, area=f.get("area") or None)
+    table = FundTable(funds, request)
+    if wants_export(request):
+        return table.export_response()
+    return render(request, "projects/fund_list.html", {"form": form, "table": table})
+
+
+@area_required("projects")
+def payment_list(request):
+    """资金支付台账: the payments and reversals on the projects this person may see, newest first."""
+    form = PaymentFilterForm(request.GET or None, units=units_for_user(request.user, "view"), funds=Fund.objects.all())
+    f = form.cleaned_data if form.is_valid() else {}
+    payments = selectors.payment_ledger(
+        user=request.user,
+        unit_id=f.get("unit"),
+        fund_id=f.get("fund"),
+        start=f.get("start"),
+        end=f.get("end"),
+        search=f.get("q") or "",
+    )
+    table = PaymentTable(payments, request)
+    if wants_export(request):
+        return table.export_response()
+    totals = selectors.payment_totals(payments)
+    return render(request, "projects/payment_list.html", {"form": form, "table": table, "totals": totals})
 
 
 @area_required("projects")

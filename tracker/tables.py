@@ -167,3 +167,29 @@ class OutletTable(Table):
 
     def row_css(self, row) -> str:
         return "row-overdue" if row.overdue_flag else ""
+
+
+# --- air -----------------------------------------------------------------------------------------------
+
+
+class StationTable(Table):
+    """监测站点 with the latest reading (date, AQI, category), from `selectors.air.station_list`."""
+
+    title = _("监测站点")
+    filename = _("空气监测站点")
+    empty_text = _("暂无站点。")
+    page_size = 30
+
+    code = Column(_("站点编码"), css="code")
+    name = Column(_("站点名称"), link=lambda s: reverse("tracker:air_station_detail", args=[s.pk]))
+    level = Column(_("级别"), "get_level_display", order_by="level")
+    unit = Column(_("所在单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
+    war_zone = Column(_("所属战区"), "war_zone.name", order_by=("war_zone__sort_order",))
+    latest_date = Column(_("最近日期"))
+    latest_aqi = Column("AQI", decimals=0)
+    latest_category = Column(
+        _("类别"),
+        html=lambda s: (
+            format_html('<span class="aqi-chip aqi-{0}">{0}</span>', s.latest_category) if s.latest_category else ""
+        ),
+    )
