@@ -77,3 +77,30 @@ class LedgerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
+
+
+class FundFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("资金年度"), required=False, coerce=int, empty_value=None)
+    level = forms.ChoiceField(label=_("资金级别"), required=False, choices=[("", _("全部")), *FundLevel.choices])
+    area = forms.ChoiceField(label=_("资金领域"), required=False, choices=[("", _("全部")), *FundArea.choices])
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("全部")), *((y, str(y)) for y in years)]
+
+
+class PaymentFilterForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None)
+    fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None)
+    start = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    q = forms.CharField(label=_("凭证号/项目"), required=False, max_length=60)
+
+    def __init__(self, *args, units, funds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
+        self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]

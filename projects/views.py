@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,15 +12,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.navigation import area_required
+from tracker.ledger import to_wan, wants_export
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from tracker.tabular import xlsx_response
 from tracker.uploads import file_response
 
 from . import charts, selectors, services
 from .choices import Stage
-from .forms import LedgerFilterForm, PaymentForm, ProgressForm, RankingFilterForm, ReversalForm, StageForm
+from .forms import (
+    FundFilterForm,
+    LedgerFilterForm,
+    PaymentFilterForm,
+    PaymentForm,
+    ProgressForm,
+    RankingFilterForm,
+    ReversalForm,
+    StageForm,
+)
 from .models import Fund, Payment, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
+from .tables import FundTable, PaymentTable, ProjectTable
 
 
 def _ranking(request, today) -> tuple[RankingFilterForm, object]:
@@ -75,74 +84,81 @@ def ranking_export(request):
     """The unit ranking as Excel — the same frame as the index page."""
     _form, ranking = _ranking(request, timezone.localdate())
     rows = [
-        (r["rank"] if r["rank"] is not None else "", r["unit"], r["projects"], r["allocated"], r["paid"], r["rate"])
+        (
+            r["rank"] if r["rank"] is not None else "",
+            r["unit"],
+            r["projects"],
+            to_wan(r["allocated"]),
+            to_wan(r["paid"]),
+            r["rate"],
+        )
         for r in ranking.to_dict("records")
     ]
-    headers = [_("排名"), _("责任单位"), _("资金项目数"), _("下达资金（元）"), _("已支付（元）"), _("预算执行率（%）")]
-    return xlsx_response(_("预算执行率排名.xlsx"), [(_("执行率排名"), headers, rows)])
-
-
-LEDGER_HEADERS = [
-    "项目编号", "项目名称", "责任单位", "资金来源", "阶段", "估算总投资（元）", "下达资金（元）", "已支付（元）",
-    "执行率（%）", "形象进度（%）", "计划开工", "计划竣工", "最近进展", "停滞原因", "责任人",
-]  # fmt: skip
-
-
-def ledger_rows(frame) -> list[tuple]:
-    """Ledger rows for Excel, from the same frame the page shows."""
-    return [
-        (
-            r["code"],
-            r["name"],
-            r["unit__name"],
-            r["fund__name"] or "",
-            r["stage_label"],
-            r["investment"],
-            r["allocated_amount"],
-            r["paid"],
-            r["rate"],
-            r["progress_on"],
-            r["planned_start"],
-            r["planned_completion"],
-            r["last_report"],
-            r["stall_reason"],
-            r["responsible_person"],
-        )
-        for r in frame.to_dict("records")
+    headers = [
+        _("排名"),
+        _("责任单位"),
+        _("资金项目数"),
+        _("下达资金（万元）"),
+        _("已支付（万元）"),
+        _("预算执行率（%）"),
     ]
+    formats = [None, None, "#,##0", "#,##0.00", "#,##0.00", "0.00"]
+    return xlsx_response(_("预算执行率排名.xlsx"), [(_("执行率排名"), headers, rows, formats)])
 
 
 @area_required("projects")
 def project_list(request):
-    """The project ledger with filters (unit, fund, stage, stalled); `?export=xlsx` downloads the same rows."""
-    units = units_for_user(request.user, "view")
-    funds = Fund.objects.all()
-    form = LedgerFilterForm(request.GET or None, units=units, funds=funds)
+    """The project ledger with filters (unit, fund, stage, stalled), sorted and paged in SQL; `?export=xlsx`."""
+    today = timezone.localdate()
+    form = LedgerFilterForm(request.GET or None, units=units_for_user(request.user, "view"), funds=Fund.objects.all())
     filters = form.cleaned_data if form.is_valid() else {}
-    frame = selectors.project_ledger(
+    projects = selectors.ledger_queryset(
         user=request.user,
-        as_of=timezone.localdate(),
+        as_of=today,
         unit_id=filters.get("unit"),
         fund_id=filters.get("fund"),
         stage=filters.get("stage") or None,
         stalled=bool(filters.get("stalled")),
         search=filters.get("q") or "",
     )
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(_("项目台账.xlsx"), [(_("项目台账"), LEDGER_HEADERS, ledger_rows(frame))])
-    totals = {
-        "count": len(frame),
-        "allocated": sum(frame["allocated_amount"], Decimal("0")),
-        "paid": sum(frame["paid"], Decimal("0")),
-        "stalled": int(frame["stalled"].sum()) if len(frame) else 0,
-    }
-    query = request.GET.copy()
-    query["export"] = "xlsx"
-    return render(
-        request,
-        "projects/project_list.html",
-        {"form": form, "rows": frame.to_dict("records"), "totals": totals, "export_query": query.urlencode()},
+    table = ProjectTable(selectors.ledger_rows(projects, as_of=today), request, as_of=today)
+    if wants_export(request):
+        return table.export_response()
+    totals = selectors.ledger_totals(projects, as_of=today)
+    return render(request, "projects/project_list.html", {"form": form, "table": table, "totals": totals})
+
+
+@area_required("projects")
+def fund_list(request):
+    """专项资金台账: every fund with what reached projects and what was paid, sorted and paged in SQL."""
+    years = Fund.objects.order_by("-year").values_list("year", flat=True).distinct()
+    form = FundFilterForm(request.GET or None, years=years)
+    f = form.cleaned_data if form.is_valid() else {}
+    funds = selectors.fund_ledger(year=f.get("year"), level=f.get("level") or None, area=f.get("area") or None)
+    table = FundTable(funds, request)
+    if wants_export(request):
+        return table.export_response()
+    return render(request, "projects/fund_list.html", {"form": form, "table": table})
+
+
+@area_required("projects")
+def payment_list(request):
+    """资金支付台账: the payments and reversals on the projects this person may see, newest first."""
+    form = PaymentFilterForm(request.GET or None, units=units_for_user(request.user, "view"), funds=Fund.objects.all())
+    f = form.cleaned_data if form.is_valid() else {}
+    payments = selectors.payment_ledger(
+        user=request.user,
+        unit_id=f.get("unit"),
+        fund_id=f.get("fund"),
+        start=f.get("start"),
+        end=f.get("end"),
+        search=f.get("q") or "",
     )
+    table = PaymentTable(payments, request)
+    if wants_export(request):
+        return table.export_response()
+    totals = selectors.payment_totals(payments)
+    return render(request, "projects/payment_list.html", {"form": form, "table": table, "totals": totals})
 
 
 @area_required("projects")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker import fields
 from tracker.models import Unit
 
-from .choices import Area, Colour, InspectionKind, Status
+from .choices import Area, Colour, InspectionKind, NoticeLevel, Status
 from .models import Inspection
 
 
@@ -53,6 +53,31 @@ class LedgerFilterForm(forms.Form):
             "status": data["status"],
             "colour": data["colour"],
         }
+
+
+class NoticeFilterForm(forms.Form):
+    level = forms.ChoiceField(choices=[("", _("全部")), *NoticeLevel.choices], required=False, label=_("等级"))
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"))
+    unread = forms.BooleanField(required=False, label=_("只看未签收"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = _("全部")
+
+    def apply(self, notices):
+        """The notices narrowed by the valid filters (an invalid one is ignored, not an error page)."""
+        if not self.is_bound or not self.is_valid():
+            return notices
+        data = self.cleaned_data
+        if data["level"]:
+            notices = notices.filter(level=data["level"])
+        if data["unit"]:
+            notices = notices.filter(unit=data["unit"])
+        if data["unread"]:
+            notices = notices.filter(read_at__isnull=True)
+        return notices
 
 
 class ActionForm(forms.Form):

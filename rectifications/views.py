@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.navigation import area_required
 from tracker.choices import Role
+from tracker.ledger import wants_export
 from tracker.permissions import units_for_user, user_role
 from tracker.tabular import TableError, xlsx_response
 from tracker.uploads import file_response
@@ -23,34 +23,10 @@ from tracker.uploads import file_response
 from . import selectors, services
 from .choices import Actor, Status
 from .dossier import dossier_zip
-from .forms import ActionForm, ImportForm, LedgerFilterForm, PeriodForm, ProgressForm
+from .forms import ActionForm, ImportForm, LedgerFilterForm, NoticeFilterForm, PeriodForm, ProgressForm
 from .models import Evidence
 from .permissions import can_import, get_item_for_user
-
-PAGE_SIZE = 50
-LEDGER_HEADERS = [
-    "问题编号", "来源批次", "问题描述", "领域", "责任单位", "牵头部门", "责任人",
-    "整改时限", "整改期限类型", "整改措施", "状态", "预警", "销号日期", "反弹次数",
-]  # fmt: skip
-
-
-def _ledger_row(it) -> list:
-    return [
-        it.code,
-        it.inspection.name,
-        it.description,
-        it.get_area_display(),
-        it.unit.name,
-        it.lead_department.name if it.lead_department else "",
-        it.responsible_person,
-        it.deadline,
-        it.get_term_display(),
-        it.measures,
-        it.get_status_display(),
-        it.get_colour_display(),
-        it.closed_on,
-        it.rebound_count,
-    ]
+from .tables import ItemTable, NoticeTable
 
 
 @area_required("rectifications")
@@ -58,19 +34,16 @@ def index(request):
     """The ledger (台账): filters, counts, a page of items; `?export=xlsx` downloads all filtered rows."""
     form = LedgerFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
     items = selectors.item_ledger(user=request.user, filters=form.filters() if form.is_bound else {})
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response("整改问题台账.xlsx", [("整改台账", LEDGER_HEADERS, (_ledger_row(it) for it in items))])
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    table = ItemTable(items, request)
+    if wants_export(request):
+        return table.export_response()
     return render(
         request,
         "rectifications/item_list.html",
         {
             "form": form,
-            "page": page,
+            "table": table,
             "counts": selectors.ledger_counts(items),
-            "query": query.urlencode(),
             "can_import": can_import(request.user),
             "unread_notices": selectors.notices_for_user(user=request.user).filter(read_at__isnull=True).count(),
             "is_inspector": user_role(request.user) in (Role.INSPECTOR, Role.ADMIN, Role.LEADER),
@@ -203,9 +176,14 @@ def import_items(request):
 
 @area_required("rectifications")
 def notices(request):
-    rows = list(selectors.notices_for_user(user=request.user)[:500])
+    """预警通知, every one in reach, paged; filter by level, unit and unsigned; `?export=xlsx`."""
+    form = NoticeFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
+    notices = form.apply(selectors.notices_for_user(user=request.user))
     acting_units = set(units_for_user(request.user, "report").values_list("pk", flat=True))
-    return render(request, "rectifications/notices.html", {"notices": rows, "acting_units": acting_units})
+    table = NoticeTable(notices, request, acting_units=acting_units)
+    if wants_export(request):
+        return table.export_response()
+    return render(request, "rectifications/notices.html", {"form": form, "table": table})
 
 
 @require_POST

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from config.navigation import area_required
 from tracker.choices import UNIT_SCOPED_ROLES, Role
+from tracker.ledger import wants_export
 from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.selectors import territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
@@ -24,6 +25,7 @@ from .choices import RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
 from .permissions import can_approve, can_compute, data_values_for_user
+from .tables import TargetTable, ValueTable
 
 
 @login_required
@@ -202,9 +204,12 @@ def target_list(request):
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit():
         units = units.filter(pk=unit_id)
+    table = TargetTable(selectors.targets_table(units=units, year=year), request)
+    if wants_export(request):
+        return table.export_response(filename=f"{_('年度目标值')}-{year}.xlsx")
     context = {
         "year": year,
-        "targets": selectors.targets_table(units=units, year=year),
+        "table": table,
         "units": units_for_user(request.user, "view").order_by("sort_order", "code"),
         "unit_id": unit_id,
         "is_admin": can_approve(request.user),
@@ -225,7 +230,14 @@ def value_list(request):
     status = request.GET.get("status", "")
     if status in ValueStatus.values:
         values = values.filter(status=status)
-    reporting = units_for_user(request.user, "report").exists()
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        values = values.filter(unit_id=unit_id)
+    report_unit_ids = set(units_for_user(request.user, "report").values_list("pk", flat=True))
+    table = ValueTable(values.select_related("unit", "indicator"), request, report_unit_ids=report_unit_ids)
+    if wants_export(request) and request.method == "GET":
+        return table.export_response()
+    reporting = bool(report_unit_ids)
     form = None
     if reporting:
         form = DataValueForm(request.POST or None, user=request.user)
@@ -251,12 +263,13 @@ def value_list(request):
     elif request.method == "POST":
         raise PermissionDenied
     context = {
-        "values": values[:500],
+        "table": table,
         "form": form,
         "status": status,
         "statuses": ValueStatus.choices,
+        "units": units_for_user(request.user, "view").order_by("sort_order", "code"),
+        "unit_id": unit_id,
         "reporting": reporting,
-        "report_unit_ids": set(units_for_user(request.user, "report").values_list("pk", flat=True)),
     }
     return render(request, "targets/value_list.html", context)
 

@@ -119,6 +119,8 @@ POLICY: dict[str, Policy] = {
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:project_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:fund_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:payment_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:project_detail": Policy(PROJECT_READ, PROJECT_READ, obj("project")),
     "projects:payment_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:payment_reverse": Policy(GET_405, PROJECT_WRITE, payment),

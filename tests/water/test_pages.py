@@ -94,11 +94,11 @@ def test_outlet_ledger_counts_and_overdue(client_for, leader, water_data):
     assert counts["沐川县"]["overdue"] == 0
     assert "row-overdue" in response.content.decode()
     only = client_for(leader).get(reverse("tracker:outlet_list"), {"overdue": "1"})
-    assert [o.name for o in only.context["outlets"]] == ["井研排口"]
+    assert [o.name for o in only.context["table"].page.object_list] == ["井研排口"]
 
 
 def test_outlet_ledger_excel_export(client_for, leader, water_data):
-    response = client_for(leader).get(reverse("tracker:outlet_list"), {"format": "xlsx"})
+    response = client_for(leader).get(reverse("tracker:outlet_list"), {"export": "xlsx"})
     assert response.status_code == 200
     wb = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
     assert wb.sheetnames == ["排口台账", "分单位统计"]
@@ -107,7 +107,7 @@ def test_outlet_ledger_excel_export(client_for, leader, water_data):
 
 
 def test_section_list_excel_export(client_for, official_a, water_data):
-    response = client_for(official_a).get(reverse("tracker:water_index"), {"format": "xlsx"})
+    response = client_for(official_a).get(reverse("tracker:water_index"), {"export": "xlsx"})
     wb = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
     rows = list(wb.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["A1"]

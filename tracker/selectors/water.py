@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from ..choices import OUTLET_STEP_ORDER, OutletStep, WaterClass
@@ -43,12 +57,16 @@ def section_for_user(user, pk) -> WaterSection:
 # --- sections -------------------------------------------------------------------------------------
 
 
-def section_list(
+def section_queryset(
     *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
-) -> list[WaterSection]:
-    """Sections the person sees, each with its latest reading (month, class, compliant) and YTD counts."""
+) -> QuerySet[WaterSection]:
+    """Sections the person sees, filtered, each annotated with its latest reading (month, class, compliant), the
+    YTD counts and `ytd_rate_sort` (compliant ÷ assessed months × 100) so the ledger sorts and pages in SQL."""
     latest = WaterMonthlyReading.objects.filter(section=OuterRef("pk"), month__lte=as_of).order_by("-month")
     year_start = dt.date(as_of.year, 1, 1)
+    in_year = Q(readings__month__gte=year_start, readings__month__lte=as_of)
+    ytd_total = Count("readings", filter=in_year & Q(readings__compliant__isnull=False))
+    ytd_compliant = Count("readings", filter=in_year & Q(readings__compliant=True))
     qs = (
         water_records_for_user(WaterSection, user)
         .filter(is_active=True)
@@ -57,15 +75,10 @@ def section_list(
             latest_month=Subquery(latest.values("month")[:1]),
             latest_class=Subquery(latest.values("water_class")[:1]),
             latest_compliant=Subquery(latest.values("compliant")[:1]),
-            ytd_total=Count(
-                "readings",
-                filter=Q(
-                    readings__month__gte=year_start, readings__month__lte=as_of, readings__compliant__isnull=False
-                ),
-            ),
-            ytd_compliant=Count(
-                "readings",
-                filter=Q(readings__month__gte=year_start, readings__month__lte=as_of, readings__compliant=True),
+            ytd_total=ytd_total,
+            ytd_compliant=ytd_compliant,
+            ytd_rate_sort=Case(
+                When(ytd_total__gt=0, then=ExpressionWrapper(F("ytd_compliant") * 100.0 / F("ytd_total"), FloatField()))
             ),
         )
     )
@@ -76,15 +89,38 @@ def section_list(
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     # Meta.ordering is dropped in GROUP BY queries: order explicitly (level, river, code).
-    sections = list(qs.order_by("river__sort_order", "level", "code"))
+    return qs.order_by("river__sort_order", "level", "code")
+
+
+def decorate_sections(sections: list[WaterSection]) -> list[WaterSection]:
+    """`ytd_rate` (float %, None when nothing assessed) and the class label, on a page of sections."""
     for s in sections:
         s.ytd_rate = (s.ytd_compliant / s.ytd_total * 100) if s.ytd_total else None
         s.latest_class_label = WaterClass(s.latest_class).label if s.latest_class else None
     return sections
 
 
-def section_summary(sections: list[WaterSection]) -> dict:
-    """Cards: count, 优良率 and compliance of the latest month of each section."""
+def section_list(
+    *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
+) -> list[WaterSection]:
+    """Sections the person sees, each with its latest reading (month, class, compliant) and YTD counts."""
+    qs = section_queryset(user=user, as_of=as_of, river_id=river_id, level=level, unit_id=unit_id)
+    return decorate_sections(list(qs))
+
+
+def section_summary(sections) -> dict:
+    """Cards: count, 优良率 and compliance of the latest month of each section.
+
+    `sections` is `section_queryset(...)` (aggregated in SQL, one query) or a list of its rows.
+    """
+    if isinstance(sections, QuerySet):
+        # four small columns per section in one query (not the rows themselves)
+        sections = [
+            SimpleNamespace(latest_class=c, latest_compliant=ok, ytd_total=t, ytd_compliant=y)
+            for c, ok, t, y in sections.order_by().values_list(
+                "latest_class", "latest_compliant", "ytd_total", "ytd_compliant"
+            )
+        ]
     classes = pd.Series([s.latest_class for s in sections if s.latest_class], dtype="float")
     compliant = [s.latest_compliant for s in sections if s.latest_compliant is not None]
     total = sum(s.ytd_total for s in sections)
@@ -136,6 +172,31 @@ def unit_compliance_ranking(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
 # --- outlets --------------------------------------------------------------------------------------
 
 
+def outlet_queryset(
+    *,
+    user,
+    unit_id: int | None = None,
+    step: str | None = None,
+    river_id: int | None = None,
+    overdue_only=False,
+    today: dt.date,
+) -> QuerySet[SewageOutlet]:
+    """The outlets the person sees, filtered, with `overdue_flag` (not done and past the deadline) in SQL."""
+    qs = water_records_for_user(SewageOutlet, user).select_related("unit", "river")
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if step:
+        qs = qs.filter(step=step)
+    if river_id:
+        qs = qs.filter(river_id=river_id)
+    overdue = Q(deadline__lt=today) & ~Q(step=OutletStep.DONE)
+    if overdue_only:
+        qs = qs.filter(overdue)
+    return qs.annotate(
+        overdue_flag=Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
 def outlet_list(
     *,
     user,
@@ -145,15 +206,9 @@ def outlet_list(
     overdue_only=False,
     today: dt.date,
 ) -> list[SewageOutlet]:
-    qs = water_records_for_user(SewageOutlet, user).select_related("unit", "river")
-    if unit_id:
-        qs = qs.filter(unit_id=unit_id)
-    if step:
-        qs = qs.filter(step=step)
-    if river_id:
-        qs = qs.filter(river_id=river_id)
-    if overdue_only:
-        qs = qs.exclude(step=OutletStep.DONE).filter(deadline__lt=today)
+    qs = outlet_queryset(
+        user=user, unit_id=unit_id, step=step, river_id=river_id, overdue_only=overdue_only, today=today
+    )
     outlets = list(qs)
     for o in outlets:
         o.overdue = o.is_overdue(today)

@@ -17,13 +17,20 @@ from config.navigation import area_required
 
 from .. import charts
 from ..api import json_error, parse_json_body, token_required
+from ..choices import StationLevel
 from ..forms.air import AirReadingsUploadForm
-from ..models import AirStation, WarZone
+from ..ledger import wants_export
+from ..models import AirStation, Unit, WarZone
 from ..selectors import air as air_selectors
 from ..selectors import war_zone_list
 from ..services.air import air_readings_import_records, air_readings_import_table
 from ..standards import CATEGORY_COLOURS, seasonal_mode
+from ..tables import StationTable
 from ..tabular import TableError
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
 
 
 def _zone_rows(zones, overview: pd.DataFrame) -> list[dict]:
@@ -40,7 +47,16 @@ def air_index(request):
     mode_key, mode_label, headline = seasonal_mode(today)
     zones = list(war_zone_list())
     overview = air_selectors.zone_overview(today=today)
-    stations = list(air_selectors.station_list())
+    level = request.GET.get("level") or None
+    zone_id, unit_id = _int(request.GET.get("zone")), _int(request.GET.get("unit"))
+    stations = air_selectors.station_list(unit_id=unit_id)
+    if level in StationLevel.values:
+        stations = stations.filter(level=level)
+    if zone_id:
+        stations = stations.filter(war_zone_id=zone_id)
+    table = StationTable(stations, request)
+    if wants_export(request):
+        return table.export_response()
     return render(
         request,
         "tracker/air_index.html",
@@ -50,7 +66,13 @@ def air_index(request):
             "mode_label": mode_label,
             "headline": headline,
             "zone_rows": _zone_rows(zones, overview),
-            "stations": stations,
+            "table": table,
+            "zones": zones,
+            "levels": StationLevel.choices,
+            "units": Unit.objects.filter(pk__in=AirStation.objects.values("unit_id")).order_by("sort_order", "code"),
+            "level": level,
+            "zone_id": zone_id,
+            "unit_id": unit_id,
         },
     )
 

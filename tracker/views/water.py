@@ -17,11 +17,13 @@ from .. import charts_water
 from ..api import json_error, parse_json_body, token_required
 from ..choices import OUTLET_STEP_ORDER, OutletStep, Role, SectionLevel, SourceLevel
 from ..forms.water import OutletMoveForm, ReadingUploadForm
+from ..ledger import wants_export
 from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, role_required, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, READING_REQUIRED, outlet_move, water_readings_upsert
-from ..tabular import TableError, read_table, xlsx_response
+from ..tables import OutletTable, SectionTable
+from ..tabular import TableError, read_table
 from ..uploads import file_response
 
 
@@ -47,51 +49,28 @@ def water_index(request):
     if level not in SectionLevel.values:
         level = None
     river_id, unit_id = _int(request.GET.get("river")), _int(request.GET.get("unit"))
-    sections = sel.section_list(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
+    sections = sel.section_queryset(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
     ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
-    if request.GET.get("format") == "xlsx":
-        rows = [
-            (
-                s.code,
-                s.name,
-                s.river.name,
-                s.get_level_display(),
-                s.unit.name,
-                s.get_target_class_display(),
-                s.latest_month.strftime("%Y-%m") if s.latest_month else "",
-                s.latest_class_label or "",
-                "" if s.latest_compliant is None else ("达标" if s.latest_compliant else "不达标"),
-                round(s.ytd_rate, 1) if s.ytd_rate is not None else None,
-            )
-            for s in sections
-        ]
-        headers = [
-            "断面编码",
-            "断面名称",
-            "河流",
-            "考核级别",
-            "责任单位",
-            "目标类别",
-            "最新月份",
-            "水质类别",
-            "是否达标",
-            "年内达标率(%)",
-        ]
+    table = SectionTable(sections, request)
+    if wants_export(request):
         rank_rows = [
             (r["rank"], r["unit_name"], r["compliant"], r["total"], round(r["rate"], 1))
             for r in ranking.to_dict("records")
         ]
-        rank_headers = ["排名", "责任单位", "达标断面月次", "监测断面月次", "达标率(%)"]
-        return xlsx_response(
-            f"水质断面_{today:%Y%m%d}.xlsx",
-            [("水质断面", headers, rows), (f"{today.year}年达标率排名", rank_headers, rank_rows)],
+        rank_headers = [_("排名"), _("责任单位"), _("达标断面月次"), _("监测断面月次"), _("达标率（%）")]
+        rank_sheet = (
+            _("%(year)d年达标率排名") % {"year": today.year},
+            rank_headers,
+            rank_rows,
+            [None, None, "#,##0", "#,##0", "0.0"],
         )
+        return table.export_response(extra_sheets=[rank_sheet])
     return render(
         request,
         "tracker/water_index.html",
         {
             **_filters(request),
-            "sections": sections,
+            "table": table,
             "summary": sel.section_summary(sections),
             "ranking": ranking.to_dict("records"),
             "levels": SectionLevel.choices,
@@ -193,44 +172,28 @@ def outlet_list(request):
         step = None
     unit_id, river_id = _int(request.GET.get("unit")), _int(request.GET.get("river"))
     overdue_only = request.GET.get("overdue") == "1"
-    outlets = sel.outlet_list(
+    outlets = sel.outlet_queryset(
         user=request.user, unit_id=unit_id, step=step, river_id=river_id, overdue_only=overdue_only, today=today
     )
-    if request.GET.get("format") == "xlsx":
-        headers = ["排口编码", "排口名称", "受纳水体", "责任单位", "排口类型", "当前环节", "整治时限", "是否逾期"]
-        rows = [
-            (
-                o.code,
-                o.name,
-                o.river.name,
-                o.unit.name,
-                o.get_outlet_type_display(),
-                o.get_step_display(),
-                o.deadline,
-                "逾期" if o.overdue else "",
-            )
-            for o in outlets
-        ]
-        counts = sel.outlet_step_counts(user=request.user, today=today)
+    table = OutletTable(outlets, request)
+    counts = sel.outlet_step_counts(user=request.user, today=today)
+    if wants_export(request):
         count_rows = [(c["unit__name"], c["total"], *c["steps"], c["overdue"]) for c in counts]
-        count_headers = ["责任单位", "排口总数", *[OutletStep(s).label for s in OUTLET_STEP_ORDER], "逾期"]
-        return xlsx_response(
-            f"入河排污口台账_{today:%Y%m%d}.xlsx",
-            [("排口台账", headers, rows), ("分单位统计", count_headers, count_rows)],
-        )
+        count_headers = [_("责任单位"), _("排口总数"), *[OutletStep(s).label for s in OUTLET_STEP_ORDER], _("逾期")]
+        return table.export_response(extra_sheets=[(_("分单位统计"), count_headers, count_rows)])
     return render(
         request,
         "tracker/outlet_list.html",
         {
             **_filters(request),
-            "outlets": outlets,
-            "counts": sel.outlet_step_counts(user=request.user, today=today),
+            "table": table,
+            "counts": counts,
             "steps": [(s, OutletStep(s).label) for s in OUTLET_STEP_ORDER],
             "step": step,
             "unit_id": unit_id,
             "river_id": river_id,
             "overdue_only": overdue_only,
-            "overdue_total": sum(1 for o in outlets if o.overdue),
+            "overdue_total": outlets.filter(overdue_flag=True).count(),
         },
     )
 
