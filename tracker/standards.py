@@ -482,44 +482,104 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def parameter_class_rank(parameter: str, value: float) -> int:
+# GB 3838-2002 表1 总磷: rivers 0.02/0.1/0.2/0.3/0.4, lakes and reservoirs (湖、库) 0.01/0.025/0.05/0.1/0.2.
+WATER_TP_LAKE_LIMITS = (0.01, 0.025, 0.05, 0.1, 0.2)
+# GB 3838-2002 表1 总氮 (湖、库, 以 N 计): shown for lakes and reservoirs and used for the trophic state, never for
+# the class — 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) §2.1: 湖库总氮单独评价.
+WATER_TN_LAKE_LIMITS = (0.2, 0.5, 1.0, 1.5, 2.0)
+WATER_BODIES = ("river", "lake")  # a reservoir is assessed as a lake ("湖、库")
+# The minimum set a monthly reading must carry to be classed: the parameters every section reports, including
+# those run by automatic stations (水质自动监测站: DO, CODMn, NH₃-N, TP). A reading without one of them is
+# 数据不全: it gets no class and counts as not compliant (a class from DO alone would be "I" by default).
+WATER_MIN_PARAMETERS = ("do", "codmn", "nh3n", "tp")
+
+
+def water_limits(water_body: str = "river") -> dict[str, tuple[bool, tuple[float, float, float, float, float]]]:
+    """GB 3838-2002 表1 limits for a river or a lake/reservoir (`water_body="lake"`; "reservoir" is the same)."""
+    if water_body == "reservoir":
+        water_body = "lake"
+    if water_body not in WATER_BODIES:
+        raise ValueError(f"unknown water body {water_body!r}")
+    if water_body == "river":
+        return WATER_LIMITS
+    return {**WATER_LIMITS, "tp": (False, WATER_TP_LAKE_LIMITS)}
+
+
+def parameter_class_rank(parameter: str, value: float, *, water_body: str = "river") -> int:
     """The class rank (1 = I … 6 = 劣V) of one parameter's value under Table 1."""
-    lower_bound, limits = WATER_LIMITS[parameter]
+    lower_bound, limits = water_limits(water_body)[parameter]
     for rank, limit in enumerate(limits, start=1):
         if (value >= limit) if lower_bound else (value <= limit):
             return rank
     return 6
 
 
-def water_class_rank(measurements: Mapping[str, float | None]) -> int | None:
-    """Worst single-factor class rank over the given parameters; missing ones are ignored; none → None."""
+def water_data_complete(measurements: Mapping[str, float | None]) -> bool:
+    """True when every parameter of `WATER_MIN_PARAMETERS` has a value."""
+    return all(not _missing(measurements.get(name)) for name in WATER_MIN_PARAMETERS)
+
+
+def water_class_rank(
+    measurements: Mapping[str, float | None], *, water_body: str = "river", require_complete: bool = False
+) -> int | None:
+    """Worst single-factor class rank over the given parameters; missing ones are ignored; none → None.
+
+    With `require_complete`, a reading short of `WATER_MIN_PARAMETERS` is None too (数据不全)."""
+    if require_complete and not water_data_complete(measurements):
+        return None
     ranks = [
-        parameter_class_rank(name, float(value))
+        parameter_class_rank(name, float(value), water_body=water_body)
         for name, value in measurements.items()
         if name in WATER_LIMITS and not _missing(value)
     ]
     return max(ranks) if ranks else None
 
 
-def water_class(measurements: Mapping[str, float | None]) -> str | None:
+def water_class(
+    measurements: Mapping[str, float | None], *, water_body: str = "river", require_complete: bool = False
+) -> str | None:
     """Single-factor water class under GB 3838-2002: "I", "II", "III", "IV", "V", "劣V", or None if no data.
 
-    `measurements` maps parameter codes (do, codmn, cod, bod5, nh3n, tp; mg/L) to values.
+    `measurements` maps parameter codes (do, codmn, cod, bod5, nh3n, tp; mg/L) to values. `water_body="lake"`
+    (or "reservoir") uses the lake/reservoir TP limits of 表1. With `require_complete` a reading without the
+    minimum set is None (数据不全).
     """
-    rank = water_class_rank(measurements)
+    rank = water_class_rank(measurements, water_body=water_body, require_complete=require_complete)
     return None if rank is None else WATER_CLASSES[rank - 1]
 
 
-def water_limiting_factors(measurements: Mapping[str, float | None]) -> list[str]:
+def water_limiting_factors(measurements: Mapping[str, float | None], *, water_body: str = "river") -> list[str]:
     """The parameters that set the class (定类因子), in table order; empty when the class is I or no data."""
-    rank = water_class_rank(measurements)
+    rank = water_class_rank(measurements, water_body=water_body)
     if rank is None or rank == 1:
         return []
     return [
         name
         for name in WATER_LIMITS
-        if not _missing(measurements.get(name)) and parameter_class_rank(name, float(measurements[name])) == rank
+        if not _missing(measurements.get(name))
+        and parameter_class_rank(name, float(measurements[name]), water_body=water_body) == rank
     ]
+
+
+def water_exceedances(
+    measurements: Mapping[str, float | None], *, target_rank: int = 3, water_body: str = "river"
+) -> dict[str, float]:
+    """超标倍数 of each parameter above the target class's limit, in table order, to 0.01.
+
+    《地表水环境质量评价办法（试行）》§4: 超标倍数 = (C − C_标准) / C_标准, C_标准 the limit of the target class
+    (III for an unassigned water); DO, a lower bound, has none. A 劣V target has no limit → empty.
+    """
+    if target_rank >= 6:
+        return {}
+    out: dict[str, float] = {}
+    for name, (lower_bound, limits) in water_limits(water_body).items():
+        value = measurements.get(name)
+        if lower_bound or _missing(value):
+            continue
+        limit = limits[target_rank - 1]
+        if float(value) > limit:
+            out[name] = round_gb8170((float(value) - limit) / limit, 2)
+    return out
 
 
 def water_compliant(class_rank: int | None, target_rank: int) -> bool | None:
@@ -529,12 +589,39 @@ def water_compliant(class_rank: int | None, target_rank: int) -> bool | None:
     return class_rank <= target_rank
 
 
+@dataclass(frozen=True)
+class ReadingAssessment:
+    """What one monthly reading is under GB 3838-2002, as stored with it."""
+
+    rank: int | None  # 1…6, None when 数据不全 or empty
+    compliant: bool | None  # None only when the reading has no value at all
+    complete: bool  # carries WATER_MIN_PARAMETERS
+    limiting_factors: tuple[str, ...]  # 定类因子
+
+
+def water_reading_assess(
+    measurements: Mapping[str, float | None], *, target_rank: int, water_body: str = "river"
+) -> ReadingAssessment:
+    """Class, compliance, completeness and class-deciding parameters of one reading.
+
+    A reading short of the minimum set gets no class and is not compliant (it cannot show the target was met);
+    an empty reading has neither class nor verdict.
+    """
+    complete = water_data_complete(measurements)
+    any_value = any(not _missing(measurements.get(name)) for name in WATER_LIMITS)
+    if not complete:
+        return ReadingAssessment(None, False if any_value else None, False, ())
+    rank = water_class_rank(measurements, water_body=water_body)
+    factors = tuple(water_limiting_factors(measurements, water_body=water_body))
+    return ReadingAssessment(rank, water_compliant(rank, target_rank), True, factors)
+
+
 def water_good_rate(class_ranks: pd.Series) -> float:
-    """优良率 (%): share of classed values at I–III; NaN when nothing is classed."""
+    """优良率 (%): share of classed values at I–III, to 0.1 point; NaN when nothing is classed."""
     ranks = class_ranks.dropna()
     if ranks.empty:
         return float("nan")
-    return float((ranks <= WATER_GOOD_MAX_RANK).mean() * 100)
+    return round_rate(float((ranks <= WATER_GOOD_MAX_RANK).mean() * 100))
 
 
 def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
@@ -548,6 +635,6 @@ def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     grouped = frame.groupby("unit_id")["compliant"].agg(total="count", compliant="sum").reset_index()
     grouped["compliant"] = grouped["compliant"].astype(int)
-    grouped["rate"] = grouped["compliant"] / grouped["total"] * 100
+    grouped["rate"] = round_rate(grouped["compliant"] / grouped["total"] * 100)
     grouped["rank"] = grouped["rate"].rank(ascending=False, method="min").astype(int)
     return grouped.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]

@@ -21,8 +21,11 @@ from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, role_required, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, READING_REQUIRED, outlet_move, water_readings_upsert
+from ..standards import round_rate
 from ..tabular import TableError, read_table, xlsx_response
 from ..uploads import file_response
+
+PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
 
 
 def _int(value) -> int | None:
@@ -61,7 +64,10 @@ def water_index(request):
                 s.latest_month.strftime("%Y-%m") if s.latest_month else "",
                 s.latest_class_label or "",
                 "" if s.latest_compliant is None else ("达标" if s.latest_compliant else "不达标"),
-                round(s.ytd_rate, 1) if s.ytd_rate is not None else None,
+                s.latest_factors_text,
+                s.latest_exceedance,
+                round_rate(s.ytd_rate) if s.ytd_rate is not None else None,
+                s.get_water_body_display() if s.water_body else s.river.get_water_body_display(),
             )
             for s in sections
         ]
@@ -75,11 +81,13 @@ def water_index(request):
             "最新月份",
             "水质类别",
             "是否达标",
+            "定类因子",
+            "超标倍数",
             "年内达标率(%)",
+            "水体类型",
         ]
         rank_rows = [
-            (r["rank"], r["unit_name"], r["compliant"], r["total"], round(r["rate"], 1))
-            for r in ranking.to_dict("records")
+            (r["rank"], r["unit_name"], r["compliant"], r["total"], r["rate"]) for r in ranking.to_dict("records")
         ]
         rank_headers = ["排名", "责任单位", "达标断面月次", "监测断面月次", "达标率(%)"]
         return xlsx_response(
@@ -114,11 +122,16 @@ def section_detail(request, pk: int):
         frame, target_class=section.target_class, title=_("%(name)s 月度水质类别（近两年）") % {"name": section.name}
     )
     readings = frame.sort_values("month", ascending=False).to_dict("records")
+    water_body = section.assessed_as
     for r in readings:
         r["class_label"] = (
             charts_water.CLASS_LABELS[int(r["water_class"]) - 1]
             if r["water_class"] == r["water_class"] and r["water_class"]
             else ""
+        )
+        r["factors"] = sel.factors_text(r["limiting_factors"] or "")
+        r["exceedance"] = sel.exceedance_text(
+            {p: r[p] for p in PARAMETER_CODES}, target_rank=section.target_class, water_body=water_body
         )
     return render(
         request,
@@ -126,8 +139,10 @@ def section_detail(request, pk: int):
         {
             "section": section,
             "readings": readings,
-            "parameters": [(n, READING_COLUMNS[n][0]) for n in ("do", "codmn", "cod", "bod5", "nh3n", "tp")],
+            "parameters": [(n, READING_COLUMNS[n][0]) for n in PARAMETER_CODES],
             "chart": fig,
+            "water_body": water_body,
+            "is_lake": water_body != "river",
         },
     )
 
