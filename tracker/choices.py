@@ -42,6 +42,14 @@ class WaterClass(models.IntegerChoices):
     WORSE_V = 6, "劣Ⅴ类"  # 超过Ⅴ类限值
 
 
+class WaterBody(models.TextChoices):
+    """Which column of GB 3838-2002 表1 applies (total phosphorus differs for 湖、库)."""
+
+    RIVER = "river", _("河流")  # TP limits 0.02/0.1/0.2/0.3/0.4
+    LAKE = "lake", _("湖泊")  # TP 0.01/0.025/0.05/0.1/0.2; TN reported, trophic state
+    RESERVOIR = "reservoir", _("水库")  # assessed as a lake (湖、库)
+
+
 class SectionLevel(models.TextChoices):
     NATIONAL = "national", _("国考")  # 国家地表水考核断面
     PROVINCIAL = "provincial", _("省考")  # 省级考核断面

@@ -20,6 +20,7 @@ from .choices import (
     ProtectionZoneStatus,
     SectionLevel,
     SourceLevel,
+    WaterBody,
 )
 from .demo import DemoContext
 from .models import (
@@ -32,11 +33,28 @@ from .models import (
     WaterMonthlyReading,
     WaterSection,
 )
-from .standards import WATER_CLASS_RANK, WATER_LIMITS, water_class, water_compliant
+from .standards import WATER_LIMITS, water_limits, water_reading_assess
 
 logger = logging.getLogger(__name__)
 
-RIVERS = ["岷江", "大渡河", "青衣江", "茫溪河", "沐溪河", "马边河", "龙溪河", "峨眉河", "临江河", "金牛河", "西溪河"]
+RIVERS = [
+    "岷江",
+    "大渡河",
+    "青衣江",
+    "茫溪河",
+    "沐溪河",
+    "马边河",
+    "龙溪河",
+    "峨眉河",
+    "临江河",
+    "金牛河",
+    "西溪河",
+    "黄鹤水库",
+]
+# 主战场: the main rivers of the speech's 整体作战 (the others are 区域自治战区).
+MAIN_BATTLEFIELD = {"岷江", "大渡河", "青衣江"}
+# Lakes and reservoirs are assessed with the 湖、库 total-phosphorus limits of GB 3838-2002 表1.
+WATER_BODIES = {"黄鹤水库": WaterBody.RESERVOIR}
 
 # (code, name, river, level, unit code, target class rank, how often it misses: 0 never … 3 often)
 SECTIONS = [
@@ -70,6 +88,7 @@ SECTIONS = [
     ("LS-C12", "毛坪", "大渡河", SectionLevel.CITY, "511132", 2, 0),
     ("LS-C13", "荣丁", "马边河", SectionLevel.CITY, "511133", 2, 0),
     ("LS-C14", "西溪河口", "西溪河", SectionLevel.CITY, "511171", 3, 2),
+    ("LS-C15", "黄鹤水库坝前", "黄鹤水库", SectionLevel.CITY, "511124", 3, 2),  # a reservoir: 湖库 TP limits
 ]
 
 OUTLET_UNITS = ["511102", "511111", "511112", "511113", "511123", "511124", "511126", "511129", "511181", "511171"]
@@ -147,9 +166,9 @@ def _months(today: dt.date, count: int) -> list[dt.date]:
     return result[::-1]
 
 
-def _value_in_class(rng: random.Random, parameter: str, rank: int) -> float:
+def _value_in_class(rng: random.Random, parameter: str, rank: int, water_body: str = "river") -> float:
     """A value of `parameter` that falls in class `rank` (or the nearest better class when two share a limit)."""
-    lower_bound, limits = WATER_LIMITS[parameter]
+    lower_bound, limits = water_limits(water_body)[parameter]
     if lower_bound:  # DO: class k is [limit_k, limit_{k-1})
         high = 9.5 if rank == 1 else limits[rank - 2]
         low = 1.0 if rank == 6 else limits[rank - 1]
@@ -157,16 +176,18 @@ def _value_in_class(rng: random.Random, parameter: str, rank: int) -> float:
     low = limits[0] * 0.3 if rank == 1 else limits[rank - 2]
     high = limits[4] * 1.6 if rank == 6 else limits[rank - 1]
     if high <= low:  # shared limit: fall back to the better class
-        return _value_in_class(rng, parameter, rank - 1)
+        return _value_in_class(rng, parameter, rank - 1, water_body)
     return round(rng.uniform(low + (high - low) * 0.05, high), 3)
 
 
-def _reading_values(rng: random.Random, month_class: int) -> dict[str, Decimal]:
+def _reading_values(rng: random.Random, month_class: int, water_body: str = "river") -> dict[str, Decimal]:
     limiting = rng.choice(list(WATER_LIMITS))
     values = {}
     for parameter in WATER_LIMITS:
         rank = month_class if parameter == limiting else rng.randint(1, month_class)
-        values[parameter] = Decimal(str(_value_in_class(rng, parameter, rank)))
+        values[parameter] = Decimal(str(_value_in_class(rng, parameter, rank, water_body)))
+    if water_body != "river":  # 湖库总氮, reported alongside (not classed)
+        values["tn"] = Decimal(str(round(rng.uniform(0.4, 1.4), 3)))
     return values
 
 
@@ -178,7 +199,16 @@ def seed_water(ctx: DemoContext) -> None:
 
     existing_rivers = set(River.objects.values_list("name", flat=True))
     River.objects.bulk_create(
-        [River(name=n, sort_order=i) for i, n in enumerate(RIVERS, start=1) if n not in existing_rivers]
+        [
+            River(
+                name=n,
+                sort_order=i,
+                water_body=WATER_BODIES.get(n, WaterBody.RIVER),
+                main_battlefield=n in MAIN_BATTLEFIELD,
+            )
+            for i, n in enumerate(RIVERS, start=1)
+            if n not in existing_rivers
+        ]
     )
     rivers = {r.name: r for r in River.objects.all()}
 
@@ -190,7 +220,9 @@ def seed_water(ctx: DemoContext) -> None:
             if c not in existing_sections and u in units
         ]
     )
-    sections = {s.code: s for s in WaterSection.objects.filter(code__in=[s[0] for s in SECTIONS])}
+    sections = {
+        s.code: s for s in WaterSection.objects.filter(code__in=[s[0] for s in SECTIONS]).select_related("river")
+    }
 
     # Readings: each section has its own seeded stream, so the data do not depend on seeding order.
     months = _months(ctx.today, 24)
@@ -207,14 +239,20 @@ def seed_water(ctx: DemoContext) -> None:
                 month_class = min(6, target + rng.choice((1, 1, 1, 2, 3)))
             else:
                 month_class = max(1, target - rng.choice((0, 0, 1)))
-            values = _reading_values(rng, month_class)
-            rank = WATER_CLASS_RANK[water_class({k: float(v) for k, v in values.items()})]
+            values = _reading_values(rng, month_class, section.assessed_as)
+            assessment = water_reading_assess(
+                {k: float(v) for k, v in values.items() if k in WATER_LIMITS},
+                target_rank=section.target_class,
+                water_body=section.assessed_as,
+            )
             readings.append(
                 WaterMonthlyReading(
                     section=section,
                     month=month,
-                    water_class=rank,
-                    compliant=water_compliant(rank, section.target_class),
+                    water_class=assessment.rank,
+                    compliant=assessment.compliant,
+                    data_complete=assessment.complete,
+                    limiting_factors=",".join(assessment.limiting_factors),
                     **values,
                 )
             )

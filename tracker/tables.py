@@ -83,6 +83,29 @@ def _class_chip(value, label):
     return format_html('<span class="wq wq-{}">{}</span>', value, label)
 
 
+def _river_cell(s):
+    if s.assessed_as == "river":
+        return s.river.name
+    body = _("水库") if s.assessed_as == "reservoir" else _("湖泊")
+    return format_html('{} <span class="badge badge-yellow">{}</span>', s.river.name, body)
+
+
+def _latest_class_cell(s):
+    if s.latest_class:
+        return _class_chip(s.latest_class, s.latest_class_label)
+    if s.latest_month and s.latest_complete is False:
+        return format_html('<span class="badge badge-orange">{}</span>', _("数据不全"))
+    return "—"
+
+
+def _factors_cell(s):
+    if not s.latest_exceedance:
+        return s.latest_factors_text or "—"
+    return format_html(
+        '{}<div class="muted small">{} {}</div>', s.latest_factors_text or "—", _("超标"), s.latest_exceedance
+    )
+
+
 def _compliant_badge(s):
     if s.latest_compliant is None:
         return "—"
@@ -106,7 +129,7 @@ class SectionTable(Table):
 
     code = Column(_("断面编码"), css="code")
     name = Column(_("断面名称"), link=lambda s: reverse("tracker:water_section_detail", args=[s.pk]))
-    river = Column(_("河流"), "river.name", order_by=("river__sort_order", "river__name"))
+    river = Column(_("河流"), "river.name", order_by=("river__sort_order", "river__name"), html=_river_cell)
     level = Column(_("考核级别"), "get_level_display", order_by="level")
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     target_class = Column(
@@ -120,12 +143,19 @@ class SectionTable(Table):
         _("水质类别"),
         "latest_class_label",
         order_by="latest_class",
-        html=lambda s: _class_chip(s.latest_class, s.latest_class_label),
+        html=_latest_class_cell,
     )
     latest_compliant = Column(_("是否达标"), _compliant_text, order_by="latest_compliant", html=_compliant_badge)
     ytd_compliant = Column(_("年内达标月数"), decimals=0)
     ytd_total = Column(_("年内监测月数"), decimals=0)
     ytd_rate = Column(_("年内达标率"), unit="%", decimals=1, order_by="ytd_rate_sort")
+    latest_factors = Column(_("定类因子"), "latest_factors_text", order_by=False, html=_factors_cell)
+    latest_exceedance = Column(_("超标倍数"), "latest_exceedance", order_by=False)
+    water_body = Column(
+        _("水体类型"),
+        lambda s: s.get_water_body_display() if s.water_body else s.river.get_water_body_display(),
+        order_by=False,
+    )
 
     def prepare(self, rows):
         from .selectors.water import decorate_sections

@@ -115,7 +115,9 @@ def test_monthly_statistics_mark_months_short_of_hj663_valid_days():
 
     # February with 25 days of PM2.5 is sufficient; January with 26 is not (27 needed).
     days = list(pd.date_range("2026-01-01", periods=26)) + list(pd.date_range("2026-02-01", periods=25))
+    # all six pollutants present: every day is valid (standards.aqi_day_valid)
     df = pd.DataFrame({"date": pd.to_datetime(days), "pm25": 30.0, "o3_8h": 90.0, "aqi": 45.0})
+    df = df.assign(so2=5.0, no2=10.0, pm10=40.0, co=0.4)
     out = monthly_frame(df).set_index("month")
     assert out.loc[1, "sufficient"] == False  # noqa: E712 — numpy bool
     assert out.loc[2, "sufficient"] == True  # noqa: E712
@@ -130,6 +132,8 @@ def test_every_stations_yearly_composite_index(unit_a):
     _load(short, datetime.date(2025, 1, 1), 300)
     out = composite_by_station(year=2025)
     # 10/60 + 20/40 + 50/70 + 30/35 + 0.6/4 + 90/160 (constant series: percentiles equal the value)
+    # = 2.950595… → published at 0.01 (HJ 663-2013 §6, GB/T 8170): 2.95
     expected = 10 / 60 + 20 / 40 + 50 / 70 + 30 / 35 + 0.6 / 4 + 90 / 160
-    assert out.loc[full.pk, "value"] == pytest.approx(expected)
+    assert expected == pytest.approx(2.950595, abs=1e-6)
+    assert out.loc[full.pk, "value"] == 2.95
     assert not out.loc[short.pk, "sufficient"] and pd.isna(out.loc[short.pk, "value"])

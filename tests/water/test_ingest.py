@@ -26,21 +26,41 @@ def section(unit_a):
 
 def test_upsert_computes_class_and_compliance(section):
     count = water_readings_upsert(
-        [{"section": "S1", "month": "2025-03", "do": "8", "nh3n": "1.2", "tp": "0.1", "_row": 2}], today=TODAY
+        [{"section": "S1", "month": "2025-03", "do": "8", "codmn": "3", "nh3n": "1.2", "tp": "0.1", "_row": 2}],
+        today=TODAY,
     )
     reading = WaterMonthlyReading.objects.get()
     assert count == 1
     assert reading.month == dt.date(2025, 3, 1)
     assert reading.water_class == 4  # NH3-N 1.2 > 1.0 → IV
     assert reading.compliant is False  # target III
+    assert reading.data_complete and reading.limiting_factors == "nh3n"
+
+
+def test_a_reading_without_the_minimum_set_is_incomplete_and_not_compliant(section):
+    # Only DO 8 (class I by itself): CODMn, NH₃-N and TP missing → 数据不全, no class, counted as not compliant.
+    water_readings_upsert([{"section": "S1", "month": "2025-03", "do": "8", "_row": 2}], today=TODAY)
+    reading = WaterMonthlyReading.objects.get()
+    assert reading.water_class is None and reading.data_complete is False and reading.compliant is False
+
+
+def test_reservoir_section_uses_lake_tp_limits_gb3838_table1(section):
+    # TP 0.08 on a reservoir: 湖、库 limits 0.01/0.025/0.05/0.1 → IV (a river would be II, ≤ 0.1).
+    section.water_body = "reservoir"
+    section.save()
+    row = {"section": "S1", "month": "2025-03", "do": "8", "codmn": "3", "nh3n": "0.3", "tp": "0.08", "_row": 2}
+    water_readings_upsert([row], today=TODAY)
+    reading = WaterMonthlyReading.objects.get()
+    assert reading.water_class == 4 and reading.limiting_factors == "tp" and reading.compliant is False
 
 
 def test_upsert_is_idempotent_and_replaces_values(section):
-    rows = [{"section": "S1", "month": "2025-03", "do": "8", "_row": 2}]
+    full = {"codmn": "2", "nh3n": "0.1", "tp": "0.01"}
+    rows = [{"section": "S1", "month": "2025-03", "do": "8", **full, "_row": 2}]
     water_readings_upsert(rows, today=TODAY)
     water_readings_upsert(rows, today=TODAY)
     assert WaterMonthlyReading.objects.count() == 1
-    water_readings_upsert([{"section": "S1", "month": "2025-03-01", "do": "4", "_row": 2}], today=TODAY)
+    water_readings_upsert([{"section": "S1", "month": "2025-03-01", "do": "4", **full, "_row": 2}], today=TODAY)
     reading = WaterMonthlyReading.objects.get()
     assert reading.water_class == 4 and reading.compliant is False
 
@@ -81,7 +101,7 @@ def _post(client, body, token):
 
 
 def test_api_upserts_with_token(client, section):
-    body = {"readings": [{"section": "S1", "month": "2024-12", "do": 7.8, "codmn": 2.5, "tp": 0.05}]}
+    body = {"readings": [{"section": "S1", "month": "2024-12", "do": 7.8, "codmn": 2.5, "nh3n": 0.2, "tp": 0.05}]}
     response = _post(client, body, _token())
     assert response.status_code == 200, response.content
     assert response.json() == {"ok": True, "written": 1}
@@ -144,7 +164,7 @@ def test_upload_page_is_admin_only(client_for, actors, who):
 
 def test_management_command_loads_and_rejects(tmp_path, section):
     good = tmp_path / "good.csv"
-    good.write_text("断面编码,月份,氨氮\nS1,2024-05,0.4\n", encoding="utf-8")
+    good.write_text("断面编码,月份,溶解氧,高锰酸盐指数,氨氮,总磷\nS1,2024-05,8,2,0.4,0.02\n", encoding="utf-8")
     call_command("load_water_readings", str(good), stdout=io.StringIO())
     assert WaterMonthlyReading.objects.get().water_class == 2
     bad = tmp_path / "bad.csv"

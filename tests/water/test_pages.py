@@ -145,3 +145,23 @@ def test_chart_marks_target_and_colours_classes():
     assert fig.layout.shapes[0].y0 == 3
     empty = section_class_figure(pd.DataFrame(columns=["month", "water_class"]), target_class=2, title="空")
     assert len(empty.data) == 0
+
+
+def test_section_page_and_export_show_limiting_factors_and_exceedance(client_for, leader, unit_a):
+    from tracker.services.water import water_readings_upsert
+
+    river = RiverFactory(name="黄鹤水库", water_body="reservoir")
+    WaterSectionFactory(code="HH1", name="黄鹤水库坝前", unit=unit_a, river=river, target_class=3)
+    month = _month(1).strftime("%Y-%m")
+    # reservoir, target III: TP 0.08 → IV (湖库 III limit 0.05), 超标倍数 (0.08 − 0.05)/0.05 = 0.60
+    row = {"section": "HH1", "month": month, "do": "8", "codmn": "3", "nh3n": "0.3", "tp": "0.08", "tn": "1.1"}
+    water_readings_upsert([{**row, "_row": 2}])
+    section = WaterSectionFactory._meta.model.objects.get(code="HH1")
+    body = client_for(leader).get(reverse("tracker:water_section_detail", args=[section.pk])).content.decode()
+    assert "定类因子" in body and "总磷 0.60倍" in body and "水库" in body and "1.100" in body
+    response = client_for(leader).get(reverse("tracker:water_index"), {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(__import__("io").BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "HH1")
+    assert row[header.index("定类因子")] == "总磷" and row[header.index("超标倍数")] == "总磷 0.60倍"
+    assert row[header.index("水质类别")] == "Ⅳ类" and row[header.index("水体类型")] == "水库"

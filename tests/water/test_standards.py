@@ -18,8 +18,10 @@ import pytest
 from tracker.standards import (
     water_class,
     water_compliant,
+    water_exceedances,
     water_good_rate,
     water_limiting_factors,
+    water_reading_assess,
     water_unit_compliance_ranking,
 )
 
@@ -95,3 +97,47 @@ def test_unit_ranking_by_compliance_rate_shares_ties():
     assert ranking["rank"].tolist() == [1, 1, 3]
     assert ranking["rate"].tolist() == [100.0, 100.0, 75.0]
     assert ranking.loc[2, "compliant"] == 3 and ranking.loc[2, "total"] == 4
+
+
+# --- lakes and reservoirs, completeness, 超标倍数 (issue 16 point 3) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tp", "river", "lake"),
+    [
+        # GB 3838-2002 表1 总磷: 河流 0.02/0.1/0.2/0.3/0.4, 湖、库 0.01/0.025/0.05/0.1/0.2
+        (0.01, "I", "I"),
+        (0.02, "I", "II"),
+        (0.025, "II", "II"),
+        (0.05, "II", "III"),
+        (0.08, "II", "IV"),  # the reservoir at TP 0.08 of the issue: IV, not II
+        (0.1, "II", "IV"),
+        (0.2, "III", "V"),
+        (0.21, "IV", "劣V"),
+    ],
+)
+def test_total_phosphorus_uses_the_lake_column_for_lakes_and_reservoirs(tp, river, lake):
+    assert water_class({"tp": tp}) == river
+    assert water_class({"tp": tp}, water_body="river") == river
+    assert water_class({"tp": tp}, water_body="lake") == lake
+    assert water_class({"tp": tp}, water_body="reservoir") == lake
+
+
+def test_a_reading_without_the_minimum_parameter_set_has_no_class_when_required():
+    # DO alone would be class I; with require_complete it is 数据不全 (None) and the assessment is not compliant.
+    assert water_class({"do": 8.0}) == "I"
+    assert water_class({"do": 8.0}, require_complete=True) is None
+    a = water_reading_assess({"do": 8.0}, target_rank=3)
+    assert (a.rank, a.compliant, a.complete) == (None, False, False)
+    full = water_reading_assess({"do": 8.0, "codmn": 3.0, "nh3n": 1.2, "tp": 0.1}, target_rank=3)
+    assert (full.rank, full.compliant, full.complete, full.limiting_factors) == (4, False, True, ("nh3n",))
+
+
+def test_exceedance_multiple_against_the_target_class_limit():
+    # 《地表水环境质量评价办法（试行）》: 超标倍数 = (C − C_标准)/C_标准. Target III: NH₃-N 1.5 → (1.5−1.0)/1.0 = 0.50;
+    # TP 0.27 (river III limit 0.2) → 0.07/0.2 = 0.35; COD 20 = its limit → not exceeded; DO never has one.
+    got = water_exceedances({"do": 2.5, "cod": 20.0, "nh3n": 1.5, "tp": 0.27}, target_rank=3)
+    assert got == {"nh3n": 0.5, "tp": 0.35}
+    # the same TP on a reservoir (III limit 0.05): (0.27 − 0.05)/0.05 = 4.40
+    assert water_exceedances({"tp": 0.27}, target_rank=3, water_body="lake") == {"tp": 4.4}
+    assert water_exceedances({"tp": 9.0}, target_rank=6) == {}

@@ -1,8 +1,11 @@
 """Reads for air: station lists, daily frames, war-zone statistics and the assessment indicators.
 
-A unit's or a zone's daily value is the arithmetic mean of its stations' daily concentrations, from which
-the day's AQI is computed again (HJ 663-2013 §4: a city's value is the mean of its points). A day is valid
-for the good-day rate when all six pollutants are present; PM2.5 statistics use the days with PM2.5.
+A unit's or a zone's daily value is the arithmetic mean of its stations' daily concentrations, rounded to the
+published precision (GB/T 8170, `standards.round_concentrations`) and only then given its AQI (HJ 663-2013 §4
+and §6: a city's value is the mean of its points, published rounded). A day is valid for the good-day rate by
+`standards.aqi_day_valid` (six pollutants present, or the present ones already above AQI 100) — the same
+definition on the station page, the unit and zone figures and the indicators. PM2.5 statistics use the days
+with PM2.5. Rates are rounded to 0.1 point.
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ from ..standards import (
     FRAME_COLUMNS,
     GOOD_AQI,
     MIN_DAYS_YEAR,
+    aqi_day_valid_frame,
     composite_index_by,
     daily_aqi_frame,
     is_sufficient,
+    round_concentrations,
+    round_gb8170,
+    round_rate,
 )
 
 POLLUTANTS = list(FRAME_COLUMNS.values())  # so2, no2, pm10, co, o3_8h, pm25
@@ -78,11 +85,11 @@ def daily_means(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per `by` × date: mean concentrations over the group's stations, AQI recomputed, `valid` flag."""
     if df.empty:
         return pd.DataFrame(columns=[by, "date", *POLLUTANTS, "aqi", "category", "valid"])
-    means = df.groupby([by, "date"], as_index=False)[POLLUTANTS].mean()
+    means = round_concentrations(df.groupby([by, "date"], as_index=False)[POLLUTANTS].mean())
     computed = daily_aqi_frame(means)
     means["aqi"] = computed["aqi"].astype(float)
     means["category"] = computed["category"]
-    means["valid"] = means[POLLUTANTS].notna().all(axis=1)
+    means["valid"] = aqi_day_valid_frame(means)
     return means
 
 
@@ -93,9 +100,9 @@ def period_stats(daily: pd.DataFrame, by: str) -> pd.DataFrame:
     valid = daily[daily["valid"]]
     g = valid.groupby(by)
     out = pd.DataFrame({"good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())), "valid": g.size()})
-    out["rate"] = 100.0 * out["good"] / out["valid"]
+    out["rate"] = round_rate(100.0 * out["good"] / out["valid"])
     pm = daily.dropna(subset=["pm25"]).groupby(by)["pm25"]
-    out = out.join(pd.DataFrame({"pm25": pm.mean(), "pm25_days": pm.size()}), how="outer")
+    out = out.join(pd.DataFrame({"pm25": round_gb8170(pm.mean(), 0), "pm25_days": pm.size()}), how="outer")
     out[["good", "valid", "pm25_days"]] = out[["good", "valid", "pm25_days"]].fillna(0).astype(int)
     return out
 
@@ -194,18 +201,20 @@ def monthly_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Monthly statistics of one place's daily values, each with HJ 663-2013's validity (27 days, Feb 25)."""
     if df.empty:
         return pd.DataFrame(columns=["year", "month", "pm25", "o3_8h", "rate", "valid", "sufficient"])
-    d = df.assign(year=df["date"].dt.year, month=df["date"].dt.month)
+    d = df.assign(year=df["date"].dt.year, month=df["date"].dt.month, valid=aqi_day_valid_frame(df))
     g = d.groupby(["year", "month"])
     out = pd.DataFrame(
         {
-            "pm25": g["pm25"].mean(),
+            "pm25": round_gb8170(g["pm25"].mean(), 0),
             "o3_8h": g["o3_8h"].max(),
-            "good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())),
-            "valid": g["aqi"].count(),
+            "good": g.apply(lambda s: int(((s["aqi"] <= GOOD_AQI) & s["valid"]).sum()), include_groups=False),
+            "valid": g["valid"].sum(),
             "pm25_days": g["pm25"].count(),
         }
     ).reset_index()
-    out["rate"] = np.where(out["valid"] > 0, 100.0 * out["good"] / out["valid"].clip(lower=1), np.nan)
+    out["rate"] = round_rate(
+        pd.Series(np.where(out["valid"] > 0, 100.0 * out["good"] / out["valid"].clip(lower=1), np.nan))
+    )
     out["sufficient"] = [
         is_sufficient(int(n), "month", int(m)) for n, m in zip(out["pm25_days"], out["month"], strict=True)
     ]

@@ -26,7 +26,12 @@ from django.http import Http404
 from ..choices import OUTLET_STEP_ORDER, OutletStep, WaterClass
 from ..models import DrinkingWaterSource, OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, unit_ids_for_user
-from ..standards import water_good_rate, water_unit_compliance_ranking
+from ..standards import (
+    WATER_PARAMETER_LABELS,
+    water_exceedances,
+    water_good_rate,
+    water_unit_compliance_ranking,
+)
 
 # --- scoping: the one place that decides which water records a person sees ----------------------------
 
@@ -57,6 +62,20 @@ def section_for_user(user, pk) -> WaterSection:
 # --- sections -------------------------------------------------------------------------------------
 
 
+def factors_text(codes: str | list | tuple) -> str:
+    """定类因子 as the report writes them: 总磷、氨氮."""
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c]
+    return "、".join(WATER_PARAMETER_LABELS.get(c, c) for c in codes)
+
+
+def exceedance_text(values: dict, *, target_rank: int, water_body: str) -> str:
+    """超标倍数 against the target class, as the monthly report writes them: 总磷 0.35倍、氨氮 0.20倍."""
+    clean = {k: (float(v) if v is not None and v == v else None) for k, v in values.items()}
+    found = water_exceedances(clean, target_rank=target_rank, water_body=water_body)
+    return "、".join(f"{WATER_PARAMETER_LABELS[k]} {v:.2f}倍" for k, v in found.items())
+
+
 def section_queryset(
     *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
 ) -> QuerySet[WaterSection]:
@@ -75,6 +94,9 @@ def section_queryset(
             latest_month=Subquery(latest.values("month")[:1]),
             latest_class=Subquery(latest.values("water_class")[:1]),
             latest_compliant=Subquery(latest.values("compliant")[:1]),
+            latest_complete=Subquery(latest.values("data_complete")[:1]),
+            latest_factors=Subquery(latest.values("limiting_factors")[:1]),
+            **{f"latest_{p}": Subquery(latest.values(p)[:1]) for p in WaterMonthlyReading.PARAMETERS},
             ytd_total=ytd_total,
             ytd_compliant=ytd_compliant,
             ytd_rate_sort=Case(
@@ -97,6 +119,16 @@ def decorate_sections(sections: list[WaterSection]) -> list[WaterSection]:
     for s in sections:
         s.ytd_rate = (s.ytd_compliant / s.ytd_total * 100) if s.ytd_total else None
         s.latest_class_label = WaterClass(s.latest_class).label if s.latest_class else None
+        s.latest_factors_text = factors_text(s.latest_factors or "")
+        s.latest_exceedance = (
+            exceedance_text(
+                {p: getattr(s, f"latest_{p}") for p in WaterMonthlyReading.PARAMETERS},
+                target_rank=s.target_class,
+                water_body=s.assessed_as,
+            )
+            if s.latest_month
+            else ""
+        )
     return sections
 
 
@@ -135,10 +167,18 @@ def section_summary(sections) -> dict:
 
 def section_readings_frame(section: WaterSection, *, start: dt.date, end: dt.date) -> pd.DataFrame:
     """A section's readings between two months (inclusive), one row per month, oldest first."""
-    fields = ["month", *WaterMonthlyReading.PARAMETERS, "water_class", "compliant"]
+    fields = [
+        "month",
+        *WaterMonthlyReading.PARAMETERS,
+        "tn",
+        "water_class",
+        "compliant",
+        "data_complete",
+        "limiting_factors",
+    ]
     rows = section.readings.filter(month__gte=start, month__lte=end).order_by("month").values(*fields)
     frame = pd.DataFrame.from_records(list(rows), columns=fields)
-    for name in WaterMonthlyReading.PARAMETERS:
+    for name in (*WaterMonthlyReading.PARAMETERS, "tn"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     return frame
 

@@ -19,7 +19,7 @@ from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
-from ..standards import WATER_CLASS_RANK, water_class, water_compliant
+from ..standards import water_reading_assess
 from ..tabular import RowError, TableError
 from ..uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
@@ -35,9 +35,11 @@ READING_COLUMNS: dict[str, tuple[str, ...]] = {
     "bod5": ("五日生化需氧量", "BOD5"),
     "nh3n": ("氨氮", "NH3-N"),
     "tp": ("总磷", "TP"),
+    "tn": ("总氮", "TN"),
 }
 READING_REQUIRED = ("section", "month")
 PARAMETERS = WaterMonthlyReading.PARAMETERS
+VALUE_COLUMNS = (*PARAMETERS, "tn")  # TN is stored (湖库单独评价) but never classes a reading
 MAX_VALUE = Decimal("9999")
 _MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})?日?)?月?$")
 
@@ -83,7 +85,12 @@ def water_readings_validate(
     today = today or timezone.localdate()
     rows = list(rows)
     codes = {str(r.get("section") or "").strip() for r in rows}
-    sections = {s.code: s for s in WaterSection.objects.filter(code__in=codes).only("pk", "code", "target_class")}
+    sections = {
+        s.code: s
+        for s in WaterSection.objects.filter(code__in=codes)
+        .select_related("river")
+        .only("pk", "code", "target_class", "water_body", "river__water_body")
+    }
     errors: list[RowError] = []
     readings: list[WaterMonthlyReading] = []
     seen: dict[tuple[int, dt.date], int] = {}
@@ -104,13 +111,15 @@ def water_readings_validate(
         elif month > today.replace(day=1):
             row_errors.append(RowError(row_no, _column_label("month"), _("月份不能晚于本月。")))
         values: dict[str, Decimal | None] = {}
-        for name in PARAMETERS:
+        for name in VALUE_COLUMNS:
             value, problem = _parse_value(row.get(name))
             if problem:
                 row_errors.append(RowError(row_no, _column_label(name), problem))
             values[name] = value
         parameter_columns = {_column_label(name) for name in PARAMETERS}
-        if all(v is None for v in values.values()) and not any(e.column in parameter_columns for e in row_errors):
+        if all(values[name] is None for name in PARAMETERS) and not any(
+            e.column in parameter_columns for e in row_errors
+        ):
             # name the span of indicator columns, so the error still says where to look
             span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
             row_errors.append(RowError(row_no, span, _("至少要填写一项监测指标。")))
@@ -124,14 +133,19 @@ def water_readings_validate(
         if row_errors:
             errors.extend(row_errors)
             continue
-        label = water_class({k: float(v) for k, v in values.items() if v is not None})
-        rank = WATER_CLASS_RANK[label]
+        assessment = water_reading_assess(
+            {k: (float(v) if v is not None else None) for k, v in values.items() if k in PARAMETERS},
+            target_rank=section.target_class,
+            water_body=section.assessed_as,
+        )
         readings.append(
             WaterMonthlyReading(
                 section=section,
                 month=month,
-                water_class=rank,
-                compliant=water_compliant(rank, section.target_class),
+                water_class=assessment.rank,
+                compliant=assessment.compliant,
+                data_complete=assessment.complete,
+                limiting_factors=",".join(assessment.limiting_factors),
                 **values,
             )
         )
@@ -154,7 +168,14 @@ def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = No
             batch_size=2000,
             update_conflicts=True,
             unique_fields=["section", "month"],
-            update_fields=[*PARAMETERS, "water_class", "compliant", "updated_at"],
+            update_fields=[
+                *VALUE_COLUMNS,
+                "water_class",
+                "compliant",
+                "data_complete",
+                "limiting_factors",
+                "updated_at",
+            ],
         )
     logger.info("water readings upserted: %d", len(readings))
     return len(readings)

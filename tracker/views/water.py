@@ -26,6 +26,8 @@ from ..tables import OutletTable, SectionTable
 from ..tabular import TableError, read_table
 from ..uploads import file_response
 
+PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
+
 
 def _int(value) -> int | None:
     try:
@@ -54,8 +56,7 @@ def water_index(request):
     table = SectionTable(sections, request)
     if wants_export(request):
         rank_rows = [
-            (r["rank"], r["unit_name"], r["compliant"], r["total"], round(r["rate"], 1))
-            for r in ranking.to_dict("records")
+            (r["rank"], r["unit_name"], r["compliant"], r["total"], r["rate"]) for r in ranking.to_dict("records")
         ]
         rank_headers = [_("排名"), _("责任单位"), _("达标断面月次"), _("监测断面月次"), _("达标率（%）")]
         rank_sheet = (
@@ -93,11 +94,16 @@ def section_detail(request, pk: int):
         frame, target_class=section.target_class, title=_("%(name)s 月度水质类别（近两年）") % {"name": section.name}
     )
     readings = frame.sort_values("month", ascending=False).to_dict("records")
+    water_body = section.assessed_as
     for r in readings:
         r["class_label"] = (
             charts_water.CLASS_LABELS[int(r["water_class"]) - 1]
             if r["water_class"] == r["water_class"] and r["water_class"]
             else ""
+        )
+        r["factors"] = sel.factors_text(r["limiting_factors"] or "")
+        r["exceedance"] = sel.exceedance_text(
+            {p: r[p] for p in PARAMETER_CODES}, target_rank=section.target_class, water_body=water_body
         )
     return render(
         request,
@@ -105,8 +111,10 @@ def section_detail(request, pk: int):
         {
             "section": section,
             "readings": readings,
-            "parameters": [(n, READING_COLUMNS[n][0]) for n in ("do", "codmn", "cod", "bod5", "nh3n", "tp")],
+            "parameters": [(n, READING_COLUMNS[n][0]) for n in PARAMETER_CODES],
             "chart": fig,
+            "water_body": water_body,
+            "is_lake": water_body != "river",
         },
     )
 
