@@ -159,7 +159,7 @@ def test_section_page_and_export_show_limiting_factors_and_exceedance(client_for
     section = WaterSectionFactory._meta.model.objects.get(code="HH1")
     body = client_for(leader).get(reverse("tracker:water_section_detail", args=[section.pk])).content.decode()
     assert "定类因子" in body and "总磷 0.60倍" in body and "水库" in body and "1.100" in body
-    response = client_for(leader).get(reverse("tracker:water_index"), {"format": "xlsx"})
+    response = client_for(leader).get(reverse("tracker:water_index"), {"export": "xlsx"})
     sheet = openpyxl.load_workbook(__import__("io").BytesIO(response.content)).worksheets[0]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "HH1")
