@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
+from .models import (
+    DocumentNumber,
+    DocumentTemplate,
+    Evidence,
+    Inspection,
+    Notice,
+    ProgressReport,
+    RectificationItem,
+    Transition,
+)
 
 
 @admin.register(Inspection)
@@ -51,3 +60,27 @@ class NoticeAdmin(admin.ModelAdmin):
 
 admin.site.register(ProgressReport)
 admin.site.register(Evidence)
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    """The wording of notices and bulletins; without a row the built-in wording is used."""
+
+    list_display = ("kind", "issuer", "prefix", "title")
+
+
+@admin.register(DocumentNumber)
+class DocumentNumberAdmin(admin.ModelAdmin):
+    """Issued document numbers: a register to read, never edited (a number once sent is never reused)."""
+
+    list_display = ("__str__", "kind", "year", "serial", "notice", "period_start", "period_end", "issued_by")
+    list_filter = ("kind", "year")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

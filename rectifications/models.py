@@ -185,3 +185,83 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.item_id}"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents an office issues from the platform; each keeps its own number sequence per year."""
+
+    REMINDER = "reminder", _("提醒函")
+    WARNING = "warning", _("警示函")
+    SUPERVISION = "supervision", _("督办函")
+    INTERVIEW = "interview", _("约谈通知")
+    BULLETIN = "bulletin", _("整改通报")
+
+
+class DocumentTemplate(models.Model):
+    """The admin-editable wording of one kind of document: issuing office, number prefix, title and body.
+
+    The body is plain text, one paragraph a line, with placeholders in braces: {unit} {person} {code}
+    {description} {deadline} {days_overdue} {level} for notices; {start} {end} {units} {overdue} {rebounded}
+    {closed} for bulletins. Unknown placeholders are left as written. Without a row the built-in wording
+    (`rectifications.documents.DEFAULTS`) is used.
+    """
+
+    kind = models.CharField(_("文种"), max_length=20, choices=DocumentKind.choices, unique=True)
+    issuer = models.CharField(_("发文机关"), max_length=80)
+    prefix = models.CharField(_("发文字号前缀"), max_length=20, help_text=_("如“乐环督办”，文号为 乐环督办〔2026〕3号"))
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("正文"), help_text=_("每行一段；可用 {unit}、{person}、{code} 等占位符。"))
+
+    class Meta:
+        verbose_name = _("公文模板")
+        verbose_name_plural = _("公文模板")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class DocumentNumber(models.Model):
+    """One issued document number (发文字号): kind × year × serial, never reused, never skipped by a retry.
+
+    A notice or a bulletin period gets its number the first time its document is produced and keeps it.
+    """
+
+    kind = models.CharField(_("文种"), max_length=20, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    prefix = models.CharField(_("发文字号前缀"), max_length=20)
+    notice = models.OneToOneField(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="document_number"
+    )
+    period_start = models.DateField(_("通报起始日"), null=True, blank=True)
+    period_end = models.DateField(_("通报截止日"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("编号时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("编号人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发文字号")
+        verbose_name_plural = _("发文字号")
+        ordering = ["-year", "kind", "-serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "serial"], name="rect_docnum_unique_serial"),
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end"],
+                condition=Q(notice__isnull=True),
+                name="rect_docnum_one_per_bulletin_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice__isnull=False) | Q(period_start__isnull=False, period_end__isnull=False),
+                name="rect_docnum_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """乐环督办〔2026〕3号"""
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"

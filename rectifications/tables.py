@@ -83,10 +83,29 @@ class NoticeTable(Table):
         _("问题描述"), "item.description", order_by=False, html=lambda n: Truncator(n.item.description).chars(40)
     )
     read_at = Column(_("签收时间"))
+    document = Column(_("发文字号"), lambda n: n.document_number.text if hasattr(n, "document_number") else "",
+                      order_by=False)  # fmt: skip
 
-    def __init__(self, queryset, request, *, acting_units: set[int], **kwargs):
-        super().__init__(queryset, request, **kwargs)
+    def __init__(self, queryset, request, *, acting_units: set[int], can_issue: bool = False, **kwargs):
+        super().__init__(queryset.select_related("document_number"), request, **kwargs)
         self.acting_units = acting_units
+        self.can_issue = can_issue
+
+    def render_document(self, n):
+        numbered = hasattr(n, "document_number")
+        url = reverse("rectifications:notice_document", args=[n.pk])
+        if self.can_issue:
+            return format_html(
+                '<form method="post" action="{}" class="inline">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<button class="button" type="submit">{}</button></form>',
+                url,
+                get_token(self.request),
+                n.document_number.text if numbered else _("发文（Word）"),
+            )
+        if numbered:
+            return format_html('<a href="{}">{}</a>', url, n.document_number.text)
+        return "—"
 
     def render_read_at(self, n):
         if n.read_at:

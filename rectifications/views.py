@@ -20,7 +20,7 @@ from tracker.permissions import units_for_user, user_role
 from tracker.tabular import TableError, xlsx_response
 from tracker.uploads import file_response
 
-from . import selectors, services
+from . import documents, selectors, services
 from .choices import Actor, Status
 from .dossier import dossier_zip
 from .forms import ActionForm, ImportForm, LedgerFilterForm, NoticeFilterForm, PeriodForm, ProgressForm
@@ -180,7 +180,9 @@ def notices(request):
     form = NoticeFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
     notices = form.apply(selectors.notices_for_user(user=request.user))
     acting_units = set(units_for_user(request.user, "report").values_list("pk", flat=True))
-    table = NoticeTable(notices, request, acting_units=acting_units)
+    table = NoticeTable(
+        notices, request, acting_units=acting_units, can_issue=user_role(request.user) in DOCUMENT_ISSUERS
+    )
     if wants_export(request):
         return table.export_response()
     return render(request, "rectifications/notices.html", {"form": form, "table": table})
@@ -243,3 +245,43 @@ def _bulletin_sheets(rows) -> list:
         ("各单位销号率", ["责任单位", "问题总数", "已销号", "销号率(%)", "逾期", "反弹", "新销号"], summary),
         ("见人见事", BULLETIN_HEADERS, detail),
     ]
+
+
+DOCUMENT_ISSUERS = (Role.INSPECTOR, Role.LEADER, Role.ADMIN)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_response(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@area_required("rectifications")
+def notice_document(request, pk: int):
+    """A notice as a Word document (公文). POST (city offices) numbers it on first use and downloads it; GET
+    downloads a numbered notice for anyone who sees the notice (the addressed unit keeps its copy)."""
+    notice = get_object_or_404(selectors.notices_for_user(user=request.user), pk=pk)
+    if request.method == "POST":
+        if user_role(request.user) not in DOCUMENT_ISSUERS:
+            raise PermissionDenied
+    elif not hasattr(notice, "document_number"):
+        raise Http404(_("该通知尚未发文。"))
+    filename, content = documents.notice_document(notice=notice, user=request.user)
+    return _docx_response(filename, content)
+
+
+@require_POST
+@area_required("rectifications")
+def bulletin_document(request):
+    """The bulletin (通报) of a period as a Word document with its 文号 (numbered once per period)."""
+    if user_role(request.user) not in DOCUMENT_ISSUERS:
+        raise PermissionDenied
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写正确的通报起止日期。"))
+        return redirect("rectifications:bulletin")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = selectors.bulletin(start=start, end=end)
+    filename, content = documents.bulletin_document(rows=rows, start=start, end=end, user=request.user)
+    return _docx_response(filename, content)

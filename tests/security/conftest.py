@@ -88,6 +88,9 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["notice"] = Notice.objects.create(
         item=item, unit=unit, person="张三", level="reminder", created_at=timezone.now()
     )
+    from rectifications.documents import notice_number
+
+    notice_number(notice=w.objects["notice"], user=official)  # numbered: its Word copy can be downloaded
     from tests.factories import AirStationFactory, MeasureFactory, WarZoneFactory
 
     zone = WarZoneFactory()

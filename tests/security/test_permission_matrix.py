@@ -142,6 +142,9 @@ POLICY: dict[str, Policy] = {
     # signing a notice is the addressed unit's act; city-wide readers may list but not sign
     "rectifications:notice_read": Policy(GET_405, OWN_WRITE, obj("notice")),
     "rectifications:bulletin": Policy(CITY_READERS, CITY_READERS),
+    # a numbered notice's Word copy: whoever sees the notice; numbering (POST) is the city offices' act
+    "rectifications:notice_document": Policy(OWN_OR_CITY, "login 403 404 404 ok ok ok", obj("notice")),
+    "rectifications:bulletin_document": Policy(GET_405, CITY_READERS),
 }
 
 
