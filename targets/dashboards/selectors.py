@@ -8,7 +8,7 @@ and a cheap data version, so a new scoring run or a changed item shows at once.
 from __future__ import annotations
 
 import datetime
-import hashlib
+import time
 
 import pandas as pd
 from django.core.cache import cache
@@ -20,6 +20,7 @@ from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
 from rectifications.models import RectificationItem
 from rectifications.permissions import items_for_user
+from tracker import versions
 from tracker.dates import days_since
 from tracker.models import AirStation, Measure, Unit, WarZone
 from tracker.selectors.air import zone_overview
@@ -29,7 +30,9 @@ from .. import selectors as assessment
 from ..choices import RunStatus
 from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
 
-CACHE_SECONDS = 600
+CACHE_SECONDS = 24 * 3600  # collects entries of old versions; freshness comes from the versioned key
+BUILD_LOCK_SECONDS = 60  # a builder that died frees its key after this
+WAIT_SECONDS = 2.0  # how long a request waits for another's build before building itself
 DUE_DAYS = 7  # "overdue or due within 7 days"
 LIST_LIMIT = 10
 ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442", "#D55E00"]
@@ -37,24 +40,45 @@ ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442"
 
 # --- caching ------------------------------------------------------------------------------------------
 def data_version() -> str:
-    """A cheap fingerprint of the live data the panels read beside the snapshots (two queries)."""
-    rect = RectificationItem.objects.order_by().aggregate(
-        n=Count("pk"), t=Max("status_changed_at"), c=Max("created_at")
-    )
-    meas = Measure.objects.order_by().aggregate(n=Count("pk"), r=Max("last_report_date"), c=Max("created_at"))
-    raw = f"{rect}|{meas}"
-    return hashlib.sha1(raw.encode()).hexdigest()[:12]
+    """The version of the live data the panels read beside the stored run (`tracker.versions`: one small query)."""
+    return versions.current()
 
 
-def cached(parts: tuple, build):
-    """`build()` once per key for CACHE_SECONDS; the key holds the language (panels carry chart text), the run id,
-    the data version and the filters."""
-    key = f"dash:v1:{translation.get_language() or 'zh-hans'}:" + ":".join(str(p) for p in parts)
+def cached(parts: tuple, build, *, version: str, scope: object = ""):
+    """`build()` once per (language, scope, parts, version), with one builder at a time.
+
+    Freshness comes from the key, not from a time-out: `version` changes when the data does (a run id, the
+    data version), so an entry is never stale under its own key; CACHE_SECONDS only collects the entries of
+    old versions. `scope` is what the viewer's rights change in the panels (their role). The language is in
+    the key because panels carry chart text.
+
+    Single flight: on a miss, the first request takes a short lock and builds; the others get the previous
+    version of the same panels at once when there is one, else wait for the builder up to WAIT_SECONDS, then
+    build themselves. With the cache down (a miss and no lock) every request builds: slower, never wrong.
+    """
+    family = f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
+    key = f"{family}@{version}"
     value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    if value is not None:
+        return value
+    lock = f"{key}:building"
+    if cache.add(lock, 1, BUILD_LOCK_SECONDS):
+        try:
+            value = build()
+            cache.set_many({key: value, f"{family}@latest": value}, CACHE_SECONDS)
+        finally:
+            cache.delete(lock)
+        return value
+    previous = cache.get(f"{family}@latest")
+    if previous is not None:
+        return previous
+    deadline = time.monotonic() + WAIT_SECONDS
+    while cache.has_key(lock) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    return cache.get(key) or build()
 
 
 # --- runs ---------------------------------------------------------------------------------------------
@@ -190,7 +214,8 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
         )
     week = _week_before(run)
     changes = _changes_since(run, week, names)
-    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run))  # a run's risks never change
+    # a run's risks never change: the run id is the whole key
+    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run), version="run")
     if area:
         keep = {i.pk for i in items}
         risks = risks[risks["item_id"].isin(keep)]

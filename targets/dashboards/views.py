@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from config.navigation import area_required
@@ -59,8 +58,9 @@ def _pick(request):
     return scheme, runs, run
 
 
-def _version(run) -> str:
-    return f"{run.pk if run else 0}:{dash.data_version()}"
+def _cached(request, parts: tuple, build):
+    """Panels cached under the run and the live-data version, per language (in `dash.cached`) and role."""
+    return dash.cached(parts, build, version=dash.data_version(), scope=user_role(request.user))
 
 
 # --- routing ------------------------------------------------------------------------------------------
@@ -141,9 +141,7 @@ def _city(request, home: bool = False):
         return render_to_string("targets/dashboards/_city_body.html", panels)
 
     # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
-    context["body"] = dash.cached(
-        ("city", scheme.pk if scheme else 0, _version(run), area, today, get_language()), body
-    )
+    context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
     return render(request, "targets/dashboards/city.html", context)
 
 
@@ -276,8 +274,9 @@ def city_map(request):
     context = {"scheme": scheme, "runs": runs, "run": run, "mode": mode, "item_id": item_id}
     context["items"] = assessment.scheme_items(scheme) if scheme else []
     context.update(
-        dash.cached(
-            ("map", _version(run), mode, item_id, today, "all" if own is None else "-".join(map(str, own))),
+        _cached(
+            request,
+            ("map", run.pk if run else 0, mode, item_id, today, "all" if own is None else "-".join(map(str, own))),
             lambda: _map_context(run, today, mode, item_id, own),
         )
     )
@@ -358,7 +357,11 @@ def _unit(request, unit, home: bool = False):
     today = timezone.localdate()
     context = {"scheme": scheme, "runs": runs, "run": run, "home": home}
     context.update(
-        dash.cached(("unit", unit.pk, _version(run), today), lambda: _unit_context(run, unit, request.user, today))
+        _cached(
+            request,
+            ("unit", unit.pk, run.pk if run else 0, today),
+            lambda: _unit_context(run, unit, request.user, today),
+        )
     )
     return render(request, "targets/dashboards/unit.html", context)
 
@@ -426,12 +429,11 @@ def _inspector_context(user, today) -> dict:
 
 def _inspector(request, home: bool = False):
     today = timezone.localdate()
-    version = dash.data_version()
     context = {"home": home}
     context.update(
-        dash.cached(("inspector", request.user.pk, version, today), lambda: _inspector_context(request.user, today))
+        _cached(request, ("inspector", request.user.pk, today), lambda: _inspector_context(request.user, today))
     )
-    context["due"] = dash.cached(("due", version, today), lambda: dash.due_and_overdue(today=today))
+    context["due"] = _cached(request, ("due", today), lambda: dash.due_and_overdue(today=today))
     context["warning_chart"] = _json(charts.warning_figure(context["due"]["colours"]))
     return render(request, "targets/dashboards/inspector.html", context)
 

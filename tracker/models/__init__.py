@@ -5,6 +5,7 @@ from .api import ApiToken
 from .audit import AuditLog
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
+from .versions import DataVersion
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "AirStation",
     "ApiToken",
     "AuditLog",
+    "DataVersion",
     "DrinkingWaterSource",
     "Measure",
     "MeasureProgressReport",
