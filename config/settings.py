@@ -244,7 +244,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# A Redis that does not answer (host gone, not merely refusing) must fail a send within seconds: the scoring
+# request is already a committed row, and the person should not wait for a TCP timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300, "socket_connect_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_TASK_TRACK_STARTED = True
 # All periodic tasks in one place, a comment per schedule. Apps add theirs here.
 CELERY_BEAT_SCHEDULE: dict = {

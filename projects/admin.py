@@ -9,10 +9,43 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Fund, Payment, ProgressReport, Project, StageChange
+from .services import fund_allocation_check, fund_amount_check
+
+
+class FundAdminForm(forms.ModelForm):
+    """A fund's amount cannot go below what its projects are allocated.
+
+    The admin validates and saves in one transaction, so the fund row locked here stays locked until the save.
+    """
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and "amount" in self.changed_data and data.get("amount") is not None:
+            try:
+                fund_amount_check(fund_id=self.instance.pk, amount=data["amount"])
+            except forms.ValidationError as exc:
+                self.add_error("amount", exc)
+        return data
+
+
+class ProjectAdminForm(forms.ModelForm):
+    """A project's allocation must fit in what its fund has left (fund row locked until the admin's save)."""
+
+    def clean(self):
+        data = super().clean()
+        fund, amount = data.get("fund"), data.get("allocated_amount")
+        touched = not self.instance.pk or {"fund", "allocated_amount"} & set(self.changed_data)
+        if touched and fund is not None and amount is not None:
+            try:
+                fund_allocation_check(fund_id=fund.pk, project_id=self.instance.pk, amount=amount)
+            except forms.ValidationError as exc:
+                self.add_error("allocated_amount", exc)
+        return data
 
 
 @admin.register(Fund)
 class FundAdmin(admin.ModelAdmin):
+    form = FundAdminForm
     list_display = ("name", "level", "year", "area", "amount")
     list_filter = ("level", "year", "area")
     search_fields = ("name",)
@@ -43,6 +76,7 @@ class StageChangeInline(ReadOnlyInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = ("code", "name", "unit", "fund", "stage", "allocated_amount", "progress")
     list_filter = ("stage", "unit", "fund__year", "fund__level")
     search_fields = ("code", "name")

@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tracker.permissions import Action, is_unit_scoped, unit_ids_for_user
+from tracker.choices import Role
+from tracker.permissions import Action, is_unit_scoped, unit_ids_for_user, user_role
 
 from .models import Project
 
@@ -24,3 +25,8 @@ def get_project_for_user(user, pk, action: Action = "view") -> Project:
         return projects_for_user(user, action).select_related("unit", "fund").get(pk=pk)
     except (Project.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def can_allocate_funds(user) -> bool:
+    """Allocating a fund's money to projects (资金下达) is the city's decision, entered by the admin."""
+    return user_role(user) == Role.ADMIN

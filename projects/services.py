@@ -23,7 +23,8 @@ from tracker.permissions import can_act_for_unit, has_role, is_unit_scoped
 from tracker.uploads import delete_on_rollback, storage_name, validate_upload
 
 from .choices import FUNDED_STAGES, Stage, allowed_transitions
-from .models import Payment, ProgressPhoto, ProgressReport, Project, StageChange
+from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, StageChange
+from .permissions import can_allocate_funds
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -76,6 +77,76 @@ def _yuan(value: Decimal) -> str:
 
 def _paid_total(project_id: int) -> Decimal:
     return Payment.objects.filter(project_id=project_id).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+
+
+# --- fund-level allocation ---------------------------------------------------------------------------
+def _allocated_elsewhere(fund_id: int, project_id: int | None) -> Decimal:
+    others = Project.objects.filter(fund_id=fund_id)
+    if project_id is not None:
+        others = others.exclude(pk=project_id)
+    return others.aggregate(s=Sum("allocated_amount"))["s"] or Decimal("0")
+
+
+def fund_allocation_check(*, fund_id: int | None, project_id: int | None, amount) -> Fund | None:
+    """Refuse an allocation that would take a fund's projects beyond the fund's amount (下达我市金额).
+
+    Locks the fund row (`SELECT … FOR UPDATE`) until the surrounding transaction ends, so two allocations from
+    the same fund made at the same moment are serialised: the second sees the first and is refused if the two
+    together do not fit. Call it inside the transaction that saves the project (the admin's change form runs in
+    one; `project_allocate` opens its own). Returns the locked fund (None without a fund).
+    """
+    if fund_id is None:
+        return None
+    amount = _money(amount)
+    fund = Fund.objects.select_for_update().get(pk=fund_id)
+    used = _allocated_elsewhere(fund.pk, project_id)
+    if used + amount > fund.amount:
+        raise ValidationError(
+            _(
+                "分配被拒绝：专项资金「%(fund)s」下达我市 %(total)s 元，已分配给其他项目 %(used)s 元，"
+                "本项目最多可分配 %(left)s 元（本次填写 %(amount)s 元）。未保存任何数据。"
+            )
+            % {
+                "fund": fund.name,
+                "total": _yuan(fund.amount),
+                "used": _yuan(used),
+                "left": _yuan(max(fund.amount - used, Decimal("0"))),
+                "amount": _yuan(amount),
+            }
+        )
+    return fund
+
+
+def fund_amount_check(*, fund_id: int | None, amount) -> None:
+    """Refuse lowering a fund's amount below what its projects are already allocated (fund row locked)."""
+    if fund_id is None:
+        return
+    amount = _money(amount)
+    Fund.objects.select_for_update().filter(pk=fund_id).first()
+    used = _allocated_elsewhere(fund_id, None)
+    if amount < used:
+        raise ValidationError(
+            _("资金金额不能低于已分配给项目的 %(used)s 元（本次填写 %(amount)s 元）。未保存任何数据。")
+            % {"used": _yuan(used), "amount": _yuan(amount)}
+        )
+
+
+@audited
+def project_allocate(*, project: Project, fund: Fund | None, amount, user) -> Project:
+    """Set a project's fund and allocated amount (资金下达), within what the fund has left.
+
+    Admins only (allocations are the city's decision); the fund row is locked while the total is checked, so
+    concurrent allocations can never together exceed the fund.
+    """
+    if not can_allocate_funds(user):
+        raise PermissionDenied(_("只有系统管理员可以分配项目资金。"))
+    amount = _money(amount)
+    if amount < 0:
+        raise ValidationError(_("下达资金不能为负数。"))
+    fund_allocation_check(fund_id=fund.pk if fund else None, project_id=project.pk, amount=amount)
+    Project.objects.filter(pk=project.pk).update(fund=fund, allocated_amount=amount)
+    project.refresh_from_db()
+    return project
 
 
 @audited

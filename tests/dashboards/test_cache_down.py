@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from tests.faults.conftest import scratch_redis  # noqa: F401  (the fixture)
+
 
 @pytest.fixture
 def redis_down(settings):
@@ -43,3 +45,30 @@ def test_city_dashboard_and_map_render_with_redis_down(client_for, leader, city,
     assert client.get(reverse("targets:dashboard_city")).status_code == 200
     assert client.get(reverse("targets:dashboard_map")).status_code == 200
     assert cache.get("anything", "miss") == "miss"
+
+
+@pytest.mark.slow
+def test_pages_cached_in_a_real_redis_still_render_when_it_is_killed(
+    client_for,
+    leader,
+    city,
+    scratch_redis,  # noqa: F811  (the fixture imported above)
+    settings,
+):
+    """A real redis-server holds the panels, then dies (SIGKILL): the pooled connections are broken, not refused."""
+    if "redis" not in settings.CACHES["default"]["BACKEND"].lower():
+        pytest.skip("REDIS_URL is not set: the cache is in-process")
+    settings.CACHES = {alias: {**conf, "LOCATION": scratch_redis.url} for alias, conf in settings.CACHES.items()}
+    city(3)
+    client = client_for(leader)
+    assert client.get(reverse("home")).status_code == 200
+    assert any(key.startswith(b":1:dash:") for key in _keys(scratch_redis.url))  # the panels were cached there
+    scratch_redis.stop()
+    again = client.get(reverse("home"))
+    assert again.status_code == 200 and "全市生态环境工作调度看板" in again.content.decode()
+
+
+def _keys(url):
+    import redis
+
+    return redis.Redis.from_url(url).keys("*")

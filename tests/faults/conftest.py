@@ -332,6 +332,7 @@ def db_proxy(transactional_db):
     proxy = TcpProxy(int(connection.settings_dict["PORT"] or 5432), connection.settings_dict["HOST"] or "127.0.0.1")
     yield proxy
     proxy.close()
+    time.sleep(1)  # let PostgreSQL end the backends whose client side the proxy just closed
 
 
 @pytest.fixture

@@ -176,3 +176,48 @@ def test_the_sweep_is_scheduled_every_minute(settings):
     assert entry["task"] == "targets.tasks.scoring_sweep" and entry["schedule"] == 60.0
     # several heartbeats fit in the staleness window, so a live run is never taken for dead
     assert settings.SCORING_STALE_SECONDS >= 3 * settings.SCORING_HEARTBEAT_SECONDS
+
+
+@pytest.mark.parametrize("job", ["targets.tasks.compute_scores_nightly", "rectifications.tasks.warnings_daily"])
+def test_a_daily_job_retries_a_database_outage_with_a_doubling_delay_and_keeps_its_claim(job, monkeypatch, settings):
+    """Without a worker: the task body with a real (non-eager) request; `retry` is recorded instead of sent."""
+    import importlib
+
+    from celery.exceptions import Retry
+    from django.core.cache import cache
+    from django.db import OperationalError
+
+    settings.DAILY_JOB_RETRY_BACKOFF = 60
+    module, name = job.rsplit(".", 1)
+    task = getattr(importlib.import_module(module), name)
+    service = (
+        "targets.services.scores_request" if "targets" in job else "rectifications.services.rectification_warnings_run"
+    )
+    SchemeFactory(year=timezone.localdate().year, published=True)
+
+    def down(**kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(service, down)
+    asked = []
+
+    def retry(exc=None, countdown=None, **kw):
+        asked.append(countdown)
+        return Retry(exc=exc, when=countdown)
+
+    monkeypatch.setattr(task, "retry", retry)
+    key = f"beat-once:{job.replace('.tasks.', '.')}:{timezone.localdate().isoformat()}"
+    cache.delete(key)
+    try:
+        for n in range(task.max_retries + 1):
+            task.push_request(id="beat-msg", retries=n, is_eager=False)
+            try:
+                with pytest.raises(Retry if n < task.max_retries else OperationalError):
+                    task.run()
+            finally:
+                task.pop_request()
+            # the claim is kept while retries remain, given back after the last one
+            assert (cache.get(key) == "beat-msg") == (n < task.max_retries)
+        assert asked == [60, 120, 240, 480, 960]  # 60 × 2ⁿ, five retries over 31 minutes
+    finally:
+        cache.delete(key)
