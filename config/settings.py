@@ -320,6 +320,7 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
     "projects.demo.seed_projects",
+    "projects.demo.seed_pilots",
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Fund, Payment, ProgressReport, Project, StageChange
+from .models import Fund, Payment, Pilot, PilotMilestone, ProgressReport, Project, StageChange
 from .services import fund_allocation_check, fund_amount_check
 
 
@@ -152,3 +152,19 @@ class ProgressReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PilotMilestoneInline(admin.TabularInline):
+    model = PilotMilestone
+    extra = 1
+    fields = ("name", "planned_on", "done_on", "evidence")
+
+
+@admin.register(Pilot)
+class PilotAdmin(admin.ModelAdmin):
+    """Pilots and their milestone plans are set up here; the lead unit records milestones done on the site."""
+
+    list_display = ("name", "level", "kind", "lead_unit", "status", "due_on")
+    list_filter = ("level", "kind", "status")
+    filter_horizontal = ("projects", "funds")
+    inlines = [PilotMilestoneInline]

@@ -52,3 +52,28 @@ def allowed_transitions(current: str) -> dict[str, bool]:
     if i + 1 < len(STAGE_ORDER):
         moves[STAGE_ORDER[i + 1]] = False
     return moves
+
+
+class PilotLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")  # 国家试点 (e.g. 全国“无废城市”建设, EOD 模式试点)
+    PROVINCIAL = "provincial", _("省级")  # 省级试点 (e.g. 近零碳园区)
+    CITY = "city", _("市级")  # 市级示范
+
+
+class PilotKind(models.TextChoices):
+    WASTE_FREE = "waste_free", _("无废城市")
+    THREE_LINES = "three_lines", _("三线一单减污降碳协同")
+    EOD = "eod", _("EOD模式")
+    NEAR_ZERO_CARBON = "near_zero_carbon", _("近零碳园区")
+    SOIL_RISK = "soil_risk", _("土壤风险管控")
+    HEAVY_METAL = "heavy_metal", _("耕地土壤重金属成因排查")
+    OTHER = "other", _("其他试点示范")
+
+
+class PilotStatus(models.TextChoices):
+    """Where a pilot stands: applied for → approved and being built → accepted; or paused."""
+
+    APPLYING = "applying", _("申报中")  # application submitted, not yet on the list
+    BUILDING = "building", _("建设中")  # on the list, being built
+    ACCEPTED = "accepted", _("已验收")  # accepted / named by the ministry or province
+    PAUSED = "paused", _("暂缓")  # stopped for now

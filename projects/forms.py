@@ -104,3 +104,15 @@ class PaymentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
+
+
+class MilestoneDoneForm(forms.Form):
+    """A pilot milestone recorded as done by its lead unit, with what was done."""
+
+    done_on = fields.DateField(label=_("实际完成日期"))
+    evidence = forms.CharField(
+        label=_("完成情况及佐证"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
+        error_messages={"required": _("请写明完成情况及佐证材料。")},
+    )

@@ -16,4 +16,9 @@ urlpatterns = [
     path("<int:pk>/stage/", views.stage_change, name="stage_change"),
     path("<int:pk>/progress/", views.progress_create, name="progress_create"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo_download, name="photo_download"),
+    path("pilots/", views.pilot_list, name="pilot_list"),
+    path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
+    path(
+        "pilots/<int:pk>/milestones/<int:milestone_pk>/done/", views.pilot_milestone_done, name="pilot_milestone_done"
+    ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,11 +17,12 @@ from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from tracker.tabular import xlsx_response
 from tracker.uploads import file_response
 
-from . import charts, selectors, services
+from . import charts, pilots, selectors, services
 from .choices import Stage
 from .forms import (
     FundFilterForm,
     LedgerFilterForm,
+    MilestoneDoneForm,
     PaymentFilterForm,
     PaymentForm,
     ProgressForm,
@@ -29,7 +30,7 @@ from .forms import (
     ReversalForm,
     StageForm,
 )
-from .models import Fund, Payment, ProgressPhoto
+from .models import Fund, Payment, Pilot, PilotMilestone, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
 from .tables import FundTable, PaymentTable, ProjectTable
 
@@ -298,3 +299,62 @@ def photo_download(request, pk: int, photo_pk: int):
     except ProgressPhoto.DoesNotExist as exc:
         raise Http404 from exc
     return file_response(photo.file, photo.original_name)
+
+
+# --- pilots (试点示范) --------------------------------------------------------------------------------------
+
+
+@area_required("projects")
+def pilot_list(request):
+    """The portfolio: every pilot with its level, lead unit, milestone progress, next milestone and money."""
+    today = timezone.localdate()
+    rows = pilots.pilot_portfolio(today=today)
+    return render(request, "projects/pilot_list.html", {"rows": rows, "today": today})
+
+
+@area_required("projects")
+def pilot_detail(request, pk: int):
+    """One pilot: goal, milestones (the lead unit records them done), projects and funds behind it."""
+    today = timezone.localdate()
+    rows = pilots.pilot_portfolio(today=today, pilots=Pilot.objects.filter(pk=pk))
+    if not rows:
+        raise Http404
+    row = rows[0]
+    can_record = can_act_for_unit(request.user, row.pilot.lead_unit_id)
+    return render(
+        request,
+        "projects/pilot_detail.html",
+        {
+            "row": row,
+            "pilot": row.pilot,
+            "milestones": pilots.pilot_milestones(row.pilot),
+            "funds": row.pilot.funds.all(),
+            "can_record": can_record,
+            "form": MilestoneDoneForm(initial={"done_on": today}) if can_record else None,
+            "today": today,
+        },
+    )
+
+
+@require_POST
+@area_required("projects")
+def pilot_milestone_done(request, pk: int, milestone_pk: int):
+    milestone = PilotMilestone.objects.select_related("pilot").filter(pilot_id=pk, pk=milestone_pk).first()
+    if milestone is None:
+        raise Http404
+    if not can_act_for_unit(request.user, milestone.pilot.lead_unit_id):
+        raise PermissionDenied
+    form = MilestoneDoneForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:pilot_detail", pk=pk)
+    try:
+        pilots.pilot_milestone_done(
+            milestone=milestone, done_on=form.cleaned_data["done_on"], evidence=form.cleaned_data["evidence"],
+            user=request.user,
+        )  # fmt: skip
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已记录节点完成：%(name)s。") % {"name": milestone.name})
+    return redirect("projects:pilot_detail", pk=pk)

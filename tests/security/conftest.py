@@ -91,6 +91,11 @@ def build_unit_world(unit, official) -> UnitWorld:
     from rectifications.documents import notice_number
 
     notice_number(notice=w.objects["notice"], user=official)  # numbered: its Word copy can be downloaded
+    from projects.models import Pilot, PilotMilestone
+
+    pilot = Pilot.objects.create(name=f"试点{unit.code}", level="city", kind="other", lead_unit=unit)
+    w.objects["pilot"] = pilot
+    w.objects["milestone"] = PilotMilestone.objects.create(pilot=pilot, name="节点一", planned_on=dt.date(2026, 3, 1))
     from tests.factories import AirStationFactory, MeasureFactory, WarZoneFactory
 
     zone = WarZoneFactory()

@@ -80,6 +80,10 @@ def photo(world, side):
     return {"pk": world[side]["project"].pk, "photo_pk": world[side]["photo"].pk}
 
 
+def milestone(world, side):
+    return {"pk": world[side]["pilot"].pk, "milestone_pk": world[side]["milestone"].pk}
+
+
 #                anon  oa   ob   dept leader insp admin
 EVERYONE = "login ok ok ok ok ok ok"
 NOT_INSPECTOR = "login ok ok ok ok 403 ok"
@@ -127,6 +131,10 @@ POLICY: dict[str, Policy] = {
     "projects:stage_change": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:progress_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:photo_download": Policy(PROJECT_READ, PROJECT_READ, photo),
+    # the pilot portfolio is the city's: every projects reader sees every pilot; only the lead unit records
+    "projects:pilot_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:pilot_detail": Policy(NOT_INSPECTOR, NOT_INSPECTOR, obj("pilot")),
+    "projects:pilot_milestone_done": Policy(GET_405, "login ok 403 403 403 403 403", milestone),
     # rectifications
     "rectifications:index": Policy(EVERYONE, EVERYONE),
     "rectifications:detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("item")),
