@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from tracker.tabular import xlsx_response
 from tracker.uploads import file_response

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit import audited
-from tracker.choices import UNIT_SCOPED_ROLES, Role, UnitKind
+from tracker.choices import UnitKind
+from tracker.common.access import has_cap
 from tracker.models import Unit
-from tracker.permissions import can_act_for_unit, user_role
+from tracker.permissions import can_act_for_unit
 from tracker.tabular import RowError, TableError, read_table
 from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
@@ -68,18 +69,17 @@ def today() -> datetime.date:
 
 def may_act(user, item: RectificationItem, actor: str) -> bool:
     """Does this person fill the `actor` part (choices.Actor) for this item?"""
-    role = user_role(user)
     if actor == Actor.INSPECTOR:
-        return role == Role.INSPECTOR
+        return has_cap(user, "close_items")
     if actor == Actor.UNIT:
-        return role in UNIT_SCOPED_ROLES and can_act_for_unit(user, item.unit_id)
+        return has_cap(user, "act_for_unit") and can_act_for_unit(user, item.unit_id)
     return False
 
 
 def may_verify(user, item: RectificationItem) -> bool:
     return (
         item.lead_department_id is not None
-        and user_role(user) == Role.DEPARTMENT_OFFICIAL
+        and has_cap(user, "verify_as_lead_department")
         and can_act_for_unit(user, item.lead_department_id)
     )
 
@@ -430,7 +430,7 @@ def _by_label(choices) -> dict[str, str]:
 @audited
 def rectification_items_import(*, user, kind: str, name: str, date: datetime.date, upload) -> tuple[Inspection, int]:
     """Import a new inspection's item list: the whole file is checked first; one bad row writes nothing."""
-    if user_role(user) not in (Role.INSPECTOR, Role.ADMIN):
+    if not has_cap(user, "import_items"):
         raise NotAllowed(_("只有督察员或系统管理员可以导入问题清单。"))
     if kind not in InspectionKind.values:
         raise WorkflowError(_("请选择批次类型。"))

@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
-from tracker.choices import Role
-from tracker.permissions import units_for_user, user_role
+from tracker.common.access import area_required, capability_required
+from tracker.permissions import units_for_user
 from tracker.tabular import TableError, xlsx_response
 from tracker.uploads import file_response
 
@@ -25,7 +24,7 @@ from .choices import Actor, Status
 from .dossier import dossier_zip
 from .forms import ActionForm, ImportForm, LedgerFilterForm, PeriodForm, ProgressForm
 from .models import Evidence
-from .permissions import can_import, get_item_for_user
+from .permissions import get_item_for_user
 
 PAGE_SIZE = 50
 LEDGER_HEADERS = [
@@ -71,9 +70,7 @@ def index(request):
             "page": page,
             "counts": selectors.ledger_counts(items),
             "query": query.urlencode(),
-            "can_import": can_import(request.user),
             "unread_notices": selectors.notices_for_user(user=request.user).filter(read_at__isnull=True).count(),
-            "is_inspector": user_role(request.user) in (Role.INSPECTOR, Role.ADMIN, Role.LEADER),
         },
     )
 
@@ -167,18 +164,16 @@ def item_dossier(request, pk: int):
 
 
 @area_required("rectifications")
+@capability_required("read_city_wide")
 def queue(request):
     """Closing requests, oldest first: the inspector's worklist (leaders and admins may read it)."""
-    if user_role(request.user) not in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
-        raise PermissionDenied
     items = list(selectors.closing_queue(user=request.user))
     return render(request, "rectifications/queue.html", {"items": items})
 
 
 @area_required("rectifications")
+@capability_required("import_items")
 def import_items(request):
-    if not can_import(request.user):
-        raise PermissionDenied
     errors = []
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -224,10 +219,9 @@ BULLETIN_HEADERS = ["责任单位", "类别", "问题编号", "问题描述", "�
 
 
 @area_required("rectifications")
+@capability_required("read_city_wide")
 def bulletin(request):
     """通报: by unit, overdue / rebounded / newly closed items with person and deadline, and closure rate."""
-    if user_role(request.user) not in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
-        raise PermissionDenied
     today = timezone.localdate()
     initial = {"start": today.replace(day=1), "end": today}
     form = PeriodForm(request.GET or initial)

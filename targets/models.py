@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.scoping import RestrictedQuerySet
+
 from .choices import Aggregate, Area, Direction, Rule, RunStatus, Source, ValueStatus
 
 
@@ -41,6 +43,8 @@ class Target(models.Model):
     value = models.FloatField(_("目标值"))
     baseline = models.FloatField(_("基数"), null=True, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("目标值")
         verbose_name_plural = _("目标值")
@@ -48,6 +52,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator} {self.year}"
+
+
+class DataValueQuerySet(RestrictedQuerySet):
+    action_capabilities = {"approve": "approve_values"}  # approving reaches every unit's values
 
 
 class DataValue(models.Model):
@@ -77,6 +85,8 @@ class DataValue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects = DataValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("填报数据")
