@@ -46,6 +46,7 @@ check: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 lint: install
 	$(VENV)/bin/ruff check --fix .

@@ -22,7 +22,7 @@ from .choices import STAGE_ORDER, WATCHED_STAGES, FundLevel, Stage
 from .models import Fund, Payment, ProgressReport, Project
 
 ZERO = Decimal("0")
-MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
 OLD_FUND_LEVELS = (FundLevel.CENTRAL, FundLevel.PROVINCIAL)
 
 

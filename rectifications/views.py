@@ -101,7 +101,6 @@ def item_act(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("提交的内容不完整，请刷新后重试。"))
         return redirect("rectifications:detail", pk=item.pk)
-    item.version = form.cleaned_data["version"]  # what the person saw: a stale page loses
     try:
         services.rectification_item_act(
             item=item,
@@ -109,6 +108,7 @@ def item_act(request, pk: int):
             action=form.cleaned_data["action"],
             comment=form.cleaned_data["comment"] or "",
             files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],  # what the person saw: a stale page loses
         )
     except services.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc

@@ -11,13 +11,15 @@ import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker import audit
+from tracker.common.workflow import Stale, compare_and_set
 from tracker.permissions import can_act_for_unit
 from tracker.selectors import territorial_units
 
 from . import registry, scoring
-from .choices import EDITABLE_STATUSES, VALUE_TRANSITIONS, RunStatus, Source, ValueStatus
+from .choices import EDITABLE_STATUSES, VALUE_WORKFLOW, RunStatus, Source, ValueStatus
 from .models import (
     AssessmentItem,
     AssessmentScheme,
@@ -34,7 +36,6 @@ from .models import (
 from .permissions import can_approve, can_compute
 
 logger = logging.getLogger(__name__)
-STALE = "已被他人修改，请刷新后重试"
 
 
 # --- entered values --------------------------------------------------------------------------------
@@ -82,47 +83,74 @@ def data_value_save(
     return row
 
 
-def _transition(*, user, value_id: int, version: int, to: str, note: str = "") -> DataValue:
+def _transition(*, user, value_id: int, expected_version: int, to: str, note: str = "") -> DataValue:
+    """One move of VALUE_WORKFLOW: compare-and-set from the version the person saw, with its event row."""
     row = DataValue.objects.select_related("indicator").get(pk=value_id)
-    if row.version != version:  # moved since the page was loaded: a conflict, whatever the new status is
-        raise ValidationError(STALE)
-    who = VALUE_TRANSITIONS.get((row.status, to))
-    if who is None:
-        raise ValidationError(f"不能从“{row.get_status_display()}”变为“{ValueStatus(to).label}”")
-    if who == "official" and not can_act_for_unit(user, row.unit_id, "report"):
-        raise PermissionDenied("只能提交本单位的数据")
-    if who == "admin" and not can_approve(user):
-        raise PermissionDenied("只有系统管理员可以审核")
+    if row.version != expected_version:  # moved since the page was loaded: a conflict, whatever the new status is
+        raise Stale()
+    move = VALUE_WORKFLOW.check(row.status, to, user)
+    if move.capability == "act_for_unit" and not can_act_for_unit(user, row.unit_id, "report"):
+        raise PermissionDenied(_("只能提交本单位的数据"))
     now = timezone.now()
-    changes = {"status": to, "version": version + 1}
+    changes: dict = {"status": to}
     if to == ValueStatus.APPROVED:
         changes |= {"approved_by": user, "approved_at": now}
         if row.replaces_id:  # the correction takes over; the old value stays as history
             DataValue.objects.filter(pk=row.replaces_id, superseded_at__isnull=True).update(superseded_at=now)
-    updated = DataValue.objects.filter(pk=row.pk, status=row.status, version=version).update(**changes)
-    if not updated:
-        raise ValidationError(STALE)
+    compare_and_set(
+        DataValue.objects,
+        pk=row.pk,
+        expected_version=expected_version,
+        state_field="status",
+        state=row.status,
+        **changes,
+    )
     DataValueEvent.objects.create(value=row, actor=user, from_status=row.status, to_status=to, note=note)
     row.refresh_from_db()
     return row
 
 
-@audit.audited
-def data_value_submit(*, user, value_id: int, version: int) -> DataValue:
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.SUBMITTED)
+def _expected(expected_version: int | None, version: int | None) -> int:
+    """`expected_version` is the convention; `version=` is the older spelling, kept for existing callers."""
+    if expected_version is None and version is None:
+        raise TypeError("expected_version is required")
+    return expected_version if expected_version is not None else version  # type: ignore[return-value]
 
 
 @audit.audited
-def data_value_return(*, user, value_id: int, version: int, note: str) -> DataValue:
+def data_value_submit(
+    *, user, value_id: int, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
+    """草稿/已退回 → 已提交, by an official of the value's unit."""
+    return _transition(
+        user=user, value_id=value_id, expected_version=_expected(expected_version, version), to=ValueStatus.SUBMITTED
+    )
+
+
+@audit.audited
+def data_value_return(
+    *, user, value_id: int, note: str, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
+    """已提交 → 已退回, by an admin, with the reason."""
     if not note.strip():
-        raise ValidationError("退回须填写原因")
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.RETURNED, note=note.strip())
+        raise ValidationError(_("退回须填写原因"))
+    return _transition(
+        user=user,
+        value_id=value_id,
+        expected_version=_expected(expected_version, version),
+        to=ValueStatus.RETURNED,
+        note=note.strip(),
+    )
 
 
 @audit.audited
-def data_value_approve(*, user, value_id: int, version: int) -> DataValue:
+def data_value_approve(
+    *, user, value_id: int, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
     """Approve and lock; the scores are recomputed after commit (coalesced with other approvals)."""
-    row = _transition(user=user, value_id=value_id, version=version, to=ValueStatus.APPROVED)
+    row = _transition(
+        user=user, value_id=value_id, expected_version=_expected(expected_version, version), to=ValueStatus.APPROVED
+    )
     scores_request_for_year(year=row.year)
     return row
 

@@ -305,7 +305,8 @@ def value_return(request, pk: int):
 def _do(request, service, row, ok: str, **extra) -> None:
     version = request.POST.get("version", "")
     try:
-        service(user=request.user, value_id=row.pk, version=int(version) if version.isdigit() else -1, **extra)
+        expected = int(version) if version.isdigit() else -1
+        service(user=request.user, value_id=row.pk, expected_version=expected, **extra)
         messages.success(request, ok)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

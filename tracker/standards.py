@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -371,7 +372,7 @@ def parameter_class_rank(parameter: str, value: float) -> int:
 def water_class_rank(measurements: Mapping[str, float | None]) -> int | None:
     """Worst single-factor class rank over the given parameters; missing ones are ignored; none → None."""
     ranks = [
-        parameter_class_rank(name, float(value))
+        parameter_class_rank(name, float(cast(float, value)))
         for name, value in measurements.items()
         if name in WATER_LIMITS and not _missing(value)
     ]
@@ -395,7 +396,8 @@ def water_limiting_factors(measurements: Mapping[str, float | None]) -> list[str
     return [
         name
         for name in WATER_LIMITS
-        if not _missing(measurements.get(name)) and parameter_class_rank(name, float(measurements[name])) == rank
+        if not _missing(measurements.get(name))
+        and parameter_class_rank(name, float(cast(float, measurements[name]))) == rank
     ]
 
 

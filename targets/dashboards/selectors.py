@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Min, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
 from rectifications.models import RectificationItem
 from rectifications.permissions import items_for_user
+from rectifications.selectors import closing_queue
 from tracker.models import AirStation, Measure, Unit, WarZone
 from tracker.selectors.air import zone_overview
 from tracker.selectors.measures import with_status
@@ -331,7 +334,7 @@ def map_panels(
         if mode == "item" and item_id:
             item = next((i for i in assessment.scheme_items(run.scheme) if i.pk == item_id), None)
         if item is not None:
-            rows = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
+            rows: Any = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
             value_label, measure = item.indicator.name, item.indicator.measure
             higher = item.indicator.direction == "higher"
         else:
@@ -467,13 +470,9 @@ def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.dat
 def inspector_panels(*, user, today: datetime.date) -> dict:
     """Closing requests waiting (oldest first), overdue and rebounded items by unit. Four queries."""
     items = items_for_user(user, "view")
-    queue = list(
-        items.filter(status=Status.CLOSING_REQUESTED)
-        .select_related("unit", "lead_department", "inspection", "dept_verified_by")
-        .order_by("status_changed_at", "pk")[:50]
-    )
+    queue = list(closing_queue(user=user)[:50])
     for it in queue:
-        it.waiting_days = (today - it.status_changed_at.date()).days if it.status_changed_at else None
+        it.waiting_days = (today - timezone.localdate(it.status_changed_at)).days if it.status_changed_at else None
     queue_count = items.filter(status=Status.CLOSING_REQUESTED).count()
     by_unit = pd.DataFrame(
         items.exclude(status=Status.CLOSED)

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import Role
@@ -26,13 +28,14 @@ OFFICIALS = (Role.COUNTY_OFFICIAL, Role.DEPARTMENT_OFFICIAL)
 _ROLE_ORDER = (Role.ADMIN, Role.LEADER, Role.INSPECTOR, Role.DEPARTMENT_OFFICIAL, Role.COUNTY_OFFICIAL)
 
 
-def user_role(user) -> Role | None:
+def user_role(user: Any) -> Role | None:
     """The person's role, from their groups (superusers are admins). Cached on the user object."""
     if user is None or not user.is_authenticated:
         return None
     cached = getattr(user, "_eco_role", "unset")
     if cached != "unset":
-        return cached
+        return cast("Role | None", cached)
+    role: Role | None
     if user.is_superuser:
         role = Role.ADMIN
     else:
@@ -46,7 +49,7 @@ def user_role(user) -> Role | None:
 @dataclass(frozen=True)
 class Capability:
     key: str
-    label: str
+    label: str | Promise
     roles: tuple[Role, ...]
 
 
@@ -125,7 +128,7 @@ class Area:
     """A menu entry (an *area* of the site — not the environmental areas 大气/水/土壤, see ARCHITECTURE.md)."""
 
     key: str
-    label: str
+    label: str | Promise
     url_name: str
     capability: str
 

@@ -50,7 +50,7 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         if action == "view" and has_cap(user, "read_city_wide"):
             return self.all()
-        units = unit_ids_for_user(user, action)
+        units = unit_ids_for_user(user, "view" if action == "view" else "report")
         reach = Q()
         for field in self.unit_fields:
             reach |= Q(**{f"{field}__in": units})
@@ -60,11 +60,13 @@ class RestrictedQuerySet(models.QuerySet):
 def get_for_user_or_404(queryset: models.QuerySet[M], pk: Any, user, action: str = "view") -> M:
     """The row `pk` if this person may see it, else 404 (an outsider learns nothing); 403 when they may see
     it but not do `action` on it. `queryset` may carry select_related/filters; it must be restrictable."""
-    model = queryset.model
+    model: Any = queryset.model
+    if not isinstance(queryset, RestrictedQuerySet):
+        raise TypeError(f"{model.__name__} has no restrict(): give it a RestrictedQuerySet manager")
     try:
-        obj = queryset.restrict(user, "view").get(pk=pk)  # type: ignore[attr-defined]
+        obj = queryset.restrict(user, "view").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
-    if action != "view" and not model._default_manager.restrict(user, action).filter(pk=obj.pk).exists():
+    if action != "view" and not queryset.model._default_manager.all().restrict(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
