@@ -124,7 +124,7 @@ def capability_required(key: str) -> Callable:
 
 # --- the menu table: one entry per area, each admitting the holders of one capability ----------------------
 @dataclass(frozen=True)
-class Area:
+class MenuEntry:
     """A menu entry (an *area* of the site — not the environmental areas 大气/水/土壤, see ARCHITECTURE.md)."""
 
     key: str
@@ -137,17 +137,17 @@ class Area:
         return CAPABILITIES[self.capability].roles
 
 
-AREAS: tuple[Area, ...] = (
-    Area("dashboard", _("调度看板"), "targets:dashboard", "use_site"),
-    Area("air", _("大气污染防治"), "tracker:air_index", "use_site"),
-    Area("water", _("水环境"), "tracker:water_index", "use_site"),
-    Area("wastefree", _("无废城市"), "targets:wastefree_index", "use_site"),
-    Area("measures", _("攻坚任务"), "tracker:measure_list", "use_site"),
-    Area("projects", _("项目资金"), "projects:index", "read_projects"),
-    Area("rectifications", _("问题整改"), "rectifications:index", "use_site"),
-    Area("assessment", _("党政同责考核"), "targets:index", "use_site"),
-    Area("units", _("责任单位"), "tracker:unit_list", "use_site"),
-    Area("admin", _("系统管理"), "admin:index", "admin_site"),
+AREAS: tuple[MenuEntry, ...] = (
+    MenuEntry("dashboard", _("调度看板"), "targets:dashboard", "use_site"),
+    MenuEntry("air", _("大气污染防治"), "tracker:air_index", "use_site"),
+    MenuEntry("water", _("水环境"), "tracker:water_index", "use_site"),
+    MenuEntry("wastefree", _("无废城市"), "targets:wastefree_index", "use_site"),
+    MenuEntry("measures", _("攻坚任务"), "tracker:measure_list", "use_site"),
+    MenuEntry("projects", _("项目资金"), "projects:index", "read_projects"),
+    MenuEntry("rectifications", _("问题整改"), "rectifications:index", "use_site"),
+    MenuEntry("assessment", _("党政同责考核"), "targets:index", "use_site"),
+    MenuEntry("units", _("责任单位"), "tracker:unit_list", "use_site"),
+    MenuEntry("admin", _("系统管理"), "admin:index", "admin_site"),
 )
 AREAS_BY_KEY = {area.key: area for area in AREAS}
 
@@ -157,7 +157,7 @@ def area_required(key: str) -> Callable:
     return capability_required(AREAS_BY_KEY[key].capability)
 
 
-def _url(area: Area) -> str | None:
+def _url(area: MenuEntry) -> str | None:
     try:
         return reverse(area.url_name)
     except NoReverseMatch:
