@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -156,3 +157,78 @@ def test_a_stale_stage_form_says_someone_else_changed_it(client_for, official_a,
     text = response.content.decode()
     assert "已被他人修改" in text and "选择一个有效的选项" not in text
     assert Project.objects.get(pk=project.pk).stage == "reserve"
+
+
+# --- the demo's bulk replays obey the live rules --------------------------------------------------------
+def _at(day: int):
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime(2025, 3, day, 10))
+
+
+@pytest.mark.django_db
+def test_rectification_replay_walks_the_workflow_with_the_live_side_effects(official_a, inspector, unit_a):
+    from rectifications.models import Evidence, Transition
+    from rectifications.services import ReplayStep, rectification_items_replay
+
+    item = RectificationItemFactory(unit=unit_a)
+    Evidence.objects.create(item=item, original_name="x.png", mime="image/png", size=1, uploaded_by=official_a)
+    steps = [
+        ReplayStep("start", official_a, _at(1)),
+        ReplayStep("request_close", official_a, _at(2), "自查完成"),
+        ReplayStep("close", inspector, _at(3)),
+        ReplayStep("rebound", inspector, _at(4), "回头看反弹"),
+    ]
+    rectification_items_replay(histories=[(item, steps)], today=dt.date(2025, 3, 5))
+    item.refresh_from_db()
+    # 4 moves → version 4; the rebound's effects: closed_on cleared, one rebound, red
+    assert (item.status, item.version, item.closed_on, item.rebound_count, item.colour) == (
+        "rebounded", 4, None, 1, "red"
+    )  # fmt: skip
+    assert list(Transition.objects.filter(item=item).order_by("created_at").values_list("action", flat=True)) == [
+        "start", "request_close", "close", "rebound"
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_rectification_replay_refuses_what_the_services_refuse(official_a, inspector, unit_a):
+    from rectifications.services import NotAllowed, ReplayStep, WorkflowError, rectification_items_replay
+
+    item = RectificationItemFactory(unit=unit_a)
+    with pytest.raises(NotAllowed):  # an official cannot close, and 待整改 → 已销号 is no move at all
+        rectification_items_replay(
+            histories=[(item, [ReplayStep("close", official_a, _at(1))])], today=dt.date(2025, 3, 2)
+        )
+    item = RectificationItemFactory(unit=unit_a)
+    with pytest.raises(WorkflowError, match="佐证材料"):  # a closing request needs evidence
+        rectification_items_replay(
+            histories=[
+                (
+                    item,
+                    [ReplayStep("start", official_a, _at(1)), ReplayStep("request_close", official_a, _at(2), "好了")],
+                )
+            ],
+            today=dt.date(2025, 3, 3),
+        )
+
+
+@pytest.mark.django_db
+def test_outlet_replay_refuses_a_skipped_step_and_a_reasonless_step_back(unit_a):
+    from tracker.services.water import OutletStepRecord, outlets_history_replay
+
+    def replay(*steps):
+        outlet = SewageOutletFactory(unit=unit_a)
+        first = OutletStepRecord("survey", dt.date(2025, 1, 1), "登记")
+        outlets_history_replay(histories=[(outlet, None, [first, *steps])], today=dt.date(2025, 6, 1))
+        outlet.refresh_from_db()
+        return outlet
+
+    outlet = replay(OutletStepRecord("monitor", dt.date(2025, 2, 1), "监测", document="x.pdf"))
+    assert (outlet.step, outlet.version) == ("monitor", 1)
+    with pytest.raises(ValidationError, match="只能前进一个环节"):
+        replay(OutletStepRecord("trace", dt.date(2025, 2, 1), "跳过监测", document="x.pdf"))
+    with pytest.raises(ValidationError, match="退回原因"):
+        replay(
+            OutletStepRecord("monitor", dt.date(2025, 2, 1), "监测", document="x.pdf"),
+            OutletStepRecord("survey", dt.date(2025, 3, 1), "退回"),
+        )
