@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker.common.access import area_required, has_cap, user_role
+from tracker.common.access import area_required, capability_required, has_cap, user_role
 from tracker.permissions import get_unit_for_user, units_for_user
 from tracker.selectors import role_counts, territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
@@ -265,10 +265,9 @@ def value_submit(request, pk: int):
 
 
 @area_required("assessment")
+@capability_required("review_values")
 def value_approval(request):
     """The approval queue: admins approve or return; leaders read it."""
-    if not has_cap(request.user, "review_values"):
-        raise PermissionDenied
     values = (
         data_values_for_user(request.user, "view")
         .filter(status=ValueStatus.SUBMITTED)
