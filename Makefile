@@ -47,6 +47,7 @@ check: install
 	$(PY) scripts/check_local_dates.py
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
 
 lint: install
 	$(VENV)/bin/ruff check --fix .

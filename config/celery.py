@@ -28,49 +28,8 @@ def ping(value: int) -> int:
     return value + 1
 
 
-# --- faults: periodic jobs run once, deliveries are bounded ---------------------------------------
-def claim_once(key: str, owner: str, ttl: int) -> bool:
-    """True for the first `owner` of `key` (a Redis `SET NX EX` through the cache), and again for that owner.
-
-    Two beat processes (a misconfigured failover, a second host) each send the same periodic job: the first
-    message to run claims the job for its day, the other one sees a different owner and does nothing. The
-    same message delivered again (worker lost mid-run, acks late) keeps its claim and runs again.
-    """
-    from django.core.cache import caches
-
-    cache = caches["coordination"]
-    if cache.add(key, owner, ttl):
-        return True
-    return cache.get(key) == owner
-
-
-def release_claim(key: str, owner: str) -> None:
-    """Give a claim back (the job failed and may be sent again the same day)."""
-    from django.core.cache import caches
-
-    cache = caches["coordination"]
-    if cache.get(key) == owner:
-        cache.delete(key)
-
-
-def count_delivery(key: str, ttl: int) -> int:
-    """How many times this message has started (1 on the first delivery): bounds redeliveries."""
-    from django.core.cache import caches
-
-    cache = caches["coordination"]
-    cache.add(key, 0, ttl)
-    return cache.incr(key)
-
-
-def daily_retry_delay(retries: int) -> int:
-    """Seconds before retry number `retries + 1` of a daily job: DAILY_JOB_RETRY_BACKOFF doubled each time.
-
-    With the default 60 s: 60, 120, 240, 480, 960 — five retries over ~31 minutes, long enough for a database
-    restart or failover, short enough to finish before the working day.
-    """
-    from django.conf import settings
-
-    return settings.DAILY_JOB_RETRY_BACKOFF * 2**retries
+# The claim helpers live with the shared infrastructure (tracker.common.claims); re-exported for old imports.
+from tracker.common.claims import claim_once, count_delivery, daily_retry_delay, release_claim  # noqa: E402, F401
 
 
 @worker_ready.connect

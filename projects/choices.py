@@ -1,7 +1,11 @@
 """Choices for funds and projects; the project pipeline's order and allowed moves are data here."""
 
+from itertools import pairwise
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tracker.common.workflow import Move, Workflow
 
 
 class FundLevel(models.TextChoices):
@@ -41,17 +45,24 @@ FUNDED_STAGES: tuple[str, ...] = (Stage.FUNDED, Stage.STARTED, Stage.COMPLETED)
 WATCHED_STAGES: tuple[str, ...] = (Stage.FUNDED, Stage.STARTED)
 
 
-def allowed_transitions(current: str) -> dict[str, bool]:
-    """Where a project in `current` may go, mapped to whether the move needs a reason.
+# Forward: only the next stage (no skipping — each step is a real milestone someone vouches for).
+# Backward: any earlier stage, always with a reason. Only officials of the project's unit move it.
+STAGE_WORKFLOW = Workflow(
+    Stage,
+    [
+        *(Move(a, b, "act_for_unit", "forward") for a, b in pairwise(STAGE_ORDER)),
+        *(
+            Move(STAGE_ORDER[i], STAGE_ORDER[j], "act_for_unit", "back", needs_reason=True)
+            for i in range(len(STAGE_ORDER))
+            for j in range(i)
+        ),
+    ],
+)
 
-    Forward: only the next stage (no skipping — each step is a real milestone someone vouches for).
-    Backward: any earlier stage, always with a reason.
-    """
-    i = STAGE_INDEX[current]
-    moves = {STAGE_ORDER[j]: True for j in range(i)}
-    if i + 1 < len(STAGE_ORDER):
-        moves[STAGE_ORDER[i + 1]] = False
-    return moves
+
+def allowed_transitions(current: str) -> dict[str, bool]:
+    """Where a project in `current` may go, mapped to whether the move needs a reason (from STAGE_WORKFLOW)."""
+    return {m.dst: m.needs_reason for (src, _dst), m in STAGE_WORKFLOW.moves.items() if src == current}
 
 
 class PilotLevel(models.TextChoices):

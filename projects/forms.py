@@ -32,7 +32,11 @@ class ReversalForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    to_stage = forms.ChoiceField(label=_("变更为"), choices=())
+    """The stage move. The list offers the moves from the stage the page showed; whether the posted move is
+    allowed is the service's question (STAGE_WORKFLOW), asked after the version check, so a stale page says
+    "已被他人修改" rather than "选择一个有效的选项"."""
+
+    to_stage = forms.CharField(label=_("变更为"), max_length=20, widget=forms.Select)
     reason = forms.CharField(label=_("原因（退回时必填）"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -42,7 +46,9 @@ class StageForm(forms.Form):
         moves = allowed_transitions(current)
         # The forward step first (the usual move), then the stages one may go back to, nearest first.
         ordered = sorted(moves.items(), key=lambda item: (item[1], -STAGE_INDEX[item[0]]))
-        self.fields["to_stage"].choices = [(s, labels[s] + (_("（退回）") if back else "")) for s, back in ordered]
+        self.fields["to_stage"].widget.choices = [
+            (s, labels[s] + (_("（退回）") if back else "")) for s, back in ordered
+        ]
 
 
 class ProgressForm(forms.Form):

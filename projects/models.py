@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.scoping import RestrictedQuerySet
+
 from .choices import FundArea, FundLevel, PilotKind, PilotLevel, PilotStatus, Stage
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -34,6 +36,10 @@ class Fund(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProjectQuerySet(RestrictedQuerySet):
+    view_capability = "read_projects"  # inspectors have no part in projects and money
 
 
 class Project(models.Model):
@@ -63,6 +69,8 @@ class Project(models.Model):
     responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目")

@@ -7,6 +7,7 @@ Each figure is built set-based: a fixed number of `.values()` queries turned int
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 from decimal import Decimal
 
@@ -34,7 +35,7 @@ from .choices import STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
 from .models import Fund, Payment, ProgressReport, Project
 
 ZERO = Decimal("0")
-MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
 OLD_FUND_LEVELS = (FundLevel.CENTRAL, FundLevel.PROVINCIAL)
 
 
@@ -383,7 +384,7 @@ def stalled_ids(projects: QuerySet[Project], *, as_of: date) -> list[int]:
     return [int(pk) for pk, flag in zip(frame["pk"], frame["stalled"], strict=True) if flag]
 
 
-def flag_stalls(projects: list[Project], *, as_of: date) -> list[Project]:
+def flag_stalls(projects: list[Any], *, as_of: date) -> list[Any]:
     """Set `stalled`, `stall_reason` and `rate` on a page of ledger rows (annotated by `ledger_queryset`)."""
     frame = _stall_frame(
         [

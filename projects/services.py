@@ -12,17 +12,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit import audited
-from tracker.choices import Role
+from tracker.common.access import has_cap
+from tracker.common.workflow import MoveRefused, Stale, compare_and_set
 from tracker.fields import check_plausible_date
-from tracker.permissions import can_act_for_unit, has_role, is_unit_scoped
+from tracker.permissions import can_act_for_unit, is_unit_scoped
 from tracker.uploads import delete_on_rollback, storage_name, validate_upload
 
-from .choices import FUNDED_STAGES, Stage, allowed_transitions
+from .choices import FUNDED_STAGES, STAGE_WORKFLOW, Stage
 from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, StageChange
 from .permissions import can_allocate_funds
 
@@ -37,7 +38,7 @@ def _check_can_report(user, project: Project) -> None:
 
 def _check_can_reverse(user, project: Project) -> None:
     """The project's own unit corrects its payments; the system admin corrects any (from the admin site)."""
-    if has_role(user, Role.ADMIN) and user.is_staff:
+    if has_cap(user, "admin_site") and user.is_staff:
         return
     _check_can_report(user, project)
 
@@ -52,7 +53,7 @@ def _reversal_voucher(project_id: int, voucher_no: str) -> str:
     typed it as a voucher, or two long vouchers share a prefix) a counter follows: `-冲销2`, `-冲销3`…
     Called with the project row locked, so no concurrent reversal takes the same name.
     """
-    limit = Payment._meta.get_field("voucher_no").max_length
+    limit = Payment._meta.get_field("voucher_no").max_length or 60
     taken = set(Payment.objects.filter(project_id=project_id).values_list("voucher_no", flat=True))
     n = 1
     while True:
@@ -211,7 +212,7 @@ def payment_reverse(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("冲销必须填写原因。"))
-    if len(reason) > Payment._meta.get_field("note").max_length:
+    if len(reason) > (Payment._meta.get_field("note").max_length or 200):
         raise ValidationError(_("冲销原因不能超过 200 个字。"))
     Project.objects.select_for_update().filter(pk=payment.project_id).get()
     original = Payment.objects.get(pk=payment.pk)
@@ -253,30 +254,29 @@ def project_change_stage(*, project: Project, to_stage: str, reason: str, user, 
     _check_can_report(user, project)
     reason = (reason or "").strip()
     current = Project.objects.get(pk=project.pk)
-    if current.version != expected_version:
-        raise ValidationError(_("已被他人修改，请刷新后重试。"))
-    moves = allowed_transitions(current.stage)
-    if to_stage not in moves:
+    if current.version != expected_version:  # the page was stale: say so, not "that move is not allowed"
+        raise Stale()
+    try:
+        move = STAGE_WORKFLOW.check(current.stage, to_stage, user)
+    except MoveRefused as exc:
         raise ValidationError(
             _("不能从「%(from)s」直接变更为「%(to)s」：项目只能逐级推进。")
-            % {
-                "from": current.get_stage_display(),
-                "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
-            }
-        )
-    if moves[to_stage] and not reason:
+            % {"from": current.get_stage_display(), "to": STAGE_WORKFLOW.label(to_stage)}
+        ) from exc
+    if move.needs_reason and not reason:
         raise ValidationError(_("项目退回到之前的阶段，必须填写原因。"))
     if to_stage == Stage.FUNDED and (current.fund_id is None or current.allocated_amount <= 0):
         raise ValidationError(_("项目尚未登记资金来源和下达金额，不能变更为「资金下达」，请联系系统管理员登记。"))
     today = timezone.localdate()
-    changes: dict = {"stage": to_stage, "version": F("version") + 1}
+    changes: dict = {"stage": to_stage}
     if to_stage == Stage.STARTED and current.actual_start is None:
         changes["actual_start"] = today
     if to_stage == Stage.COMPLETED:
         changes["actual_completion"] = today
-    updated = Project.objects.filter(pk=current.pk, stage=current.stage, version=expected_version).update(**changes)
-    if updated == 0:
-        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+    compare_and_set(
+        Project.objects, pk=current.pk, expected_version=expected_version, state_field="stage", state=current.stage,
+        **changes,
+    )  # fmt: skip
     StageChange.objects.create(
         project_id=current.pk, from_stage=current.stage, to_stage=to_stage, reason=reason, changed_by=user
     )
@@ -311,10 +311,10 @@ def progress_report_submit(
         note=(note or "").strip(),
         reported_by=user,
     )
-    with delete_on_rollback() as files:
+    with delete_on_rollback() as stored:
         for upload, mime in checked:
             photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
-            files.save(photo.file, storage_name(f"projects/{project.pk}", upload.name), upload)
+            stored.save(photo.file, storage_name(f"projects/{project.pk}", upload.name), upload)
             photo.save()
         latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
         if latest is not None and latest.pk == report.pk:

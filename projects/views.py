@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required
 from tracker.ledger import to_wan, wants_export
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from tracker.tabular import xlsx_response

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import UnitKind
+from tracker.common.scoping import RestrictedQuerySet
 
 from .choices import Area, Colour, InspectionKind, NoticeLevel, Status, Term
 
@@ -25,6 +26,10 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RectificationItemQuerySet(RestrictedQuerySet):
+    unit_fields = ("unit", "lead_department")  # the responsible unit, and the department that leads it
 
 
 class RectificationItem(models.Model):
@@ -68,6 +73,8 @@ class RectificationItem(models.Model):
     )
     dept_verified_at = models.DateTimeField(_("牵头部门核验时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RectificationItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改问题")
@@ -176,6 +183,8 @@ class Notice(models.Model):
     level = models.CharField(_("等级"), max_length=20, choices=NoticeLevel.choices)
     created_at = models.DateTimeField(_("发出时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预警通知")

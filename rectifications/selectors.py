@@ -63,13 +63,8 @@ def closing_queue(*, user) -> QuerySet[RectificationItem]:
 
 
 def notices_for_user(*, user) -> QuerySet[Notice]:
-    """Officials: notices to the units they act for; city-wide roles: all."""
-    from tracker.permissions import is_city_wide, unit_ids_for_user
-
-    qs = Notice.objects.select_related("item", "unit")
-    if not is_city_wide(user):
-        qs = qs.filter(unit__in=unit_ids_for_user(user, "view"))
-    return qs
+    """Officials: notices to the units they act for; city-wide readers: all."""
+    return Notice.objects.select_related("item", "unit").restrict(user)
 
 
 # --- bulletin (通报) -----------------------------------------------------------------------------------------

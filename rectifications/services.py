@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
@@ -19,19 +21,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit import audited
-from tracker.choices import UNIT_SCOPED_ROLES, Role, UnitKind
+from tracker.choices import UnitKind
+from tracker.common.access import has_cap
+from tracker.common.workflow import STALE_MESSAGE, Stale, compare_and_set
 from tracker.dates import local_date
 from tracker.models import Unit
-from tracker.permissions import can_act_for_unit, user_role
+from tracker.permissions import can_act_for_unit
 from tracker.tabular import RowError, TableError, read_table
 from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
 from . import warning
 from .choices import (
+    ACTOR_CAPABILITY,
     OPEN_STATUSES,
     RULES_BY_ACTION,
     TRANSITIONS,
     VERIFY_ACTION,
+    WORKFLOW,
     Actor,
     Area,
     Colour,
@@ -42,8 +48,6 @@ from .choices import (
 from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
 
 logger = logging.getLogger(__name__)
-
-STALE_MESSAGE = "已被他人修改，请刷新后重试。"
 
 
 class WorkflowError(Exception):
@@ -56,7 +60,7 @@ class NotAllowed(WorkflowError):
 
 class StaleItem(WorkflowError):
     def __init__(self, message: str | None = None):
-        super().__init__(message or _(STALE_MESSAGE))
+        super().__init__(message or str(STALE_MESSAGE))
 
 
 def _thresholds() -> dict:
@@ -68,19 +72,17 @@ def today() -> datetime.date:
 
 
 def may_act(user, item: RectificationItem, actor: str) -> bool:
-    """Does this person fill the `actor` part (choices.Actor) for this item?"""
-    role = user_role(user)
-    if actor == Actor.INSPECTOR:
-        return role == Role.INSPECTOR
-    if actor == Actor.UNIT:
-        return role in UNIT_SCOPED_ROLES and can_act_for_unit(user, item.unit_id)
-    return False
+    """Does this person fill the `actor` part (choices.Actor) for this item? The role's capability, and for
+    the unit part the reach: a report grant on the item's responsible unit."""
+    if actor not in ACTOR_CAPABILITY or not has_cap(user, ACTOR_CAPABILITY[actor]):
+        return False
+    return actor != Actor.UNIT or can_act_for_unit(user, item.unit_id)
 
 
 def may_verify(user, item: RectificationItem) -> bool:
     return (
         item.lead_department_id is not None
-        and user_role(user) == Role.DEPARTMENT_OFFICIAL
+        and has_cap(user, "verify_as_lead_department")
         and can_act_for_unit(user, item.lead_department_id)
     )
 
@@ -88,8 +90,9 @@ def may_verify(user, item: RectificationItem) -> bool:
 def allowed_actions(user, item: RectificationItem) -> list[tuple[str, str, bool]]:
     """(action, label, needs_comment) the person may take on the item now — for showing forms only."""
     out = []
-    for (src, _dst), rule in TRANSITIONS.items():
-        if item.status != src or not may_act(user, item, rule.actor):
+    for move in WORKFLOW.allowed(item.status, user):
+        rule = TRANSITIONS[(move.src, move.dst)]
+        if not may_act(user, item, rule.actor):
             continue
         if rule.action == "close" and item.needs_dept_verification:
             continue
@@ -97,6 +100,24 @@ def allowed_actions(user, item: RectificationItem) -> list[tuple[str, str, bool]
     if item.needs_dept_verification and may_verify(user, item):
         out.append((VERIFY_ACTION, _("牵头部门核验通过"), False))
     return out
+
+
+def move_effects(action: str, item: RectificationItem, *, user, when: datetime.datetime) -> dict:
+    """The fields a move sets besides status, version and colour — one place for the services and the replay."""
+    if action in ("request_close", "reject"):  # a new request (or a rejected one) needs a new verification
+        return {"dept_verified_by": None, "dept_verified_at": None}
+    if action == "close":
+        return {"closed_on": timezone.localdate(when)}
+    if action == "rebound":
+        return {
+            "closed_on": None,
+            "rebound_count": item.rebound_count + 1,
+            "dept_verified_by": None,
+            "dept_verified_at": None,
+        }
+    if action == VERIFY_ACTION:
+        return {"dept_verified_by": user, "dept_verified_at": when}
+    return {}
 
 
 def _move(
@@ -111,6 +132,7 @@ def _move(
 ) -> RectificationItem:
     """Compare-and-set the item from `src` at its current version to `dst`; record the step."""
     now = timezone.now()
+    fields = {**move_effects(action, item, user=user, when=now), **fields}
     rebound_count = fields.get("rebound_count", item.rebound_count)
     rebounded = rebound_count > 0 if not isinstance(rebound_count, F) else True
     colour = warning.warning_colour(
@@ -118,11 +140,13 @@ def _move(
     )
     if src != dst:
         fields.update(status=dst, status_changed_at=now, colour=colour)
-    updated = RectificationItem.objects.filter(pk=item.pk, status=src, version=item.version).update(
-        version=F("version") + 1, **fields
-    )
-    if updated != 1:
-        raise StaleItem()
+    try:  # the instance carries the version the person's page showed (set by rectification_item_act)
+        compare_and_set(
+            RectificationItem.objects, pk=item.pk, expected_version=item.version, state_field="status", state=src,
+            **fields,
+        )  # fmt: skip
+    except Stale as exc:
+        raise StaleItem() from exc
     Transition.objects.create(
         item=item, action=action, from_status=src, to_status=dst, actor=user, created_at=now, comment=comment
     )
@@ -160,16 +184,7 @@ def rectification_item_request_close(
     checked = _validated(list(files or []))
     if not checked and not item.evidence.exists():
         raise WorkflowError(_("申请销号须附佐证材料（照片或 PDF）。"))
-    item = _move(
-        item=item,
-        user=user,
-        action="request_close",
-        src=src,
-        dst=dst,
-        comment=comment,
-        dept_verified_by=None,
-        dept_verified_at=None,
-    )
+    item = _move(item=item, user=user, action="request_close", src=src, dst=dst, comment=comment)
     _store_evidence(item=item, report=None, user=user, checked=checked)  # only once the move has won
     return item
 
@@ -190,8 +205,6 @@ def rectification_item_verify(*, item: RectificationItem, user, comment: str = "
         src=Status.CLOSING_REQUESTED,
         dst=Status.CLOSING_REQUESTED,
         comment=comment,
-        dept_verified_by=user,
-        dept_verified_at=timezone.now(),
     )
 
 
@@ -201,41 +214,21 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     src, dst = _check(item, user, "close", comment)
     if item.needs_dept_verification:
         raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=today())
+    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment)
 
 
 @audited
 def rectification_item_reject(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """申请销号 → 整改中, by an inspector, with a reason."""
     src, dst = _check(item, user, "reject", comment)
-    return _move(
-        item=item,
-        user=user,
-        action="reject",
-        src=src,
-        dst=dst,
-        comment=comment,
-        dept_verified_by=None,
-        dept_verified_at=None,
-    )
+    return _move(item=item, user=user, action="reject", src=src, dst=dst, comment=comment)
 
 
 @audited
 def rectification_item_rebound(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """已销号 → 反弹: a re-inspection (回头看) finds the problem back; by an inspector."""
     src, dst = _check(item, user, "rebound", comment)
-    return _move(
-        item=item,
-        user=user,
-        action="rebound",
-        src=src,
-        dst=dst,
-        comment=comment,
-        closed_on=None,
-        rebound_count=item.rebound_count + 1,
-        dept_verified_by=None,
-        dept_verified_at=None,
-    )
+    return _move(item=item, user=user, action="rebound", src=src, dst=dst, comment=comment)
 
 
 @audited
@@ -257,12 +250,23 @@ SERVICES = {
 
 
 def rectification_item_act(
-    *, item: RectificationItem, user, action: str, comment: str = "", files: list | None = None
+    *,
+    item: RectificationItem,
+    user,
+    action: str,
+    comment: str = "",
+    files: list | None = None,
+    expected_version: int | None = None,
 ) -> RectificationItem:
-    """Run the service named by a posted `action`; an unknown action is refused."""
+    """Run the service named by a posted `action`; an unknown action is refused.
+
+    `expected_version` is the version the person's page showed; the move compare-and-sets against it (without
+    it, against the version of the `item` handed in)."""
     service = SERVICES.get(action)
     if service is None:
         raise NotAllowed(_("不存在的操作。"))
+    if expected_version is not None:
+        item.version = expected_version
     kwargs = {"item": item, "user": user, "comment": comment}
     if action == "request_close":
         kwargs["files"] = files
@@ -277,6 +281,96 @@ def rectification_item_move(*, item: RectificationItem, user, to_status: str, co
             _("不允许从“%(a)s”变为“%(b)s”。") % {"a": Status(item.status).label, "b": Status(to_status).label}
         )
     return rectification_item_act(item=item, user=user, action=rule.action, comment=comment)
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    action: str  # a TRANSITIONS action or VERIFY_ACTION
+    user: Any
+    when: datetime.datetime
+    comment: str = ""
+
+
+@transaction.atomic
+def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[ReplayStep]]], today: datetime.date):
+    """The bulk variant of the transition services, for seeding a history in one go.
+
+    Each item (saved, at 待整改, version 0) walks through its dated steps; every step is refused exactly as the
+    live service would refuse it (the workflow table, who may act, a reason where one is needed, evidence with
+    a closing request, the lead department's verification before closing) and has the same side effects
+    (`move_effects`, the colour rule). The transition rows and the items are then written in bulk.
+    """
+    with_evidence = set(
+        Evidence.objects.filter(item__in=[item for item, _steps in histories]).values_list("item_id", flat=True)
+    )
+    reach: dict[tuple[int, int], bool] = {}  # (user, unit) → may act: one grant query per pair, not per step
+
+    def acts_for(user, unit_id) -> bool:
+        key = (user.pk, unit_id)
+        if key not in reach:
+            reach[key] = can_act_for_unit(user, unit_id)
+        return reach[key]
+
+    transitions = []
+    for item, steps in histories:
+        for step in steps:
+            src: str
+            dst: str
+            if step.action == VERIFY_ACTION:
+                if not (
+                    item.needs_dept_verification
+                    and has_cap(step.user, "verify_as_lead_department")
+                    and acts_for(step.user, item.lead_department_id)
+                ):
+                    raise NotAllowed(_("只有牵头部门可以核验该销号申请。"))
+                src = dst = Status.CLOSING_REQUESTED
+            else:
+                src, dst, rule = RULES_BY_ACTION[step.action]
+                move = WORKFLOW.get(item.status, dst)
+                if item.status != src or move is None or not has_cap(step.user, move.capability):
+                    raise NotAllowed(_("您无权对该问题执行“%(a)s”。") % {"a": rule.label})
+                if rule.actor == Actor.UNIT and not acts_for(step.user, item.unit_id):
+                    raise NotAllowed(_("您无权对该问题执行“%(a)s”。") % {"a": rule.label})
+                if rule.needs_comment and not step.comment.strip():
+                    raise WorkflowError(_("“%(a)s”须填写说明。") % {"a": rule.label})
+                if step.action == "request_close" and item.pk not in with_evidence:
+                    raise WorkflowError(_("申请销号须附佐证材料（照片或 PDF）。"))
+                if step.action == "close" and item.needs_dept_verification:
+                    raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
+            for name, value in move_effects(step.action, item, user=step.user, when=step.when).items():
+                setattr(item, name, value)
+            if src != dst:
+                item.status, item.status_changed_at = dst, step.when
+            item.version += 1
+            transitions.append(
+                Transition(
+                    item=item,
+                    action=step.action,
+                    from_status=src,
+                    to_status=dst,
+                    actor=step.user,
+                    created_at=step.when,
+                    comment=step.comment,
+                )
+            )
+        item.colour = warning.warning_colour(
+            status=item.status, deadline=item.deadline, today=today, rebounded=item.rebound_count > 0, **_thresholds()
+        )
+    Transition.objects.bulk_create(transitions, batch_size=1000)
+    RectificationItem.objects.bulk_update(
+        [item for item, _steps in histories],
+        [
+            "status",
+            "version",
+            "status_changed_at",
+            "closed_on",
+            "rebound_count",
+            "colour",
+            "dept_verified_by",
+            "dept_verified_at",
+        ],
+        batch_size=500,
+    )
 
 
 # --- progress and evidence ---------------------------------------------------------------------------------
@@ -431,7 +525,7 @@ def _by_label(choices) -> dict[str, str]:
 @audited
 def rectification_items_import(*, user, kind: str, name: str, date: datetime.date, upload) -> tuple[Inspection, int]:
     """Import a new inspection's item list: the whole file is checked first; one bad row writes nothing."""
-    if user_role(user) not in (Role.INSPECTOR, Role.ADMIN):
+    if not has_cap(user, "import_items"):
         raise NotAllowed(_("只有督察员或系统管理员可以导入问题清单。"))
     if kind not in InspectionKind.values:
         raise WorkflowError(_("请选择批次类型。"))
@@ -483,6 +577,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
             errors.append(RowError(row, "整改期限类型", _("只能是：短期、中期、长期。")))
         if len(errors) > before:
             continue
+        assert area is not None and term is not None  # refused above otherwise
         deadline = local_date(deadline.to_pydatetime())
         items.append(
             RectificationItem(

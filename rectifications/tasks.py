@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from config.celery import claim_once, daily_retry_delay, release_claim
+from tracker.common.claims import claim_once, daily_retry_delay, release_claim
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, time_limit=600, soft_time_limit=540)
@@ -15,7 +15,7 @@ def warnings_daily(self, on: str | None = None) -> dict | None:
 
     Sent by beat without arguments: claimed once per day (a second beat process sending the same entry does
     nothing and returns None); an explicit date (by hand) is not claimed. When the database is briefly down
-    it retries with a doubling delay, keeping its claim (see `config.celery.daily_retry_delay`).
+    it retries with a doubling delay, keeping its claim (see `tracker.common.claims.daily_retry_delay`).
     """
     from .services import rectification_warnings_run
 

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
-from tracker.choices import Role
+from tracker.common.access import area_required, capability_required, has_cap
 from tracker.ledger import wants_export
-from tracker.permissions import units_for_user, user_role
+from tracker.permissions import units_for_user
 from tracker.tabular import TableError, xlsx_response
 from tracker.uploads import file_response
 
@@ -25,7 +24,7 @@ from .choices import Actor, Status
 from .dossier import dossier_zip
 from .forms import ActionForm, ImportForm, LedgerFilterForm, NoticeFilterForm, PeriodForm, ProgressForm
 from .models import Evidence
-from .permissions import can_import, get_item_for_user
+from .permissions import get_item_for_user
 from .tables import ItemTable, NoticeTable
 
 
@@ -44,9 +43,7 @@ def index(request):
             "form": form,
             "table": table,
             "counts": selectors.ledger_counts(items),
-            "can_import": can_import(request.user),
             "unread_notices": selectors.notices_for_user(user=request.user).filter(read_at__isnull=True).count(),
-            "is_inspector": user_role(request.user) in (Role.INSPECTOR, Role.ADMIN, Role.LEADER),
         },
     )
 
@@ -77,7 +74,6 @@ def item_act(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("提交的内容不完整，请刷新后重试。"))
         return redirect("rectifications:detail", pk=item.pk)
-    item.version = form.cleaned_data["version"]  # what the person saw: a stale page loses
     try:
         services.rectification_item_act(
             item=item,
@@ -85,6 +81,7 @@ def item_act(request, pk: int):
             action=form.cleaned_data["action"],
             comment=form.cleaned_data["comment"] or "",
             files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],  # what the person saw: a stale page loses
         )
     except services.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
@@ -140,18 +137,16 @@ def item_dossier(request, pk: int):
 
 
 @area_required("rectifications")
+@capability_required("read_city_wide")
 def queue(request):
     """Closing requests, oldest first: the inspector's worklist (leaders and admins may read it)."""
-    if user_role(request.user) not in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
-        raise PermissionDenied
     items = list(selectors.closing_queue(user=request.user))
     return render(request, "rectifications/queue.html", {"items": items})
 
 
 @area_required("rectifications")
+@capability_required("import_items")
 def import_items(request):
-    if not can_import(request.user):
-        raise PermissionDenied
     errors = []
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -180,9 +175,7 @@ def notices(request):
     form = NoticeFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
     notices = form.apply(selectors.notices_for_user(user=request.user))
     acting_units = set(units_for_user(request.user, "report").values_list("pk", flat=True))
-    table = NoticeTable(
-        notices, request, acting_units=acting_units, can_issue=user_role(request.user) in DOCUMENT_ISSUERS
-    )
+    table = NoticeTable(notices, request, acting_units=acting_units, can_issue=has_cap(request.user, "issue_documents"))
     if wants_export(request):
         return table.export_response()
     return render(request, "rectifications/notices.html", {"form": form, "table": table})
@@ -204,10 +197,9 @@ BULLETIN_HEADERS = ["责任单位", "类别", "问题编号", "问题描述", "�
 
 
 @area_required("rectifications")
+@capability_required("read_city_wide")
 def bulletin(request):
     """通报: by unit, overdue / rebounded / newly closed items with person and deadline, and closure rate."""
-    if user_role(request.user) not in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
-        raise PermissionDenied
     today = timezone.localdate()
     initial = {"start": today.replace(day=1), "end": today}
     form = PeriodForm(request.GET or initial)
@@ -247,7 +239,6 @@ def _bulletin_sheets(rows) -> list:
     ]
 
 
-DOCUMENT_ISSUERS = (Role.INSPECTOR, Role.LEADER, Role.ADMIN)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -263,7 +254,7 @@ def notice_document(request, pk: int):
     downloads a numbered notice for anyone who sees the notice (the addressed unit keeps its copy)."""
     notice = get_object_or_404(selectors.notices_for_user(user=request.user), pk=pk)
     if request.method == "POST":
-        if user_role(request.user) not in DOCUMENT_ISSUERS:
+        if not has_cap(request.user, "issue_documents"):
             raise PermissionDenied
     elif not hasattr(notice, "document_number"):
         raise Http404(_("该通知尚未发文。"))
@@ -272,11 +263,9 @@ def notice_document(request, pk: int):
 
 
 @require_POST
-@area_required("rectifications")
+@capability_required("issue_documents")
 def bulletin_document(request):
     """The bulletin (通报) of a period as a Word document with its 文号 (numbered once per period)."""
-    if user_role(request.user) not in DOCUMENT_ISSUERS:
-        raise PermissionDenied
     form = PeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写正确的通报起止日期。"))

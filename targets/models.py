@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.scoping import RestrictedQuerySet
+
 from .choices import Aggregate, Area, Direction, Rule, RunStatus, Source, ValueStatus
 
 # Bound of any value a person types for an indicator (a target, a baseline, an entered value): larger than every
@@ -48,6 +50,8 @@ class Target(models.Model):
     value = models.FloatField(_("目标值"), validators=BOUNDED)
     baseline = models.FloatField(_("基数"), null=True, blank=True, validators=BOUNDED)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("目标值")
         verbose_name_plural = _("目标值")
@@ -55,6 +59,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator} {self.year}"
+
+
+class DataValueQuerySet(RestrictedQuerySet):
+    action_capabilities = {"approve": "approve_values"}  # approving reaches every unit's values
 
 
 class DataValue(models.Model):
@@ -84,6 +92,8 @@ class DataValue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    objects = DataValueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("填报数据")

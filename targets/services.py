@@ -9,23 +9,22 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker import audit
+from tracker.common.workflow import Stale, compare_and_set
 from tracker.permissions import can_act_for_unit
-from tracker.selectors import territorial_units
 
-from . import registry, scoring
-from .choices import EDITABLE_STATUSES, VALUE_TRANSITIONS, RunStatus, Source, ValueStatus
+from . import scoring
+from .choices import EDITABLE_STATUSES, VALUE_WORKFLOW, RunStatus, Source, ValueStatus
 from .models import (
     MAX_ENTERED_VALUE,
-    AssessmentItem,
     AssessmentScheme,
     DataValue,
     DataValueEvent,
@@ -34,13 +33,12 @@ from .models import (
     Publication,
     ScoreSnapshot,
     ScoringRun,
-    Target,
     UnitScore,
 )
 from .permissions import can_approve, can_compute
+from .selectors import load_frames, previous_year_totals
 
 logger = logging.getLogger(__name__)
-STALE = "已被他人修改，请刷新后重试"
 # How many times the watchdog puts back in the queue a run whose whole worker died, before marking it failed.
 MAX_REQUEUES = 2
 
@@ -92,47 +90,74 @@ def data_value_save(
     return row
 
 
-def _transition(*, user, value_id: int, version: int, to: str, note: str = "") -> DataValue:
+def _transition(*, user, value_id: int, expected_version: int, to: str, note: str = "") -> DataValue:
+    """One move of VALUE_WORKFLOW: compare-and-set from the version the person saw, with its event row."""
     row = DataValue.objects.select_related("indicator").get(pk=value_id)
-    if row.version != version:  # moved since the page was loaded: a conflict, whatever the new status is
-        raise ValidationError(STALE)
-    who = VALUE_TRANSITIONS.get((row.status, to))
-    if who is None:
-        raise ValidationError(f"不能从“{row.get_status_display()}”变为“{ValueStatus(to).label}”")
-    if who == "official" and not can_act_for_unit(user, row.unit_id, "report"):
-        raise PermissionDenied("只能提交本单位的数据")
-    if who == "admin" and not can_approve(user):
-        raise PermissionDenied("只有系统管理员可以审核")
+    if row.version != expected_version:  # moved since the page was loaded: a conflict, whatever the new status is
+        raise Stale()
+    move = VALUE_WORKFLOW.check(row.status, to, user)
+    if move.capability == "act_for_unit" and not can_act_for_unit(user, row.unit_id, "report"):
+        raise PermissionDenied(_("只能提交本单位的数据"))
     now = timezone.now()
-    changes = {"status": to, "version": version + 1}
+    changes: dict = {"status": to}
     if to == ValueStatus.APPROVED:
         changes |= {"approved_by": user, "approved_at": now}
         if row.replaces_id:  # the correction takes over; the old value stays as history
             DataValue.objects.filter(pk=row.replaces_id, superseded_at__isnull=True).update(superseded_at=now)
-    updated = DataValue.objects.filter(pk=row.pk, status=row.status, version=version).update(**changes)
-    if not updated:
-        raise ValidationError(STALE)
+    compare_and_set(
+        DataValue.objects,
+        pk=row.pk,
+        expected_version=expected_version,
+        state_field="status",
+        state=row.status,
+        **changes,
+    )
     DataValueEvent.objects.create(value=row, actor=user, from_status=row.status, to_status=to, note=note)
     row.refresh_from_db()
     return row
 
 
-@audit.audited
-def data_value_submit(*, user, value_id: int, version: int) -> DataValue:
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.SUBMITTED)
+def _expected(expected_version: int | None, version: int | None) -> int:
+    """`expected_version` is the convention; `version=` is the older spelling, kept for existing callers."""
+    if expected_version is None and version is None:
+        raise TypeError("expected_version is required")
+    return expected_version if expected_version is not None else version  # type: ignore[return-value]
 
 
 @audit.audited
-def data_value_return(*, user, value_id: int, version: int, note: str) -> DataValue:
+def data_value_submit(
+    *, user, value_id: int, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
+    """草稿/已退回 → 已提交, by an official of the value's unit."""
+    return _transition(
+        user=user, value_id=value_id, expected_version=_expected(expected_version, version), to=ValueStatus.SUBMITTED
+    )
+
+
+@audit.audited
+def data_value_return(
+    *, user, value_id: int, note: str, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
+    """已提交 → 已退回, by an admin, with the reason."""
     if not note.strip():
-        raise ValidationError("退回须填写原因")
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.RETURNED, note=note.strip())
+        raise ValidationError(_("退回须填写原因"))
+    return _transition(
+        user=user,
+        value_id=value_id,
+        expected_version=_expected(expected_version, version),
+        to=ValueStatus.RETURNED,
+        note=note.strip(),
+    )
 
 
 @audit.audited
-def data_value_approve(*, user, value_id: int, version: int) -> DataValue:
+def data_value_approve(
+    *, user, value_id: int, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
     """Approve and lock; the scores are recomputed after commit (coalesced with other approvals)."""
-    row = _transition(user=user, value_id=value_id, version=version, to=ValueStatus.APPROVED)
+    row = _transition(
+        user=user, value_id=value_id, expected_version=_expected(expected_version, version), to=ValueStatus.APPROVED
+    )
     scores_request_for_year(year=row.year)
     return row
 
@@ -347,113 +372,6 @@ def _compute(run: ScoringRun) -> ScoringRun:
         raise
     run.refresh_from_db()
     return run
-
-
-def engine_items(scheme: AssessmentScheme) -> list[tuple[AssessmentItem, scoring.Item]]:
-    rows = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator"))
-    return [
-        (
-            it,
-            scoring.Item(
-                it.pk,
-                it.indicator.name,
-                it.indicator.measure,
-                it.indicator.direction,
-                it.rule,
-                it.max_points,
-                it.params,
-            ),
-        )
-        for it in rows
-    ]
-
-
-def load_frames(
-    scheme: AssessmentScheme, as_of: date, progress: Callable[[int], None] | None = None
-) -> tuple[list[scoring.Item], pd.DataFrame, list[int]]:
-    """The engine's inputs: items, one row per item × unit with value/target/baseline/detail, and the units."""
-    pairs = engine_items(scheme)
-    unit_ids = list(territorial_units().values_list("pk", flat=True))
-    indicator_ids = [it.indicator_id for it, _ in pairs]
-    targets = pd.DataFrame(
-        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
-            "indicator_id", "unit_id", "value", "baseline"
-        ),
-        columns=["indicator_id", "unit_id", "value", "baseline"],
-    ).rename(columns={"value": "target"})
-    frames = []
-    missing_sources: set[int] = set()
-    computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
-    for n, it in enumerate(computed):
-        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
-        if df is not None:
-            frames.append(df.assign(indicator_id=it.indicator_id))
-        else:
-            missing_sources.add(it.indicator_id)
-        if progress:
-            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
-    frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    values = values[values["unit_id"].isin(unit_ids)]
-    item_of = pd.DataFrame({"indicator_id": indicator_ids, "item_id": [it.pk for it, _ in pairs]})
-    grid = item_of.merge(pd.DataFrame({"unit_id": unit_ids}), how="cross")
-    grid = grid.merge(values, on=["indicator_id", "unit_id"], how="left").merge(
-        targets, on=["indicator_id", "unit_id"], how="left"
-    )
-    if progress:
-        progress(60)
-    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
-    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source"]
-    for col in cols:
-        if col not in grid:
-            grid[col] = np.nan
-    return [e for _, e in pairs], grid[cols], unit_ids
-
-
-def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
-    """Latest approved entered value of the year up to `as_of`, per indicator and unit (month 0 = annual)."""
-    qs = DataValue.objects.filter(
-        indicator_id__in=indicator_ids,
-        indicator__source=Source.ENTERED,
-        year=year,
-        status=ValueStatus.APPROVED,
-        superseded_at__isnull=True,
-    )
-    if as_of.year == year:
-        qs = qs.filter(month__lte=as_of.month)
-    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
-    df = pd.DataFrame(qs.values(*cols), columns=cols)
-    if df.empty:
-        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail"])
-    # annual (month 0) values count as the latest of the year
-    df["order"] = df["month"].replace(0, 13)
-    df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
-    period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
-    kind = np.where(df["audited"], "核定数", "快报数")
-    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
-    return df[["indicator_id", "unit_id", "value", "detail"]]
-
-
-def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
-    """Totals of the latest succeeded run of last year's schemes on or before the same date last year."""
-    try:
-        last_year = as_of.replace(year=as_of.year - 1)
-    except ValueError:  # 29 Feb
-        last_year = as_of.replace(year=as_of.year - 1, day=28)
-    run = (
-        ScoringRun.objects.filter(
-            scheme__year=scheme.year - 1,
-            status=RunStatus.SUCCEEDED,
-            as_of__lte=last_year,
-            as_of__gte=last_year - timedelta(days=31),
-        )
-        .order_by("-as_of", "-created_at")
-        .first()
-    )
-    if run is None:
-        return pd.Series(dtype=float)
-    rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
-    return pd.Series(dict(rows), dtype=float)
 
 
 def _bulk_insert(model, frame: pd.DataFrame) -> None:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from config.celery import claim_once, count_delivery, daily_retry_delay, release_claim
+from tracker.common.claims import claim_once, count_delivery, daily_retry_delay, release_claim
 
 # A run whose worker process dies mid-way is delivered again (acks late + reject on worker lost), at most this
 # many times in all; then it is marked failed instead of killing worker after worker (e.g. out of memory).

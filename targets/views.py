@@ -3,21 +3,18 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
-from tracker.choices import UNIT_SCOPED_ROLES, Role
+from tracker.common.access import area_required, capability_required, has_cap, user_role
 from tracker.ledger import wants_export
-from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
-from tracker.selectors import territorial_units, war_zone_list
+from tracker.permissions import get_unit_for_user, units_for_user
+from tracker.selectors import role_counts, territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
 
 from . import selectors, services
@@ -36,17 +33,17 @@ def home(request):
     role = user_role(request.user)
     if role is None:
         return render(request, "targets/home_norole.html", status=403)
-    if role != Role.ADMIN or request.GET.get("view") != "admin":
-        response = home_dashboard(request, role)
+    if not has_cap(request.user, "view_system_status") or request.GET.get("view") != "admin":
+        response = home_dashboard(request)
         if response is not None:
             return response
-    if role in UNIT_SCOPED_ROLES:  # an official not yet tied to a unit
+    if has_cap(request.user, "act_for_unit"):  # an official not yet tied to a unit
         return render(request, "targets/home_official.html", {"role": role, "unit": request.user.unit})
     context = {
         "role": role,
         "zones": war_zone_list(),
         "territorial_count": territorial_units().count(),
-        "role_counts": Group.objects.filter(name__in=Role.values).annotate(n=Count("user")).order_by("name"),
+        "role_counts": role_counts(),
         "db_engine": connection.vendor,
         "celery_mode": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "redis",
     }
@@ -283,12 +280,9 @@ def value_submit(request, pk: int):
 
 
 @area_required("assessment")
+@capability_required("review_values")
 def value_approval(request):
     """The approval queue: admins approve or return; leaders read it."""
-    if not (can_approve(request.user) or is_city_wide(request.user)):
-        raise PermissionDenied
-    if user_role(request.user) == Role.INSPECTOR:
-        raise PermissionDenied
     values = (
         data_values_for_user(request.user, "view")
         .filter(status=ValueStatus.SUBMITTED)
@@ -325,7 +319,8 @@ def value_return(request, pk: int):
 def _do(request, service, row, ok: str, **extra) -> None:
     version = request.POST.get("version", "")
     try:
-        service(user=request.user, value_id=row.pk, version=int(version) if version.isdigit() else -1, **extra)
+        expected = int(version) if version.isdigit() else -1
+        service(user=request.user, value_id=row.pk, expected_version=expected, **extra)
         messages.success(request, ok)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

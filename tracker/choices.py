@@ -1,5 +1,9 @@
+from itertools import pairwise
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .common.workflow import Move, Workflow
 
 
 class UnitKind(models.TextChoices):
@@ -78,8 +82,20 @@ class OutletStep(models.TextChoices):
 OUTLET_STEP_ORDER: tuple[str, ...] = tuple(OutletStep.values)
 
 # Allowed moves: forward by exactly one step; backward to any earlier step with a reason. Nothing is skipped.
+# Only officials of the outlet's unit move it.
+OUTLET_WORKFLOW = Workflow(
+    OutletStep,
+    [
+        *(
+            Move(OUTLET_STEP_ORDER[i], OUTLET_STEP_ORDER[j], "act_for_unit", "back", needs_reason=True)
+            for i in range(len(OUTLET_STEP_ORDER))
+            for j in range(i)
+        ),
+        *(Move(a, b, "act_for_unit", "forward") for a, b in pairwise(OUTLET_STEP_ORDER)),
+    ],
+)
 OUTLET_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    step: OUTLET_STEP_ORDER[:i] + OUTLET_STEP_ORDER[i + 1 : i + 2] for i, step in enumerate(OUTLET_STEP_ORDER)
+    step: tuple(OUTLET_WORKFLOW.targets(step)) for step in OUTLET_STEP_ORDER
 }
 
 

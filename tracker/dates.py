@@ -10,10 +10,15 @@ Product code never calls `.date()` on a datetime; it calls `local_date` (`script
 from __future__ import annotations
 
 import datetime
+from typing import overload
 
 from django.utils import timezone
 
 
+@overload
+def local_date(value: datetime.datetime | datetime.date) -> datetime.date: ...
+@overload
+def local_date(value: None) -> None: ...
 def local_date(value: datetime.datetime | datetime.date | None) -> datetime.date | None:
     """The calendar date of `value` in the current time zone (Asia/Shanghai).
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
 from .choices import (
     OUTLET_STEP_ORDER,
@@ -25,15 +24,14 @@ from .choices import (
 from .demo import DemoContext
 from .models import (
     DrinkingWaterSource,
-    OutletStepChange,
     River,
     SewageOutlet,
     Unit,
     User,
-    WaterMonthlyReading,
     WaterSection,
 )
-from .standards import WATER_LIMITS, water_limits, water_reading_assess
+from .services.water import OutletStepRecord, outlets_history_replay, water_readings_upsert
+from .standards import WATER_LIMITS, water_limits
 
 logger = logging.getLogger(__name__)
 
@@ -224,12 +222,12 @@ def seed_water(ctx: DemoContext) -> None:
         s.code: s for s in WaterSection.objects.filter(code__in=[s[0] for s in SECTIONS]).select_related("river")
     }
 
-    # Readings: each section has its own seeded stream, so the data do not depend on seeding order.
+    # Readings: each section has its own seeded stream, so the data do not depend on seeding order. They go in
+    # through the ingest service, which derives class and compliance exactly as for an uploaded file.
     months = _months(ctx.today, 24)
-    readings = []
+    rows = []
     for code, _n, _r, _lv, _u, target, miss in SECTIONS:
-        section = sections.get(code)
-        if section is None:
+        if code not in sections:
             continue
         rng = random.Random(f"water-{code}")
         miss_chance = (0.0, 0.06, 0.2, 0.4)[miss]
@@ -239,24 +237,9 @@ def seed_water(ctx: DemoContext) -> None:
                 month_class = min(6, target + rng.choice((1, 1, 1, 2, 3)))
             else:
                 month_class = max(1, target - rng.choice((0, 0, 1)))
-            values = _reading_values(rng, month_class, section.assessed_as)
-            assessment = water_reading_assess(
-                {k: float(v) for k, v in values.items() if k in WATER_LIMITS},
-                target_rank=section.target_class,
-                water_body=section.assessed_as,
-            )
-            readings.append(
-                WaterMonthlyReading(
-                    section=section,
-                    month=month,
-                    water_class=assessment.rank,
-                    compliant=assessment.compliant,
-                    data_complete=assessment.complete,
-                    limiting_factors=",".join(assessment.limiting_factors),
-                    **values,
-                )
-            )
-    WaterMonthlyReading.objects.bulk_create(readings, batch_size=2000, ignore_conflicts=True)
+            values = _reading_values(rng, month_class, sections[code].assessed_as)
+            rows.append({"section": code, "month": month.isoformat(), **{k: str(v) for k, v in values.items()}})
+    water_readings_upsert(rows, today=ctx.today)
 
     _seed_outlets(ctx, units, rivers, officials)
     _seed_sources(ctx, units)
@@ -302,39 +285,34 @@ def _seed_outlets(ctx: DemoContext, units, rivers, officials) -> None:
                 river=rivers[river],
                 unit=units[unit_code],
                 outlet_type=outlet_type,
-                step=OUTLET_STEP_ORDER[path[-1]],
-                version=len(path) - 1,
+                step=OutletStep.SURVEY,
+                version=0,
                 deadline=deadline,
             )
-            for code, name, unit_code, river, outlet_type, deadline, path, _dates in new
+            for code, name, unit_code, river, outlet_type, deadline, _path, _dates in new
         ]
     )
-    ids = dict(SewageOutlet.objects.filter(code__in=[p[0] for p in new]).values_list("code", "id"))
-    changes = []
-    tz = timezone.get_current_timezone()
+    outlets = {o.code: o for o in SewageOutlet.objects.filter(code__in=[p[0] for p in new])}
+    histories = []
     for code, _name, unit_code, _river, _type, _deadline, path, dates in new:
-        actor = officials.get(unit_code)
+        steps = []
         for position, (step_index, day) in enumerate(zip(path, dates, strict=True)):
-            from_step = OUTLET_STEP_ORDER[path[position - 1]] if position else ""
             to_step = OUTLET_STEP_ORDER[step_index]
             backward = position and step_index < path[position - 1]
-            note = STEP_NOTES[to_step]
-            if backward:
-                note = "退回原因：溯源结论不清，整治方案无法落地，需补充监测。\n" + note
-            changes.append(
-                OutletStepChange(
-                    outlet_id=ids[code],
-                    from_step=from_step,
+            forward = position and not backward
+            steps.append(
+                OutletStepRecord(
                     to_step=to_step,
-                    actor=actor,
-                    created_at=dt.datetime.combine(day, dt.time(10, position % 60), tzinfo=tz),
                     work_date=day,
-                    note=note,
-                    document=DEMO_DOCUMENT if position and not backward else "",
-                    document_name="一口一策方案（示例）.pdf" if position and not backward else "",
+                    note=STEP_NOTES[to_step],
+                    reason="溯源结论不清，整治方案无法落地，需补充监测。" if backward else "",
+                    document=DEMO_DOCUMENT if forward else "",
+                    document_name="一口一策方案（示例）.pdf" if forward else "",
                 )
             )
-    OutletStepChange.objects.bulk_create(changes, batch_size=2000)
+        histories.append((outlets[code], officials.get(unit_code), steps))
+    # the real workflow and outlet_move's rules, in bulk
+    outlets_history_replay(histories=histories, today=ctx.today)
 
 
 def _seed_sources(ctx: DemoContext, units) -> None:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -429,7 +430,7 @@ def composite_index_by(
     out = out.join(counts)
     sufficient = (counts >= min_days).all(axis=1)
     if "date" in frame and min_days == MIN_DAYS_YEAR:
-        monthly = monthly_rule_met(frame, by).reindex(out.index, fill_value=False).astype(bool)
+        monthly = pd.Series(monthly_rule_met(frame, by)).reindex(out.index, fill_value=False).astype(bool)
         out["monthly_ok"] = monthly
         sufficient = sufficient & monthly
     out["sufficient"] = sufficient
@@ -528,7 +529,7 @@ def water_class_rank(
     if require_complete and not water_data_complete(measurements):
         return None
     ranks = [
-        parameter_class_rank(name, float(value), water_body=water_body)
+        parameter_class_rank(name, float(cast(float, value)), water_body=water_body)
         for name, value in measurements.items()
         if name in WATER_LIMITS and not _missing(value)
     ]
@@ -557,7 +558,7 @@ def water_limiting_factors(measurements: Mapping[str, float | None], *, water_bo
         name
         for name in WATER_LIMITS
         if not _missing(measurements.get(name))
-        and parameter_class_rank(name, float(measurements[name]), water_body=water_body) == rank
+        and parameter_class_rank(name, float(cast(float, measurements[name])), water_body=water_body) == rank
     ]
 
 
@@ -577,8 +578,9 @@ def water_exceedances(
         if lower_bound or _missing(value):
             continue
         limit = limits[target_rank - 1]
-        if float(value) > limit:
-            out[name] = round_gb8170((float(value) - limit) / limit, 2)
+        number = float(cast(float, value))  # present: _missing() skipped None and NaN
+        if number > limit:
+            out[name] = round_gb8170((number - limit) / limit, 2)
     return out
 
 

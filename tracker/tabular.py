@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -124,7 +124,7 @@ def _rows_from_xlsx(raw: bytes) -> list[list[str]]:
 def read_table(
     upload,
     *,
-    columns: dict[str, Sequence[str]],
+    columns: Mapping[str, Sequence[str]],
     required: Iterable[str] | None = None,
     max_rows: int = MAX_ROWS,
 ) -> pd.DataFrame:

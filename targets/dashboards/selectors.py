@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from typing import Any
 
 import pandas as pd
 from django.core.cache import cache
@@ -20,6 +21,7 @@ from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
 from rectifications.models import RectificationItem
 from rectifications.permissions import items_for_user
+from rectifications.selectors import closing_queue
 from tracker import versions
 from tracker.dates import days_since
 from tracker.models import AirStation, Measure, Unit, WarZone
@@ -359,7 +361,7 @@ def map_panels(
         if mode == "item" and item_id:
             item = next((i for i in assessment.scheme_items(run.scheme) if i.pk == item_id), None)
         if item is not None:
-            rows = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
+            rows: Any = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
             value_label, measure = item.indicator.name, item.indicator.measure
             higher = item.indicator.direction == "higher"
         else:
@@ -495,11 +497,7 @@ def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.dat
 def inspector_panels(*, user, today: datetime.date) -> dict:
     """Closing requests waiting (oldest first), overdue and rebounded items by unit. Four queries."""
     items = items_for_user(user, "view")
-    queue = list(
-        items.filter(status=Status.CLOSING_REQUESTED)
-        .select_related("unit", "lead_department", "inspection", "dept_verified_by")
-        .order_by("status_changed_at", "pk")[:50]
-    )
+    queue = list(closing_queue(user=user)[:50])
     for it in queue:
         it.waiting_days = days_since(it.status_changed_at, today)
     queue_count = items.filter(status=Status.CLOSING_REQUESTED).count()

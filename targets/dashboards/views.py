@@ -16,9 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.navigation import area_required
-from tracker.choices import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
-from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
+from tracker.common.access import area_required, capability_required, has_cap
+from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
@@ -66,26 +65,27 @@ def _cached(request, parts: tuple, build):
 # --- routing ------------------------------------------------------------------------------------------
 @area_required("dashboard")
 def dashboard(request):
-    """The menu's 调度看板: each role to its own dashboard."""
-    role = user_role(request.user)
-    if role in UNIT_SCOPED_ROLES:
-        if request.user.unit_id is None:
+    """The menu's 调度看板: each person to their own dashboard."""
+    user = request.user
+    if has_cap(user, "act_for_unit"):
+        if user.unit_id is None:
             raise Http404
-        return redirect("targets:dashboard_unit", request.user.unit_id)
-    if role == Role.INSPECTOR:
+        return redirect("targets:dashboard_unit", user.unit_id)
+    if has_cap(user, "close_items"):
         return redirect("targets:dashboard_inspector")
     return redirect("targets:dashboard_city")
 
 
-def home_dashboard(request, role):
-    """The home page `/` shows the role's dashboard (called by targets.views.home)."""
-    if role in (Role.LEADER, Role.ADMIN):
-        return _city(request, home=True)
-    if role == Role.INSPECTOR:
+def home_dashboard(request):
+    """The home page `/` shows the person's dashboard (called by targets.views.home)."""
+    user = request.user
+    if has_cap(user, "close_items"):
         return _inspector(request, home=True)
-    if request.user.unit_id is None:
+    if has_cap(user, "read_city_wide"):
+        return _city(request, home=True)
+    if user.unit_id is None:
         return None
-    return _unit(request, request.user.unit, home=True)
+    return _unit(request, user.unit, home=True)
 
 
 # --- leaders' dashboard -------------------------------------------------------------------------------
@@ -145,13 +145,13 @@ def _city(request, home: bool = False):
     return render(request, "targets/dashboards/city.html", context)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def city(request):
     """Leaders' dashboard (全市调度看板): exceptions first, then the ranking, the areas and the trends."""
     return _city(request)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def city_export(request):
     """Every ranking table of the leaders' dashboard, one sheet each, the same numbers as the page."""
     scheme, _runs, run = _pick(request)
@@ -359,7 +359,8 @@ def _unit(request, unit, home: bool = False):
     context.update(
         _cached(
             request,
-            ("unit", unit.pk, run.pk if run else 0, today),
+            # the stalled-projects panel depends on `read_projects` (the role is in the key too)
+            ("unit", unit.pk, run.pk if run else 0, today, has_cap(request.user, "read_projects")),
             lambda: _unit_context(run, unit, request.user, today),
         )
     )
@@ -438,13 +439,13 @@ def _inspector(request, home: bool = False):
     return render(request, "targets/dashboards/inspector.html", context)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def inspector_dashboard(request):
     """督察员看板: closing requests waiting, oldest first; overdue and rebounded items by unit."""
     return _inspector(request)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def inspector_export(request):
     today = timezone.localdate()
     p = dash.inspector_panels(user=request.user, today=today)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import StationLevel
+from ..common.scoping import RestrictedQuerySet
 
 
 class AirStation(models.Model):
@@ -27,6 +28,8 @@ class AirStation(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("空气监测站点")

@@ -16,6 +16,7 @@ from ..choices import (
     WaterBody,
     WaterClass,
 )
+from ..common.scoping import RestrictedQuerySet
 
 
 class River(models.Model):
@@ -56,6 +57,8 @@ class WaterSection(models.Model):
         help_text=_("留空则取所在河流（湖库）的水体类型；湖泊、水库按 GB 3838 表1 湖库总磷限值评价。"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("水质断面")
@@ -129,6 +132,8 @@ class SewageOutlet(models.Model):
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("入河排污口")
         verbose_name_plural = _("入河排污口")
@@ -189,6 +194,8 @@ class DrinkingWaterSource(models.Model):
     protection_status = models.CharField(_("保护区状态"), max_length=12, choices=ProtectionZoneStatus.choices)
     last_inspection = models.DateField(_("最近检查日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("饮用水水源地")

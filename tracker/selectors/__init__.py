@@ -1,6 +1,6 @@
 """tracker reads, one module per area (units, air, water)."""
 
-from .units import territorial_units, unit_list, war_zone_list
+from .units import role_counts, territorial_units, unit_list, war_zone_list
 from .water import (
     indicator_outlet_completion_rate,
     indicator_water_section_compliance_rate,
@@ -13,6 +13,7 @@ __all__ = [
     "indicator_outlet_completion_rate",
     "indicator_water_section_compliance_rate",
     "outlet_for_user",
+    "role_counts",
     "section_for_user",
     "territorial_units",
     "unit_list",

@@ -164,7 +164,7 @@ def zone_overview(*, today: datetime.date, zone_id: int | None = None, by: str =
     One query (two years of readings), the rest in pandas. Index: zone (or unit) id.
     """
     last_year_start = datetime.date(today.year - 1, 1, 1)
-    filters = {"station__war_zone__isnull": False}
+    filters: dict[str, object] = {"station__war_zone__isnull": False}
     if zone_id is not None:
         filters = {"station__war_zone_id": zone_id}
     df = readings_frame(start=last_year_start, end=today, **filters)

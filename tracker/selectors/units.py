@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, QuerySet
 
-from ..choices import TERRITORIAL_KINDS
+from ..choices import TERRITORIAL_KINDS, Role
 from ..models import Unit, WarZone
 from ..permissions import units_for_user
 
@@ -26,3 +27,8 @@ def war_zone_list() -> QuerySet[WarZone]:
 def territorial_units() -> QuerySet[Unit]:
     """Counties, districts, county-level cities and development zones: the units ranked against each other."""
     return Unit.objects.filter(kind__in=TERRITORIAL_KINDS, is_active=True).order_by("sort_order", "code")
+
+
+def role_counts() -> QuerySet[Group]:
+    """How many people hold each role (the admin's system status page)."""
+    return Group.objects.filter(name__in=Role.values).annotate(n=Count("user")).order_by("name")

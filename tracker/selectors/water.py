@@ -6,7 +6,6 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Case,
@@ -21,11 +20,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.http import Http404
 
 from ..choices import OUTLET_STEP_ORDER, OutletStep, WaterClass
+from ..common.scoping import get_for_user_or_404
 from ..models import DrinkingWaterSource, OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
-from ..permissions import can_act_for_unit, unit_ids_for_user
 from ..standards import (
     WATER_PARAMETER_LABELS,
     water_exceedances,
@@ -38,25 +36,16 @@ from ..standards import (
 
 def water_records_for_user(model, user, action: str = "view") -> QuerySet:
     """Sections, outlets or sources of the units this person may `view` (or `report` for)."""
-    return model.objects.filter(unit__in=unit_ids_for_user(user, action))
+    return model.objects.restrict(user, action)
 
 
 def outlet_for_user(user, pk, action: str = "view") -> SewageOutlet:
     """One outlet: 404 when its unit is out of the person's sight, 403 when they may see but not act."""
-    try:
-        outlet = water_records_for_user(SewageOutlet, user, "view").select_related("unit", "river").get(pk=pk)
-    except (SewageOutlet.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    if action == "report" and not can_act_for_unit(user, outlet.unit_id, "report"):
-        raise PermissionDenied
-    return outlet
+    return get_for_user_or_404(SewageOutlet.objects.select_related("unit", "river"), pk, user, action)
 
 
 def section_for_user(user, pk) -> WaterSection:
-    try:
-        return water_records_for_user(WaterSection, user).select_related("unit", "river").get(pk=pk)
-    except (WaterSection.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_for_user_or_404(WaterSection.objects.select_related("unit", "river"), pk, user)
 
 
 # --- sections -------------------------------------------------------------------------------------
@@ -187,7 +176,7 @@ def compliance_frame(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
     """Section-months YTD with a compliance verdict: unit_id, unit_name, section_id, month, compliant."""
     rows = (
         WaterMonthlyReading.objects.filter(
-            section__unit__in=unit_ids_for_user(user),
+            section__in=WaterSection.objects.restrict(user).values("pk"),
             month__gte=dt.date(year, 1, 1),
             month__lte=as_of,
             compliant__isnull=False,

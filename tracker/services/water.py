@@ -7,7 +7,9 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audited
-from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
+from ..choices import OUTLET_WORKFLOW, OutletStep
+from ..common.workflow import MoveRefused, Stale, compare_and_set
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
@@ -133,6 +136,7 @@ def water_readings_validate(
         if row_errors:
             errors.extend(row_errors)
             continue
+        assert section is not None and month is not None  # checked above
         assessment = water_reading_assess(
             {k: (float(v) if v is not None else None) for k, v in values.items() if k in PARAMETERS},
             target_rank=section.target_class,
@@ -208,17 +212,16 @@ def outlet_move(
         raise PermissionDenied(_("只有该排口所属单位的填报员可以推进环节。"))
     if outlet.version != expected_version:
         # someone moved it since the page was loaded: say so, rather than judge the move against the new step
-        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+        raise Stale()
     from_step = outlet.step
-    if to_step not in OutletStep.values or to_step not in OUTLET_TRANSITIONS[from_step]:
+    try:
+        move = OUTLET_WORKFLOW.check(from_step, to_step, user)
+    except MoveRefused as exc:
         raise ValidationError(
             _("不能从“%(a)s”直接变更为“%(b)s”：只能前进一个环节，或退回之前的环节。")
-            % {
-                "a": OutletStep(from_step).label,
-                "b": OutletStep(to_step).label if to_step in OutletStep.values else to_step,
-            }
-        )
-    backward = outlet_move_is_backward(from_step, to_step)
+            % {"a": OUTLET_WORKFLOW.label(from_step), "b": OUTLET_WORKFLOW.label(to_step)}
+        ) from exc
+    backward = move.needs_reason  # a backward move
     note = (note or "").strip()
     reason = (reason or "").strip()
     if backward and not reason:
@@ -235,11 +238,10 @@ def outlet_move(
         raise ValidationError(_("推进环节需上传方案或佐证材料（图片、PDF 或 Word/Excel）。"))
     if document is not None:
         validate_upload(document, kinds=OUTLET_DOCUMENT_KINDS)
-    updated = SewageOutlet.objects.filter(pk=outlet.pk, step=from_step, version=expected_version).update(
-        step=to_step, version=expected_version + 1
-    )
-    if updated == 0:
-        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+    compare_and_set(
+        SewageOutlet.objects, pk=outlet.pk, expected_version=expected_version, state_field="step", state=from_step,
+        step=to_step,
+    )  # fmt: skip
     change = OutletStepChange(
         outlet=outlet,
         from_step=from_step,
@@ -277,3 +279,76 @@ def outlet_register(*, outlet: SewageOutlet, user, work_date: dt.date, note: str
         note=note or _("登记入河排污口，进入排查环节。"),
     )
     return outlet
+
+
+@dataclass(frozen=True)
+class OutletStepRecord:
+    """One dated entry of an outlet's history, for `outlets_history_replay`."""
+
+    to_step: str
+    work_date: dt.date
+    note: str
+    reason: str = ""
+    document: str = ""  # a stored file's name (already in storage)
+    document_name: str = ""
+
+
+@transaction.atomic
+def outlets_history_replay(
+    *, histories: list[tuple[SewageOutlet, Any, list[OutletStepRecord]]], today: dt.date | None = None
+) -> None:
+    """The bulk variant of `outlet_register` + `outlet_move`, for seeding a history in one go.
+
+    Each outlet (saved at 排查, version 0) gets its registration row, then walks its dated steps; each step is
+    refused as `outlet_move` would refuse it: the move must be in OUTLET_WORKFLOW, a backward move needs a
+    reason and a forward one a document, work dates run forward and never past today, and where an actor is
+    given (the demo may have none) it must be an official of the outlet's unit. Rows are written in bulk.
+    """
+    today = today or timezone.localdate()
+    changes: list[OutletStepChange] = []
+    reach: dict[tuple[int, int], bool] = {}
+    for outlet, actor, steps in histories:
+        if actor is not None:
+            key = (actor.pk, outlet.unit_id)
+            if key not in reach:
+                reach[key] = is_unit_scoped(actor) and can_act_for_unit(actor, outlet.unit_id, "report")
+            if not reach[key]:
+                raise PermissionDenied(_("只有该排口所属单位的填报员可以推进环节。"))
+        first, *moves = steps
+        if first.to_step != OutletStep.SURVEY:
+            raise ValidationError(_("排污口登记后从“排查”开始。"))
+        outlet.step, outlet.version, last_date = OutletStep.SURVEY, 0, first.work_date
+        entries = [(first, "")]
+        for step in moves:
+            move = OUTLET_WORKFLOW.get(outlet.step, step.to_step)
+            if move is None:
+                raise ValidationError(
+                    _("不能从“%(a)s”直接变更为“%(b)s”：只能前进一个环节，或退回之前的环节。")
+                    % {"a": OUTLET_WORKFLOW.label(outlet.step), "b": OUTLET_WORKFLOW.label(step.to_step)}
+                )
+            if move.needs_reason and not step.reason.strip():
+                raise ValidationError(_("退回之前的环节必须填写退回原因。"))
+            if not move.needs_reason and not step.document:
+                raise ValidationError(_("推进环节需上传方案或佐证材料（图片、PDF 或 Word/Excel）。"))
+            if step.work_date > today or step.work_date < last_date:
+                raise ValidationError(_("工作日期不能晚于今天，也不能早于上一次环节变更。"))
+            entries.append((step, outlet.step))
+            outlet.step, outlet.version, last_date = step.to_step, outlet.version + 1, step.work_date
+        tz = timezone.get_current_timezone()
+        for position, (step, from_step) in enumerate(entries):
+            backward = bool(step.reason)
+            changes.append(
+                OutletStepChange(
+                    outlet=outlet,
+                    from_step=from_step,
+                    to_step=step.to_step,
+                    actor=actor,
+                    created_at=dt.datetime.combine(step.work_date, dt.time(10, position % 60), tzinfo=tz),
+                    work_date=step.work_date,
+                    note=f"{_('退回原因')}：{step.reason}\n{step.note}" if backward else step.note,
+                    document=step.document,
+                    document_name=step.document_name,
+                )
+            )
+    OutletStepChange.objects.bulk_create(changes, batch_size=2000)
+    SewageOutlet.objects.bulk_update([o for o, _a, _s in histories], ["step", "version"], batch_size=500)

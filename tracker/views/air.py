@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required, capability_required
 
 from .. import charts
 from ..api import json_error, parse_json_body, token_required
@@ -145,7 +145,8 @@ def air_zone_detail(request, pk: int):
     )
 
 
-@area_required("admin")
+@area_required("air")
+@capability_required("import_readings")
 def air_upload(request):
     errors = []
     if request.method == "POST":

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.navigation import area_required
+from tracker.common.access import area_required
 
 from ..choices import MeasureArea, MeasureStatus, SourceType
 from ..forms.air import MeasureFilterForm, MeasureReportForm

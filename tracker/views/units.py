@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from config.navigation import area_required
+from tracker.common.access import area_required
 
 from ..choices import UnitKind
 from ..permissions import get_unit_for_user

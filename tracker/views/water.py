@@ -11,15 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required, capability_required
 
 from .. import charts_water
 from ..api import json_error, parse_json_body, token_required
-from ..choices import OUTLET_STEP_ORDER, OutletStep, Role, SectionLevel, SourceLevel
+from ..choices import OUTLET_STEP_ORDER, OutletStep, SectionLevel, SourceLevel
 from ..forms.water import OutletMoveForm, ReadingUploadForm
 from ..ledger import wants_export
 from ..models import OutletStepChange, River
-from ..permissions import can_act_for_unit, is_unit_scoped, role_required, units_for_user
+from ..permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, READING_REQUIRED, outlet_move, water_readings_upsert
 from ..tables import OutletTable, SectionTable
@@ -120,7 +120,7 @@ def section_detail(request, pk: int):
 
 
 @area_required("water")
-@role_required(Role.ADMIN)
+@capability_required("import_readings")
 @require_http_methods(["GET", "POST"])
 def water_readings_upload(request):
     """Admin: import monthly readings from Excel/CSV; the whole file or nothing."""
