@@ -7,9 +7,9 @@ Each figure is built set-based: a fixed number of `.values()` queries turned int
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
