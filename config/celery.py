@@ -17,8 +17,11 @@ logger = logging.getLogger(__name__)
 
 @app.task(name="config.celery.heartbeat", acks_late=True, time_limit=30, soft_time_limit=25)
 def heartbeat() -> str:
-    """Periodic liveness mark in the worker log."""
-    logger.info("heartbeat")
+    """Periodic liveness mark: the time a worker last ran a task, read by /healthz and the beat health check."""
+    from tracker.health import heartbeat_record
+
+    heartbeat_record()
+    logger.debug("heartbeat")
     return "ok"
 
 

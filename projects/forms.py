@@ -54,7 +54,9 @@ class StageForm(forms.Form):
 class ProgressForm(forms.Form):
     reported_on = fields.DateField(label=_("报告日期"))
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
-    note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=fields.TEXT_MAX_CHARS
+    )
     photo = forms.FileField(label=_("现场照片或 PDF（可选）"), required=False)
 
 

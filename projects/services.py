@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from tracker.audit import audited
 from tracker.common.access import has_cap
 from tracker.common.workflow import MoveRefused, Stale, compare_and_set
-from tracker.fields import check_plausible_date
+from tracker.fields import check_plausible_date, check_text_length
 from tracker.permissions import can_act_for_unit, is_unit_scoped
-from tracker.uploads import delete_on_rollback, storage_name, validate_upload
+from tracker.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 from .choices import FUNDED_STAGES, STAGE_WORKFLOW, Stage
 from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, StageChange
@@ -303,6 +303,9 @@ def progress_report_submit(
         raise ValidationError(_("报告日期不能晚于今天。"))
     if progress is None or not 0 <= int(progress) <= 100:
         raise ValidationError(_("形象进度必须在 0 到 100 之间。"))
+    check_plausible_date(reported_on)
+    check_text_length(note, _("进展情况"))
+    check_upload_quota(files)
     checked = [(f, validate_upload(f, kinds=("image", "pdf"))) for f in files]
     report = ProgressReport.objects.create(
         project_id=project.pk,
@@ -313,8 +316,8 @@ def progress_report_submit(
     )
     with delete_on_rollback() as stored:
         for upload, mime in checked:
-            photo = ProgressPhoto(report=report, original_name=upload.name[:200], content_type=mime)
-            stored.save(photo.file, storage_name(f"projects/{project.pk}", upload.name), upload)
+            photo = ProgressPhoto(report=report, original_name=typed_filename(upload.name, mime), content_type=mime)
+            stored.save(photo.file, storage_name(f"projects/{project.pk}", upload.name, mime), upload)
             photo.save()
         latest = ProgressReport.objects.filter(project_id=project.pk).order_by("-reported_on", "-pk").first()
         if latest is not None and latest.pk == report.pk:

@@ -298,7 +298,7 @@ def photo_download(request, pk: int, photo_pk: int):
         photo = ProgressPhoto.objects.get(pk=photo_pk, report__project=project)
     except ProgressPhoto.DoesNotExist as exc:
         raise Http404 from exc
-    return file_response(photo.file, photo.original_name)
+    return file_response(photo.file, photo.original_name, photo.content_type)
 
 
 # --- pilots (试点示范) --------------------------------------------------------------------------------------

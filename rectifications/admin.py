@@ -53,13 +53,43 @@ class RectificationItemAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
+    """Notices are sent by the daily warning job (rectifications.services), never typed here: read-only.
+
+    (Its add form had every field read-only, so 增加 → 保存 wrote a notice without an item: a 500.)
+    """
+
     list_display = ("item", "unit", "person", "level", "created_at", "read_at")
     list_filter = ("level",)
     readonly_fields = ("item", "unit", "person", "level", "created_at", "read_at")
 
+    def has_add_permission(self, request):
+        return False
 
-admin.site.register(ProgressReport)
-admin.site.register(Evidence)
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Progress reports and evidence come in through the services (type-checked files, the unit's own official):
+    the admin reads them; adding one here would bypass the upload checks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(RecordAdmin):
+    list_display = ("item", "reported_on", "progress", "reported_by")
+    list_select_related = ("item", "reported_by")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(RecordAdmin):
+    list_display = ("item", "original_name", "mime", "size", "uploaded_by", "created_at")
+    list_select_related = ("item", "uploaded_by")
 
 
 @admin.register(DocumentTemplate)

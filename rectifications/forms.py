@@ -83,12 +83,16 @@ class NoticeFilterForm(forms.Form):
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=fields.TEXT_MAX_CHARS
+    )
     files = MultipleFileField(label=_("佐证材料（照片/PDF）"))
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=fields.TEXT_MAX_CHARS
+    )
     progress = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
     files = MultipleFileField(label=_("佐证材料（照片/PDF）"))
 

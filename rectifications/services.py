@@ -25,10 +25,11 @@ from tracker.choices import UnitKind
 from tracker.common.access import has_cap
 from tracker.common.workflow import STALE_MESSAGE, Stale, compare_and_set
 from tracker.dates import local_date
+from tracker.fields import TEXT_MAX_CHARS
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit
 from tracker.tabular import RowError, TableError, read_table
-from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
+from tracker.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 from . import warning
 from .choices import (
@@ -165,6 +166,8 @@ def _check(item: RectificationItem, user, action: str, comment: str) -> tuple[st
         )
     if rule.needs_comment and not comment.strip():
         raise WorkflowError(_("“%(a)s”须填写说明。") % {"a": rule.label})
+    if len(comment) > TEXT_MAX_CHARS:
+        raise WorkflowError(_("说明不能超过 %(n)d 个字。") % {"n": TEXT_MAX_CHARS})
     return src, dst
 
 
@@ -379,6 +382,10 @@ def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[
 def _validated(files: list) -> list[tuple]:
     """(upload, detected MIME) for every file, or WorkflowError for the first that is not an image/PDF."""
     rows = []
+    try:
+        check_upload_quota(files)
+    except ValidationError as exc:
+        raise WorkflowError(" ".join(exc.messages)) from exc
     for upload in files:
         try:
             rows.append((upload, validate_upload(upload, kinds=("image", "pdf"))))
@@ -396,12 +403,12 @@ def _store_evidence(
             ev = Evidence(
                 item=item,
                 report=report,
-                original_name=safe_filename(upload.name),
+                original_name=typed_filename(upload.name, mime),
                 mime=mime,
                 size=upload.size,
                 uploaded_by=user,
             )
-            files.save(ev.file, storage_name(f"rectifications/{item.pk}", upload.name), upload)
+            files.save(ev.file, storage_name(f"rectifications/{item.pk}", upload.name, mime), upload)
             out.append(ev)
         Evidence.objects.bulk_create(out)
     return out
@@ -420,6 +427,8 @@ def progress_report_create(
         raise WorkflowError(_("完成进度须在 0–100 之间。"))
     if not text.strip():
         raise WorkflowError(_("请填写进展情况。"))
+    if len(text) > TEXT_MAX_CHARS:
+        raise WorkflowError(_("进展情况不能超过 %(n)d 个字。") % {"n": TEXT_MAX_CHARS})
     checked = _validated(list(files or []))
     report = ProgressReport.objects.create(
         item=item, text=text.strip(), progress=int(progress), reported_by=user, reported_on=today()

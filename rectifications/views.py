@@ -121,9 +121,9 @@ def item_report(request, pk: int):
 
 @area_required("rectifications")
 def evidence_download(request, pk: int):
-    evidence = get_object_or_404(Evidence.objects.only("pk", "item_id", "file", "original_name"), pk=pk)
+    evidence = get_object_or_404(Evidence.objects.only("pk", "item_id", "file", "original_name", "mime"), pk=pk)
     get_item_for_user(request.user, evidence.item_id, "view")  # 404 for whoever may not see the item
-    return file_response(evidence.file, evidence.original_name)
+    return file_response(evidence.file, evidence.original_name, evidence.mime)
 
 
 @area_required("rectifications")

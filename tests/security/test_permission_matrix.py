@@ -98,6 +98,8 @@ NO_TOKEN = "401 401 401 401 401 401 401"  # machine endpoints: a session is not 
 
 POLICY: dict[str, Policy] = {
     "home": Policy(EVERYONE, EVERYONE),
+    "password_change": Policy(EVERYONE, EVERYONE),  # each person their own password (POST without data: the form)
+    "password_change_done": Policy(EVERYONE, "login 405 405 405 405 405 405"),
     # tracker: units
     "tracker:unit_list": Policy(EVERYONE, EVERYONE),
     "tracker:unit_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, unit),

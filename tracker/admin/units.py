@@ -73,7 +73,7 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued by `manage.py issue_api_token` (shown once); here they are listed and revoked."""
 
-    list_display = ("name", "prefix", "scopes", "is_active", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "scopes", "is_active", "expires_at", "created_at", "last_used_at")
     list_editable = ("is_active",)
     readonly_fields = ("prefix", "created_by", "created_at", "last_used_at")
 

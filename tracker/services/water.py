@@ -24,7 +24,7 @@ from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
 from ..standards import water_reading_assess
 from ..tabular import RowError, TableError
-from ..uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
+from ..uploads import delete_on_rollback, storage_name, typed_filename, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -236,8 +236,7 @@ def outlet_move(
         raise ValidationError(_("工作日期不能早于上一次环节变更（%(d)s）。") % {"d": last.work_date.isoformat()})
     if not backward and document is None:
         raise ValidationError(_("推进环节需上传方案或佐证材料（图片、PDF 或 Word/Excel）。"))
-    if document is not None:
-        validate_upload(document, kinds=OUTLET_DOCUMENT_KINDS)
+    mime = validate_upload(document, kinds=OUTLET_DOCUMENT_KINDS) if document is not None else None
     compare_and_set(
         SewageOutlet.objects, pk=outlet.pk, expected_version=expected_version, state_field="step", state=from_step,
         step=to_step,
@@ -252,9 +251,9 @@ def outlet_move(
         note=f"{_('退回原因')}：{reason}\n{note}" if backward else note,
     )
     with delete_on_rollback() as files:
-        if document is not None:
-            change.document_name = safe_filename(document.name)
-            files.save(change.document, storage_name(f"outlets/{outlet.pk}", document.name), document)
+        if document is not None and mime is not None:
+            change.document_name = typed_filename(document.name, mime)
+            files.save(change.document, storage_name(f"outlets/{outlet.pk}", document.name, mime), document)
         change.save()
         outlet.refresh_from_db()
     return outlet
