@@ -11,17 +11,17 @@ import random
 import struct
 import zlib
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from tracker.choices import Role, UnitKind
 from tracker.models import Unit, User
+from tracker.selectors.units import work_calendar
 
 from . import warning
 from .choices import Area, InspectionKind, Status, Term
 from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
-from .services import evidence_create_bytes, rectification_notices_send
+from .services import evidence_create_bytes, rectification_colours_recompute, rectification_notices_send
 
 PROBLEMS = [
     ("water", "{place}生活污水直排入河，管网雨污混接问题突出", "完成雨污分流改造，截污纳管，建立巡查台账"),
@@ -113,6 +113,12 @@ def seed_rectifications(ctx) -> None:
         ),
     ]
     existing = set(RectificationItem.objects.values_list("code", flat=True))
+    calendar = work_calendar()
+    # one open item falls due on a public holiday: its deadline moves to the next working day (民法典 §203)
+    holiday = next(
+        (d for d in sorted(calendar.holidays) if d >= today and d.weekday() < 5),
+        next((d for d in sorted(calendar.holidays, reverse=True) if d.weekday() < 5), None),
+    )
     plans = []  # (item, final status)
     for prefix, kind, name, day, count in rounds:
         inspection, _ = Inspection.objects.get_or_create(name=name, defaults={"kind": kind, "date": day})
@@ -121,7 +127,9 @@ def seed_rectifications(ctx) -> None:
             area, text, measures = rng.choice(PROBLEMS)
             unit = rng.choice(units)
             lead = depts.get(LEAD_BY_AREA.get(area, "")) if i % 3 == 0 else None
-            if status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
+            if prefix == "AF" and i == 2 and holiday is not None:
+                deadline = holiday  # the holiday deadline of the demo (status IN_PROGRESS by _plan)
+            elif status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
                 deadline = today + datetime.timedelta(days=OPEN_OFFSETS[(i + len(prefix)) % len(OPEN_OFFSETS)])
             else:
                 deadline = day + datetime.timedelta(days=rng.randint(30, max(31, (today - day).days)))
@@ -207,23 +215,22 @@ def seed_rectifications(ctx) -> None:
         item.status = final
         item.version = len(actions)
         item.status_changed_at = when
-        item.colour = warning.warning_colour(
-            status=item.status,
-            deadline=item.deadline,
-            today=today,
-            rebounded=item.rebound_count > 0,
-            yellow_days=settings.RECT_YELLOW_DAYS,
-            red_days=settings.RECT_RED_DAYS,
+        item.closed_late = final == Status.CLOSED and warning.closed_late(
+            deadline=item.deadline, closed_on=item.closed_on, calendar=calendar
         )
     Transition.objects.bulk_create(transitions, batch_size=1000)
     ProgressReport.objects.bulk_create(reports, batch_size=1000)
     Evidence.objects.bulk_create(evidence, batch_size=500)
     RectificationItem.objects.bulk_update(
         [p[0] for p in plans],
-        ["status", "version", "status_changed_at", "closed_on", "rebound_count", "colour", "dept_verified_by",
+        ["status", "version", "status_changed_at", "closed_on", "closed_late", "rebound_count", "dept_verified_by",
          "dept_verified_at"],
         batch_size=500,
     )  # fmt: skip
-    rectification_notices_send(on=today)
+    # colours by the one rule (warning.warning_colour on the working-day calendar), then the notices of the last
+    # two weeks' daily runs: one escalation step per item per working day
+    rectification_colours_recompute(on=today)
+    for back in range(14, -1, -1):
+        rectification_notices_send(on=today - datetime.timedelta(days=back))
     # a third of the notices already signed for by the unit
     Notice.objects.filter(item_id__in=[p[0].pk for p in plans if p[0].pk % 3 == 0]).update(read_at=timezone.now())

@@ -57,6 +57,9 @@ class RectificationItem(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=0)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    closed_late = models.BooleanField(
+        _("逾期销号"), default=False, help_text=_("销号日期晚于整改时限（按工作日顺延后的时限）")
+    )
     rebound_count = models.PositiveIntegerField(_("反弹次数"), default=0)
     dept_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -175,6 +178,7 @@ class Notice(models.Model):
     person = models.CharField(_("责任人"), max_length=60)
     level = models.CharField(_("等级"), max_length=20, choices=NoticeLevel.choices)
     created_at = models.DateTimeField(_("发出时间"))
+    sent_on = models.DateField(_("发出日期"), null=True, help_text=_("预警作业的日期：每个问题每个工作日最多升级一级"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:

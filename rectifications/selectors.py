@@ -161,24 +161,29 @@ def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> 
 
 
 def indicator_rectification_overdue_count(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """Items whose deadline fell from Jan 1 of `year` to before `as_of` and that were not closed by `as_of`."""
+    """Items due from Jan 1 of `year` to before `as_of` that missed their deadline: still not closed by `as_of`
+    (逾期未销号), or closed after it (逾期销号, `closed_late`, judged on the working-day calendar at closing).
+
+    A late closure is a missed deadline too: before issue 16 it vanished from the count once closed."""
     start = datetime.date(year, 1, 1)
+    due = Q(deadline__gte=start, deadline__lt=as_of)
     values = (
         RectificationItem.objects.filter(deadline__lte=as_of)
         .order_by()
         .values("unit_id")
         .annotate(
-            overdue=Count(
-                "pk",
-                filter=Q(deadline__gte=start, deadline__lt=as_of) & ~Q(status=Status.CLOSED, closed_on__lte=as_of),
-            )
+            open_overdue=Count("pk", filter=due & ~Q(status=Status.CLOSED, closed_on__lte=as_of)),
+            closed_late=Count("pk", filter=due & Q(status=Status.CLOSED, closed_on__lte=as_of, closed_late=True)),
         )
     )
     rows = [
         {
             "unit_id": v["unit_id"],
-            "value": float(v["overdue"]),
-            "detail": f"{year} 年到期逾期未销号 {v['overdue']} 项（截至 {as_of:%Y-%m-%d}）",
+            "value": float(v["open_overdue"] + v["closed_late"]),
+            "detail": (
+                f"{year} 年到期逾期未销号 {v['open_overdue']} 项、逾期销号 {v['closed_late']} 项"
+                f"（截至 {as_of:%Y-%m-%d}）"
+            ),
         }
         for v in values
     ]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from tracker.audit import audited
 from tracker.choices import UNIT_SCOPED_ROLES, Role, UnitKind
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit, user_role
+from tracker.selectors.units import work_calendar
 from tracker.tabular import RowError, TableError, read_table
 from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
@@ -59,7 +60,30 @@ class StaleItem(WorkflowError):
 
 
 def _thresholds() -> dict:
-    return {"yellow_days": settings.RECT_YELLOW_DAYS, "red_days": settings.RECT_RED_DAYS}
+    return {"yellow_days": settings.DUE_SOON_DAYS, "red_days": settings.RECT_RED_DAYS}
+
+
+def item_colour(
+    *,
+    status: str,
+    deadline: datetime.date,
+    rebounded: bool,
+    on: datetime.date,
+    status_changed_at: datetime.datetime | None = None,
+    calendar=None,
+) -> str:
+    """`warning.warning_colour` with the site's thresholds and working-day calendar; an item waiting in 申请销号
+    keeps the colour of the day it asked (escalation paused)."""
+    paused_on = timezone.localdate(status_changed_at) if status_changed_at is not None else None
+    return warning.warning_colour(
+        status=status,
+        deadline=deadline,
+        today=on,
+        rebounded=rebounded,
+        calendar=calendar if calendar is not None else work_calendar(),
+        paused_on=paused_on,
+        **_thresholds(),
+    )
 
 
 def today() -> datetime.date:
@@ -112,8 +136,8 @@ def _move(
     now = timezone.now()
     rebound_count = fields.get("rebound_count", item.rebound_count)
     rebounded = rebound_count > 0 if not isinstance(rebound_count, F) else True
-    colour = warning.warning_colour(
-        status=dst, deadline=item.deadline, today=timezone.localdate(now), rebounded=rebounded, **_thresholds()
+    colour = item_colour(
+        status=dst, deadline=item.deadline, rebounded=rebounded, on=timezone.localdate(now), status_changed_at=now
     )
     if src != dst:
         fields.update(status=dst, status_changed_at=now, colour=colour)
@@ -200,7 +224,11 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     src, dst = _check(item, user, "close", comment)
     if item.needs_dept_verification:
         raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=today())
+    on = today()
+    late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
+    return _move(
+        item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=on, closed_late=late
+    )
 
 
 @audited
@@ -231,6 +259,7 @@ def rectification_item_rebound(*, item: RectificationItem, user, comment: str) -
         dst=dst,
         comment=comment,
         closed_on=None,
+        closed_late=False,
         rebound_count=item.rebound_count + 1,
         dept_verified_by=None,
         dept_verified_at=None,
@@ -343,41 +372,77 @@ def evidence_create_bytes(*, item: RectificationItem, user, name: str, content: 
 # --- warnings and notices ----------------------------------------------------------------------------------
 
 
-def colour_case(on: datetime.date):
-    """SQL for `warning.warning_colour` over the item table, given `on` (the same rule, set-based)."""
-    th = _thresholds()
-    return Case(
-        When(status=Status.CLOSED, then=Value(Colour.GREEN)),
-        When(rebound_count__gt=0, then=Value(Colour.RED)),
-        When(deadline__lt=on - datetime.timedelta(days=th["red_days"]), then=Value(Colour.RED)),
-        When(deadline__lt=on, then=Value(Colour.ORANGE)),
-        When(deadline__lte=on + datetime.timedelta(days=th["yellow_days"]), then=Value(Colour.YELLOW)),
-        default=Value(Colour.GREEN),
-    )
-
-
 @transaction.atomic
-def rectification_colours_recompute(*, on: datetime.date) -> int:
-    """Recompute every item's colour in one UPDATE; returns how many changed."""
-    expr = colour_case(on)
-    return RectificationItem.objects.exclude(colour=expr).update(colour=expr)
+def rectification_colours_recompute(*, on: datetime.date, item_ids: list[int] | None = None) -> int:
+    """Recompute the colour of every item (or of `item_ids`) by `warning.warning_colour` — the one definition —
+    on the working-day calendar; write the changed ones in at most one UPDATE per colour. Returns how many changed.
+
+    Called by the daily job, and by a deadline edit (admin) for the edited item."""
+    calendar = work_calendar()
+    qs = RectificationItem.objects.all()
+    if item_ids is not None:
+        qs = qs.filter(pk__in=item_ids)
+    changed: dict[str, list[int]] = {}
+    for pk, status, deadline, rebound_count, colour, changed_at in qs.values_list(
+        "pk", "status", "deadline", "rebound_count", "colour", "status_changed_at"
+    ).order_by():
+        new = item_colour(
+            status=status,
+            deadline=deadline,
+            rebounded=rebound_count > 0,
+            on=on,
+            status_changed_at=changed_at if status == Status.CLOSING_REQUESTED else None,
+            calendar=calendar,
+        )
+        if new != colour:
+            changed.setdefault(new, []).append(pk)
+    for colour, pks in changed.items():
+        RectificationItem.objects.filter(pk__in=pks).update(colour=colour)
+    return sum(len(pks) for pks in changed.values())
+
+
+# Items whose clock runs: 申请销号 waits for the inspector, so it gets no new notices (escalation paused).
+ESCALATING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.CLOSING_REQUESTED)
 
 
 @transaction.atomic
 def rectification_notices_send(*, on: datetime.date) -> int:
-    """Send each open item the notices its colour calls for and it has not had yet; returns how many are new."""
+    """Send each escalating item the next notice its colour calls for — one step per working day — and
+    return how many are new. Nothing is sent on a rest day or holiday, nor to an item waiting in 申请销号."""
+    calendar = work_calendar()
+    if not calendar.is_working_day(on):
+        return 0
     now = timezone.now()
-    rows = RectificationItem.objects.filter(status__in=OPEN_STATUSES).exclude(colour=Colour.GREEN)
-    values = list(rows.values("pk", "unit_id", "responsible_person", "colour", "deadline"))
+    rows = list(
+        RectificationItem.objects.filter(status__in=ESCALATING_STATUSES)
+        .exclude(colour=Colour.GREEN)
+        .values("pk", "unit_id", "responsible_person", "colour", "deadline")
+    )
+    sent: dict[int, set[str]] = {}
+    for item_id, level in Notice.objects.filter(item_id__in=[r["pk"] for r in rows]).values_list("item_id", "level"):
+        sent.setdefault(item_id, set()).add(level)
+    today_sent = set(
+        Notice.objects.filter(item_id__in=[r["pk"] for r in rows], sent_on__gte=on).values_list("item_id", flat=True)
+    )
     new = []
-    for r in values:
-        overdue = (on - r["deadline"]).days
-        for level in warning.notice_levels_due(
-            colour=r["colour"], overdue_days=overdue, interview_days=settings.RECT_INTERVIEW_DAYS
-        ):
+    for r in rows:
+        if r["pk"] in today_sent:  # already stepped today (a second run the same day)
+            continue
+        level = warning.next_notice(
+            colour=r["colour"],
+            overdue_days=warning.overdue_days(deadline=r["deadline"], today=on, calendar=calendar),
+            sent=sent.get(r["pk"], set()),
+            interview_days=settings.RECT_INTERVIEW_DAYS,
+        )
+        if level is not None:
             new.append(
                 Notice(
-                    item_id=r["pk"], unit_id=r["unit_id"], person=r["responsible_person"], level=level, created_at=now
+                    item_id=r["pk"],
+                    unit_id=r["unit_id"],
+                    person=r["responsible_person"],
+                    level=level,
+                    created_at=now,
+                    sent_on=on,
                 )
             )
     before = Notice.objects.count()
@@ -448,6 +513,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
     items: list[RectificationItem] = []
     seen: set[str] = set()
     on = today()
+    calendar = work_calendar()
     for rec in frame.to_dict("records"):
         row = rec["_row"]
         before = len(errors)
@@ -494,9 +560,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
                 deadline=deadline,
                 measures=rec.get("measures", ""),
                 term=term,
-                colour=warning.warning_colour(
-                    status=Status.OPEN, deadline=deadline, today=on, rebounded=False, **_thresholds()
-                ),
+                colour=item_colour(status=Status.OPEN, deadline=deadline, rebounded=False, on=on, calendar=calendar),
             )
         )
     if errors:

@@ -3,6 +3,7 @@
 from .air import AirDailyReading, AirStation
 from .api import ApiToken
 from .audit import AuditLog
+from .calendar import CalendarDay
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
@@ -12,6 +13,7 @@ __all__ = [
     "AirStation",
     "ApiToken",
     "AuditLog",
+    "CalendarDay",
     "DrinkingWaterSource",
     "Measure",
     "MeasureProgressReport",
