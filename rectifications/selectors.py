@@ -10,6 +10,7 @@ import pandas as pd
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from tracker.models import Unit
+from tracker.selectors.units import work_calendar
 
 from .choices import Colour, Status
 from .models import Notice, RectificationItem, Transition
@@ -49,7 +50,17 @@ def item_detail(*, item: RectificationItem) -> dict:
     reports = list(item.reports.select_related("reported_by").prefetch_related("evidence"))
     evidence = list(item.evidence.select_related("uploaded_by"))
     notices = list(item.notices.all())
-    return {"transitions": transitions, "reports": reports, "evidence": evidence, "notices": notices}
+    calendar = work_calendar()
+    effective = calendar.effective_deadline(item.deadline)
+    return {
+        "transitions": transitions,
+        "reports": reports,
+        "evidence": evidence,
+        "notices": notices,
+        # a deadline on a rest day or a holiday runs to the next working day (民法典 §203); the page says so
+        "effective_deadline": effective if effective != item.deadline else None,
+        "paused": item.status == Status.CLOSING_REQUESTED,
+    }
 
 
 def closing_queue(*, user) -> QuerySet[RectificationItem]:
@@ -83,6 +94,11 @@ class BulletinUnit:
     overdue: list = field(default_factory=list)
     rebounded: list = field(default_factory=list)
     newly_closed: list = field(default_factory=list)
+
+    @property
+    def closed_late(self) -> list:
+        """Of the newly closed, those closed after their deadline (逾期销号)."""
+        return [it for it in self.newly_closed if it.closed_late]
 
     @property
     def closure_rate(self) -> float | None:

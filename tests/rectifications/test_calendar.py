@@ -136,3 +136,15 @@ def test_an_item_closed_after_its_deadline_is_counted_as_closed_late(unit_a, ins
     frame = indicator_rectification_overdue_count(year=2026, as_of=dt.date(2026, 3, 31)).set_index("unit_id")
     assert frame.loc[unit_a.pk, "value"] == 1.0  # the late closure counts; the on-time one does not
     assert "逾期销号 1 项" in frame.loc[unit_a.pk, "detail"]
+
+
+@pytest.mark.django_db
+def test_item_page_shows_the_holiday_deadline_moved(client_for, leader, unit_a):
+    from django.urls import reverse
+
+    CalendarDay.objects.create(date=dt.date(2026, 10, 1), kind="holiday", name="国庆节")
+    CalendarDay.objects.create(date=dt.date(2026, 10, 2), kind="holiday", name="国庆节")
+    item = RectificationItemFactory(unit=unit_a, status=Status.IN_PROGRESS, deadline=dt.date(2026, 10, 1))
+    body = client_for(leader).get(reverse("rectifications:detail", args=[item.pk])).content.decode()
+    # Thu Oct 1 and Fri Oct 2 off, Sat/Sun rest → Mon Oct 5
+    assert "顺延至 2026-10-05" in body
