@@ -638,3 +638,39 @@ def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
     grouped["rate"] = round_rate(grouped["compliant"] / grouped["total"] * 100)
     grouped["rank"] = grouped["rate"].rank(ascending=False, method="min").astype(int)
     return grouped.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]
+
+
+# --- water: period assessment and CWQI -----------------------------------------------------------------------
+# 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) §3: a section over a period (year, quarter, year to date) is
+# assessed on the arithmetic mean of each parameter over the period's valid readings, classed like one reading.
+# 《城市地表水环境质量排名技术规定（试行）》(环办监测〔2017〕51号): CWQI = Σ Cᵢ/Sᵢ over the parameters, Sᵢ the
+# class III limit (湖库 TP 0.05); for DO the ratio is inverted, S_DO / C_DO. A unit's CWQI is the mean of its
+# sections' CWQI; lower is cleaner and ranks first. This platform carries six of the 21 items, so its CWQI is
+# lower than an official one in absolute terms, but every unit is measured on the same six.
+CWQI_DIGITS = 2
+
+
+def water_period_means(readings: pd.DataFrame) -> pd.DataFrame:
+    """Mean of each parameter per `section_id` over the complete readings of `readings` (one row per reading,
+    with `data_complete`); a mean is rounded to 3 decimals (the stored precision) before it is classed."""
+    params = list(WATER_LIMITS)
+    data = readings[readings["data_complete"].astype(bool)] if "data_complete" in readings else readings
+    if data.empty:
+        return pd.DataFrame(columns=["section_id", *params, "months"])
+    means = data.groupby("section_id")[params].mean().apply(lambda col: round_gb8170(col, 3))
+    means["months"] = data.groupby("section_id").size()
+    return means.reset_index()
+
+
+def cwqi(measurements: Mapping[str, float | None], *, water_body: str = "river") -> float | None:
+    """A section's CWQI over the parameters present (see above); None when a minimum parameter is missing."""
+    if not water_data_complete(measurements):
+        return None
+    total = 0.0
+    for name, (lower_bound, limits) in water_limits(water_body).items():
+        value = measurements.get(name)
+        if _missing(value):
+            continue
+        limit = limits[2]  # class III
+        total += (limit / float(value) if float(value) > 0 else 0.0) if lower_bound else float(value) / limit
+    return round_gb8170(total, CWQI_DIGITS)

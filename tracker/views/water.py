@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -52,6 +53,9 @@ def water_index(request):
     river_id, unit_id = _int(request.GET.get("river")), _int(request.GET.get("unit"))
     sections = sel.section_list(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
     ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
+    assessed, cwqi_ranking = sel.section_period_assessment(
+        user=request.user, year=today.year, as_of=today, river_id=river_id, unit_id=unit_id
+    )
     if request.GET.get("format") == "xlsx":
         rows = [
             (
@@ -90,9 +94,45 @@ def water_index(request):
             (r["rank"], r["unit_name"], r["compliant"], r["total"], r["rate"]) for r in ranking.to_dict("records")
         ]
         rank_headers = ["排名", "责任单位", "达标断面月次", "监测断面月次", "达标率(%)"]
+        period_headers = ["断面编码", "断面名称", "考核级别", "责任单位", "目标类别", "评价月数", "均值水质类别"]
+        period_headers += ["是否达标", "定类因子", "超标倍数", "CWQI"]
+        period_rows = [
+            (
+                r["section"].code,
+                r["section"].name,
+                r["section"].get_level_display(),
+                r["section"].unit.name,
+                r["section"].get_target_class_display(),
+                r["months"],
+                r["class_label"] or "数据不全",
+                "达标" if r["compliant"] else "不达标",
+                r["factors"],
+                r["exceedance"],
+                r["cwqi"],
+            )
+            for r in assessed
+        ]
+        cwqi_headers = ["CWQI排名", "责任单位", "国考省考断面数", "优良断面数", "优良率(%)", "达标断面数", "CWQI"]
+        cwqi_rows = [
+            (
+                None if pd.isna(r["rank"]) else int(r["rank"]),
+                r["unit_name"],
+                r["sections"],
+                r["good"],
+                r["good_rate"],
+                r["compliant"],
+                None if pd.isna(r["cwqi"]) else r["cwqi"],
+            )
+            for r in cwqi_ranking.to_dict("records")
+        ]
         return xlsx_response(
             f"水质断面_{today:%Y%m%d}.xlsx",
-            [("水质断面", headers, rows), (f"{today.year}年达标率排名", rank_headers, rank_rows)],
+            [
+                ("水质断面", headers, rows),
+                (f"{today.year}年达标率排名", rank_headers, rank_rows),
+                ("国考省考断面期间评价", period_headers, period_rows),
+                ("CWQI排名", cwqi_headers, cwqi_rows),
+            ],
         )
     return render(
         request,
@@ -102,6 +142,8 @@ def water_index(request):
             "sections": sections,
             "summary": sel.section_summary(sections),
             "ranking": ranking.to_dict("records"),
+            "assessed": assessed,
+            "cwqi_ranking": cwqi_ranking.to_dict("records"),
             "levels": SectionLevel.choices,
             "level": level,
             "river_id": river_id,
