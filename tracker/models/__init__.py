@@ -1,6 +1,6 @@
 """tracker models, one module per area; import them from here."""
 
-from .air import AirDailyReading, AirStation
+from .air import AirDailyReading, AirStation, SandDustDay
 from .api import ApiToken
 from .audit import AuditLog
 from .calendar import CalendarDay
@@ -19,6 +19,7 @@ __all__ = [
     "MeasureProgressReport",
     "OutletStepChange",
     "River",
+    "SandDustDay",
     "SewageOutlet",
     "Unit",
     "User",

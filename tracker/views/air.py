@@ -51,6 +51,7 @@ def air_index(request):
             "headline": headline,
             "zone_rows": _zone_rows(zones, overview),
             "stations": stations,
+            "city": air_selectors.city_headline(today=today),
         },
     )
 
@@ -76,6 +77,10 @@ def air_station_detail(request, pk: int):
             "latest": latest,
             "monthly": data["monthly"].to_dict("records"),
             "composite": composite,
+            "trend": {
+                **data["trend"],
+                "pairs": list(zip(data["trend"]["years"], data["trend"]["values"], strict=True)),
+            },
             "colours": CATEGORY_COLOURS,
         },
     )
