@@ -149,6 +149,7 @@ def seed_rectifications(ctx) -> None:
             if code not in existing:
                 plans.append((item, status, day))
     if not plans:
+        _seed_review_plan(today, inspectors[0])
         return
 
     for item, _status, _found in plans:
@@ -232,5 +233,34 @@ def seed_rectifications(ctx) -> None:
     rectification_colours_recompute(on=today)
     for back in range(14, -1, -1):
         rectification_notices_send(on=today - datetime.timedelta(days=back))
+    _seed_review_plan(today, inspectors[0])
     # a third of the notices already signed for by the unit
     Notice.objects.filter(item_id__in=[p[0].pk for p in plans if p[0].pk % 3 == 0]).update(read_at=timezone.now())
+
+
+REVIEW_PLAN_NAME = "第三轮中央督察反馈问题“回头看”（演示）"
+
+
+def _seed_review_plan(today: datetime.date, inspector) -> None:
+    """A 回头看 plan over the central inspection's closed items (a 30 % sample, through the service), with two
+    re-checks already recorded as passed. Idempotent: skipped when the plan exists."""
+    from .models import ReviewPlan
+    from .services import WorkflowError, review_check_record, review_plan_create
+
+    if ReviewPlan.objects.filter(name=REVIEW_PLAN_NAME).exists():
+        return
+    central = Inspection.objects.filter(kind=InspectionKind.CENTRAL).order_by("date").first()
+    try:
+        plan = review_plan_create(
+            user=inspector,
+            name=REVIEW_PLAN_NAME,
+            inspection_id=central.pk if central else None,
+            closed_before=today - datetime.timedelta(days=30),
+            due=today + datetime.timedelta(days=45),
+            rule=ReviewPlan.Rule.SAMPLE,
+            sample_percent=30,
+        )
+    except WorkflowError:
+        return  # nothing closed yet
+    for check in plan.checks.order_by("item__code")[:2]:
+        review_check_record(check=check, user=inspector, result="passed", note="现场复核，整改成效保持，未见反弹。")

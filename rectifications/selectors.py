@@ -254,3 +254,25 @@ def indicator_rectification_rebound_count(*, year: int, as_of: datetime.date) ->
         for v in values
     ]
     return _frame(rows)
+
+
+# --- 回头看 plans ---------------------------------------------------------------------------------------------
+
+
+def review_plan_list() -> QuerySet:
+    """Plans, newest first, each with its counts of checks by result (one query). City-wide: read by city roles."""
+    from .models import ReviewCheck, ReviewPlan
+
+    return ReviewPlan.objects.select_related("inspection", "created_by").annotate(
+        total=Count("checks"),
+        passed=Count("checks", filter=Q(checks__result=ReviewCheck.Result.PASSED)),
+        rebound=Count("checks", filter=Q(checks__result=ReviewCheck.Result.REBOUND)),
+        pending=Count("checks", filter=Q(checks__result=ReviewCheck.Result.PENDING)),
+    )
+
+
+def review_plan_checks(plan) -> QuerySet:
+    """A plan's checks with their items and units, pending first then by code."""
+    return plan.checks.select_related("item", "item__unit", "checked_by").order_by(
+        Case(When(result="pending", then=Value(0)), default=Value(1)), "item__code"
+    )

@@ -570,3 +570,85 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
         it.inspection = inspection
     RectificationItem.objects.bulk_create(items, batch_size=500)
     return inspection, len(items)
+
+
+# --- 回头看 plans --------------------------------------------------------------------------------------------
+
+
+@audited
+def review_plan_create(
+    *,
+    user,
+    name: str,
+    closed_before: datetime.date,
+    due: datetime.date,
+    rule: str = "all",
+    sample_percent: int = 100,
+    inspection_id: int | None = None,
+):
+    """An inspector draws up a 回头看 plan: the closed items in scope (closed on or before `closed_before`, of
+    one inspection or all), all of them or a reproducible sample (seeded by the plan's name: the same plan always
+    picks the same items; at least one item when any is in scope). Returns the plan with its pending checks."""
+    from .models import ReviewCheck, ReviewPlan
+
+    if user_role(user) != Role.INSPECTOR:
+        raise NotAllowed(_("只有督察员可以制定回头看计划。"))
+    name = (name or "").strip()
+    if not name:
+        raise WorkflowError(_("请填写计划名称。"))
+    if ReviewPlan.objects.filter(name=name).exists():
+        raise WorkflowError(_("计划“%(n)s”已存在，请换一个名称。") % {"n": name})
+    if rule not in ReviewPlan.Rule.values:
+        raise WorkflowError(_("请选择选取方式。"))
+    if not 1 <= int(sample_percent) <= 100:
+        raise WorkflowError(_("抽查比例须在 1–100 之间。"))
+    if due < closed_before:
+        raise WorkflowError(_("复查完成时限不能早于销号截止日期。"))
+    scope = RectificationItem.objects.filter(status=Status.CLOSED, closed_on__lte=closed_before)
+    if inspection_id:
+        scope = scope.filter(inspection_id=inspection_id)
+    ids = list(scope.order_by("code").values_list("pk", flat=True))
+    if not ids:
+        raise WorkflowError(_("范围内没有已销号的问题。"))
+    if rule == ReviewPlan.Rule.SAMPLE:
+        import math
+        import random
+
+        k = max(1, math.ceil(len(ids) * int(sample_percent) / 100))
+        ids = sorted(random.Random(name).sample(ids, k))
+    plan = ReviewPlan.objects.create(
+        name=name,
+        inspection_id=inspection_id,
+        closed_before=closed_before,
+        rule=rule,
+        sample_percent=int(sample_percent) if rule == ReviewPlan.Rule.SAMPLE else 100,
+        due=due,
+        created_by=user,
+    )
+    ReviewCheck.objects.bulk_create([ReviewCheck(plan=plan, item_id=pk) for pk in ids])
+    return plan
+
+
+@audited
+def review_check_record(*, check, user, result: str, note: str = ""):
+    """An inspector records one re-check: passed, or rebound — which moves the item 已销号 → 反弹 through
+    `rectification_item_rebound` in the same transaction. A check is recorded once (compare-and-set on pending)."""
+    from .models import ReviewCheck
+
+    if user_role(user) != Role.INSPECTOR:
+        raise NotAllowed(_("只有督察员可以记录回头看复查结果。"))
+    if result not in (ReviewCheck.Result.PASSED, ReviewCheck.Result.REBOUND):
+        raise WorkflowError(_("请选择复查结果。"))
+    note = (note or "").strip()
+    if result == ReviewCheck.Result.REBOUND:
+        if not note:
+            raise WorkflowError(_("发现反弹须填写复查说明。"))
+        item = RectificationItem.objects.get(pk=check.item_id)
+        rectification_item_rebound(item=item, user=user, comment=f"{_('回头看')}（{check.plan.name}）：{note}")
+    updated = ReviewCheck.objects.filter(pk=check.pk, result=ReviewCheck.Result.PENDING).update(
+        result=result, checked_by=user, checked_on=today(), note=note
+    )
+    if updated != 1:
+        raise StaleItem()
+    check.refresh_from_db()
+    return check

@@ -16,4 +16,7 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("bulletin/", views.bulletin, name="bulletin"),
+    path("review/", views.review_plans, name="review_plans"),
+    path("review/<int:pk>/", views.review_plan, name="review_plan"),
+    path("review/checks/<int:pk>/", views.review_check, name="review_check"),
 ]

@@ -88,6 +88,14 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["notice"] = Notice.objects.create(
         item=item, unit=unit, person="张三", level="reminder", created_at=timezone.now()
     )
+    from rectifications.models import ReviewCheck, ReviewPlan
+
+    closed = w.objects["closed_item"]
+    plan = ReviewPlan.objects.create(
+        name=f"回头看-{unit.code}", closed_before=dt.date(2030, 1, 1), due=dt.date(2030, 2, 1), created_by=official
+    )
+    w.objects["review_plan"] = plan
+    w.objects["review_check"] = ReviewCheck.objects.create(plan=plan, item=closed)
     from tests.factories import AirStationFactory, MeasureFactory, WarZoneFactory
 
     zone = WarZoneFactory()

@@ -140,6 +140,10 @@ POLICY: dict[str, Policy] = {
     # signing a notice is the addressed unit's act; city-wide readers may list but not sign
     "rectifications:notice_read": Policy(GET_405, OWN_WRITE, obj("notice")),
     "rectifications:bulletin": Policy(CITY_READERS, CITY_READERS),
+    # 回头看 plans are city-wide work: city roles read them, only inspectors draw them up and record checks
+    "rectifications:review_plans": Policy(CITY_READERS, "login 403 403 403 403 ok 403"),
+    "rectifications:review_plan": Policy(CITY_READERS, GET_405, obj("review_plan")),
+    "rectifications:review_check": Policy(GET_405, "login 403 403 403 403 ok 403", obj("review_check")),
 }
 
 
