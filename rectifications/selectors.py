@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from tracker.models import Unit
 from tracker.selectors.units import work_calendar
+from tracker.standards import round_rate
 
 from .choices import Colour, Status
 from .models import Notice, RectificationItem, Transition
@@ -168,7 +169,7 @@ def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> 
     rows = [
         {
             "unit_id": v["unit_id"],
-            "value": v["closed"] * 100.0 / v["due"] if v["due"] else np.nan,
+            "value": round_rate(v["closed"] * 100.0 / v["due"]) if v["due"] else np.nan,
             "detail": f"到期应销号 {v['due']} 项，已销号 {v['closed']} 项（截至 {as_of:%Y-%m-%d}）",
         }
         for v in values

@@ -162,3 +162,13 @@ def test_only_assessment_points_count_and_the_city_headline_reads_national_stati
     # 国控 only: 10 valid days, all good (AQI of PM2.5 30 and the rest ≤ 50); the sand-dust day is undecided
     assert city["this"]["valid"] == 10 and city["this"]["rate"] == 100.0 and city["this"]["pm25"] == 30.0
     assert city["sand_dust_days"] == 1
+
+
+def test_unit_page_shows_the_spearman_trend_of_its_assessment_points(client_for, leader, unit_a):
+    # one day a year is enough for a yearly mean: PM2.5 50, 45, 40, 35, 30 over five years → rs = −1 < −0.900 → 下降
+    station = AirStationFactory(unit=unit_a)
+    year = timezone.localdate().year
+    for k, value in enumerate((50.0, 45.0, 40.0, 35.0, 30.0)):
+        _load(station, datetime.date(year - 4 + k, 1, 5), 1, pm25=lambda i, v=value: v)
+    body = client_for(leader).get(reverse("tracker:unit_detail", args=[unit_a.pk])).content.decode()
+    assert "rs = -1.0" in body and "下降" in body

@@ -261,6 +261,18 @@ def yearly_trend(df: pd.DataFrame, column: str = "pm25") -> dict:
     return {"years": list(yearly.index), "values": list(yearly), "trend": spearman_trend(yearly.tolist())}
 
 
+def unit_trend(*, unit_id: int, today: datetime.date) -> dict:
+    """The unit's PM2.5 trend (Spearman, HJ 663-2013 附录) over up to ten years of its assessment points' daily
+    means (sand-dust days applied)."""
+    df = readings_frame(
+        start=datetime.date(today.year - 9, 1, 1),
+        end=today,
+        station__unit_id=unit_id,
+        station__counts_for_assessment=True,
+    )
+    return yearly_trend(daily_means(df, "unit_id")) if not df.empty else yearly_trend(df)
+
+
 def _same_period_last_year(day: datetime.date) -> datetime.date:
     try:
         return day.replace(year=day.year - 1)

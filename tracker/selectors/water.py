@@ -351,7 +351,7 @@ def indicator_water_section_compliance_rate(*, year: int, as_of: dt.date) -> pd.
         .reset_index()
     )
     grouped["unit_id"] = grouped["section__unit_id"].astype(int)
-    grouped["value"] = grouped["ok"] / grouped["total"] * 100.0
+    grouped["value"] = round_rate(grouped["ok"] / grouped["total"] * 100.0)
     grouped["detail"] = [
         f"达标断面月次 {int(ok)} / 监测断面月次 {int(total)}"
         for ok, total in zip(grouped["ok"], grouped["total"], strict=True)
@@ -384,7 +384,7 @@ def indicator_outlet_completion_rate(*, year: int, as_of: dt.date) -> pd.DataFra
     merged["done"] = merged["to_step"] == OutletStep.DONE.value
     grouped = merged.groupby("unit_id")["done"].agg(total="count", done="sum").reset_index()
     grouped["unit_id"] = grouped["unit_id"].astype(int)
-    grouped["value"] = grouped["done"] / grouped["total"] * 100.0
+    grouped["value"] = round_rate(grouped["done"] / grouped["total"] * 100.0)
     grouped["detail"] = [
         f"已完成整治排口 {int(d)} / 已登记排口 {int(t)}" for d, t in zip(grouped["done"], grouped["total"], strict=True)
     ]
