@@ -392,6 +392,7 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "tracker.demo.seed_calendar",  # holidays and make-up working days: deadlines and warning colours count them
     "projects.demo.seed_projects",
     "projects.demo.seed_pilots",
     "tracker.demo_water.seed_water",
@@ -412,12 +413,17 @@ PROJECTS_STALL_DAYS = env_int("PROJECTS_STALL_DAYS", 30)
 # …or when its progress is more than this many percentage points behind the straight-line plan.
 PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
 
+# --- deadlines ---
+# "Due soon" everywhere (measures, rectification items' yellow warning, the dashboards' due lists): the deadline
+# is this many calendar days away or fewer. RECT_YELLOW_DAYS is read as a fallback name for old deployments.
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", env_int("RECT_YELLOW_DAYS", 7))
+
 # --- rectifications ---
-# Four-colour warning thresholds (四色预警): yellow when the deadline is this many days away or fewer,
-# red when overdue by more than RECT_RED_DAYS; 约谈 once red and overdue by more than RECT_INTERVIEW_DAYS.
-RECT_YELLOW_DAYS = env_int("RECT_YELLOW_DAYS", 7)
-RECT_RED_DAYS = env_int("RECT_RED_DAYS", 30)
-RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)
+# Four-colour warning (四色预警), counted in WORKING days after the effective deadline (tracker.workdays:
+# weekends, public holidays and make-up days kept in admin): red when overdue by more than RECT_RED_DAYS
+# (20 working days ≈ four weeks); 约谈 once red and overdue by more than RECT_INTERVIEW_DAYS (≈ two months).
+RECT_RED_DAYS = env_int("RECT_RED_DAYS", 20)
+RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 40)
 
 # --- faults ---
 # Base of the scoring task's retry backoff in seconds (doubled per retry, with jitter). The fault tests start

@@ -44,11 +44,22 @@ class RectificationItemAdmin(admin.ModelAdmin):
         "version",
         "status_changed_at",
         "closed_on",
+        "closed_late",
         "rebound_count",
         "dept_verified_by",
         "dept_verified_at",
     )
     inlines = [TransitionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "deadline" in form.changed_data:
+            # the colour is derived from the deadline: recompute it now, not at tomorrow's job
+            from django.utils import timezone
+
+            from .services import rectification_colours_recompute
+
+            rectification_colours_recompute(on=timezone.localdate(), item_ids=[obj.pk])
 
 
 @admin.register(Notice)

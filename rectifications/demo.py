@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tracker.choices import Role, UnitKind
 from tracker.models import Unit, User
+from tracker.selectors.units import work_calendar
 
 from .choices import Area, InspectionKind, Status, Term
 from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem
@@ -112,6 +113,12 @@ def seed_rectifications(ctx) -> None:
         ),
     ]
     existing = set(RectificationItem.objects.values_list("code", flat=True))
+    calendar = work_calendar()
+    # one open item falls due on a public holiday: its deadline moves to the next working day (民法典 §203)
+    holiday = next(
+        (d for d in sorted(calendar.holidays) if d >= today and d.weekday() < 5),
+        next((d for d in sorted(calendar.holidays, reverse=True) if d.weekday() < 5), None),
+    )
     plans = []  # (item, final status)
     for prefix, kind, name, day, count in rounds:
         inspection, _ = Inspection.objects.get_or_create(name=name, defaults={"kind": kind, "date": day})
@@ -120,7 +127,9 @@ def seed_rectifications(ctx) -> None:
             area, text, measures = rng.choice(PROBLEMS)
             unit = rng.choice(units)
             lead = depts.get(LEAD_BY_AREA.get(area, "")) if i % 3 == 0 else None
-            if status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
+            if prefix == "AF" and i == 2 and holiday is not None:
+                deadline = holiday  # the holiday deadline of the demo (status IN_PROGRESS by _plan)
+            elif status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
                 deadline = today + datetime.timedelta(days=OPEN_OFFSETS[(i + len(prefix)) % len(OPEN_OFFSETS)])
             else:
                 deadline = day + datetime.timedelta(days=rng.randint(30, max(31, (today - day).days)))
@@ -140,6 +149,7 @@ def seed_rectifications(ctx) -> None:
             if code not in existing:
                 plans.append((item, status, day))
     if not plans:
+        _seed_review_plan(today, inspectors[0])
         return
 
     for item, _status, _found in plans:
@@ -193,8 +203,39 @@ def seed_rectifications(ctx) -> None:
         histories.append((item, steps))
     Evidence.objects.bulk_create(evidence, batch_size=500)
     ProgressReport.objects.bulk_create(reports, batch_size=1000)
-    # the real workflow, its rules and side effects, in bulk
+    # the real workflow, its rules and side effects (closed late, colours on the working-day calendar), in bulk
     rectification_items_replay(histories=histories, today=today)
-    rectification_notices_send(on=today)
+    # the notices of the last two weeks' daily runs: one escalation step per item per working day
+    for back in range(14, -1, -1):
+        rectification_notices_send(on=today - datetime.timedelta(days=back))
+    _seed_review_plan(today, inspectors[0])
     # a third of the notices already signed for by the unit
     Notice.objects.filter(item_id__in=[p[0].pk for p in plans if p[0].pk % 3 == 0]).update(read_at=timezone.now())
+
+
+REVIEW_PLAN_NAME = "第三轮中央督察反馈问题“回头看”（演示）"
+
+
+def _seed_review_plan(today: datetime.date, inspector) -> None:
+    """A 回头看 plan over the central inspection's closed items (a 30 % sample, through the service), with two
+    re-checks already recorded as passed. Idempotent: skipped when the plan exists."""
+    from .models import ReviewPlan
+    from .services import WorkflowError, review_check_record, review_plan_create
+
+    if ReviewPlan.objects.filter(name=REVIEW_PLAN_NAME).exists():
+        return
+    central = Inspection.objects.filter(kind=InspectionKind.CENTRAL).order_by("date").first()
+    try:
+        plan = review_plan_create(
+            user=inspector,
+            name=REVIEW_PLAN_NAME,
+            inspection_id=central.pk if central else None,
+            closed_before=today - datetime.timedelta(days=30),
+            due=today + datetime.timedelta(days=45),
+            rule=ReviewPlan.Rule.SAMPLE,
+            sample_percent=30,
+        )
+    except WorkflowError:
+        return  # nothing closed yet
+    for check in plan.checks.order_by("item__code")[:2]:
+        review_check_record(check=check, user=inspector, result="passed", note="现场复核，整改成效保持，未见反弹。")

@@ -113,3 +113,21 @@ class PeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
         return data
+
+
+class ReviewPlanForm(forms.Form):
+    """A 回头看 plan: scope, rule and due date; which items it picks is the service's decision."""
+
+    name = forms.CharField(label=_("计划名称"), max_length=120)
+    inspection = forms.ModelChoiceField(
+        label=_("来源批次"), queryset=Inspection.objects.all(), required=False, empty_label=_("全部批次")
+    )
+    closed_before = forms.DateField(label=_("销号截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    rule = forms.ChoiceField(label=_("选取方式"), choices=[("all", _("全部复查")), ("sample", _("随机抽查"))])
+    sample_percent = forms.IntegerField(label=_("抽查比例(%)"), min_value=1, max_value=100, initial=30)
+    due = forms.DateField(label=_("复查完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReviewCheckForm(forms.Form):
+    result = forms.ChoiceField(label=_("复查结果"), choices=[("passed", _("复查通过")), ("rebound", _("发现反弹"))])
+    note = forms.CharField(label=_("复查说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

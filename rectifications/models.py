@@ -62,6 +62,9 @@ class RectificationItem(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=0)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    closed_late = models.BooleanField(
+        _("逾期销号"), default=False, help_text=_("销号日期晚于整改时限（按工作日顺延后的时限）")
+    )
     rebound_count = models.PositiveIntegerField(_("反弹次数"), default=0)
     dept_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,6 +185,7 @@ class Notice(models.Model):
     person = models.CharField(_("责任人"), max_length=60)
     level = models.CharField(_("等级"), max_length=20, choices=NoticeLevel.choices)
     created_at = models.DateTimeField(_("发出时间"))
+    sent_on = models.DateField(_("发出日期"), null=True, help_text=_("预警作业的日期：每个问题每个工作日最多升级一级"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -274,3 +278,74 @@ class DocumentNumber(models.Model):
     def text(self) -> str:
         """乐环督办〔2026〕3号"""
         return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+
+class ReviewPlan(models.Model):
+    """A 回头看 plan: which closed items are re-checked, by when, chosen by rule (all closed items of an
+    inspection, or all) or by a reproducible random sample. Its checks are recorded as passed or rebound."""
+
+    class Rule(models.TextChoices):
+        ALL = "all", _("全部复查")  # every closed item in scope
+        SAMPLE = "sample", _("随机抽查")  # a seeded random share of them
+
+    name = models.CharField(_("计划名称"), max_length=120, unique=True)
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("来源批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_plans",
+        help_text=_("留空则覆盖所有批次"),
+    )
+    closed_before = models.DateField(_("销号截止日期"), help_text=_("复查在此日期及以前销号的问题"))
+    rule = models.CharField(_("选取方式"), max_length=10, choices=Rule.choices, default=Rule.ALL)
+    sample_percent = models.PositiveSmallIntegerField(_("抽查比例(%)"), default=100)
+    due = models.DateField(_("复查完成时限"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回头看计划")
+        verbose_name_plural = _("回头看计划")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sample_percent__gte=1, sample_percent__lte=100), name="review_plan_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewCheck(models.Model):
+    """One closed item in a 回头看 plan and the result of its re-check (passed, or found rebounded)."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("待复查")  # not checked yet
+        PASSED = "passed", _("复查通过")  # still fixed
+        REBOUND = "rebound", _("发现反弹")  # found back: the item moved to 反弹 in the same transaction
+
+    plan = models.ForeignKey(ReviewPlan, on_delete=models.CASCADE, related_name="checks")
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="review_checks")
+    result = models.CharField(_("复查结果"), max_length=10, choices=Result.choices, default=Result.PENDING)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_on = models.DateField(_("复查日期"), null=True, blank=True)
+    note = models.TextField(_("复查说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("回头看复查记录")
+        verbose_name_plural = _("回头看复查记录")
+        ordering = ["plan", "item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "item"], name="review_check_once_per_plan"),
+            models.CheckConstraint(condition=Q(result__in=["pending", "passed", "rebound"]), name="review_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.item_id} {self.result}"

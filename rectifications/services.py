@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,7 @@ from tracker.dates import local_date
 from tracker.fields import TEXT_MAX_CHARS
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit
+from tracker.selectors.units import work_calendar
 from tracker.tabular import RowError, TableError, read_table
 from tracker.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
@@ -65,7 +66,30 @@ class StaleItem(WorkflowError):
 
 
 def _thresholds() -> dict:
-    return {"yellow_days": settings.RECT_YELLOW_DAYS, "red_days": settings.RECT_RED_DAYS}
+    return {"yellow_days": settings.DUE_SOON_DAYS, "red_days": settings.RECT_RED_DAYS}
+
+
+def item_colour(
+    *,
+    status: str,
+    deadline: datetime.date,
+    rebounded: bool,
+    on: datetime.date,
+    status_changed_at: datetime.datetime | None = None,
+    calendar=None,
+) -> str:
+    """`warning.warning_colour` with the site's thresholds and working-day calendar; an item waiting in 申请销号
+    keeps the colour of the day it asked (escalation paused)."""
+    paused_on = timezone.localdate(status_changed_at) if status_changed_at is not None else None
+    return warning.warning_colour(
+        status=status,
+        deadline=deadline,
+        today=on,
+        rebounded=rebounded,
+        calendar=calendar if calendar is not None else work_calendar(),
+        paused_on=paused_on,
+        **_thresholds(),
+    )
 
 
 def today() -> datetime.date:
@@ -108,10 +132,14 @@ def move_effects(action: str, item: RectificationItem, *, user, when: datetime.d
     if action in ("request_close", "reject"):  # a new request (or a rejected one) needs a new verification
         return {"dept_verified_by": None, "dept_verified_at": None}
     if action == "close":
-        return {"closed_on": timezone.localdate(when)}
+        on = timezone.localdate(when)
+        # closed after its deadline (on the working-day calendar) counts as a missed deadline, kept with the item
+        late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
+        return {"closed_on": on, "closed_late": late}
     if action == "rebound":
         return {
             "closed_on": None,
+            "closed_late": False,
             "rebound_count": item.rebound_count + 1,
             "dept_verified_by": None,
             "dept_verified_at": None,
@@ -136,8 +164,8 @@ def _move(
     fields = {**move_effects(action, item, user=user, when=now), **fields}
     rebound_count = fields.get("rebound_count", item.rebound_count)
     rebounded = rebound_count > 0 if not isinstance(rebound_count, F) else True
-    colour = warning.warning_colour(
-        status=dst, deadline=item.deadline, today=timezone.localdate(now), rebounded=rebounded, **_thresholds()
+    colour = item_colour(
+        status=dst, deadline=item.deadline, rebounded=rebounded, on=timezone.localdate(now), status_changed_at=now
     )
     if src != dst:
         fields.update(status=dst, status_changed_at=now, colour=colour)
@@ -314,6 +342,7 @@ def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[
             reach[key] = can_act_for_unit(user, unit_id)
         return reach[key]
 
+    calendar = work_calendar()
     transitions = []
     for item, steps in histories:
         for step in steps:
@@ -356,8 +385,13 @@ def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[
                     comment=step.comment,
                 )
             )
-        item.colour = warning.warning_colour(
-            status=item.status, deadline=item.deadline, today=today, rebounded=item.rebound_count > 0, **_thresholds()
+        item.colour = item_colour(
+            status=item.status,
+            deadline=item.deadline,
+            rebounded=item.rebound_count > 0,
+            on=today,
+            status_changed_at=item.status_changed_at,
+            calendar=calendar,
         )
     Transition.objects.bulk_create(transitions, batch_size=1000)
     RectificationItem.objects.bulk_update(
@@ -367,6 +401,7 @@ def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[
             "version",
             "status_changed_at",
             "closed_on",
+            "closed_late",
             "rebound_count",
             "colour",
             "dept_verified_by",
@@ -447,41 +482,77 @@ def evidence_create_bytes(*, item: RectificationItem, user, name: str, content: 
 # --- warnings and notices ----------------------------------------------------------------------------------
 
 
-def colour_case(on: datetime.date):
-    """SQL for `warning.warning_colour` over the item table, given `on` (the same rule, set-based)."""
-    th = _thresholds()
-    return Case(
-        When(status=Status.CLOSED, then=Value(Colour.GREEN)),
-        When(rebound_count__gt=0, then=Value(Colour.RED)),
-        When(deadline__lt=on - datetime.timedelta(days=th["red_days"]), then=Value(Colour.RED)),
-        When(deadline__lt=on, then=Value(Colour.ORANGE)),
-        When(deadline__lte=on + datetime.timedelta(days=th["yellow_days"]), then=Value(Colour.YELLOW)),
-        default=Value(Colour.GREEN),
-    )
-
-
 @transaction.atomic
-def rectification_colours_recompute(*, on: datetime.date) -> int:
-    """Recompute every item's colour in one UPDATE; returns how many changed."""
-    expr = colour_case(on)
-    return RectificationItem.objects.exclude(colour=expr).update(colour=expr)
+def rectification_colours_recompute(*, on: datetime.date, item_ids: list[int] | None = None) -> int:
+    """Recompute the colour of every item (or of `item_ids`) by `warning.warning_colour` — the one definition —
+    on the working-day calendar; write the changed ones in at most one UPDATE per colour. Returns how many changed.
+
+    Called by the daily job, and by a deadline edit (admin) for the edited item."""
+    calendar = work_calendar()
+    qs = RectificationItem.objects.all()
+    if item_ids is not None:
+        qs = qs.filter(pk__in=item_ids)
+    changed: dict[str, list[int]] = {}
+    for pk, status, deadline, rebound_count, colour, changed_at in qs.values_list(
+        "pk", "status", "deadline", "rebound_count", "colour", "status_changed_at"
+    ).order_by():
+        new = item_colour(
+            status=status,
+            deadline=deadline,
+            rebounded=rebound_count > 0,
+            on=on,
+            status_changed_at=changed_at if status == Status.CLOSING_REQUESTED else None,
+            calendar=calendar,
+        )
+        if new != colour:
+            changed.setdefault(new, []).append(pk)
+    for colour, pks in changed.items():
+        RectificationItem.objects.filter(pk__in=pks).update(colour=colour)
+    return sum(len(pks) for pks in changed.values())
+
+
+# Items whose clock runs: 申请销号 waits for the inspector, so it gets no new notices (escalation paused).
+ESCALATING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.CLOSING_REQUESTED)
 
 
 @transaction.atomic
 def rectification_notices_send(*, on: datetime.date) -> int:
-    """Send each open item the notices its colour calls for and it has not had yet; returns how many are new."""
+    """Send each escalating item the next notice its colour calls for — one step per working day — and
+    return how many are new. Nothing is sent on a rest day or holiday, nor to an item waiting in 申请销号."""
+    calendar = work_calendar()
+    if not calendar.is_working_day(on):
+        return 0
     now = timezone.now()
-    rows = RectificationItem.objects.filter(status__in=OPEN_STATUSES).exclude(colour=Colour.GREEN)
-    values = list(rows.values("pk", "unit_id", "responsible_person", "colour", "deadline"))
+    rows = list(
+        RectificationItem.objects.filter(status__in=ESCALATING_STATUSES)
+        .exclude(colour=Colour.GREEN)
+        .values("pk", "unit_id", "responsible_person", "colour", "deadline")
+    )
+    sent: dict[int, set[str]] = {}
+    for item_id, level in Notice.objects.filter(item_id__in=[r["pk"] for r in rows]).values_list("item_id", "level"):
+        sent.setdefault(item_id, set()).add(level)
+    today_sent = set(
+        Notice.objects.filter(item_id__in=[r["pk"] for r in rows], sent_on__gte=on).values_list("item_id", flat=True)
+    )
     new = []
-    for r in values:
-        overdue = (on - r["deadline"]).days
-        for level in warning.notice_levels_due(
-            colour=r["colour"], overdue_days=overdue, interview_days=settings.RECT_INTERVIEW_DAYS
-        ):
+    for r in rows:
+        if r["pk"] in today_sent:  # already stepped today (a second run the same day)
+            continue
+        level = warning.next_notice(
+            colour=r["colour"],
+            overdue_days=warning.overdue_days(deadline=r["deadline"], today=on, calendar=calendar),
+            sent=sent.get(r["pk"], set()),
+            interview_days=settings.RECT_INTERVIEW_DAYS,
+        )
+        if level is not None:
             new.append(
                 Notice(
-                    item_id=r["pk"], unit_id=r["unit_id"], person=r["responsible_person"], level=level, created_at=now
+                    item_id=r["pk"],
+                    unit_id=r["unit_id"],
+                    person=r["responsible_person"],
+                    level=level,
+                    created_at=now,
+                    sent_on=on,
                 )
             )
     before = Notice.objects.count()
@@ -552,6 +623,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
     items: list[RectificationItem] = []
     seen: set[str] = set()
     on = today()
+    calendar = work_calendar()
     for rec in frame.to_dict("records"):
         row = rec["_row"]
         before = len(errors)
@@ -599,9 +671,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
                 deadline=deadline,
                 measures=rec.get("measures", ""),
                 term=term,
-                colour=warning.warning_colour(
-                    status=Status.OPEN, deadline=deadline, today=on, rebounded=False, **_thresholds()
-                ),
+                colour=item_colour(status=Status.OPEN, deadline=deadline, rebounded=False, on=on, calendar=calendar),
             )
         )
     if errors:
@@ -611,3 +681,85 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
         it.inspection = inspection
     RectificationItem.objects.bulk_create(items, batch_size=500)
     return inspection, len(items)
+
+
+# --- 回头看 plans --------------------------------------------------------------------------------------------
+
+
+@audited
+def review_plan_create(
+    *,
+    user,
+    name: str,
+    closed_before: datetime.date,
+    due: datetime.date,
+    rule: str = "all",
+    sample_percent: int = 100,
+    inspection_id: int | None = None,
+):
+    """An inspector draws up a 回头看 plan: the closed items in scope (closed on or before `closed_before`, of
+    one inspection or all), all of them or a reproducible sample (seeded by the plan's name: the same plan always
+    picks the same items; at least one item when any is in scope). Returns the plan with its pending checks."""
+    from .models import ReviewCheck, ReviewPlan
+
+    if not has_cap(user, "close_items"):
+        raise NotAllowed(_("只有督察员可以制定回头看计划。"))
+    name = (name or "").strip()
+    if not name:
+        raise WorkflowError(_("请填写计划名称。"))
+    if ReviewPlan.objects.filter(name=name).exists():
+        raise WorkflowError(_("计划“%(n)s”已存在，请换一个名称。") % {"n": name})
+    if rule not in ReviewPlan.Rule.values:
+        raise WorkflowError(_("请选择选取方式。"))
+    if not 1 <= int(sample_percent) <= 100:
+        raise WorkflowError(_("抽查比例须在 1–100 之间。"))
+    if due < closed_before:
+        raise WorkflowError(_("复查完成时限不能早于销号截止日期。"))
+    scope = RectificationItem.objects.filter(status=Status.CLOSED, closed_on__lte=closed_before)
+    if inspection_id:
+        scope = scope.filter(inspection_id=inspection_id)
+    ids = list(scope.order_by("code").values_list("pk", flat=True))
+    if not ids:
+        raise WorkflowError(_("范围内没有已销号的问题。"))
+    if rule == ReviewPlan.Rule.SAMPLE:
+        import math
+        import random
+
+        k = max(1, math.ceil(len(ids) * int(sample_percent) / 100))
+        ids = sorted(random.Random(name).sample(ids, k))
+    plan = ReviewPlan.objects.create(
+        name=name,
+        inspection_id=inspection_id,
+        closed_before=closed_before,
+        rule=rule,
+        sample_percent=int(sample_percent) if rule == ReviewPlan.Rule.SAMPLE else 100,
+        due=due,
+        created_by=user,
+    )
+    ReviewCheck.objects.bulk_create([ReviewCheck(plan=plan, item_id=pk) for pk in ids])
+    return plan
+
+
+@audited
+def review_check_record(*, check, user, result: str, note: str = ""):
+    """An inspector records one re-check: passed, or rebound — which moves the item 已销号 → 反弹 through
+    `rectification_item_rebound` in the same transaction. A check is recorded once (compare-and-set on pending)."""
+    from .models import ReviewCheck
+
+    if not has_cap(user, "close_items"):
+        raise NotAllowed(_("只有督察员可以记录回头看复查结果。"))
+    if result not in (ReviewCheck.Result.PASSED, ReviewCheck.Result.REBOUND):
+        raise WorkflowError(_("请选择复查结果。"))
+    note = (note or "").strip()
+    if result == ReviewCheck.Result.REBOUND:
+        if not note:
+            raise WorkflowError(_("发现反弹须填写复查说明。"))
+        item = RectificationItem.objects.get(pk=check.item_id)
+        rectification_item_rebound(item=item, user=user, comment=f"{_('回头看')}（{check.plan.name}）：{note}")
+    updated = ReviewCheck.objects.filter(pk=check.pk, result=ReviewCheck.Result.PENDING).update(
+        result=result, checked_by=user, checked_on=today(), note=note
+    )
+    if updated != 1:
+        raise StaleItem()
+    check.refresh_from_db()
+    return check

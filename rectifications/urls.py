@@ -18,4 +18,7 @@ urlpatterns = [
     path("notices/<int:pk>/document/", views.notice_document, name="notice_document"),
     path("bulletin/", views.bulletin, name="bulletin"),
     path("bulletin/document/", views.bulletin_document, name="bulletin_document"),
+    path("review/", views.review_plans, name="review_plans"),
+    path("review/<int:pk>/", views.review_plan, name="review_plan"),
+    path("review/checks/<int:pk>/", views.review_check, name="review_check"),
 ]

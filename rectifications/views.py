@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap
 from tracker.ledger import wants_export
@@ -22,8 +22,17 @@ from tracker.uploads import file_response
 from . import documents, selectors, services
 from .choices import Actor, Status
 from .dossier import dossier_zip
-from .forms import ActionForm, ImportForm, LedgerFilterForm, NoticeFilterForm, PeriodForm, ProgressForm
-from .models import Evidence
+from .forms import (
+    ActionForm,
+    ImportForm,
+    LedgerFilterForm,
+    NoticeFilterForm,
+    PeriodForm,
+    ProgressForm,
+    ReviewCheckForm,
+    ReviewPlanForm,
+)
+from .models import Evidence, ReviewCheck
 from .permissions import get_item_for_user
 from .tables import ItemTable, NoticeTable
 
@@ -274,3 +283,72 @@ def bulletin_document(request):
     rows = selectors.bulletin(start=start, end=end)
     filename, content = documents.bulletin_document(rows=rows, start=start, end=end, user=request.user)
     return _docx_response(filename, content)
+
+
+# --- 回头看 plans -----------------------------------------------------------------------------------------------
+
+
+@capability_required("read_city_wide")
+def review_plans(request):
+    """回头看 plans with their progress; an inspector draws up a new one here."""
+    can_plan = has_cap(request.user, "close_items")
+    form = ReviewPlanForm(request.POST or None)
+    if request.method == "POST":
+        if not can_plan:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                plan = services.review_plan_create(
+                    user=request.user,
+                    name=d["name"],
+                    closed_before=d["closed_before"],
+                    due=d["due"],
+                    rule=d["rule"],
+                    sample_percent=d["sample_percent"],
+                    inspection_id=d["inspection"].pk if d["inspection"] else None,
+                )
+            except services.WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("已制定回头看计划，共 %(n)d 个问题待复查。") % {"n": plan.checks.count()})
+                return redirect("rectifications:review_plan", pk=plan.pk)
+    plans = list(selectors.review_plan_list())
+    return render(request, "rectifications/review_plans.html", {"plans": plans, "form": form, "can_plan": can_plan})
+
+
+@require_GET
+@capability_required("read_city_wide")
+def review_plan(request, pk: int):
+    plan = get_object_or_404(selectors.review_plan_list(), pk=pk)
+    return render(
+        request,
+        "rectifications/review_plan_detail.html",
+        {
+            "plan": plan,
+            "checks": list(selectors.review_plan_checks(plan)),
+            "can_record": has_cap(request.user, "close_items"),
+            "form": ReviewCheckForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@capability_required("close_items")
+def review_check(request, pk: int):
+    """An inspector records one re-check (passed, or rebound: the item goes back to 反弹)."""
+    check = get_object_or_404(ReviewCheck.objects.select_related("plan"), pk=pk)
+    form = ReviewCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择复查结果。"))
+    else:
+        try:
+            services.review_check_record(
+                check=check, user=request.user, result=form.cleaned_data["result"], note=form.cleaned_data["note"]
+            )
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已记录复查结果。"))
+    return redirect("rectifications:review_plan", pk=check.plan_id)

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 COMPUTED_SOURCES: dict[str, str] = {
     "air_good_day_rate": "tracker.selectors.air.indicator_air_good_day_rate",
     "air_pm25_mean": "tracker.selectors.air.indicator_air_pm25_mean",
+    "air_heavy_pollution_days": "tracker.selectors.air.indicator_air_heavy_pollution_days",
     "water_section_compliance_rate": "tracker.selectors.water.indicator_water_section_compliance_rate",
     "outlet_completion_rate": "tracker.selectors.water.indicator_outlet_completion_rate",
     "rectification_closure_rate": "rectifications.selectors.indicator_rectification_closure_rate",

@@ -140,11 +140,7 @@ class MeasureStatus(models.TextChoices):
     """Derived from progress and deadline, never stored or edited (see selectors.measures)."""
 
     NOT_STARTED = "not_started", _("未启动")  # progress 0, deadline ahead
-    IN_PROGRESS = "in_progress", _("推进中")  # 0 < progress < 100, deadline more than 15 days ahead
-    DUE_SOON = "due_soon", _("临近期限")  # not done, deadline within 15 days
+    IN_PROGRESS = "in_progress", _("推进中")  # 0 < progress < 100, deadline more than DUE_SOON_DAYS ahead
+    DUE_SOON = "due_soon", _("临近期限")  # not done, deadline within settings.DUE_SOON_DAYS
     OVERDUE = "overdue", _("已逾期")  # not done, deadline passed
     DONE = "done", _("已完成")  # progress 100
-
-
-# Days before the deadline from which an unfinished measure is "due soon".
-MEASURE_DUE_SOON_DAYS = 15

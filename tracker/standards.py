@@ -640,3 +640,76 @@ def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
     grouped["rate"] = round_rate(grouped["compliant"] / grouped["total"] * 100)
     grouped["rank"] = grouped["rate"].rank(ascending=False, method="min").astype(int)
     return grouped.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]
+
+
+# --- water: period assessment and CWQI -----------------------------------------------------------------------
+# 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) §3: a section over a period (year, quarter, year to date) is
+# assessed on the arithmetic mean of each parameter over the period's valid readings, classed like one reading.
+# 《城市地表水环境质量排名技术规定（试行）》(环办监测〔2017〕51号): CWQI = Σ Cᵢ/Sᵢ over the parameters, Sᵢ the
+# class III limit (湖库 TP 0.05); for DO the ratio is inverted, S_DO / C_DO. A unit's CWQI is the mean of its
+# sections' CWQI; lower is cleaner and ranks first. This platform carries six of the 21 items, so its CWQI is
+# lower than an official one in absolute terms, but every unit is measured on the same six.
+CWQI_DIGITS = 2
+
+
+def water_period_means(readings: pd.DataFrame) -> pd.DataFrame:
+    """Mean of each parameter per `section_id` over the complete readings of `readings` (one row per reading,
+    with `data_complete`); a mean is rounded to 3 decimals (the stored precision) before it is classed."""
+    params = list(WATER_LIMITS)
+    data = readings[readings["data_complete"].astype(bool)] if "data_complete" in readings else readings
+    if data.empty:
+        return pd.DataFrame(columns=["section_id", *params, "months"])
+    means = data.groupby("section_id")[params].mean().apply(lambda col: round_gb8170(col, 3))
+    means["months"] = data.groupby("section_id").size()
+    return means.reset_index()
+
+
+def cwqi(measurements: Mapping[str, float | None], *, water_body: str = "river") -> float | None:
+    """A section's CWQI over the parameters present (see above); None when a minimum parameter is missing."""
+    if not water_data_complete(measurements):
+        return None
+    total = 0.0
+    for name, (lower_bound, limits) in water_limits(water_body).items():
+        value = measurements.get(name)
+        if _missing(value):
+            continue
+        limit = limits[2]  # class III
+        number = float(cast(float, value))  # present: _missing() skipped None and NaN
+        total += (limit / number if number > 0 else 0.0) if lower_bound else number / limit
+    return round_gb8170(total, CWQI_DIGITS)
+
+
+# --- air: trend test, HJ 663-2013 附录 (Spearman 秩相关系数法) -------------------------------------------------
+# rs = 1 − 6 Σ dᵢ² / (n (n² − 1)), dᵢ the difference between the rank of period i and the rank of its value
+# (ties get their mean rank). |rs| > Wp (the table's critical value for n periods, one-sided α = 0.05) is a
+# significant trend: rs > 0 rising (worsening for a concentration), rs < 0 falling. At least 5 periods.
+SPEARMAN_CRITICAL = {
+    5: 0.900, 6: 0.829, 7: 0.714, 8: 0.643, 9: 0.600, 10: 0.564, 11: 0.523, 12: 0.497, 13: 0.475, 14: 0.457,
+    15: 0.441, 16: 0.425, 17: 0.412, 18: 0.399, 19: 0.388, 20: 0.377, 21: 0.368, 22: 0.359, 23: 0.351,
+    24: 0.343, 25: 0.336, 26: 0.329, 27: 0.323, 28: 0.317, 29: 0.311, 30: 0.305,
+}  # fmt: skip
+MIN_TREND_PERIODS = 5
+
+
+@dataclass(frozen=True)
+class Trend:
+    rs: float | None
+    n: int
+    critical: float | None
+    verdict: str  # "上升" / "下降" / "无显著变化" / "" (fewer than 5 periods)
+
+
+def spearman_trend(values: Iterable[float | None]) -> Trend:
+    """Spearman rank-correlation trend of a time series in period order (HJ 663-2013 附录); missing periods
+    are dropped. Fewer than 5 periods → no verdict."""
+    series = pd.Series([v for v in values if not _missing(v)], dtype=float)
+    n = int(series.size)
+    if n < MIN_TREND_PERIODS:
+        return Trend(None, n, None, "")
+    time_rank = np.arange(1, n + 1, dtype=float)
+    value_rank = series.rank(method="average").to_numpy()
+    d2 = float(((time_rank - value_rank) ** 2).sum())
+    rs = round_gb8170(1 - 6 * d2 / (n * (n * n - 1)), 3)
+    critical = SPEARMAN_CRITICAL.get(n, SPEARMAN_CRITICAL[30])
+    verdict = "无显著变化" if abs(rs) <= critical else ("上升" if rs > 0 else "下降")
+    return Trend(rs, n, critical, verdict)

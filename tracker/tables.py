@@ -215,6 +215,9 @@ class StationTable(Table):
     level = Column(_("级别"), "get_level_display", order_by="level")
     unit = Column(_("所在单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     war_zone = Column(_("所属战区"), "war_zone.name", order_by=("war_zone__sort_order",))
+    counts_for_assessment = Column(
+        _("考核点位"), lambda s: _("是") if s.counts_for_assessment else _("否"), order_by="counts_for_assessment"
+    )
     latest_date = Column(_("最近日期"))
     latest_aqi = Column("AQI", decimals=0)
     latest_category = Column(

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Min, Q
 from django.urls import reverse
@@ -35,7 +36,6 @@ from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
 CACHE_SECONDS = 24 * 3600  # collects entries of old versions; freshness comes from the versioned key
 BUILD_LOCK_SECONDS = 60  # a builder that died frees its key after this
 WAIT_SECONDS = 2.0  # how long a request waits for another's build before building itself
-DUE_DAYS = 7  # "overdue or due within 7 days"
 LIST_LIMIT = 10
 ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442", "#D55E00"]
 
@@ -292,9 +292,10 @@ def _totals_trend(run: ScoringRun, unit_id: int | None = None) -> pd.DataFrame:
     return df.reindex(columns=cols).sort_values("as_of").reset_index(drop=True)
 
 
-def due_and_overdue(*, today: datetime.date, unit_ids: list[int] | None = None, days: int = DUE_DAYS) -> dict:
-    """Rectification items and measures that are overdue or due within `days`: counts and the nearest rows
-    (four queries)."""
+def due_and_overdue(*, today: datetime.date, unit_ids: list[int] | None = None, days: int | None = None) -> dict:
+    """Rectification items and measures that are overdue or due within `days` (default: the site-wide
+    settings.DUE_SOON_DAYS): counts and the nearest rows (four queries)."""
+    days = settings.DUE_SOON_DAYS if days is None else days
     soon = today + datetime.timedelta(days=days)
     items = RectificationItem.objects.exclude(status=Status.CLOSED)
     measures = with_status(Measure.objects.all(), today).filter(progress__lt=100)

@@ -29,6 +29,13 @@ MAP_MODES = ("total", "item", "zone")
 TABLE_LIMIT = 80  # more rows than this on a dashboard: show the head and the tail
 
 
+def _colour_labels() -> dict[str, str]:
+    """The four warning colours' names in the request's language (rectifications.choices.Colour)."""
+    from rectifications.choices import Colour
+
+    return {c.value: str(c.label) for c in Colour}
+
+
 def _json(fig) -> str:
     """A figure with its Plotly config; geo charts read their (empty) base topology from our static files."""
     doc = json.loads(fig.to_json())
@@ -99,7 +106,7 @@ def _city_context(run, today, area: str) -> dict:
         t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
-    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"]))
+    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"], labels=_colour_labels()))
     for p in panels["panels"]:
         ind = p["item"].indicator
         p["chart"] = _json(
@@ -345,7 +352,9 @@ def _unit_context(run, unit, user, today) -> dict:
         t["series"] = t["s"].map({"unit_total": unit.name, "mean": _("全市平均")})
         ctx["trend_chart"] = _json(charts.trend_figure(t, title=_("本单位总分逐月走势"), ytitle=_("总分")))
     ctx["warning_chart"] = _json(
-        charts.warning_figure(p["due"]["colours"].assign(url=lambda d: d["url"] + f"&unit={unit.pk}"))
+        charts.warning_figure(
+            p["due"]["colours"].assign(url=lambda d: d["url"] + f"&unit={unit.pk}"), labels=_colour_labels()
+        )
     )
     ctx["risk_rows"] = p["risks"].to_dict("records") if len(p["risks"]) else []
     del ctx["risks"], ctx["trend"]
@@ -435,7 +444,7 @@ def _inspector(request, home: bool = False):
         _cached(request, ("inspector", request.user.pk, today), lambda: _inspector_context(request.user, today))
     )
     context["due"] = _cached(request, ("due", today), lambda: dash.due_and_overdue(today=today))
-    context["warning_chart"] = _json(charts.warning_figure(context["due"]["colours"]))
+    context["warning_chart"] = _json(charts.warning_figure(context["due"]["colours"], labels=_colour_labels()))
     return render(request, "targets/dashboards/inspector.html", context)
 
 

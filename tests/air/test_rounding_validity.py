@@ -59,3 +59,26 @@ def test_an_undecided_day_is_left_out_everywhere():
     station = monthly_frame(df)
     assert (int(unit.loc[1, "valid"]), unit.loc[1, "rate"]) == (29, 100.0)
     assert (int(station.loc[0, "valid"]), station.loc[0, "rate"]) == (29, 100.0)
+
+
+def test_sand_dust_day_drops_pm_and_recomputes_the_aqi():
+    # 《受沙尘天气过程影响城市空气质量评价补充规定》: PM10 400 and PM2.5 160 on a flagged day are invalid; the AQI
+    # is recomputed from the rest: SO₂ 10, NO₂ 20, CO 0.5, O₃ 60 → max IAQI = ⌈60·50/100⌉ = 30 (O₃), and
+    # with four pollutants present and AQI ≤ 100 the day is undecided (not valid) for the good-day rate.
+    from tracker.selectors.air import apply_sand_dust
+
+    df = pd.DataFrame([_day(1, 160.0, date="2026-03-10", pm10=400.0), _day(1, 30.0, date="2026-03-11")])
+    df["aqi"] = daily_aqi_frame(df)["aqi"].astype(float)
+    assert df.loc[0, "aqi"] > 200  # 严重 by PM10 without the rule
+    out = apply_sand_dust(df, [pd.Timestamp("2026-03-10").date()])
+    assert out["sand_dust"].tolist() == [True, False]
+    assert np.isnan(out.loc[0, "pm25"]) and np.isnan(out.loc[0, "pm10"]) and out.loc[0, "aqi"] == 30
+    stats = period_stats(daily_means(out, "unit_id"), "unit_id")
+    assert int(stats.loc[1, "valid"]) == 1 and int(stats.loc[1, "heavy"]) == 0
+
+
+def test_heavy_pollution_days_count_aqi_above_200():
+    # PM2.5 160 → IAQI ⌈200 + 100/100·10⌉ = 210 > 200 → heavy; PM2.5 150 → exactly 200 → not heavy (HJ 633 表2)
+    df = pd.DataFrame([_day(1, 160.0, date="2026-03-10"), _day(1, 150.0, date="2026-03-11")])
+    stats = period_stats(daily_means(df, "unit_id"), "unit_id")
+    assert int(stats.loc[1, "heavy"]) == 1 and int(stats.loc[1, "valid"]) == 2

@@ -26,6 +26,7 @@ from tracker.standards import (
     min_valid_days,
     percentile,
     round_gb8170,
+    spearman_trend,
 )
 
 
@@ -327,3 +328,15 @@ def test_good_day_rate_is_rounded_to_0_1_and_counts_only_valid_days():
     assert (rate, good, valid) == (96.7, 29, 30)
     # an undecided day (flag False) is left out: 29/29 = 100.0
     assert good_day_rate([50] * 29 + [80], valid=[True] * 29 + [False])[0] == 100.0
+
+
+def test_spearman_trend_hj663_appendix():
+    # Five yearly PM2.5 means 40, 38, 39, 35, 33: value ranks 5, 3, 4, 2, 1 vs years 1..5;
+    # d = −4, −1, −1, 2, 4 → Σd² = 16+1+1+4+16 = 38; rs = 1 − 6·38/(5·24) = 1 − 1.9 = −0.9;
+    # |−0.9| ≤ W(5) = 0.900 → 无显著变化 (the table's bound must be exceeded).
+    t = spearman_trend([40, 38, 39, 35, 33])
+    assert (t.rs, t.n, t.critical, t.verdict) == (-0.9, 5, 0.9, "无显著变化")
+    # strictly falling over six years: rs = −1 < −0.829 → 下降
+    assert spearman_trend([50, 45, 44, 40, 38, 30]).verdict == "下降"
+    assert spearman_trend([30, 31, None, 33, 35, 36]).verdict == "上升"  # 5 periods after dropping the gap
+    assert spearman_trend([30, 31, 32]).verdict == ""  # fewer than 5 periods

@@ -155,6 +155,10 @@ POLICY: dict[str, Policy] = {
     # a numbered notice's Word copy: whoever sees the notice; numbering (POST) is the city offices' act
     "rectifications:notice_document": Policy(OWN_OR_CITY, "login 403 404 404 ok ok ok", obj("notice")),
     "rectifications:bulletin_document": Policy(GET_405, CITY_READERS),
+    # 回头看 plans are city-wide work: city roles read them, only inspectors draw them up and record checks
+    "rectifications:review_plans": Policy(CITY_READERS, "login 403 403 403 403 ok 403"),
+    "rectifications:review_plan": Policy(CITY_READERS, GET_405, obj("review_plan")),
+    "rectifications:review_check": Policy(GET_405, "login 403 403 403 403 ok 403", obj("review_check")),
 }
 
 

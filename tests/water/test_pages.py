@@ -165,3 +165,32 @@ def test_section_page_and_export_show_limiting_factors_and_exceedance(client_for
     row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "HH1")
     assert row[header.index("定类因子")] == "总磷" and row[header.index("超标倍数")] == "总磷 0.60倍"
     assert row[header.index("水质类别")] == "Ⅳ类" and row[header.index("水体类型")] == "水库"
+
+
+def test_national_sections_are_assessed_on_the_period_mean_with_cwqi_ranking(leader, unit_a, unit_b):
+    from tracker.selectors.water import section_period_assessment
+    from tracker.services.water import water_readings_upsert
+
+    WaterSectionFactory(code="NA", unit=unit_a, level="national", target_class=3)
+    WaterSectionFactory(code="NB", unit=unit_b, level="provincial", target_class=3)
+    WaterSectionFactory(code="NC", unit=unit_b, level="city", target_class=3)  # 市考: not in this assessment
+    base = {"do": "6", "codmn": "3", "cod": "10", "bod5": "2"}
+    rows = [
+        # NA: NH₃-N 0.8 and 1.4 → mean 1.1 → IV by the mean, though one month was III (评价办法 §3)
+        {"section": "NA", "month": "2026-01", **base, "nh3n": "0.8", "tp": "0.1"},
+        {"section": "NA", "month": "2026-02", **base, "nh3n": "1.4", "tp": "0.1"},
+        {"section": "NB", "month": "2026-01", **base, "nh3n": "0.5", "tp": "0.1"},
+        {"section": "NC", "month": "2026-01", **base, "nh3n": "3.0", "tp": "0.1"},
+    ]
+    water_readings_upsert([{**r, "_row": i} for i, r in enumerate(rows, start=2)], today=dt.date(2026, 3, 1))
+    sections, units = section_period_assessment(user=leader, year=2026, as_of=dt.date(2026, 3, 1))
+    by_code = {r["section"].code: r for r in sections}
+    assert set(by_code) == {"NA", "NB"}
+    assert by_code["NA"]["rank"] == 4 and not by_code["NA"]["compliant"] and by_code["NA"]["factors"] == "氨氮"
+    assert by_code["NA"]["exceedance"] == "氨氮 0.10倍"  # (1.1 − 1.0)/1.0
+    # CWQI: DO 5/6 = 0.8333, CODMn 0.5, COD 0.5, BOD5 0.5, TP 0.5; NH₃-N NA 1.1, NB 0.5
+    # NA 0.8333 + 2.0 + 1.1 = 3.9333 → 3.93; NB 0.8333 + 2.0 + 0.5 = 3.3333 → 3.33
+    assert by_code["NA"]["cwqi"] == 3.93 and by_code["NB"]["cwqi"] == 3.33
+    ranking = units.set_index("unit_name")
+    assert ranking.loc[unit_b.name, "rank"] == 1 and ranking.loc[unit_a.name, "rank"] == 2
+    assert ranking.loc[unit_b.name, "good_rate"] == 100.0 and ranking.loc[unit_a.name, "good_rate"] == 0.0

@@ -16,11 +16,13 @@ import pandas as pd
 import pytest
 
 from tracker.standards import (
+    cwqi,
     water_class,
     water_compliant,
     water_exceedances,
     water_good_rate,
     water_limiting_factors,
+    water_period_means,
     water_reading_assess,
     water_unit_compliance_ranking,
 )
@@ -141,3 +143,32 @@ def test_exceedance_multiple_against_the_target_class_limit():
     # the same TP on a reservoir (III limit 0.05): (0.27 − 0.05)/0.05 = 4.40
     assert water_exceedances({"tp": 0.27}, target_rank=3, water_body="lake") == {"tp": 4.4}
     assert water_exceedances({"tp": 9.0}, target_rank=6) == {}
+
+
+def test_cwqi_sums_ratios_to_class_iii_with_do_inverted():
+    # 《城市地表水环境质量排名技术规定（试行）》: CWQI = Σ Cᵢ/Sᵢ(III), DO as S/C.
+    # DO 5/5 = 1; CODMn 3/6 = 0.5; COD 10/20 = 0.5; BOD5 2/4 = 0.5; NH₃-N 0.5/1 = 0.5; TP 0.1/0.2 = 0.5 → 3.50
+    values = {"do": 5.0, "codmn": 3.0, "cod": 10.0, "bod5": 2.0, "nh3n": 0.5, "tp": 0.1}
+    assert cwqi(values) == 3.5
+    # on a reservoir the TP ratio is 0.1/0.05 = 2 → 5.00
+    assert cwqi(values, water_body="reservoir") == 5.0
+    assert cwqi({"do": 5.0}) is None  # 数据不全
+
+
+def test_period_means_use_complete_readings_only():
+    # 评价办法 §3: the period mean per parameter over valid readings. Two complete months TP 0.1 and 0.3 → 0.2;
+    # the incomplete month (TP 0.9, DO missing) is left out.
+    frame = pd.DataFrame(
+        {
+            "section_id": [1, 1, 1],
+            "do": [8.0, 6.0, None],
+            "codmn": [2.0, 4.0, 5.0],
+            "cod": [None, None, None],
+            "bod5": [None, None, None],
+            "nh3n": [0.2, 0.4, 0.3],
+            "tp": [0.1, 0.3, 0.9],
+            "data_complete": [True, True, False],
+        }
+    )
+    means = water_period_means(frame).set_index("section_id")
+    assert means.loc[1, "tp"] == pytest.approx(0.2) and means.loc[1, "do"] == 7.0 and means.loc[1, "months"] == 2

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
-from ..choices import MEASURE_DUE_SOON_DAYS, MeasureStatus
+from ..choices import MeasureStatus
 from ..models import Measure
 from ..permissions import measures_for_user
 
 
 def with_status(qs: QuerySet[Measure], today: datetime.date) -> QuerySet[Measure]:
     """Annotate `status` (MeasureStatus value) from progress and deadline, in SQL so it can be filtered."""
-    soon = today + datetime.timedelta(days=MEASURE_DUE_SOON_DAYS)
+    soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
     return qs.annotate(
         status=Case(
             When(progress__gte=100, then=Value(MeasureStatus.DONE.value)),

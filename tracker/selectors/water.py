@@ -21,13 +21,20 @@ from django.db.models import (
     When,
 )
 
-from ..choices import OUTLET_STEP_ORDER, OutletStep, WaterClass
+from ..choices import OUTLET_STEP_ORDER, OutletStep, SectionLevel, WaterClass
 from ..common.scoping import get_for_user_or_404
 from ..models import DrinkingWaterSource, OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..standards import (
     WATER_PARAMETER_LABELS,
+    cwqi,
+    round_gb8170,
+    round_rate,
+    water_class_rank,
+    water_compliant,
     water_exceedances,
     water_good_rate,
+    water_limiting_factors,
+    water_period_means,
     water_unit_compliance_ranking,
 )
 
@@ -198,6 +205,87 @@ def unit_compliance_ranking(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
     return ranking
 
 
+ASSESSED_LEVELS = (SectionLevel.NATIONAL, SectionLevel.PROVINCIAL)
+
+
+def section_period_assessment(
+    *,
+    user,
+    year: int,
+    as_of: dt.date,
+    levels: tuple[str, ...] = ASSESSED_LEVELS,
+    river_id: int | None = None,
+    unit_id: int | None = None,
+) -> tuple[list[dict], pd.DataFrame]:
+    """国考/省考 sections assessed as the national rules do: on the period mean (Jan 1 – `as_of`) of each
+    parameter, classed, compared with the target; then per unit 优良率 (share of sections at I–III), compliance
+    and CWQI with its ranking (lower CWQI ranks first). Two queries.
+
+    Returns (one dict per section, unit frame: unit_id, unit_name, sections, good, good_rate, compliant, cwqi,
+    rank)."""
+    sections = list(
+        water_records_for_user(WaterSection, user)
+        .filter(is_active=True, level__in=levels)
+        .filter(**({"river_id": river_id} if river_id else {}), **({"unit_id": unit_id} if unit_id else {}))
+        .select_related("river", "unit")
+        .order_by("unit__sort_order", "level", "code")
+    )
+    fields = ["section_id", *WaterMonthlyReading.PARAMETERS, "data_complete"]
+    rows = WaterMonthlyReading.objects.filter(
+        section__in=[s.pk for s in sections], month__gte=dt.date(year, 1, 1), month__lte=as_of
+    ).values_list(*fields)
+    frame = pd.DataFrame.from_records(list(rows), columns=fields)
+    for name in WaterMonthlyReading.PARAMETERS:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    means = water_period_means(frame).set_index("section_id") if not frame.empty else pd.DataFrame()
+    out = []
+    for s in sections:
+        if s.pk not in means.index:
+            continue
+        values = {
+            p: (None if pd.isna(v) else float(v))
+            for p, v in means.loc[s.pk, list(WaterMonthlyReading.PARAMETERS)].items()
+        }
+        body = s.assessed_as
+        rank = water_class_rank(values, water_body=body, require_complete=True)
+        out.append(
+            {
+                "section": s,
+                "months": int(means.loc[s.pk, "months"]),
+                "means": values,
+                "rank": rank,
+                "class_label": WaterClass(rank).label if rank else "",
+                "compliant": bool(water_compliant(rank, s.target_class)) if rank else False,
+                "factors": factors_text(water_limiting_factors(values, water_body=body)),
+                "exceedance": exceedance_text(values, target_rank=s.target_class, water_body=body),
+                "cwqi": cwqi(values, water_body=body),
+            }
+        )
+    columns = ["unit_id", "unit_name", "sections", "good", "good_rate", "compliant", "cwqi", "rank"]
+    if not out:
+        return out, pd.DataFrame(columns=columns)
+    df = pd.DataFrame(
+        [
+            {
+                "unit_id": r["section"].unit_id,
+                "unit_name": r["section"].unit.name,
+                "good": bool(r["rank"] and r["rank"] <= 3),
+                "compliant": r["compliant"],
+                "cwqi": r["cwqi"],
+            }
+            for r in out
+        ]
+    )
+    units = df.groupby(["unit_id", "unit_name"]).agg(
+        sections=("good", "size"), good=("good", "sum"), compliant=("compliant", "sum"), cwqi=("cwqi", "mean")
+    )
+    units = units.reset_index()
+    units["good_rate"] = round_rate(100.0 * units["good"] / units["sections"])
+    units["cwqi"] = round_gb8170(units["cwqi"], 2)
+    units["rank"] = units["cwqi"].rank(method="min").astype("Int64")
+    return out, units.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]
+
+
 # --- outlets --------------------------------------------------------------------------------------
 
 
@@ -307,7 +395,7 @@ def indicator_water_section_compliance_rate(*, year: int, as_of: dt.date) -> pd.
         .reset_index()
     )
     grouped["unit_id"] = grouped["section__unit_id"].astype(int)
-    grouped["value"] = grouped["ok"] / grouped["total"] * 100.0
+    grouped["value"] = round_rate(grouped["ok"] / grouped["total"] * 100.0)
     grouped["detail"] = [
         f"达标断面月次 {int(ok)} / 监测断面月次 {int(total)}"
         for ok, total in zip(grouped["ok"], grouped["total"], strict=True)
@@ -340,7 +428,7 @@ def indicator_outlet_completion_rate(*, year: int, as_of: dt.date) -> pd.DataFra
     merged["done"] = merged["to_step"] == OutletStep.DONE.value
     grouped = merged.groupby("unit_id")["done"].agg(total="count", done="sum").reset_index()
     grouped["unit_id"] = grouped["unit_id"].astype(int)
-    grouped["value"] = grouped["done"] / grouped["total"] * 100.0
+    grouped["value"] = round_rate(grouped["done"] / grouped["total"] * 100.0)
     grouped["detail"] = [
         f"已完成整治排口 {int(d)} / 已登记排口 {int(t)}" for d, t in zip(grouped["done"], grouped["total"], strict=True)
     ]

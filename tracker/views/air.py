@@ -73,6 +73,7 @@ def air_index(request):
             "level": level,
             "zone_id": zone_id,
             "unit_id": unit_id,
+            "city": air_selectors.city_headline(today=today),
         },
     )
 
@@ -98,6 +99,10 @@ def air_station_detail(request, pk: int):
             "latest": latest,
             "monthly": data["monthly"].to_dict("records"),
             "composite": composite,
+            "trend": {
+                **data["trend"],
+                "pairs": list(zip(data["trend"]["years"], data["trend"]["values"], strict=True)),
+            },
             "colours": CATEGORY_COLOURS,
         },
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,6 +54,9 @@ def water_index(request):
     river_id, unit_id = _int(request.GET.get("river")), _int(request.GET.get("unit"))
     sections = sel.section_queryset(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
     ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
+    assessed, cwqi_ranking = sel.section_period_assessment(
+        user=request.user, year=today.year, as_of=today, river_id=river_id, unit_id=unit_id
+    )
     table = SectionTable(sections, request)
     if wants_export(request):
         rank_rows = [
@@ -65,7 +69,45 @@ def water_index(request):
             rank_rows,
             [None, None, "#,##0", "#,##0", "0.0"],
         )
-        return table.export_response(extra_sheets=[rank_sheet])
+        period_headers = [_("断面编码"), _("断面名称"), _("考核级别"), _("责任单位"), _("目标类别"), _("评价月数")]
+        period_headers += [_("均值水质类别"), _("是否达标"), _("定类因子"), _("超标倍数"), "CWQI"]
+        period_rows = [
+            (
+                r["section"].code,
+                r["section"].name,
+                r["section"].get_level_display(),
+                r["section"].unit.name,
+                r["section"].get_target_class_display(),
+                r["months"],
+                r["class_label"] or _("数据不全"),
+                _("达标") if r["compliant"] else _("不达标"),
+                r["factors"],
+                r["exceedance"],
+                r["cwqi"],
+            )
+            for r in assessed
+        ]
+        cwqi_headers = [_("CWQI排名"), _("责任单位"), _("国考省考断面数"), _("优良断面数"), _("优良率（%）")]
+        cwqi_headers += [_("达标断面数"), "CWQI"]
+        cwqi_rows = [
+            (
+                None if pd.isna(r["rank"]) else int(r["rank"]),
+                r["unit_name"],
+                r["sections"],
+                r["good"],
+                r["good_rate"],
+                r["compliant"],
+                None if pd.isna(r["cwqi"]) else r["cwqi"],
+            )
+            for r in cwqi_ranking.to_dict("records")
+        ]
+        return table.export_response(
+            extra_sheets=[
+                rank_sheet,
+                (_("国考省考断面期间评价"), period_headers, period_rows),
+                (_("CWQI排名"), cwqi_headers, cwqi_rows),
+            ]
+        )
     return render(
         request,
         "tracker/water_index.html",
@@ -74,6 +116,8 @@ def water_index(request):
             "table": table,
             "summary": sel.section_summary(sections),
             "ranking": ranking.to_dict("records"),
+            "assessed": assessed,
+            "cwqi_ranking": cwqi_ranking.to_dict("records"),
             "levels": SectionLevel.choices,
             "level": level,
             "river_id": river_id,
