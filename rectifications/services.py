@@ -245,7 +245,11 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     src, dst = _check(item, user, "close", comment)
     if item.needs_dept_verification:
         raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment)
+    on = today()  # the service's clock (tests set it); move_effects gives the same for a replayed step's day
+    late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
+    return _move(
+        item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=on, closed_late=late
+    )
 
 
 @audited
