@@ -429,7 +429,9 @@ def composite_index_by(
     out = out.join(counts)
     sufficient = (counts >= min_days).all(axis=1)
     if "date" in frame and min_days == MIN_DAYS_YEAR:
-        monthly = monthly_rule_met(frame, by).reindex(out.index, fill_value=False).astype(bool)
+        verdicts = monthly_rule_met(frame, by)
+        assert isinstance(verdicts, pd.Series)  # with `by`, one verdict per group
+        monthly = verdicts.reindex(out.index, fill_value=False).astype(bool)
         out["monthly_ok"] = monthly
         sufficient = sufficient & monthly
     out["sufficient"] = sufficient
@@ -482,6 +484,12 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
+def _value(measurements: Mapping[str, float | None], name: str) -> float | None:
+    """A parameter's value as a float, or None when it is absent or NaN."""
+    value = measurements.get(name)
+    return None if _missing(value) else float(value)  # type: ignore[arg-type]
+
+
 # GB 3838-2002 表1 总磷: rivers 0.02/0.1/0.2/0.3/0.4, lakes and reservoirs (湖、库) 0.01/0.025/0.05/0.1/0.2.
 WATER_TP_LAKE_LIMITS = (0.01, 0.025, 0.05, 0.1, 0.2)
 # GB 3838-2002 表1 总氮 (湖、库, 以 N 计): shown for lakes and reservoirs and used for the trophic state, never for
@@ -527,10 +535,9 @@ def water_class_rank(
     With `require_complete`, a reading short of `WATER_MIN_PARAMETERS` is None too (数据不全)."""
     if require_complete and not water_data_complete(measurements):
         return None
+    values = {name: _value(measurements, name) for name in WATER_LIMITS}
     ranks = [
-        parameter_class_rank(name, float(value), water_body=water_body)
-        for name, value in measurements.items()
-        if name in WATER_LIMITS and not _missing(value)
+        parameter_class_rank(name, value, water_body=water_body) for name, value in values.items() if value is not None
     ]
     return max(ranks) if ranks else None
 
@@ -553,11 +560,11 @@ def water_limiting_factors(measurements: Mapping[str, float | None], *, water_bo
     rank = water_class_rank(measurements, water_body=water_body)
     if rank is None or rank == 1:
         return []
+    values = {name: _value(measurements, name) for name in WATER_LIMITS}
     return [
         name
-        for name in WATER_LIMITS
-        if not _missing(measurements.get(name))
-        and parameter_class_rank(name, float(measurements[name]), water_body=water_body) == rank
+        for name, value in values.items()
+        if value is not None and parameter_class_rank(name, value, water_body=water_body) == rank
     ]
 
 
@@ -573,12 +580,12 @@ def water_exceedances(
         return {}
     out: dict[str, float] = {}
     for name, (lower_bound, limits) in water_limits(water_body).items():
-        value = measurements.get(name)
-        if lower_bound or _missing(value):
+        value = _value(measurements, name)
+        if lower_bound or value is None:
             continue
         limit = limits[target_rank - 1]
-        if float(value) > limit:
-            out[name] = round_gb8170((float(value) - limit) / limit, 2)
+        if value > limit:
+            out[name] = round_gb8170((value - limit) / limit, 2)
     return out
 
 
@@ -668,11 +675,11 @@ def cwqi(measurements: Mapping[str, float | None], *, water_body: str = "river")
         return None
     total = 0.0
     for name, (lower_bound, limits) in water_limits(water_body).items():
-        value = measurements.get(name)
-        if _missing(value):
+        value = _value(measurements, name)
+        if value is None:
             continue
         limit = limits[2]  # class III
-        total += (limit / float(value) if float(value) > 0 else 0.0) if lower_bound else float(value) / limit
+        total += (limit / value if value > 0 else 0.0) if lower_bound else value / limit
     return round_gb8170(total, CWQI_DIGITS)
 
 
