@@ -717,3 +717,42 @@ def spearman_trend(values: Iterable[float | None]) -> Trend:
     critical = SPEARMAN_CRITICAL.get(n, SPEARMAN_CRITICAL[30])
     verdict = "无显著变化" if abs(rs) <= critical else ("上升" if rs > 0 else "下降")
     return Trend(rs, n, critical, verdict)
+
+
+# --- lakes and reservoirs: trophic state ------------------------------------------------------------------------
+# 综合营养状态指数 TLI(Σ) = Σ Wⱼ·TLI(j), 《湖泊（水库）富营养化评价方法及分级技术规定》(中国环境监测总站 2001),
+# which 《地表水环境质量评价办法（试行）》 §2.2 prescribes for lakes and reservoirs. Wⱼ = rᵢⱼ² / Σ rᵢⱼ² with the
+# correlations to chlorophyll a of Chinese lakes: chla 1, TP 0.84, TN 0.82, SD −0.83, CODMn 0.83.
+# Units: chla mg/m³, SD m, TP/TN/CODMn mg/L. All five are needed; otherwise there is no index.
+TLI_R = {"chla": 1.0, "tp": 0.84, "tn": 0.82, "sd": -0.83, "codmn": 0.83}
+
+
+def _tli_part(name: str, value: float) -> float:
+    ln = math.log(value)
+    return {
+        "chla": 10 * (2.5 + 1.086 * ln),
+        "tp": 10 * (9.436 + 1.624 * ln),
+        "tn": 10 * (5.453 + 1.694 * ln),
+        "sd": 10 * (5.118 - 1.94 * ln),
+        "codmn": 10 * (0.109 + 2.661 * ln),
+    }[name]
+
+
+def trophic_state_index(measurements: Mapping[str, float | None]) -> tuple[float, str] | None:
+    """TLI(Σ) to 0.1 and its grade (TLI < 30 贫营养 … > 70 重度富营养; a value on a bound takes the upper grade:
+    30 ≤ TLI ≤ 50 中营养), or None when one of chla, TP, TN, SD, CODMn is missing or not positive."""
+    values = {name: _value(measurements, name) for name in TLI_R}
+    if any(v is None or v <= 0 for v in values.values()):
+        return None
+    total_r2 = sum(r * r for r in TLI_R.values())
+    tli = sum((r * r / total_r2) * _tli_part(name, values[name]) for name, r in TLI_R.items())  # type: ignore[arg-type]
+    tli = round_gb8170(tli, 1)
+    if tli < 30:
+        return tli, "贫营养"
+    if tli <= 50:
+        return tli, "中营养"
+    if tli <= 60:
+        return tli, "轻度富营养"
+    if tli <= 70:
+        return tli, "中度富营养"
+    return tli, "重度富营养"

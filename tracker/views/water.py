@@ -22,7 +22,7 @@ from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, role_required, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, READING_REQUIRED, outlet_move, water_readings_upsert
-from ..standards import round_rate
+from ..standards import round_rate, trophic_state_index
 from ..tabular import TableError, read_table, xlsx_response
 from ..uploads import file_response
 
@@ -175,6 +175,8 @@ def section_detail(request, pk: int):
         r["exceedance"] = sel.exceedance_text(
             {p: r[p] for p in PARAMETER_CODES}, target_rank=section.target_class, water_body=water_body
         )
+        if water_body != "river":
+            r["tli"] = trophic_state_index({k: r[k] for k in ("chla", "tp", "tn", "sd", "codmn")})
     return render(
         request,
         "tracker/water_section_detail.html",
