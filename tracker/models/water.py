@@ -91,6 +91,12 @@ class WaterMonthlyReading(models.Model):
     tn = models.DecimalField(
         _("总氮"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("湖库单独评价，不参与定类")
     )
+    chla = models.DecimalField(
+        _("叶绿素a"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("mg/m³，湖库营养状态评价")
+    )
+    sd = models.DecimalField(
+        _("透明度"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("m，湖库营养状态评价")
+    )
     water_class = models.PositiveSmallIntegerField(_("水质类别"), choices=WaterClass.choices, null=True)
     compliant = models.BooleanField(_("达标"), null=True)
     data_complete = models.BooleanField(_("数据齐全"), default=True)

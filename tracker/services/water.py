@@ -39,10 +39,13 @@ READING_COLUMNS: dict[str, tuple[str, ...]] = {
     "nh3n": ("氨氮", "NH3-N"),
     "tp": ("总磷", "TP"),
     "tn": ("总氮", "TN"),
+    "chla": ("叶绿素a", "Chla"),
+    "sd": ("透明度", "SD"),
 }
 READING_REQUIRED = ("section", "month")
 PARAMETERS = WaterMonthlyReading.PARAMETERS
-VALUE_COLUMNS = (*PARAMETERS, "tn")  # TN is stored (湖库单独评价) but never classes a reading
+# TN, chlorophyll a and transparency are stored for lakes and reservoirs (trophic state) but never class a reading
+VALUE_COLUMNS = (*PARAMETERS, "tn", "chla", "sd")
 MAX_VALUE = Decimal("9999")
 _MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})?日?)?月?$")
 
