@@ -124,3 +124,65 @@ class MeasureStatus(models.TextChoices):
 
 # Days before the deadline from which an unfinished measure is "due soon".
 MEASURE_DUE_SOON_DAYS = 15
+
+
+# --- environmental watch (监测预警): rules as data over the monitoring readings ---------------------------
+class WatchSource(models.TextChoices):
+    AIR = "air", _("空气日数据")  # AirDailyReading: one period = one day
+    WATER = "water", _("断面月度监测")  # WaterMonthlyReading: one period = one month
+
+
+class WatchParameter(models.TextChoices):
+    """What a rule compares. Air values in µg/m³ (CO mg/m³); water values in mg/L; classes as 1…6 (6 = 劣Ⅴ)."""
+
+    AQI = "aqi", "AQI"  # the stored daily AQI (HJ 633-2012)
+    PM25 = "pm25", "PM2.5"  # daily mean
+    PM10 = "pm10", "PM10"  # daily mean
+    O3_8H = "o3_8h", _("O₃ 日最大8小时")  # daily max 8-hour mean
+    SO2 = "so2", "SO₂"  # daily mean
+    NO2 = "no2", "NO₂"  # daily mean
+    CO = "co", "CO"  # daily mean, mg/m³
+    DO = "do", _("溶解氧")  # lower is worse: use comparison "below"
+    CODMN = "codmn", _("高锰酸盐指数")
+    COD = "cod", _("化学需氧量")
+    BOD5 = "bod5", _("五日生化需氧量")
+    NH3N = "nh3n", _("氨氮")
+    TP = "tp", _("总磷")
+    WATER_CLASS = "water_class", _("水质类别")  # 1 = Ⅰ类 … 6 = 劣Ⅴ类
+    CLASS_OVER_TARGET = "class_over_target", _("超出目标类别级数")  # water_class − target_class; > 0 = 不达标
+
+
+AIR_PARAMETERS = ("aqi", "pm25", "pm10", "o3_8h", "so2", "no2", "co")
+WATER_PARAMETERS = ("do", "codmn", "cod", "bod5", "nh3n", "tp", "water_class", "class_over_target")
+
+
+class WatchComparison(models.TextChoices):
+    ABOVE = "above", _("高于")  # fires when value > threshold
+    BELOW = "below", _("低于")  # fires when value < threshold (dissolved oxygen)
+
+
+class WatchScope(models.TextChoices):
+    ALL = "all", _("全市")  # every station / section of the rule's source
+    STATION = "station", _("站点")  # one air station
+    UNIT = "unit", _("责任单位")  # the stations / sections of one unit
+    WAR_ZONE = "war_zone", _("战区")  # the air stations of one war zone
+    SECTION = "section", _("断面")  # one water section
+
+
+class WarningLevel(models.TextChoices):
+    YELLOW = "yellow", _("黄色")  # attention
+    ORANGE = "orange", _("橙色")  # serious
+    RED = "red", _("红色")  # severe
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("待处置")  # fired, the unit has not answered
+    RESPONDED = "responded", _("已处置")  # the unit reported what it did; closed
+    ESCALATED = "escalated", _("已转整改")  # turned into a rectification item; closed here, followed there
+
+
+# (from, to) → action name. Every other pair is refused by the services.
+WARNING_TRANSITIONS: dict[tuple[str, str], str] = {
+    (WarningStatus.OPEN, WarningStatus.RESPONDED): "respond",
+    (WarningStatus.OPEN, WarningStatus.ESCALATED): "escalate",
+}

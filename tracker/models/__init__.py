@@ -5,6 +5,7 @@ from .api import ApiToken
 from .audit import AuditLog
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
+from .watch import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
 __all__ = [
@@ -15,12 +16,16 @@ __all__ = [
     "DrinkingWaterSource",
     "Measure",
     "MeasureProgressReport",
+    "MonitoringWarning",
     "OutletStepChange",
     "River",
     "SewageOutlet",
     "Unit",
     "User",
     "WarZone",
+    "WarningEvent",
+    "WarningReading",
+    "WarningRule",
     "WaterMonthlyReading",
     "WaterSection",
 ]
