@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, measures, units, water
+from .views import air, measures, units, watch, water
 
 app_name = "tracker"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
+    # --- environmental watch ---
+    path("watch/warnings/", watch.warning_list_view, name="warning_list"),
+    path("watch/warnings/<int:pk>/", watch.warning_detail, name="warning_detail"),
+    path("watch/warnings/<int:pk>/respond/", watch.warning_respond_view, name="warning_respond"),
+    path("watch/warnings/<int:pk>/escalate/", watch.warning_escalate_view, name="warning_escalate"),
 ]

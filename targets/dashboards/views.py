@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from config.navigation import area_required
 from tracker.choices import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
 from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
+from tracker.selectors.watch import open_warnings_for_unit
 from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
@@ -360,6 +361,8 @@ def _unit(request, unit, home: bool = False):
     context.update(
         dash.cached(("unit", unit.pk, _version(run), today), lambda: _unit_context(run, unit, request.user, today))
     )
+    # live state, not a scored fact: read on every request (two small queries), outside the cache
+    context["watch_count"], context["watch_warnings"] = open_warnings_for_unit(unit.pk)
     return render(request, "targets/dashboards/unit.html", context)
 
 

@@ -115,6 +115,12 @@ POLICY: dict[str, Policy] = {
     # tracker: measures
     "tracker:measure_list": Policy(EVERYONE, EVERYONE),
     "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
+    # tracker: environmental watch. A warning is scoped like its unit; the unit's official answers it, an
+    # inspector (or admin) escalates it into a rectification item; leaders read.
+    "tracker:warning_list": Policy(EVERYONE, EVERYONE),
+    "tracker:warning_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("warning")),
+    "tracker:warning_respond": Policy(GET_405, OWN_WRITE, obj("warning")),
+    "tracker:warning_escalate": Policy(GET_405, "login 403 404 404 403 ok ok", obj("warning")),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),

@@ -92,6 +92,12 @@ class WarningRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def scope_label(self) -> str:
+        """Where the rule applies, in words: 全市, or the named station / unit / war zone / section."""
+        target = self.station or self.unit or self.war_zone or self.section
+        return str(target.name) if target is not None else str(WatchScope(self.scope).label)
+
 
 class MonitoringWarning(models.Model):
     """One episode of a rule at one station or section, for the responsible unit; closed by a response or an item.

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from ..choices import AIR_PARAMETERS, WarningStatus
@@ -80,7 +80,8 @@ def warning_list(
         qs = qs.filter(rule__source=source)
     if level:
         qs = qs.filter(rule__level=level)
-    return qs.order_by("status", "-fired_on", "-pk")
+    open_first = Case(When(status=WarningStatus.OPEN, then=Value(0)), default=Value(1))
+    return qs.order_by(open_first, "-fired_on", "-pk")
 
 
 def warning_status_counts(qs: QuerySet[MonitoringWarning]) -> dict[str, int]:

@@ -1,0 +1,103 @@
+"""Demo for the environmental watch: the rules the speech implies, evaluated over the demo readings, and a few
+warnings already answered by their unit or escalated by an inspector. Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+
+from .choices import Role, WarningStatus
+from .demo import DemoContext
+from .models import AirStation, MonitoringWarning, User, WarningRule, WarZone, WaterSection
+
+logger = logging.getLogger(__name__)
+
+# (name, source, parameter, comparison, threshold, duration, level, notes)
+CITY_RULES = [
+    ("站点日 AQI 超过 200（重度污染）", "air", "aqi", "above", 200, 1, "red", "HJ 633-2012：AQI 201–300 为重度污染。"),
+    (
+        "断面水质劣于目标类别",
+        "water",
+        "class_over_target",
+        "above",
+        0,
+        1,
+        "yellow",
+        "GB 3838-2002 单因子评价类别劣于断面目标类别即不达标。",
+    ),
+    ("断面溶解氧低于 3 mg/L", "water", "do", "below", 3, 1, "orange", "溶解氧低于 Ⅳ 类限值，警惕黑臭。"),
+]
+ZONE_RULE = "{zone} PM2.5 连续 3 天超过 75"  # one per war zone: the speech's five zones watch their own stations
+MANGXI_SECTION = "LS-P05"  # 井研县 茫溪河 王村断面
+
+
+@transaction.atomic
+def seed_watch(ctx: DemoContext) -> None:
+    from .services.watch import warning_escalate, warning_respond, watch_evaluate
+
+    for name, source, parameter, comparison, threshold, duration, level, notes in CITY_RULES:
+        WarningRule.objects.get_or_create(
+            name=name,
+            defaults=dict(
+                source=source, parameter=parameter, comparison=comparison, threshold=threshold,
+                duration=duration, level=level, notes=notes,
+            ),
+        )  # fmt: skip
+    for zone in WarZone.objects.all():
+        WarningRule.objects.get_or_create(
+            name=ZONE_RULE.format(zone=zone.name),
+            defaults=dict(
+                source="air", parameter="pm25", threshold=75, duration=3, scope="war_zone", war_zone=zone,
+                level="orange", notes="GB 3095-2012 PM2.5 日均二级限值 75 µg/m³。",
+            ),
+        )  # fmt: skip
+    mangxi = WaterSection.objects.filter(code=MANGXI_SECTION).first()
+    if mangxi is not None:
+        WarningRule.objects.get_or_create(
+            name="茫溪河王村断面氨氮超过 1.0 mg/L",
+            defaults=dict(
+                source="water", parameter="nh3n", threshold=1.0, duration=1, scope="section", section=mangxi,
+                level="orange", notes="氨氮 Ⅲ 类限值 1.0 mg/L；茫溪河是井研县水质攻坚重点。",
+            ),
+        )  # fmt: skip
+
+    # Judge the demo readings as if they had just arrived (the demo writes them without the ingest path).
+    watch_evaluate(
+        source="air",
+        subject_ids=AirStation.objects.values_list("pk", flat=True),
+        first=ctx.today - dt.timedelta(days=90),
+        last=ctx.today,
+    )
+    year_ago = ctx.today.replace(day=1) - dt.timedelta(days=365)
+    watch_evaluate(
+        source="water",
+        subject_ids=WaterSection.objects.values_list("pk", flat=True),
+        first=year_ago.replace(day=1),
+        last=ctx.today.replace(day=1),
+    )
+
+    # A realistic inbox: the older half answered by the unit, one escalated, the recent ones open.
+    if MonitoringWarning.objects.exclude(status=WarningStatus.OPEN).exists():
+        return
+    officials = {u.unit_id: u for u in User.objects.filter(groups__name=Role.COUNTY_OFFICIAL, unit__isnull=False)}
+    inspector = User.objects.filter(username="inspector").first()
+    warnings = list(MonitoringWarning.objects.order_by("fired_on", "pk"))
+    older = warnings[: len(warnings) // 2]
+    escalate = next((w.pk for w in older if w.section_id), None)
+    for w in older:
+        if w.pk == escalate and inspector is not None:
+            warning_escalate(
+                user=inspector, warning_id=w.pk, expected_version=w.version,
+                deadline=ctx.today + dt.timedelta(days=45), responsible_person="王建国",
+                measures="排查上游生活污水直排和畜禽养殖排口，限期整治。", note="多次超限，转整改。",
+            )  # fmt: skip
+        elif w.unit_id in officials:
+            answer = (
+                "已组织排查超标原因，督促工地停工洒水、涉气企业错峰限产，次日复测回落。"
+                if w.station_id
+                else "已排查沿河排口，截污管网已封堵 2 处直排口，加密监测。"
+            )
+            warning_respond(user=officials[w.unit_id], warning_id=w.pk, expected_version=w.version, response=answer)
+    logger.info("watch demo: %d warnings", len(warnings))
