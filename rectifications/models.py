@@ -67,6 +67,14 @@ class RectificationItem(models.Model):
         related_name="+",
     )
     dept_verified_at = models.DateTimeField(_("牵头部门核验时间"), null=True, blank=True)
+    enterprise = models.ForeignKey(
+        "tracker.Enterprise",
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectification_items",
+    )
     source_warning = models.OneToOneField(
         "tracker.MonitoringWarning",
         verbose_name=_("来源监测预警"),

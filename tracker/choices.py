@@ -186,3 +186,19 @@ WARNING_TRANSITIONS: dict[tuple[str, str], str] = {
     (WarningStatus.OPEN, WarningStatus.RESPONDED): "respond",
     (WarningStatus.OPEN, WarningStatus.ESCALATED): "escalate",
 }
+
+
+class Industry(models.TextChoices):
+    """Key industries (重点行业) the speech names for air and water work."""
+
+    CERAMICS = "ceramics", _("陶瓷")  # 夹江陶瓷园区等
+    SILICON = "silicon", _("多晶硅与光伏")  # 绿色硅谷
+    CHEMICAL = "chemical", _("化工")  # 五通桥盐磷化工
+    CEMENT = "cement", _("水泥与建材")
+    PAPER = "paper", _("造纸")
+    POWER = "power", _("火电与热力")
+    METAL = "metal", _("钢铁与有色")
+    FOOD = "food", _("食品与酿造")
+    LIVESTOCK = "livestock", _("规模化畜禽养殖")
+    SEWAGE = "sewage", _("污水处理")
+    OTHER = "other", _("其他")

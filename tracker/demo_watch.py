@@ -33,9 +33,58 @@ ZONE_RULE = "{zone} PM2.5 连续 3 天超过 75"  # one per war zone: the speech
 MANGXI_SECTION = "LS-P05"  # 井研县 茫溪河 王村断面
 
 
+# Fictional key enterprises: (name, unit code, industry, organisation code part, permit number)
+ENTERPRISES = [
+    ("乐山市恒达陶瓷有限公司", "511126", "ceramics", "MA62X1A01", "91511126MA62X1A01P001V"),
+    ("夹江县瓷都建材有限公司", "511126", "ceramics", "MA62X1A02", "91511126MA62X1A02P001V"),
+    ("乐山市嘉硅新能源有限公司", "511112", "silicon", "MA62X2B01", "91511112MA62X2B01P001U"),
+    ("五通桥区盐磷化工有限公司", "511112", "chemical", "MA62X2B02", "91511112MA62X2B02P001R"),
+    ("犍为县兴川化工有限公司", "511123", "chemical", "MA62X3C01", "91511123MA62X3C01P001R"),
+    ("井研县茫溪食品有限公司", "511124", "food", "MA62X4D01", "91511124MA62X4D01P001W"),
+    ("峨眉山市峨秀水泥有限公司", "511181", "cement", "MA62X5E01", "91511181MA62X5E01P001Y"),
+    ("沐川县竹林纸业有限公司", "511129", "paper", "MA62X6F01", "91511129MA62X6F01P001W"),
+]
+
+
+def seed_enterprises() -> int:
+    """The register, each enterprise linked to one air measure, one industrial outlet and one item of its unit."""
+    from rectifications.models import RectificationItem
+
+    from .credit_code import check_character
+    from .models import Enterprise, Measure, SewageOutlet, Unit
+
+    units = {u.code: u for u in Unit.objects.select_related("war_zone")}
+    made = 0
+    for name, code, industry, org, permit in ENTERPRISES:
+        unit = units.get(code)
+        if unit is None:
+            continue
+        first17 = f"91{code}{org}"
+        firm, created = Enterprise.objects.get_or_create(
+            name=name,
+            defaults=dict(
+                credit_code=first17 + check_character(first17), industry=industry, unit=unit,
+                war_zone=unit.war_zone, permit_number=permit, address=f"{unit.name}工业园区",
+            ),
+        )  # fmt: skip
+        made += created
+        for qs in (
+            Measure.objects.filter(unit=unit, area="air", source_type="industrial"),
+            SewageOutlet.objects.filter(unit=unit, outlet_type="industrial"),
+            RectificationItem.objects.filter(unit=unit, area__in=("air", "water")),
+        ):
+            if not qs.filter(enterprise=firm).exists():
+                pick = qs.filter(enterprise__isnull=True).order_by("pk").first()
+                if pick is not None:
+                    type(pick).objects.filter(pk=pick.pk).update(enterprise=firm)
+    return made
+
+
 @transaction.atomic
 def seed_watch(ctx: DemoContext) -> None:
     from .services.watch import warning_escalate, warning_respond, watch_evaluate
+
+    seed_enterprises()
 
     for name, source, parameter, comparison, threshold, duration, level, notes in CITY_RULES:
         WarningRule.objects.get_or_create(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, measures, units, watch, water
+from .views import air, enterprises, measures, units, watch, water
 
 app_name = "tracker"
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("watch/warnings/<int:pk>/", watch.warning_detail, name="warning_detail"),
     path("watch/warnings/<int:pk>/respond/", watch.warning_respond_view, name="warning_respond"),
     path("watch/warnings/<int:pk>/escalate/", watch.warning_escalate_view, name="warning_escalate"),
+    path("enterprises/", enterprises.enterprise_list_view, name="enterprise_list"),
+    path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
 ]

@@ -106,6 +106,12 @@ def build_unit_world(unit, official) -> UnitWorld:
         rule=rule, unit=unit, station=station, subject_key=f"air:{station.pk}", episode_start=dt.date(2025, 3, 1),
         fired_on=dt.date(2025, 3, 1), last_date=dt.date(2025, 3, 1), periods=1, peak_value=230,
     )  # fmt: skip
+    from tracker.models import Enterprise
+
+    code = "91350100M000100Y43" if unit.code == "511124" else "91110000600037341L"  # valid GB 32100 codes
+    w.objects["enterprise"] = Enterprise.objects.create(
+        name=f"{unit.name}测试企业", credit_code=code, industry="ceramics", unit=unit
+    )
     return w
 
 

@@ -121,6 +121,9 @@ POLICY: dict[str, Policy] = {
     "tracker:warning_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("warning")),
     "tracker:warning_respond": Policy(GET_405, OWN_WRITE, obj("warning")),
     "tracker:warning_escalate": Policy(GET_405, "login 403 404 404 403 ok ok", obj("warning")),
+    # key enterprises: a register scoped like the enterprise's unit; nothing on the pages writes
+    "tracker:enterprise_list": Policy(EVERYONE, EVERYONE),
+    "tracker:enterprise_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("enterprise")),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),

@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import AIR_PARAMETERS, WATER_PARAMETERS, WatchScope, WatchSource
-from ..models import MonitoringWarning, WarningEvent, WarningReading, WarningRule
+from ..credit_code import credit_code_problem
+from ..models import Enterprise, MonitoringWarning, WarningEvent, WarningReading, WarningRule
 
 _SCOPE_FIELD = {
     WatchScope.STATION: "station",
@@ -84,3 +85,25 @@ class MonitoringWarningAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class EnterpriseForm(forms.ModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ["name", "credit_code", "industry", "unit", "war_zone", "permit_number", "address", "is_active"]
+
+    def clean_credit_code(self):
+        # people type lower case and stray spaces; the check itself is GB 32100-2015 (tracker.credit_code)
+        code = (self.cleaned_data.get("credit_code") or "").strip().upper()
+        problem = credit_code_problem(code)
+        if problem:
+            raise forms.ValidationError(problem)
+        return code
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    form = EnterpriseForm
+    list_display = ("name", "credit_code", "industry", "unit", "war_zone", "permit_number", "is_active")
+    list_filter = ("industry", "unit", "war_zone", "is_active")
+    search_fields = ("name", "credit_code", "permit_number")

@@ -3,6 +3,7 @@
 from .air import AirDailyReading, AirStation
 from .api import ApiToken
 from .audit import AuditLog
+from .enterprises import Enterprise
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
 from .watch import MonitoringWarning, WarningEvent, WarningReading, WarningRule
@@ -14,6 +15,7 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "DrinkingWaterSource",
+    "Enterprise",
     "Measure",
     "MeasureProgressReport",
     "MonitoringWarning",
