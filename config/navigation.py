@@ -34,6 +34,7 @@ AREAS: tuple[Area, ...] = (
     Area("measures", _("攻坚任务"), "tracker:measure_list", ALL),
     Area("watch", _("监测预警"), "tracker:warning_list", ALL),
     Area("enterprises", _("重点企业"), "tracker:enterprise_list", ALL),
+    Area("rural", _("农村污水设施"), "tracker:rural_plant_list", ALL),
     Area("projects", _("项目资金"), "projects:index", (*OFFICIALS, Role.LEADER, Role.ADMIN)),
     Area("rectifications", _("问题整改"), "rectifications:index", ALL),
     Area("assessment", _("党政同责考核"), "targets:index", ALL),

@@ -202,3 +202,20 @@ class Industry(models.TextChoices):
     LIVESTOCK = "livestock", _("规模化畜禽养殖")
     SEWAGE = "sewage", _("污水处理")
     OTHER = "other", _("其他")
+
+
+# --- rural sewage plants (农村生活污水处理设施) ---------------------------------------------------------------
+class PlantProcess(models.TextChoices):
+    AO = "ao", "A/O"  # 缺氧-好氧
+    A2O = "a2o", "A²/O"  # 厌氧-缺氧-好氧
+    WETLAND = "wetland", _("人工湿地")  # constructed wetland
+    BIOFILTER = "biofilter", _("生物滤池")
+    MBR = "mbr", "MBR"  # membrane bioreactor
+    PACKAGED = "packaged", _("一体化设备")
+    OTHER = "other", _("其他")
+
+
+class PlantState(models.TextChoices):
+    RUNNING = "running", _("正常运行")  # treated water all month
+    STOPPED = "stopped", _("停运")  # not running (no power, no funds, broken and abandoned …)
+    REPAIR = "repair", _("维修中")  # down for repair

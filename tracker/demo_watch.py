@@ -80,11 +80,66 @@ def seed_enterprises() -> int:
     return made
 
 
+PROCESSES = ["ao", "a2o", "wetland", "biofilter", "packaged"]
+RURAL_UNITS = ["511124", "511123", "511126", "511129", "511132", "511133", "511181", "511111", "511112", "511113"]
+
+
+def seed_rural_plants(ctx: DemoContext) -> int:
+    """Three to five village plants per county with the year's monthly reports; a few stopped or under repair."""
+    import random
+    from decimal import Decimal
+
+    from .models import RuralPlantMonth, RuralSewagePlant, Unit
+    from .selectors.rural import complete_months
+
+    rng = random.Random("rural-plants")
+    units = {u.code: u for u in Unit.objects.filter(code__in=RURAL_UNITS)}
+    villages = ["王村", "李家坝", "石桥", "河口", "新华", "青龙", "团结", "双河"]
+    for code in RURAL_UNITS:
+        unit = units.get(code)
+        if unit is None:
+            continue
+        for i in range(3 + rng.randrange(3)):
+            village = villages[(i + len(code)) % len(villages)]
+            name = (
+                f"{unit.name}{village}村污水处理站" if not village.endswith("村") else f"{unit.name}{village}污水处理站"
+            )
+            RuralSewagePlant.objects.get_or_create(
+                name=name,
+                defaults=dict(
+                    village=village, township=f"{village[:2]}镇", unit=unit,
+                    capacity=Decimal(rng.choice((20, 30, 50, 80, 100))), process=rng.choice(PROCESSES),
+                ),
+            )  # fmt: skip
+    rows = []
+    have = set(RuralPlantMonth.objects.values_list("plant_id", "month"))
+    months = complete_months(ctx.today.year, ctx.today)
+    for plant in RuralSewagePlant.objects.filter(unit__code__in=RURAL_UNITS).order_by("pk"):
+        weak = rng.random() < 0.25  # a quarter of the plants struggle: stops and repairs
+        for month in months:
+            if (plant.pk, month) in have:
+                continue
+            roll = rng.random()
+            state = "stopped" if weak and roll < 0.3 else "repair" if weak and roll < 0.45 else "running"
+            if month == months[-1] and weak:
+                state = "stopped"  # the latest month shows stopped plants to warn about
+            flow = (
+                (plant.capacity * Decimal(rng.uniform(0.5, 0.95))).quantize(Decimal("0.1"))
+                if state == "running"
+                else None
+            )
+            funds = Decimal(rng.randrange(300, 2000)) if state != "stopped" else Decimal(0)
+            rows.append(RuralPlantMonth(plant=plant, month=month, state=state, flow=flow, funds=funds))
+    RuralPlantMonth.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
 @transaction.atomic
 def seed_watch(ctx: DemoContext) -> None:
     from .services.watch import warning_escalate, warning_respond, watch_evaluate
 
     seed_enterprises()
+    seed_rural_plants(ctx)
 
     for name, source, parameter, comparison, threshold, duration, level, notes in CITY_RULES:
         WarningRule.objects.get_or_create(

@@ -112,6 +112,11 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["enterprise"] = Enterprise.objects.create(
         name=f"{unit.name}测试企业", credit_code=code, industry="ceramics", unit=unit
     )
+    from tracker.models import RuralSewagePlant
+
+    w.objects["plant"] = RuralSewagePlant.objects.create(
+        name=f"{unit.name}测试污水站", village="测试村", unit=unit, capacity=50, process="ao"
+    )
     return w
 
 

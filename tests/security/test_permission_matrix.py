@@ -124,6 +124,9 @@ POLICY: dict[str, Policy] = {
     # key enterprises: a register scoped like the enterprise's unit; nothing on the pages writes
     "tracker:enterprise_list": Policy(EVERYONE, EVERYONE),
     "tracker:enterprise_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("enterprise")),
+    # rural sewage plants: read like the unit; the unit's own official reports a month
+    "tracker:rural_plant_list": Policy(EVERYONE, EVERYONE),
+    "tracker:rural_plant_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("plant")),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),

@@ -5,6 +5,7 @@ from .api import ApiToken
 from .audit import AuditLog
 from .enterprises import Enterprise
 from .measures import Measure, MeasureProgressReport
+from .rural import RuralPlantMonth, RuralSewagePlant
 from .units import Unit, User, WarZone
 from .watch import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
@@ -21,6 +22,8 @@ __all__ = [
     "MonitoringWarning",
     "OutletStepChange",
     "River",
+    "RuralPlantMonth",
+    "RuralSewagePlant",
     "SewageOutlet",
     "Unit",
     "User",
