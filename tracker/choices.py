@@ -130,6 +130,7 @@ MEASURE_DUE_SOON_DAYS = 15
 class WatchSource(models.TextChoices):
     AIR = "air", _("空气日数据")  # AirDailyReading: one period = one day
     WATER = "water", _("断面月度监测")  # WaterMonthlyReading: one period = one month
+    DRINKING = "drinking", _("水源地月度监测")  # DrinkingWaterReading: one period = one month
 
 
 class WatchParameter(models.TextChoices):
@@ -149,11 +150,16 @@ class WatchParameter(models.TextChoices):
     NH3N = "nh3n", _("氨氮")
     TP = "tp", _("总磷")
     WATER_CLASS = "water_class", _("水质类别")  # 1 = Ⅰ类 … 6 = 劣Ⅴ类
-    CLASS_OVER_TARGET = "class_over_target", _("超出目标类别级数")  # water_class − target_class; > 0 = 不达标
+    CLASS_OVER_TARGET = "class_over_target", _("超出目标类别级数")  # class − target (sources: Ⅲ); > 0 = 不达标
 
 
 AIR_PARAMETERS = ("aqi", "pm25", "pm10", "o3_8h", "so2", "no2", "co")
 WATER_PARAMETERS = ("do", "codmn", "cod", "bod5", "nh3n", "tp", "water_class", "class_over_target")
+
+
+# 集中式生活饮用水地表水源地 must be at least GB 3838-2002 class Ⅲ (一级保护区 Ⅱ; the register does not say which zone
+# a sampling point is in, so the looser Ⅲ is the compliance line here).
+DRINKING_TARGET_CLASS = 3
 
 
 class WatchComparison(models.TextChoices):
@@ -167,6 +173,7 @@ class WatchScope(models.TextChoices):
     UNIT = "unit", _("责任单位")  # the stations / sections of one unit
     WAR_ZONE = "war_zone", _("战区")  # the air stations of one war zone
     SECTION = "section", _("断面")  # one water section
+    SOURCE = "source", _("饮用水水源地")  # one drinking-water source
 
 
 class WarningLevel(models.TextChoices):

@@ -28,6 +28,16 @@ CITY_RULES = [
         "GB 3838-2002 单因子评价类别劣于断面目标类别即不达标。",
     ),
     ("断面溶解氧低于 3 mg/L", "water", "do", "below", 3, 1, "orange", "溶解氧低于 Ⅳ 类限值，警惕黑臭。"),
+    (
+        "饮用水水源地水质劣于Ⅲ类",
+        "drinking",
+        "class_over_target",
+        "above",
+        0,
+        1,
+        "red",
+        "集中式生活饮用水地表水源地执行 GB 3838-2002 Ⅲ 类及以上标准。",
+    ),
 ]
 ZONE_RULE = "{zone} PM2.5 连续 3 天超过 75"  # one per war zone: the speech's five zones watch their own stations
 MANGXI_SECTION = "LS-P05"  # 井研县 茫溪河 王村断面
@@ -134,6 +144,34 @@ def seed_rural_plants(ctx: DemoContext) -> int:
     return len(rows)
 
 
+def seed_drinking_readings(ctx: DemoContext) -> int:
+    """Twelve months of quality for every registered source, mostly Ⅱ类, now and then Ⅲ, rarely worse (the ingest
+    path, so the rules judge them as they arrive)."""
+    import random
+
+    from .models import DrinkingWaterReading, DrinkingWaterSource
+    from .services.drinking import drinking_readings_upsert
+
+    if DrinkingWaterReading.objects.exists():
+        return 0
+    rng = random.Random("drinking-sources")
+    first = ctx.today.replace(day=1)
+    months = []
+    for k in range(12, 0, -1):
+        index = first.year * 12 + first.month - 1 - k
+        months.append(f"{index // 12}-{index % 12 + 1:02d}")
+    rows = []
+    for source in DrinkingWaterSource.objects.order_by("pk"):
+        for month in months:
+            roll = rng.random()
+            nh3n = rng.uniform(0.05, 0.45) if roll < 0.8 else rng.uniform(0.55, 0.95) if roll < 0.97 else 1.2
+            rows.append(
+                {"source": source.name, "month": month, "do": f"{rng.uniform(6.2, 8.5):.2f}",
+                 "codmn": f"{rng.uniform(1.2, 3.8):.2f}", "nh3n": f"{nh3n:.3f}", "tp": f"{rng.uniform(0.02, 0.09):.3f}"}
+            )  # fmt: skip
+    return drinking_readings_upsert(rows, today=ctx.today) if rows else 0
+
+
 @transaction.atomic
 def seed_watch(ctx: DemoContext) -> None:
     from .services.watch import warning_escalate, warning_respond, watch_evaluate
@@ -167,6 +205,7 @@ def seed_watch(ctx: DemoContext) -> None:
             ),
         )  # fmt: skip
 
+    seed_drinking_readings(ctx)
     # Judge the demo readings as if they had just arrived (the demo writes them without the ingest path).
     watch_evaluate(
         source="air",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, enterprises, measures, rural, units, watch, water
+from .views import air, drinking, enterprises, measures, rural, units, watch, water
 
 app_name = "tracker"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     path("watch/warnings/<int:pk>/escalate/", watch.warning_escalate_view, name="warning_escalate"),
     path("enterprises/", enterprises.enterprise_list_view, name="enterprise_list"),
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
+    path("water/sources/quality/", drinking.drinking_quality, name="drinking_quality"),
+    path("water/sources/quality/upload/", drinking.drinking_readings_upload, name="drinking_readings_upload"),
+    path("api/water/sources/readings/", drinking.api_drinking_readings, name="api_drinking_readings"),
     path("rural-sewage/", rural.plant_list_view, name="rural_plant_list"),
     path("rural-sewage/<int:pk>/", rural.plant_detail, name="rural_plant_detail"),
 ]

@@ -126,6 +126,11 @@ POLICY: dict[str, Policy] = {
     "tracker:enterprise_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("enterprise")),
     # rural sewage plants: read like the unit; the unit's own official reports a month
     "tracker:rural_plant_list": Policy(EVERYONE, EVERYONE),
+    # drinking-water source quality: city-wide public like the sections' page (each official sees their sources);
+    # readings come in by the admin upload or the token API
+    "tracker:drinking_quality": Policy(EVERYONE, EVERYONE),
+    "tracker:drinking_readings_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:api_drinking_readings": Policy(NO_TOKEN, NO_TOKEN),
     "tracker:rural_plant_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("plant")),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),

@@ -89,7 +89,7 @@ def test_idle_session_expires_and_activity_extends_it(client, official_a):
 
 # --- CSRF ------------------------------------------------------------------------------------------
 
-TOKEN_APIS = {"tracker:api_water_readings", "tracker:api_air_readings"}
+TOKEN_APIS = {"tracker:api_water_readings", "tracker:api_air_readings", "tracker:api_drinking_readings"}
 
 
 @pytest.mark.django_db
@@ -176,6 +176,7 @@ EXPORTS = [
     ("tracker:enterprise_list", {"export": "xlsx"}),
     ("tracker:enterprise_detail", {"export": "xlsx"}),
     ("tracker:rural_plant_list", {"export": "xlsx"}),
+    ("tracker:drinking_quality", {"export": "xlsx"}),
 ]
 
 

@@ -13,6 +13,7 @@ _SCOPE_FIELD = {
     WatchScope.UNIT: "unit",
     WatchScope.WAR_ZONE: "war_zone",
     WatchScope.SECTION: "section",
+    WatchScope.SOURCE: "drinking_source",
 }
 
 
@@ -23,7 +24,7 @@ class WarningRuleForm(forms.ModelForm):
         model = WarningRule
         fields = [
             "name", "source", "parameter", "comparison", "threshold", "duration", "scope",
-            "station", "unit", "war_zone", "section", "level", "is_active", "notes",
+            "station", "unit", "war_zone", "section", "drinking_source", "level", "is_active", "notes",
         ]  # fmt: skip
 
     def clean(self):
@@ -40,8 +41,10 @@ class WarningRuleForm(forms.ModelForm):
                 self.add_error(field, _("与所选适用范围不符，请留空。"))
         if scope == WatchScope.STATION and source != WatchSource.AIR:
             self.add_error("scope", _("站点范围只适用于空气数据。"))
-        if scope in (WatchScope.SECTION,) and source != WatchSource.WATER:
-            self.add_error("scope", _("断面范围只适用于水质数据。"))
+        if scope == WatchScope.SECTION and source != WatchSource.WATER:
+            self.add_error("scope", _("断面范围只适用于断面水质数据。"))
+        if scope == WatchScope.SOURCE and source != WatchSource.DRINKING:
+            self.add_error("scope", _("水源地范围只适用于水源地水质数据。"))
         if scope == WatchScope.WAR_ZONE and source != WatchSource.AIR:
             self.add_error("scope", _("战区范围只适用于空气数据。"))
         return data

@@ -3,6 +3,7 @@
 from .air import AirDailyReading, AirStation
 from .api import ApiToken
 from .audit import AuditLog
+from .drinking import DrinkingWaterReading
 from .enterprises import Enterprise
 from .measures import Measure, MeasureProgressReport
 from .rural import RuralPlantMonth, RuralSewagePlant
@@ -15,6 +16,7 @@ __all__ = [
     "AirStation",
     "ApiToken",
     "AuditLog",
+    "DrinkingWaterReading",
     "DrinkingWaterSource",
     "Enterprise",
     "Measure",

@@ -55,6 +55,14 @@ class WarningRule(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    drinking_source = models.ForeignKey(
+        "tracker.DrinkingWaterSource",
+        verbose_name=_("水源地"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     level = models.CharField(_("预警级别"), max_length=8, choices=WarningLevel.choices, default=WarningLevel.YELLOW)
     is_active = models.BooleanField(_("启用"), default=True)
     notes = models.TextField(_("依据与说明"), blank=True)
@@ -66,7 +74,7 @@ class WarningRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(source=WatchSource.AIR, parameter__in=AIR_PARAMETERS))
-                | Q(source=WatchSource.WATER, parameter__in=WATER_PARAMETERS),
+                | Q(source__in=(WatchSource.WATER, WatchSource.DRINKING), parameter__in=WATER_PARAMETERS),
                 name="warningrule_parameter_fits_source",
             ),
             models.CheckConstraint(condition=Q(duration__gte=1), name="warningrule_duration_positive"),
@@ -76,16 +84,19 @@ class WarningRule(models.Model):
             # exactly the object the scope names is set, and only where the source has such objects
             models.CheckConstraint(
                 condition=(
-                    Q(scope=WatchScope.ALL, station=None, unit=None, war_zone=None, section=None)
+                    Q(scope=WatchScope.ALL, station=None, unit=None, war_zone=None, section=None, drinking_source=None)
                     | Q(scope=WatchScope.STATION, source=WatchSource.AIR, unit=None, war_zone=None, section=None)
-                    & Q(station__isnull=False)
-                    | Q(scope=WatchScope.UNIT, station=None, war_zone=None, section=None) & Q(unit__isnull=False)
+                    & Q(station__isnull=False, drinking_source=None)
+                    | Q(scope=WatchScope.UNIT, station=None, war_zone=None, section=None, drinking_source=None)
+                    & Q(unit__isnull=False)
                     | Q(scope=WatchScope.WAR_ZONE, source=WatchSource.AIR, station=None, unit=None, section=None)
-                    & Q(war_zone__isnull=False)
+                    & Q(war_zone__isnull=False, drinking_source=None)
                     | Q(scope=WatchScope.SECTION, source=WatchSource.WATER, station=None, unit=None, war_zone=None)
-                    & Q(section__isnull=False)
+                    & Q(section__isnull=False, drinking_source=None)
+                    | Q(scope=WatchScope.SOURCE, source=WatchSource.DRINKING, station=None, unit=None, war_zone=None)
+                    & Q(section=None, drinking_source__isnull=False)
                 ),
-                name="warningrule_scope_object",
+                name="warningrule_scope_object_v2",
             ),
         ]
 
@@ -95,7 +106,7 @@ class WarningRule(models.Model):
     @property
     def scope_label(self) -> str:
         """Where the rule applies, in words: 全市, or the named station / unit / war zone / section."""
-        target = self.station or self.unit or self.war_zone or self.section
+        target = self.station or self.unit or self.war_zone or self.section or self.drinking_source
         return str(target.name) if target is not None else str(WatchScope(self.scope).label)
 
 
@@ -121,6 +132,14 @@ class MonitoringWarning(models.Model):
     section = models.ForeignKey(
         "tracker.WaterSection",
         verbose_name=_("断面"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="warnings",
+    )
+    drinking_source = models.ForeignKey(
+        "tracker.DrinkingWaterSource",
+        verbose_name=_("水源地"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -155,8 +174,10 @@ class MonitoringWarning(models.Model):
             models.UniqueConstraint(fields=["rule", "subject_key", "episode_start"], name="warning_one_per_episode"),
             models.CheckConstraint(condition=Q(status__in=WarningStatus.values), name="warning_status_valid"),
             models.CheckConstraint(
-                condition=Q(station__isnull=False, section=None) | Q(station=None, section__isnull=False),
-                name="warning_one_subject",
+                condition=Q(station__isnull=False, section=None, drinking_source=None)
+                | Q(station=None, section__isnull=False, drinking_source=None)
+                | Q(station=None, section=None, drinking_source__isnull=False),
+                name="warning_one_subject_v2",
             ),
             models.CheckConstraint(
                 condition=Q(status=WarningStatus.OPEN) | Q(closed_at__isnull=False), name="warning_closed_has_time"
@@ -168,7 +189,8 @@ class MonitoringWarning(models.Model):
 
     @property
     def subject_name(self) -> str:
-        return str(self.station.name if self.station_id else self.section.name)
+        subject = self.station if self.station_id else self.section if self.section_id else self.drinking_source
+        return str(subject.name)
 
     @property
     def is_open(self) -> bool:
@@ -186,6 +208,9 @@ class WarningReading(models.Model):
     )
     water_reading = models.ForeignKey(
         "tracker.WaterMonthlyReading", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drinking_reading = models.ForeignKey(
+        "tracker.DrinkingWaterReading", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

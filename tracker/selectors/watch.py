@@ -10,8 +10,8 @@ import pandas as pd
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
-from ..choices import AIR_PARAMETERS, WarningStatus
-from ..models import AirDailyReading, MonitoringWarning, WaterMonthlyReading
+from ..choices import AIR_PARAMETERS, DRINKING_TARGET_CLASS, WarningStatus
+from ..models import AirDailyReading, DrinkingWaterReading, MonitoringWarning, WaterMonthlyReading
 from ..permissions import unit_ids_for_user
 
 FRAME_COLUMNS = ["reading_id", "subject_id", "unit_id", "war_zone_id", "date"]
@@ -56,6 +56,21 @@ def water_watch_frame(*, section_ids: Iterable[int], start: dt.date, end: dt.dat
     return frame
 
 
+def drinking_watch_frame(*, source_ids: Iterable[int], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Monthly readings of these drinking-water sources in [start, end], shaped like `water_watch_frame`; the target
+    class is Ⅲ for every source (choices.DRINKING_TARGET_CLASS). One query."""
+    rows = DrinkingWaterReading.objects.filter(source_id__in=list(source_ids), month__range=(start, end)).values_list(
+        "id", "source_id", "source__unit_id", "month", "do", "codmn", "cod", "bod5", "nh3n", "tp", "water_class"
+    )
+    cols = ["reading_id", "subject_id", "unit_id", "date", *WATER_VALUE_COLUMNS[:7]]
+    frame = pd.DataFrame.from_records(list(rows), columns=cols)
+    frame["war_zone_id"] = None
+    for col in WATER_VALUE_COLUMNS[:7]:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    frame["class_over_target"] = frame["water_class"] - DRINKING_TARGET_CLASS
+    return frame
+
+
 # --- warnings a person sees ---------------------------------------------------------------------------------
 def warnings_for_user(user) -> QuerySet[MonitoringWarning]:
     """Every warning of the units this person may view (city-wide roles: all; officials: their own unit's)."""
@@ -71,7 +86,9 @@ def warning_list(
     level: str | None = None,
 ) -> QuerySet[MonitoringWarning]:
     """The scoped, filtered list, open ones first, newest first."""
-    qs = warnings_for_user(user).select_related("rule", "unit", "station", "section", "section__river")
+    qs = warnings_for_user(user).select_related(
+        "rule", "unit", "station", "section", "section__river", "drinking_source"
+    )
     if status:
         qs = qs.filter(status=status)
     if unit_id:
@@ -92,7 +109,9 @@ def warning_status_counts(qs: QuerySet[MonitoringWarning]) -> dict[str, int]:
 def get_warning_for_user(user, pk) -> MonitoringWarning:
     """A warning the person may see, or 404 (an outsider learns nothing about another unit's warnings)."""
     try:
-        return warnings_for_user(user).select_related("rule", "unit", "station", "section").get(pk=pk)
+        return (
+            warnings_for_user(user).select_related("rule", "unit", "station", "section", "drinking_source").get(pk=pk)
+        )
     except (MonitoringWarning.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -100,4 +119,6 @@ def get_warning_for_user(user, pk) -> MonitoringWarning:
 def open_warnings_for_unit(unit_id: int, *, limit: int = 10) -> tuple[int, list[MonitoringWarning]]:
     """A unit's open warnings for its dashboard: how many, and the newest `limit`."""
     qs = MonitoringWarning.objects.filter(Q(unit_id=unit_id) & Q(status=WarningStatus.OPEN))
-    return qs.count(), list(qs.select_related("rule", "station", "section").order_by("-fired_on", "-pk")[:limit])
+    return qs.count(), list(
+        qs.select_related("rule", "station", "section", "drinking_source").order_by("-fired_on", "-pk")[:limit]
+    )

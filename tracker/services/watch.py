@@ -33,10 +33,16 @@ from ..choices import (
 )
 from ..models import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from ..permissions import can_act_for_unit, is_unit_scoped, user_role
-from ..selectors.watch import air_watch_frame, get_warning_for_user, water_watch_frame
+from ..selectors.watch import air_watch_frame, drinking_watch_frame, get_warning_for_user, water_watch_frame
 
 logger = logging.getLogger(__name__)
 
+# source → (frame loader, its keyword for the subject ids, the warning's subject field, the reading link field)
+_SOURCES = {
+    WatchSource.AIR: (air_watch_frame, "station_ids", "station_id", "air_reading_id"),
+    WatchSource.WATER: (water_watch_frame, "section_ids", "section_id", "water_reading_id"),
+    WatchSource.DRINKING: (drinking_watch_frame, "source_ids", "drinking_source_id", "drinking_reading_id"),
+}
 # Serialises evaluations (two ingests at once must not both create the same episode).
 _LOCK_KEY = 0x6563_6F77  # "ecow"
 
@@ -73,6 +79,8 @@ def _scope_mask(frame: pd.DataFrame, rule: WarningRule) -> pd.Series:
         return frame["subject_id"] == rule.station_id
     if rule.scope == WatchScope.SECTION:
         return frame["subject_id"] == rule.section_id
+    if rule.scope == WatchScope.SOURCE:
+        return frame["subject_id"] == rule.drinking_source_id
     if rule.scope == WatchScope.UNIT:
         return frame["unit_id"] == rule.unit_id
     if rule.scope == WatchScope.WAR_ZONE:
@@ -130,8 +138,7 @@ def watch_evaluate(*, source: str, subject_ids, first: dt.date, last: dt.date) -
         return WatchResult()
     longest = max(r.duration for r in rules)
     start, end = _shift(first, source, -longest), _shift(last, source, longest)
-    load = air_watch_frame if source == WatchSource.AIR else water_watch_frame
-    key = "station_ids" if source == WatchSource.AIR else "section_ids"
+    load, key, subject_field, reading_field = _SOURCES[WatchSource(source)]
     frame = load(**{key: subject_ids, "start": start, "end": end})
     if frame.empty:
         return WatchResult()
@@ -185,28 +192,28 @@ def watch_evaluate(*, source: str, subject_ids, first: dt.date, last: dt.date) -
     matched = runs[runs["warning_id"].notna()]
     fresh = runs[runs["warning_id"].isna()]
     comparison = {r.pk: r.comparison for r in rules}
-    # prolong the episodes a run continues: last date and peak (a handful of rows; one bulk update)
+    # prolong the episodes a run continues: last date and peak, computed for all of them at once
     if not matched.empty:
-        current = existing.set_index("warning_id")
-        prolonged = []
-        for row in matched.itertuples():
-            was = current.loc[int(row.warning_id)]
-            pick = max if comparison[row.rule_id] == WatchComparison.ABOVE else min
-            prolonged.append(
-                MonitoringWarning(
-                    pk=int(row.warning_id),
-                    last_date=max(was["w_last"], row.end),
-                    peak_value=float(pick(was["w_peak"], row.peak)),
-                )
-            )
-        MonitoringWarning.objects.bulk_update(prolonged, ["last_date", "peak_value"], batch_size=1000)
+        m = matched.assign(warning_id=matched["warning_id"].astype(int)).merge(
+            existing[["warning_id", "w_last", "w_peak"]], on="warning_id"
+        )
+        m["above"] = m["rule_id"].map(comparison) == WatchComparison.ABOVE
+        # as timestamps: a groupby max over date objects falls back to pure Python
+        m["last"] = np.maximum(pd.to_datetime(m["w_last"]), pd.to_datetime(m["end"]))
+        m["hi"] = np.fmax(m["w_peak"].astype(float), m["peak"].astype(float))
+        m["lo"] = np.fmin(m["w_peak"].astype(float), m["peak"].astype(float))
+        per = m.groupby("warning_id").agg(
+            last=("last", "max"), hi=("hi", "max"), lo=("lo", "min"), above=("above", "first")
+        )
+        per["peak"] = np.where(per["above"], per["hi"], per["lo"])
+        last = per["last"].dt.date
+        _prolong([(int(i), d, float(p)) for i, d, p in zip(per.index, last, per["peak"], strict=True)])
     created = MonitoringWarning.objects.bulk_create(
         [
             MonitoringWarning(
                 rule_id=int(row.rule_id),
                 unit_id=int(row.unit_id),
-                station_id=int(row.subject_id) if source == WatchSource.AIR else None,
-                section_id=int(row.subject_id) if source == WatchSource.WATER else None,
+                **{subject_field: int(row.subject_id)},
                 subject_key=row.subject_key,
                 episode_start=row.start,
                 fired_on=row.fired_on,
@@ -222,22 +229,79 @@ def watch_evaluate(*, source: str, subject_ids, first: dt.date, last: dt.date) -
     warning_of.update({k: w.pk for k, w in zip(fresh["run_key"], created, strict=True)})
 
     # the readings behind each warning (a reading already attached is left as it is)
-    reading_field = "air_reading_id" if source == WatchSource.AIR else "water_reading_id"
-    WarningReading.objects.bulk_create(
+    _attach(
+        reading_field,
         [
-            WarningReading(warning_id=warning_of[k], date=d, value=float(v), **{reading_field: int(r)})
+            (warning_of[k], d, float(v), int(r))
             for k, d, v, r in zip(hits["run_key"], hits["date"], hits["value"], hits["reading_id"], strict=True)
         ],
-        batch_size=5000,
-        ignore_conflicts=True,
     )
-    touched = list(set(warning_of.values()))
-    count = WarningReading.objects.filter(warning=OuterRef("pk")).order_by().values("warning").annotate(n=Count("pk"))
-    MonitoringWarning.objects.filter(pk__in=touched).update(periods=Subquery(count.values("n")))
+    _recount(list(set(warning_of.values())))
     result = WatchResult(fired=len(created), extended=len(matched))
     if created or len(matched):
         logger.info("watch %s: %d warnings fired, %d prolonged", source, result.fired, result.extended)
     return result
+
+
+def _prolong(rows: list[tuple[int, dt.date, float]]) -> None:
+    """Set (last_date, peak_value) of many warnings: one UPDATE … FROM (VALUES …) on PostgreSQL (bulk_update's CASE
+    per row grows quadratically with thousands of rows), bulk_update elsewhere."""
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        table = connection.ops.quote_name(MonitoringWarning._meta.db_table)
+        with connection.cursor() as cur:
+            execute_values(
+                cur.cursor,
+                f"UPDATE {table} AS w SET last_date = v.last, peak_value = v.peak "
+                "FROM (VALUES %s) AS v(id, last, peak) WHERE w.id = v.id",
+                rows,
+                template="(%s::bigint, %s::date, %s::double precision)",
+                page_size=5000,
+            )
+        return
+    MonitoringWarning.objects.bulk_update(
+        [MonitoringWarning(pk=i, last_date=d, peak_value=p) for i, d, p in rows], ["last_date", "peak_value"]
+    )
+
+
+def _attach(reading_field: str, rows: list[tuple[int, dt.date, float, int]]) -> None:
+    """Insert (warning, date, value, reading) rows, skipping those already there: one INSERT … ON CONFLICT DO NOTHING
+    per 5,000 rows on PostgreSQL (no model instances), bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        from psycopg2.extras import execute_values
+
+        table = connection.ops.quote_name(WarningReading._meta.db_table)
+        with connection.cursor() as cur:
+            execute_values(
+                cur.cursor,
+                f"INSERT INTO {table} (warning_id, date, value, {reading_field}) VALUES %s "
+                "ON CONFLICT (warning_id, date) DO NOTHING",
+                rows,
+                page_size=5000,
+            )
+        return
+    WarningReading.objects.bulk_create(
+        [WarningReading(warning_id=w, date=d, value=v, **{reading_field: r}) for w, d, v, r in rows],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+
+
+def _recount(warning_ids: list[int]) -> None:
+    """`periods` = how many readings each warning now holds: one grouped count, one statement."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(MonitoringWarning._meta.db_table)
+        readings = connection.ops.quote_name(WarningReading._meta.db_table)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} AS w SET periods = c.n FROM (SELECT warning_id, count(*) AS n FROM {readings} "
+                "WHERE warning_id = ANY(%s) GROUP BY warning_id) AS c WHERE w.id = c.warning_id",
+                [warning_ids],
+            )
+        return
+    count = WarningReading.objects.filter(warning=OuterRef("pk")).order_by().values("warning").annotate(n=Count("pk"))
+    MonitoringWarning.objects.filter(pk__in=warning_ids).update(periods=Subquery(count.values("n")))
 
 
 # --- the warning workflow ------------------------------------------------------------------------------------
