@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from config.navigation import area_required
 from tracker.choices import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
 from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
-from tracker.selectors.watch import open_warnings_for_unit
+from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_unit
 from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
@@ -145,6 +145,8 @@ def _city(request, home: bool = False):
     context["body"] = dash.cached(
         ("city", scheme.pk if scheme else 0, _version(run), area, today, get_language()), body
     )
+    # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
+    context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
     return render(request, "targets/dashboards/city.html", context)
 
 

@@ -98,3 +98,13 @@ def test_unit_dashboard_shows_open_warnings(client_for, official_a, unit_a, warn
 def test_menu_has_the_watch_entry(client_for, official_a):
     page = client_for(official_a).get(reverse("tracker:warning_list")).content.decode()
     assert f'href="{reverse("tracker:warning_list")}"' in page and "监测预警" in page
+
+
+@pytest.mark.django_db
+def test_city_dashboard_counts_open_warnings_by_unit(client_for, leader, warnings, official_a):
+    from tracker.services.watch import warning_respond
+
+    warning_respond(user=official_a, warning_id=warnings[0].pk, expected_version=0, response="已处置")
+    page = client_for(leader).get(reverse("targets:dashboard_city")).content.decode()
+    # two warnings, one answered: one open, at 沐川县
+    assert "条监测预警待责任单位处置" in page and "沐川县 1" in page and "井研县 1" not in page

@@ -122,3 +122,14 @@ def open_warnings_for_unit(unit_id: int, *, limit: int = 10) -> tuple[int, list[
     return qs.count(), list(
         qs.select_related("rule", "station", "section", "drinking_source").order_by("-fired_on", "-pk")[:limit]
     )
+
+
+def open_warnings_by_unit(*, limit: int = 8) -> tuple[int, list[dict]]:
+    """For the leaders' board: how many warnings are open city-wide, and the units with most (one grouped query)."""
+    rows = list(
+        MonitoringWarning.objects.filter(status=WarningStatus.OPEN)
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit__name")
+    )
+    return sum(r["n"] for r in rows), rows[:limit]
