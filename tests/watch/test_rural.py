@@ -96,3 +96,19 @@ def test_report_refusals(official_a, official_b, leader, unit_a):
     with pytest.raises(ValidationError):  # 120 t/d on a 50 t/d plant: more than twice the capacity
         rural_plant_month_report(user=official_a, **{**args, "flow": Decimal("120")})
     assert not RuralPlantMonth.objects.exists()
+
+
+@pytest.mark.clock
+@pytest.mark.django_db
+def test_current_month_is_the_beijing_month(official_a, unit_a):
+    """At 00:30 on the 1st in Beijing the UTC date is still last month: this month may be reported, next may not."""
+    from django.utils import timezone
+
+    p = plant(unit_a, "一村")
+    this_month = timezone.localdate().replace(day=1)
+    next_month = (this_month + dt.timedelta(days=32)).replace(day=1)
+    args = dict(plant_id=p.pk, state="running", flow=Decimal("30"), funds=Decimal("0"))
+    rural_plant_month_report(user=official_a, month=this_month, **args)
+    with pytest.raises(ValidationError):
+        rural_plant_month_report(user=official_a, month=next_month, **args)
+    assert list(RuralPlantMonth.objects.values_list("month", flat=True)) == [this_month]
