@@ -135,6 +135,14 @@ class SewageOutlet(models.Model):
     outlet_type = models.CharField(_("排口类型"), max_length=16, choices=OutletType.choices)
     step = models.CharField(_("当前环节"), max_length=12, choices=OutletStep.choices, default=OutletStep.SURVEY)
     deadline = models.DateField(_("整治时限"))
+    enterprise = models.ForeignKey(
+        "tracker.Enterprise",
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outlets",
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

@@ -184,6 +184,13 @@ def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = No
                 "updated_at",
             ],
         )
+        # the environmental watch judges the batch in the same transaction: committed readings have their warnings
+        from .watch import watch_evaluate
+
+        months = [r.month for r in readings]
+        watch_evaluate(
+            source="water", subject_ids={r.section_id for r in readings}, first=min(months), last=max(months)
+        )
     logger.info("water readings upserted: %d", len(readings))
     return len(readings)
 
