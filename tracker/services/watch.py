@@ -207,8 +207,9 @@ def watch_evaluate(*, source: str, subject_ids, first: dt.date, last: dt.date) -
             last=("last", "max"), hi=("hi", "max"), lo=("lo", "min"), above=("above", "first")
         )
         per["peak"] = np.where(per["above"], per["hi"], per["lo"])
-        last: list[dt.date] = per["last"].dt.date.tolist()
-        _prolong([(int(i), d, float(p)) for i, d, p in zip(per.index, last, per["peak"].tolist(), strict=True)])
+        last_days: list[dt.date] = per["last"].dt.date.tolist()
+        peaks: list[float] = per["peak"].astype(float).tolist()
+        _prolong([(int(i), d, p) for i, d, p in zip(per.index.tolist(), last_days, peaks, strict=True)])
     created = MonitoringWarning.objects.bulk_create(
         [
             MonitoringWarning(
