@@ -155,9 +155,14 @@ def test_section_worse_than_target_two_months_fires_once(unit_a):
     WarningRule.objects.create(
         name="断面连续2月不达标", source="water", parameter="class_over_target", threshold=0, duration=2
     )
-    # NH3-N 1.2 mg/L is class IV (III ≤ 1.0 < IV ≤ 1.5, GB 3838-2002) → one class worse than target III; 0.4 is II
-    post_water(section, {"2025-11": {"nh3n": "1.2"}, "2025-12": {"nh3n": "1.2"}, "2026-01": {"nh3n": "0.4"}})
-    post_water(section, {"2025-12": {"nh3n": "1.2"}})  # a correction sent again: same episode
+    # NH3-N 1.2 mg/L is class IV (III ≤ 1.0 < IV ≤ 1.5, GB 3838-2002) → one class worse than target III; 0.4 is II.
+    # The other parameters of the minimum set (DO 8, CODMn 2, TP 0.02: all class I) make each reading complete.
+    base = {"do": "8", "codmn": "2", "tp": "0.02"}
+    post_water(
+        section,
+        {"2025-11": {**base, "nh3n": "1.2"}, "2025-12": {**base, "nh3n": "1.2"}, "2026-01": {**base, "nh3n": "0.4"}},
+    )
+    post_water(section, {"2025-12": {**base, "nh3n": "1.2"}})  # a correction sent again: same episode
     w = MonitoringWarning.objects.get()
     assert (w.section, w.episode_start, w.fired_on, w.periods, w.peak_value) == (
         section, dt.date(2025, 11, 1), dt.date(2025, 12, 1), 2, 1.0
