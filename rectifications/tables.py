@@ -65,7 +65,7 @@ class NoticeTable(Table):
     filename = _("预警通知")
     empty_text = _("没有预警通知。")
 
-    created_at = Column(_("发出时间"), lambda n: timezone.localdate(n.created_at))
+    created_at = Column(_("发出时间"), lambda n: timezone.localdate(n.created_at), order_by="created_at")
     level = Column(
         _("等级"),
         "get_level_display",

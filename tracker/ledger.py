@@ -111,8 +111,9 @@ class Column:
             return (self.order_by,)
         if self.order_by:
             return tuple(self.order_by)
-        if isinstance(self.accessor, str) and not self.accessor.split(".")[-1].startswith("get_"):
-            return (self.accessor.replace(".", "__"),)
+        accessor = self.accessor if self.accessor is not None else self.name
+        if isinstance(accessor, str) and not accessor.split(".")[-1].startswith("get_"):
+            return (accessor.replace(".", "__"),)
         return ()
 
     def value(self, row) -> Any:
@@ -126,8 +127,9 @@ class Column:
                 return None
             number = Decimal(str(value)).quantize(Decimal(1).scaleb(-self.decimals), rounding=ROUND_HALF_UP)
             return int(number) if self.decimals == 0 else number
-        if isinstance(value, datetime):
-            return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+        if isinstance(value, datetime):  # local wall time to the second (Excel keeps no zone, no microseconds)
+            local = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+            return local.replace(microsecond=0)
         if isinstance(value, bool):
             return _("是") if value else _("否")
         if isinstance(value, Promise):  # a lazy label (choices): Excel needs the text
