@@ -102,6 +102,17 @@ class ImportForm(forms.Form):
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None)
+    category = forms.ChoiceField(
+        label=_("类别"),
+        required=False,
+        choices=[("", _("全部")), ("overdue", _("逾期")), ("rebounded", _("反弹")), ("newly_closed", _("新销号"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(rectification_items__isnull=False).distinct().order_by("sort_order", "code")
+        self.fields["unit"].choices = [("", _("全部")), *units.values_list("pk", "name")]
 
     def clean(self):
         data = super().clean()

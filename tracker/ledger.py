@@ -184,6 +184,7 @@ class Table:
     title: ClassVar[str] = ""
     filename: ClassVar[str] = ""
     empty_text: ClassVar[str] = ""
+    prefix: ClassVar[str] = ""  # for two ledgers on one page: "u-" reads ?u-sort= and ?u-page=
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -198,7 +199,8 @@ class Table:
         self.queryset = queryset
         self.request = request
         self.page_size = page_size or self.page_size
-        self.sort = self._parse_sort(request.GET.get("sort", ""))
+        self.sort_param, self.page_param = f"{self.prefix}sort", f"{self.prefix}page"
+        self.sort = self._parse_sort(request.GET.get(self.sort_param, ""))
         self._page: Page | None = None
 
     # --- sorting ------------------------------------------------------------------------------------------
@@ -240,7 +242,7 @@ class Table:
     @property
     def page(self) -> Page:
         if self._page is None:
-            page = Paginator(self.ordered(), self.page_size).get_page(self.request.GET.get("page"))
+            page = Paginator(self.ordered(), self.page_size).get_page(self.request.GET.get(self.page_param))
             page.object_list = self.prepare(list(page.object_list))
             self._page = page
         return self._page
@@ -288,7 +290,7 @@ class Table:
             if c.sort_fields:
                 active = c.name == current
                 next_sort = c.name if not active or descending else f"-{c.name}"
-                entry["url"] = "?" + self._query(sort=next_sort, page=None)
+                entry["url"] = "?" + self._query(**{self.sort_param: next_sort, self.page_param: None})
                 if active:
                     entry["aria"] = "descending" if descending else "ascending"
                     entry["arrow"] = "▼" if descending else "▲"
@@ -297,12 +299,12 @@ class Table:
 
     def export_url(self) -> str:
         query = self.request.GET.copy()
-        query.pop("page", None)
+        query.pop(self.page_param, None)
         query[EXPORT_PARAM] = EXPORT_VALUE
         return "?" + query.urlencode()
 
     def page_url(self, number: int) -> str:
-        return "?" + self._query(page=str(number))
+        return "?" + self._query(**{self.page_param: str(number)})
 
     def pager(self) -> dict:
         page = self.page

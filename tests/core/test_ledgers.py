@@ -304,3 +304,22 @@ def test_column_values_are_scaled_once_and_read_the_same_on_page_and_excel():
     assert cols["share"].value(row) == D("12.3") and cols["share"].label == "比例（%）"
     assert cols["text"].text(cols["text"].value(row)) == "—"
     assert to_wan(None) is None and cols["money"].excel_format() == "#,##0.00"
+
+
+def test_bulletin_costs_the_same_queries_at_10_and_200_items(client_for, leader, unit_a, unit_b):
+    url = reverse("rectifications:bulletin")
+    params = {"start": (TODAY - dt.timedelta(days=30)).isoformat(), "end": TODAY.isoformat()}
+    client = client_for(leader)
+
+    def overdue(n, unit):
+        for i in range(n):
+            RectificationItemFactory(unit=unit, deadline=TODAY - dt.timedelta(days=i + 1))
+
+    overdue(8, unit_a)
+    overdue(2, unit_b)
+    client.get(url, params)
+    small = _queries(client, url, params)
+    overdue(190, unit_a)
+    assert _queries(client, url, params) == small
+    table = client.get(url, params).context["table"]
+    assert table.page.paginator.count == 200 and len(table.page.object_list) == table.page_size == 100
