@@ -47,7 +47,7 @@ class ProjectTable(Table):
     planned_start = Column(_("计划开工"), page=False)
     planned_completion = Column(_("计划竣工"), page=False)
     last_report = Column(_("最近进展"))
-    stall_reason = Column(_("预警"), order_by=False, html=_stall)
+    stall_reason = Column(_("预警"), order_by=False, html=_stall, css="wrap")
     responsible_person = Column(_("责任人"), page=False)
 
     def __init__(self, queryset, request, *, as_of: date, **kwargs):
@@ -101,7 +101,7 @@ class PaymentTable(Table):
     fund = Column(_("资金来源"), "project.fund.name", order_by=("project__fund__year", "project__fund__name"))
     amount = Column(_("支付金额"), money=True, html=_amount)
     reverses = Column(_("冲销凭证"), "reverses.voucher_no", order_by=False)
-    note = Column(_("说明"), order_by=False)
+    note = Column(_("说明"), order_by=False, css="wrap")
     entered_by = Column(
         _("录入人"), lambda p: p.entered_by.get_full_name() or p.entered_by.get_username(), order_by=False
     )

@@ -41,7 +41,7 @@ class ItemTable(Table):
 
     code = Column(_("问题编号"), link=lambda it: reverse("rectifications:detail", args=[it.pk]), css="code")
     inspection = Column(_("来源批次"), "inspection.name", order_by=("inspection__date", "inspection__name"), page=False)
-    description = Column(_("问题描述"), order_by=False, html=_description)
+    description = Column(_("问题描述"), order_by=False, html=_description, css="wrap")
     area = Column(_("领域"), "get_area_display", order_by="area")
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     lead_department = Column(_("牵头部门"), "lead_department.name", order_by=("lead_department__sort_order",))
@@ -80,7 +80,11 @@ class NoticeTable(Table):
         _("问题编号"), "item.code", link=lambda n: reverse("rectifications:detail", args=[n.item_id]), css="code"
     )
     description = Column(
-        _("问题描述"), "item.description", order_by=False, html=lambda n: Truncator(n.item.description).chars(40)
+        _("问题描述"),
+        "item.description",
+        order_by=False,
+        html=lambda n: Truncator(n.item.description).chars(40),
+        css="wrap",
     )
     read_at = Column(_("签收时间"))
 
@@ -130,7 +134,7 @@ class BulletinItemTable(Table):
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     category = Column(_("类别"), _lists, order_by=("-in_overdue", "-in_rebounded", "-in_newly_closed"))
     code = Column(_("问题编号"), link=lambda it: reverse("rectifications:detail", args=[it.pk]), css="code")
-    description = Column(_("问题描述"), order_by=False, html=lambda it: Truncator(it.description).chars(60))
+    description = Column(_("问题描述"), order_by=False, html=lambda it: Truncator(it.description).chars(60), css="wrap")
     responsible_person = Column(_("责任人"))
     deadline = Column(_("整改时限"))
     status = Column(_("状态"), "get_status_display", order_by=[choice_order("status", Status.values)])

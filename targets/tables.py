@@ -48,7 +48,7 @@ class ValueTable(Table):
     status = Column(
         _("状态"), "get_status_display", order_by=[choice_order("status", ValueStatus.values)], html=_status
     )
-    note = Column(_("说明"), _note, order_by=False, css="small")
+    note = Column(_("说明"), _note, order_by=False, css="small wrap")
     entered_at = Column(_("填报时间"), page=False)
     action = Column("", lambda v: "", order_by=False, export=False)
 
