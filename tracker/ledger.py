@@ -34,6 +34,7 @@ from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .tabular import xlsx_response
 
@@ -92,7 +93,7 @@ class Column:
 
     def __post_init__(self):
         if self.money:
-            self.unit = self.unit or "万元"
+            self.unit = self.unit or gettext_lazy("万元")
             self.decimals = 2 if self.decimals is None else self.decimals
         if self.decimals is not None and not self.css:
             self.css = "num"
@@ -101,7 +102,7 @@ class Column:
     def label(self) -> str:
         """The translated header with the unit of measure: "下达资金（万元）"."""
         text = str(self.header)
-        return f"{text}（{self.unit}）" if self.unit else text
+        return _("%(header)s（%(unit)s）") % {"header": text, "unit": self.unit} if self.unit else text
 
     @property
     def sort_fields(self) -> tuple:

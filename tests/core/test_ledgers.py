@@ -323,3 +323,15 @@ def test_bulletin_costs_the_same_queries_at_10_and_200_items(client_for, leader,
     assert _queries(client, url, params) == small
     table = client.get(url, params).context["table"]
     assert table.page.paginator.count == 200 and len(table.page.object_list) == table.page_size == 100
+
+
+def test_headers_are_translated_with_the_unit(db):
+    from django.utils import translation
+
+    from projects.tables import ProjectTable
+
+    column = ProjectTable.columns["allocated_amount"]
+    with translation.override("zh-hans"):
+        assert column.label == "下达资金（万元）"
+    with translation.override("en"):
+        assert column.label == "Allocated (10k yuan)"
