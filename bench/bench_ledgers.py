@@ -73,6 +73,10 @@ def run(ctx: BenchContext) -> list[Row]:
     from tracker.services import user_set_role
 
     national(ctx, with_air=ctx.cache.get("with_air", False))
+    from django.db import connection
+
+    with connection.cursor() as cur:  # planner statistics after the bulk COPY, as autovacuum would gather them
+        cur.execute("ANALYZE")
     assert RectificationItem.objects.count() >= NATIONAL.items and Project.objects.count() >= NATIONAL.projects
     leader, _ = User.objects.get_or_create(username="ledger-leader", defaults={"full_name": "领导"})
     user_set_role(user=leader, role=Role.LEADER)

@@ -23,7 +23,7 @@ from django.db.models import (
 from tracker.models import Unit
 
 from .choices import Colour, Status
-from .models import Notice, RectificationItem, Transition
+from .models import OPEN_FIRST, Notice, RectificationItem, Transition
 from .permissions import items_for_user
 
 
@@ -38,7 +38,7 @@ def item_ledger(*, user, filters: dict | None = None) -> QuerySet[RectificationI
         elif key in ("area", "status", "colour"):
             qs = qs.filter(**{key: value})
     # open items first (nearest deadline first), closed ones after them
-    return qs.order_by(Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)), "deadline", "code")
+    return qs.order_by(OPEN_FIRST, "deadline", "code", "id")
 
 
 def ledger_counts(qs: QuerySet[RectificationItem]) -> dict:

@@ -27,14 +27,16 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, QuerySet, Value, When
+from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .tabular import xlsx_response
 
@@ -42,6 +44,23 @@ EXPORT_PARAM = "export"
 EXPORT_VALUE = "xlsx"
 WAN = Decimal(10000)
 EXPORT_CHUNK = 2000
+
+
+class FastSelect(forms.Select):
+    """A filter's select rendered in one pass in Python rather than one template per option: a leader's unit
+    filter lists every unit (2,844 nationally), which the template-per-option widget takes ~100 ms to render."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs or {})
+        final["name"] = name
+        final.setdefault("id", f"id_{name}")
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((str(v), mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final), options)
 
 
 def wants_export(request) -> bool:
@@ -56,12 +75,33 @@ def to_wan(value) -> Decimal | None:
     return (Decimal(value) / WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+_LABELS: dict[tuple, dict] = {}
+
+
+def _display(obj: Any, field: str) -> str | None:
+    """`obj.get_<field>_display()` without its per-call cost (Django rebuilds the choices dict on every call,
+    which dominates a 50k-row export): the labels of a model field, cached per language."""
+    key = (type(obj), field, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = {k: str(v) for k, v in obj._meta.get_field(field).flatchoices}
+        _LABELS[key] = labels
+    raw = getattr(obj, field)
+    return labels.get(raw, raw)
+
+
 def _resolve(row: Any, path: str) -> Any:
     value = row
     for part in path.split("."):
         if value is None:
             return None
-        value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+        if isinstance(value, dict):
+            value = value.get(part)
+            continue
+        if part.startswith("get_") and part.endswith("_display") and hasattr(value, "_meta"):
+            value = _display(value, part[4:-8])
+            continue
+        value = getattr(value, part, None)
         if callable(value) and not isinstance(value, type):
             value = value()
     return value
