@@ -25,7 +25,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 
 from tracker.models import Unit
 
@@ -425,10 +425,12 @@ def ledger_totals(projects: QuerySet[Project], *, as_of: date) -> dict:
 # --- fund and payment ledgers ---------------------------------------------------------------------------
 
 
-def fund_ledger(*, year: int | None = None, level: str | None = None, area: str | None = None) -> QuerySet[Fund]:
-    """Funds with `assigned` (allocated to projects), `paid`, `unassigned` and `rate_sort`, all in SQL.
+def fund_ledger(*, year: int | None = None, level: str | None = None, area: str | None = None) -> list[Fund]:
+    """Funds with `assigned` (allocated to projects), `paid` and `unassigned`. Three queries: the funds, then one
+    grouped sum over projects and one over payments (correlated subqueries re-joined every payment per fund).
 
-    Funds are the city's: every person who reads projects reads all funds (as on the projects overview).
+    Funds are the city's (a few dozen a year, hundreds at most), so the ledger sorts and pages this list in
+    Python. Every person who reads projects reads all funds (as on the projects overview).
     """
     funds = Fund.objects.all()
     if year:
@@ -437,20 +439,27 @@ def fund_ledger(*, year: int | None = None, level: str | None = None, area: str 
         funds = funds.filter(level=level)
     if area:
         funds = funds.filter(area=area)
-    assigned_q = (
-        Project.objects.filter(fund=OuterRef("pk")).order_by().values("fund").annotate(s=Sum("allocated_amount"))
+    funds = list(funds)
+    ids = [f.pk for f in funds]
+    assigned = dict(
+        Project.objects.filter(fund_id__in=ids)
+        .order_by()
+        .values("fund_id")
+        .annotate(s=Sum("allocated_amount"))
+        .values_list("fund_id", "s")
     )
-    paid_q = Payment.objects.filter(project__fund=OuterRef("pk")).order_by().values("project__fund")
-    assigned = Coalesce(Subquery(assigned_q.values("s"), output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
-    paid = Coalesce(
-        Subquery(paid_q.annotate(s=Sum("amount")).values("s"), output_field=MONEY_FIELD),
-        ZERO,
-        output_field=MONEY_FIELD,
+    paid = dict(
+        Payment.objects.filter(project__fund_id__in=ids)
+        .order_by()
+        .values("project__fund_id")
+        .annotate(s=Sum("amount"))
+        .values_list("project__fund_id", "s")
     )
-    return funds.annotate(assigned=assigned, paid=paid).annotate(
-        unassigned=Greatest(F("amount") - F("assigned"), ZERO, output_field=MONEY_FIELD),
-        rate_sort=Case(When(amount__gt=0, then=ExpressionWrapper(F("paid") / F("amount"), output_field=MONEY_FIELD))),
-    )
+    for f in funds:
+        f.assigned = assigned.get(f.pk) or ZERO
+        f.paid = paid.get(f.pk) or ZERO
+        f.unassigned = max(f.amount - f.assigned, ZERO)
+    return funds
 
 
 def payment_ledger(

@@ -73,9 +73,7 @@ class FundTable(Table):
     assigned = Column(_("已分配到项目"), money=True)
     unassigned = Column(_("未分配到项目"), money=True)
     paid = Column(_("已支付"), money=True)
-    rate = Column(
-        _("执行率"), lambda f: rules.execution_rate(f.paid, f.amount), unit="%", decimals=2, order_by="rate_sort"
-    )
+    rate = Column(_("执行率"), lambda f: rules.execution_rate(f.paid, f.amount), unit="%", decimals=2)
     note = Column(_("备注"), order_by=False, page=False)
 
 

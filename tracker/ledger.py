@@ -249,7 +249,7 @@ class Table:
     def _parse_sort(self, raw: str) -> str:
         name = raw.lstrip("-")
         column = self.columns.get(name)
-        if column is None or not column.sort_fields:
+        if column is None or not self.sortable(column):
             return self.default_sort
         return f"-{name}" if raw.startswith("-") else name
 
@@ -268,7 +268,21 @@ class Table:
                 fields.append(expr.desc(nulls_last=True) if f_desc else expr.asc(nulls_last=True))
         return [*fields, *self.tie_break]
 
-    def ordered(self) -> QuerySet:
+    def sortable(self, column: Column) -> bool:
+        """A column sorts in SQL by its fields; over a plain list, by its value unless marked unsortable."""
+        if isinstance(self.queryset, list):
+            return column.order_by is not False
+        return bool(column.sort_fields)
+
+    def ordered(self):
+        if isinstance(self.queryset, list):  # a small, bounded list (e.g. funds): sorted here by column value
+            if not self.sort:
+                return self.queryset
+            column = self.columns[self.sort.lstrip("-")]
+            present = [r for r in self.queryset if column.value(r) is not None]
+            missing = [r for r in self.queryset if column.value(r) is None]
+            present.sort(key=column.value, reverse=self.sort.startswith("-"))
+            return present + missing  # stable: equal values keep the list's order; no value sorts last
         return self.queryset.order_by(*self.ordering())
 
     # --- rows ---------------------------------------------------------------------------------------------
@@ -328,7 +342,7 @@ class Table:
         current, descending = self.sort.lstrip("-"), self.sort.startswith("-")
         for c in self.page_columns():
             entry = {"label": c.label, "css": c.css, "url": None, "aria": "none", "arrow": ""}
-            if c.sort_fields:
+            if self.sortable(c):
                 active = c.name == current
                 next_sort = c.name if not active or descending else f"-{c.name}"
                 entry["url"] = "?" + self._query(**{self.sort_param: next_sort, self.page_param: None})
@@ -364,7 +378,8 @@ class Table:
         """Every filtered row in page order, read in chunks (50k rows never sit in memory as objects at once)."""
         cols = self.export_columns()
         chunk: list = []
-        for obj in self.ordered().iterator(chunk_size=EXPORT_CHUNK):
+        ordered = self.ordered()
+        for obj in ordered if isinstance(ordered, list) else ordered.iterator(chunk_size=EXPORT_CHUNK):
             chunk.append(obj)
             if len(chunk) >= EXPORT_CHUNK:
                 yield from ([c.value(r) for c in cols] for r in self.prepare(chunk))

@@ -335,3 +335,19 @@ def test_headers_are_translated_with_the_unit(db):
         assert column.label == "下达资金（万元）"
     with translation.override("en"):
         assert column.label == "Allocated (10k yuan)"
+
+
+def test_long_selects_render_in_one_pass_with_the_choice_kept(unit_a, unit_b):
+    from django.template import Context, Template
+
+    from tracker.ledger import FastSelect
+    from tracker.models import Unit
+
+    units = Unit.objects.filter(pk__in=[unit_a.pk, unit_b.pk]).order_by("code")
+    html = Template("{% load ledger %}{% options units sel %}").render(Context({"units": units, "sel": str(unit_b.pk)}))
+    assert html == (f'<option value="{unit_a.pk}">井研县</option><option value="{unit_b.pk}" selected>沐川县</option>')
+    widget = FastSelect(choices=[("", "全部"), (unit_a.pk, "<井研县>")])
+    assert widget.render("unit", unit_a.pk, {"id": "id_unit"}) == (
+        f'<select id="id_unit" name="unit"><option value="">全部</option>'
+        f'<option value="{unit_a.pk}" selected>&lt;井研县&gt;</option></select>'
+    )
