@@ -26,7 +26,7 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 
 from tracker.models import Unit
 
@@ -426,10 +426,12 @@ def ledger_totals(projects: QuerySet[Project], *, as_of: date) -> dict:
 # --- fund and payment ledgers ---------------------------------------------------------------------------
 
 
-def fund_ledger(*, year: int | None = None, level: str | None = None, area: str | None = None) -> QuerySet[Fund]:
-    """Funds with `assigned` (allocated to projects), `paid`, `unassigned` and `rate_sort`, all in SQL.
+def fund_ledger(*, year: int | None = None, level: str | None = None, area: str | None = None) -> list[Fund]:
+    """Funds with `assigned` (allocated to projects), `paid` and `unassigned`. Three queries: the funds, then one
+    grouped sum over projects and one over payments (correlated subqueries re-joined every payment per fund).
 
-    Funds are the city's: every person who reads projects reads all funds (as on the projects overview).
+    Funds are the city's (a few dozen a year, hundreds at most), so the ledger sorts and pages this list in
+    Python. Every person who reads projects reads all funds (as on the projects overview).
     """
     funds = Fund.objects.all()
     if year:
@@ -438,20 +440,27 @@ def fund_ledger(*, year: int | None = None, level: str | None = None, area: str 
         funds = funds.filter(level=level)
     if area:
         funds = funds.filter(area=area)
-    assigned_q = (
-        Project.objects.filter(fund=OuterRef("pk")).order_by().values("fund").annotate(s=Sum("allocated_amount"))
+    rows: list[Any] = list(funds)  # decorated below with assigned / paid / unassigned
+    ids = [f.pk for f in rows]
+    assigned = dict(
+        Project.objects.filter(fund_id__in=ids)
+        .order_by()
+        .values("fund_id")
+        .annotate(s=Sum("allocated_amount"))
+        .values_list("fund_id", "s")
     )
-    paid_q = Payment.objects.filter(project__fund=OuterRef("pk")).order_by().values("project__fund")
-    assigned = Coalesce(Subquery(assigned_q.values("s"), output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
-    paid = Coalesce(
-        Subquery(paid_q.annotate(s=Sum("amount")).values("s"), output_field=MONEY_FIELD),
-        ZERO,
-        output_field=MONEY_FIELD,
+    paid = dict(
+        Payment.objects.filter(project__fund_id__in=ids)
+        .order_by()
+        .values("project__fund_id")
+        .annotate(s=Sum("amount"))
+        .values_list("project__fund_id", "s")
     )
-    return funds.annotate(assigned=assigned, paid=paid).annotate(
-        unassigned=Greatest(F("amount") - F("assigned"), ZERO, output_field=MONEY_FIELD),
-        rate_sort=Case(When(amount__gt=0, then=ExpressionWrapper(F("paid") / F("amount"), output_field=MONEY_FIELD))),
-    )
+    for f in rows:
+        f.assigned = assigned.get(f.pk) or ZERO
+        f.paid = paid.get(f.pk) or ZERO
+        f.unassigned = max(f.amount - f.assigned, ZERO)
+    return rows
 
 
 def payment_ledger(
@@ -490,23 +499,53 @@ def payment_totals(payments: QuerySet[Payment]) -> dict:
     return {"count": row["count"], "amount": row["amount"] or ZERO}
 
 
-def stalled_by_unit(*, user, as_of: date) -> pd.DataFrame:
-    """Stalled projects grouped per unit: unit, count, names (for the index page and bulletins)."""
-    frame = project_ledger(user=user, as_of=as_of, stalled=True)
-    if frame.empty:
-        return pd.DataFrame(columns=["unit_id", "unit", "count", "projects"])
-    grouped = frame.groupby(["unit_id", "unit__name"], sort=False)
-    return pd.DataFrame(
+STALLED_NAMES_SHOWN = 3
+
+
+def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> pd.DataFrame:
+    """Stalled projects grouped per unit, most first: unit, count, and the first `names` projects (pk, name,
+    reason) — the overview links to the filtered ledger for the rest. Two queries: the watched, started
+    projects in reach (small columns, judged by `rules.stall_flags`), then the unit names."""
+    from .permissions import projects_for_user
+
+    rows = list(
+        projects_for_user(user, "view")
+        .filter(stage__in=WATCHED_STAGES, planned_start__lte=as_of)
+        .annotate(last_report=_latest_report("reported_on", as_of))
+        .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
+        .order_by("unit__sort_order", "unit__code", "code")
+        .values("pk", "unit_id", "name", "stage", "planned_start", "planned_completion", "last_report", "progress_on")
+    )
+    columns = ["unit_id", "unit", "count", "projects"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    meta = {r["pk"]: (r["unit_id"], r["name"]) for r in rows}
+    for r in rows:
+        r["progress"] = r.pop("progress_on")
+    frame = _stall_frame(rows, as_of=as_of)
+    stalled = frame[frame["stalled"]]
+    if stalled.empty:
+        return pd.DataFrame(columns=columns)
+    by_unit: dict[int, list] = {}
+    for pk, reason in zip(stalled["pk"], stalled["stall_reason"], strict=True):
+        unit_id, name = meta[pk]
+        by_unit.setdefault(unit_id, []).append(StalledProject(pk=int(pk), name=name, stall_reason=reason))
+    unit_names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
+    out = pd.DataFrame(
         [
-            {
-                "unit_id": uid,
-                "unit": name,
-                "count": len(g),
-                "projects": list(g[["pk", "name", "stall_reason"]].itertuples(index=False)),
-            }
-            for (uid, name), g in grouped
-        ]
-    ).sort_values("count", ascending=False, kind="stable")
+            {"unit_id": uid, "unit": unit_names.get(uid, ""), "count": len(ps), "projects": ps[:names]}
+            for uid, ps in by_unit.items()
+        ],
+        columns=columns,
+    )
+    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class StalledProject:
+    pk: int
+    name: str
+    stall_reason: str
 
 
 def project_payments(project: Project) -> QuerySet[Payment]:

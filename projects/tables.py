@@ -47,7 +47,7 @@ class ProjectTable(Table):
     planned_start = Column(_("计划开工"), page=False)
     planned_completion = Column(_("计划竣工"), page=False)
     last_report = Column(_("最近进展"))
-    stall_reason = Column(_("预警"), order_by=False, html=_stall)
+    stall_reason = Column(_("预警"), order_by=False, html=_stall, css="wrap")
     responsible_person = Column(_("责任人"), page=False)
 
     def __init__(self, queryset, request, *, as_of: date, **kwargs):
@@ -73,9 +73,7 @@ class FundTable(Table):
     assigned = Column(_("已分配到项目"), money=True)
     unassigned = Column(_("未分配到项目"), money=True)
     paid = Column(_("已支付"), money=True)
-    rate = Column(
-        _("执行率"), lambda f: rules.execution_rate(f.paid, f.amount), unit="%", decimals=2, order_by="rate_sort"
-    )
+    rate = Column(_("执行率"), lambda f: rules.execution_rate(f.paid, f.amount), unit="%", decimals=2)
     note = Column(_("备注"), order_by=False, page=False)
 
 
@@ -101,7 +99,7 @@ class PaymentTable(Table):
     fund = Column(_("资金来源"), "project.fund.name", order_by=("project__fund__year", "project__fund__name"))
     amount = Column(_("支付金额"), money=True, html=_amount)
     reverses = Column(_("冲销凭证"), "reverses.voucher_no", order_by=False)
-    note = Column(_("说明"), order_by=False)
+    note = Column(_("说明"), order_by=False, css="wrap")
     entered_by = Column(
         _("录入人"), lambda p: p.entered_by.get_full_name() or p.entered_by.get_username(), order_by=False
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
+from tracker.ledger import FastSelect
 from tracker.models import Unit
 
 from .choices import Area, Colour, InspectionKind, NoticeLevel, Status
@@ -29,9 +30,11 @@ class MultipleFileField(forms.FileField):
 
 
 class LedgerFilterForm(forms.Form):
-    inspection = forms.ModelChoiceField(Inspection.objects.all(), required=False, label=_("来源批次"))
+    inspection = forms.ModelChoiceField(
+        Inspection.objects.all(), required=False, label=_("来源批次"), widget=FastSelect
+    )
     area = forms.ChoiceField(choices=[("", _("全部")), *Area.choices], required=False, label=_("领域"))
-    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"))
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"), widget=FastSelect)
     status = forms.ChoiceField(choices=[("", _("全部")), *Status.choices], required=False, label=_("状态"))
     colour = forms.ChoiceField(choices=[("", _("全部")), *Colour.choices], required=False, label=_("预警"))
 
@@ -57,7 +60,7 @@ class LedgerFilterForm(forms.Form):
 
 class NoticeFilterForm(forms.Form):
     level = forms.ChoiceField(choices=[("", _("全部")), *NoticeLevel.choices], required=False, label=_("等级"))
-    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"))
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"), widget=FastSelect)
     unread = forms.BooleanField(required=False, label=_("只看未签收"))
 
     def __init__(self, *args, units=None, **kwargs):
@@ -105,8 +108,19 @@ class ImportForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = fields.DateField(label=_("起始日期"))
-    end = fields.DateField(label=_("截止日期"))
+    start = fields.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = fields.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    category = forms.ChoiceField(
+        label=_("类别"),
+        required=False,
+        choices=[("", _("全部")), ("overdue", _("逾期")), ("rebounded", _("反弹")), ("newly_closed", _("新销号"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(rectification_items__isnull=False).distinct().order_by("sort_order", "code")
+        self.fields["unit"].choices = [("", _("全部")), *units.values_list("pk", "name")]
 
     def clean(self):
         data = super().clean()

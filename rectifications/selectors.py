@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from tracker.models import Unit
 from tracker.selectors.units import work_calendar
 from tracker.standards import round_rate
 
 from .choices import Colour, Status
-from .models import Notice, RectificationItem, Transition
+from .models import OPEN_FIRST, Notice, RectificationItem, Transition
 from .permissions import items_for_user
 
 
@@ -29,7 +41,7 @@ def item_ledger(*, user, filters: dict | None = None) -> QuerySet[RectificationI
         elif key in ("area", "status", "colour"):
             qs = qs.filter(**{key: value})
     # open items first (nearest deadline first), closed ones after them
-    return qs.order_by(Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)), "deadline", "code")
+    return qs.order_by(OPEN_FIRST, "deadline", "code", "id")
 
 
 def ledger_counts(qs: QuerySet[RectificationItem]) -> dict:
@@ -134,6 +146,75 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
                 rows[it.unit_id] = BulletinUnit(unit=it.unit)
             getattr(rows[it.unit_id], name).append(it)
     return sorted(rows.values(), key=lambda r: (r.unit.sort_order, r.unit.code))
+
+
+def _bulletin_conditions(*, start: datetime.date, end: datetime.date) -> dict[str, Q]:
+    """The bulletin's three lists as conditions on items (the same definitions as `bulletin`)."""
+    rebound_ids = (
+        Transition.objects.filter(to_status=Status.REBOUNDED, created_at__date__range=(start, end))
+        .values("item_id")
+        .distinct()
+    )
+    in_scope = Q(inspection__date__lte=end)
+    return {
+        "overdue": in_scope & Q(deadline__lt=end) & ~Q(status=Status.CLOSED),
+        "rebounded": Q(pk__in=rebound_ids),
+        "newly_closed": in_scope & Q(status=Status.CLOSED, closed_on__range=(start, end)),
+    }
+
+
+def bulletin_items(
+    *, start: datetime.date, end: datetime.date, unit_id: int | None = None, category: str | None = None
+) -> QuerySet[RectificationItem]:
+    """见人见事: the items that are overdue, rebounded or newly closed in the period, each flagged
+    (`in_overdue`, `in_rebounded`, `in_newly_closed`; an item may be in two lists), for a paged ledger."""
+    conditions = _bulletin_conditions(start=start, end=end)
+    wanted = conditions[category] if category in conditions else Q()
+    if not wanted:
+        for q in conditions.values():
+            wanted |= q
+    qs = RectificationItem.objects.filter(wanted).select_related("unit", "inspection")
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    flags = {
+        f"in_{name}": Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        for name, q in conditions.items()
+    }
+    return qs.annotate(**flags).order_by("unit__sort_order", "unit__code", "deadline", "code")
+
+
+def bulletin_units(*, start: datetime.date, end: datetime.date) -> QuerySet[Unit]:
+    """各单位销号情况, aggregated in SQL: per unit with items, total and closed (items inspected by `end`),
+    the three list counts and `rate_sort` (closed ÷ total)."""
+    conditions = _bulletin_conditions(start=start, end=end)
+
+    def count(q: Q) -> Count:
+        return Count("rectification_items", filter=_prefixed(q), distinct=True)
+
+    units = Unit.objects.annotate(
+        total=count(Q(inspection__date__lte=end)),
+        closed=count(Q(inspection__date__lte=end, status=Status.CLOSED)),
+        overdue=count(conditions["overdue"]),
+        rebounded=count(conditions["rebounded"]),
+        newly_closed=count(conditions["newly_closed"]),
+    ).filter(Q(total__gt=0) | Q(rebounded__gt=0))
+    return units.annotate(
+        rate_sort=Case(
+            When(total__gt=0, then=ExpressionWrapper(F("closed") * 100.0 / F("total"), output_field=FloatField()))
+        )
+    ).order_by("sort_order", "code")
+
+
+def _prefixed(q: Q) -> Q:
+    """The same condition seen from a Unit (`deadline` → `rectification_items__deadline`)."""
+    out = Q(_connector=q.connector, _negated=q.negated)
+    for child in list(q.children):
+        if isinstance(child, Q):
+            out.children.append(_prefixed(child))
+        else:
+            key, value = cast(tuple[str, Any], child)
+            out.children.append((f"rectification_items__{key}", value))
+    return out
 
 
 # --- assessment indicators ----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ class ItemTable(Table):
 
     code = Column(_("问题编号"), link=lambda it: reverse("rectifications:detail", args=[it.pk]), css="code")
     inspection = Column(_("来源批次"), "inspection.name", order_by=("inspection__date", "inspection__name"), page=False)
-    description = Column(_("问题描述"), order_by=False, html=_description)
+    description = Column(_("问题描述"), order_by=False, html=_description, css="wrap")
     area = Column(_("领域"), "get_area_display", order_by="area")
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     lead_department = Column(_("牵头部门"), "lead_department.name", order_by=("lead_department__sort_order",))
@@ -65,7 +65,7 @@ class NoticeTable(Table):
     filename = _("预警通知")
     empty_text = _("没有预警通知。")
 
-    created_at = Column(_("发出时间"), lambda n: timezone.localdate(n.created_at))
+    created_at = Column(_("发出时间"), lambda n: timezone.localdate(n.created_at), order_by="created_at")
     level = Column(
         _("等级"),
         "get_level_display",
@@ -80,7 +80,11 @@ class NoticeTable(Table):
         _("问题编号"), "item.code", link=lambda n: reverse("rectifications:detail", args=[n.item_id]), css="code"
     )
     description = Column(
-        _("问题描述"), "item.description", order_by=False, html=lambda n: Truncator(n.item.description).chars(40)
+        _("问题描述"),
+        "item.description",
+        order_by=False,
+        html=lambda n: Truncator(n.item.description).chars(40),
+        css="wrap",
     )
     read_at = Column(_("签收时间"))
     document = Column(_("发文字号"), lambda n: n.document_number.text if hasattr(n, "document_number") else "",
@@ -123,3 +127,52 @@ class NoticeTable(Table):
 
     def row_css(self, row) -> str:
         return "" if row.read_at else "rect-unread"
+
+
+def _lists(it) -> str:
+    names = [
+        str(label)
+        for flag, label in (
+            (it.in_overdue, _("逾期")),
+            (it.in_rebounded, _("反弹")),
+            (it.in_newly_closed, _("新销号")),
+        )
+        if flag
+    ]
+    return "、".join(names)
+
+
+class BulletinItemTable(Table):
+    """见人见事: overdue, rebounded and newly closed items by unit, person and deadline."""
+
+    title = _("见人见事")
+    filename = _("整改通报")
+    empty_text = _("本期没有逾期、反弹或新销号的问题。")
+    page_size = 100
+
+    unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
+    category = Column(_("类别"), _lists, order_by=("-in_overdue", "-in_rebounded", "-in_newly_closed"))
+    code = Column(_("问题编号"), link=lambda it: reverse("rectifications:detail", args=[it.pk]), css="code")
+    description = Column(_("问题描述"), order_by=False, html=lambda it: Truncator(it.description).chars(60), css="wrap")
+    responsible_person = Column(_("责任人"))
+    deadline = Column(_("整改时限"))
+    status = Column(_("状态"), "get_status_display", order_by=[choice_order("status", Status.values)])
+    closed_on = Column(_("销号日期"))
+
+
+class BulletinUnitTable(Table):
+    """各单位销号情况 for the period (counts aggregated in SQL by `selectors.bulletin_units`)."""
+
+    title = _("各单位销号率")
+    empty_text = _("无数据。")
+    prefix = "u-"
+
+    name = Column(_("责任单位"), order_by=("sort_order", "code"))
+    total = Column(_("问题总数"), decimals=0)
+    closed = Column(_("已销号"), decimals=0)
+    rate = Column(
+        _("销号率"), lambda u: u.closed * 100 / u.total if u.total else None, unit="%", decimals=1, order_by="rate_sort"
+    )
+    overdue = Column(_("逾期"), decimals=0)
+    rebounded = Column(_("反弹"), decimals=0)
+    newly_closed = Column(_("新销号"), decimals=0)

@@ -44,11 +44,11 @@ class ValueTable(Table):
     period = Column(_("期间"), "period_label", order_by=("year", "month"))
     value = Column(_("数值"), css="num")
     measure = Column(_("计量单位"), "indicator.measure", order_by=False)
-    audited = Column(_("口径"), lambda v: _("核定数") if v.audited else _("快报数"))
+    audited = Column(_("口径"), lambda v: _("核定数") if v.audited else _("快报数"), order_by="audited")
     status = Column(
         _("状态"), "get_status_display", order_by=[choice_order("status", ValueStatus.values)], html=_status
     )
-    note = Column(_("说明"), _note, order_by=False, css="small")
+    note = Column(_("说明"), _note, order_by=False, css="small wrap")
     entered_at = Column(_("填报时间"), page=False)
     action = Column("", lambda v: "", order_by=False, export=False)
 

@@ -138,7 +138,9 @@ class SectionTable(Table):
         order_by="target_class",
         html=lambda s: _class_chip(s.target_class, s.get_target_class_display()),
     )
-    latest_month = Column(_("最新月份"), lambda s: s.latest_month.strftime("%Y-%m") if s.latest_month else None)
+    latest_month = Column(
+        _("最新月份"), lambda s: s.latest_month.strftime("%Y-%m") if s.latest_month else None, order_by="latest_month"
+    )
     latest_class = Column(
         _("水质类别"),
         "latest_class_label",

@@ -217,32 +217,59 @@ def build_workbook(sheets: Sequence[tuple]) -> bytes:
     """Workbook bytes from `(title, headers, rows)` or `(title, headers, rows, number_formats)` sheets.
 
     Header row bold and frozen, no formula cells. `number_formats` (one per column, None for none) gives number
-    cells a real Excel format such as "#,##0.00", so 万元 amounts stay numbers that sum in Excel.
+    cells a real Excel format such as "#,##0.00", so 万元 amounts stay numbers that sum in Excel. Written in
+    openpyxl's streaming (write-only) mode: rows may be a generator, and 50k-row ledgers export in seconds with
+    flat memory.
     """
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    workbook = openpyxl.Workbook(write_only=True)
+    bold = Font(bold=True)
     for sheet in sheets:
         title, headers, rows = sheet[:3]
         formats = list(sheet[3]) if len(sheet) > 3 else []
         ws = workbook.create_sheet(title=_sheet_title(title, workbook.sheetnames))
         for col, text in enumerate(headers, start=1):
-            _safe_cell(ws.cell(row=1, column=col), str(text))
-            ws.cell(row=1, column=col).font = Font(bold=True)
             ws.column_dimensions[get_column_letter(col)].width = max(10, min(40, len(str(text)) * 2 + 4))
-        for r, row in enumerate(rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                _safe_cell(cell, value)
-                if c <= len(formats) and formats[c - 1] and isinstance(cell.value, int | float):
-                    cell.number_format = formats[c - 1]
         ws.freeze_panes = "A2"
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(ws)
+            _safe_cell(cell, str(text))
+            cell.font = bold
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for row in rows:
+            ws.append(
+                [
+                    _out_cell(ws, value, formats[i] if i < len(formats) else None, WriteOnlyCell)
+                    for i, value in enumerate(row)
+                ]
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _out_cell(ws, value, fmt, cell_type):
+    """A plain value where openpyxl's default is safe; a cell where text would read as a formula or a number
+    needs its format."""
+    if isinstance(value, Decimal):
+        value = float(value) if value == value else None
+    if isinstance(value, str):
+        if not value.startswith("="):
+            return value
+        cell = cell_type(ws)
+        _safe_cell(cell, value)
+        return cell
+    if fmt and isinstance(value, int | float) and not isinstance(value, bool):
+        cell = cell_type(ws, value=value)
+        cell.number_format = fmt
+        return cell
+    return value
 
 
 def xlsx_response(filename: str, sheets: Sequence[tuple]):

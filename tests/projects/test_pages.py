@@ -217,3 +217,17 @@ def test_ranking_filter_by_area_applies_to_page_and_export(client_for, leader, p
         io.BytesIO(client.get(reverse("projects:ranking_export"), {"area": "rural"}).content)
     ).active
     assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["井研县"]
+
+
+def test_overview_names_three_stalled_projects_per_unit_and_links_the_rest(client_for, leader, unit_a, unit_b):
+    # planned 2022, never reported: silent for years → stalled; five in A, one in B, one in A still in reserve
+    for i in range(5):
+        ProjectFactory(unit=unit_a, code=f"S-A{i}")
+    ProjectFactory(unit=unit_b, code="S-B0")
+    ProjectFactory(unit=unit_a, code="S-R", stage="reserve")  # not watched: never stalled
+    response = client_for(leader).get(reverse("projects:index"))
+    stalled = {r["unit"]: r for r in response.context["stalled"]}
+    assert (stalled["井研县"]["count"], len(stalled["井研县"]["projects"])) == (5, 3)
+    assert (stalled["沐川县"]["count"], len(stalled["沐川县"]["projects"])) == (1, 1)
+    assert [r["unit"] for r in response.context["stalled"]] == ["井研县", "沐川县"]  # most first
+    assert f"?unit={unit_a.pk}&amp;stalled=on" in response.content.decode()

@@ -102,6 +102,45 @@ def test_bulletin_lists_exactly_the_right_items(world, unit_a, unit_b):
     assert (b.total, b.closed, b.closure_rate) == (2, 0, 0.0)
 
 
+def test_bulletin_ledgers_in_sql_match_the_lists(world, unit_a, unit_b):
+    """The paged page reads SQL aggregates; they give the same answers as the lists above."""
+    units = {u.name: u for u in selectors.bulletin_units(start=START, end=END)}
+    assert set(units) == {"井研县", "沐川县"}
+    a, b = units["井研县"], units["沐川县"]
+    # A: 5 items inspected by the end, 3 closed → 60 %; one overdue (A-OV), one newly closed (A-CL)
+    assert (a.total, a.closed, a.overdue, a.rebounded, a.newly_closed, a.rate_sort) == (5, 3, 1, 0, 1, 60.0)
+    # B: B-LATE comes from a later inspection, so 2 items, none closed; one rebound in the period (B-RB)
+    assert (b.total, b.closed, b.overdue, b.rebounded, b.newly_closed, b.rate_sort) == (2, 0, 0, 1, 0, 0.0)
+    items = selectors.bulletin_items(start=START, end=END)
+    assert {i.code: (i.in_overdue, i.in_rebounded, i.in_newly_closed) for i in items} == {
+        "A-OV": (True, False, False),
+        "A-CL": (False, False, True),
+        "B-RB": (False, True, False),
+    }
+    assert [i.code for i in selectors.bulletin_items(start=START, end=END, category="overdue")] == ["A-OV"]
+    assert [i.code for i in selectors.bulletin_items(start=START, end=END, unit_id=unit_b.pk)] == ["B-RB"]
+
+
+def test_bulletin_page_and_export_agree(world, client_for, leader):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    params = {"start": START.isoformat(), "end": END.isoformat()}
+    client = client_for(leader)
+    page = client.get(reverse("rectifications:bulletin"), params)
+    assert [i.code for i in page.context["table"].page.object_list] == ["A-OV", "A-CL", "B-RB"]
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("rectifications:bulletin"), {**params, "export": "xlsx"}).content)
+    )
+    summary = list(book["各单位销号率"].iter_rows(min_row=1, values_only=True))
+    assert summary[0] == ("责任单位", "问题总数", "已销号", "销号率（%）", "逾期", "反弹", "新销号")
+    assert summary[1:] == [("井研县", 5, 3, 60, 1, 0, 1), ("沐川县", 2, 0, 0, 0, 1, 0)]
+    detail = [r[:3] for r in book["见人见事"].iter_rows(min_row=2, values_only=True)]
+    assert detail == [("井研县", "逾期", "A-OV"), ("井研县", "新销号", "A-CL"), ("沐川县", "反弹", "B-RB")]
+
+
 def test_indicator_frames_follow_the_contract(world, unit_a, unit_b):
     as_of = dt.date(2026, 3, 31)
     for fn in (

