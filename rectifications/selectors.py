@@ -130,7 +130,8 @@ COLUMNS = ["unit_id", "value", "detail"]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    extra = [c for c in ("num", "den") if rows and c in rows[0]]
+    frame = pd.DataFrame.from_records(rows, columns=COLUMNS + extra)
     frame["unit_id"] = frame["unit_id"].astype(int)
     frame["value"] = frame["value"].astype(float)
     frame["detail"] = frame["detail"].astype(str)
@@ -154,6 +155,8 @@ def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> 
             "unit_id": v["unit_id"],
             "value": v["closed"] * 100.0 / v["due"] if v["due"] else np.nan,
             "detail": f"到期应销号 {v['due']} 项，已销号 {v['closed']} 项（截至 {as_of:%Y-%m-%d}）",
+            "num": float(v["closed"]),
+            "den": float(v["due"]),
         }
         for v in values
     ]

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from targets import registry, services
+from targets import registry, selectors, services
 from targets.choices import RunStatus, ValueStatus
 from targets.models import DataValue, Indicator, Publication, ScoreSnapshot, ScoringRun, UnitScore
 from tests.targets.conftest import AS_OF
@@ -14,7 +14,18 @@ pytestmark = pytest.mark.django_db
 def snapshot_rows(run):
     return sorted(
         ScoreSnapshot.objects.filter(run=run).values_list(
-            "unit_id", "item_id", "as_of", "raw_value", "target", "points", "explanation"
+            "unit_id",
+            "item_id",
+            "as_of",
+            "raw_value",
+            "value",
+            "target",
+            "status",
+            "points",
+            "detail",
+            "points_at_risk",
+            "need_kind",
+            "need_amount",
         )
     )
 
@@ -54,8 +65,11 @@ def test_two_runs_give_identical_rows_and_replace_each_other(scheme, fake_source
     rows = snapshot_rows(first)
     second = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
     assert snapshot_rows(second) == rows
-    assert not ScoringRun.objects.filter(pk=first.pk).exists()
-    assert ScoreSnapshot.objects.filter(scheme=scheme, as_of=AS_OF).count() == len(rows) == 6
+    # the replaced run is kept whole, marked superseded and linked to its replacement (old links keep working)
+    first.refresh_from_db()
+    assert first.status == RunStatus.SUPERSEDED and first.replaced_by_id == second.pk
+    assert snapshot_rows(first) == rows and len(rows) == 6
+    assert selectors.latest_run(scheme) == second
 
 
 def test_failing_run_leaves_the_previous_ranking_in_place(scheme, fake_sources, monkeypatch):
