@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 COMPUTED_SOURCES: dict[str, str] = {
     "air_good_day_rate": "tracker.selectors.air.indicator_air_good_day_rate",
     "air_pm25_mean": "tracker.selectors.air.indicator_air_pm25_mean",
+    "air_composite_index": "tracker.selectors.air.indicator_air_composite_index",
     "water_section_compliance_rate": "tracker.selectors.water.indicator_water_section_compliance_rate",
     "outlet_completion_rate": "tracker.selectors.water.indicator_outlet_completion_rate",
     "rectification_closure_rate": "rectifications.selectors.indicator_rectification_closure_rate",
@@ -34,6 +35,7 @@ OPTIONAL = ["num", "den"]  # a stock ratio's numerator and denominator (items cl
 ACCRUAL: dict[str, str] = {
     "air_good_day_rate": "flow",
     "air_pm25_mean": "flow",
+    "air_composite_index": "flow",
     "water_section_compliance_rate": "flow",
     "outlet_completion_rate": "stock",
     "rectification_closure_rate": "stock",
@@ -53,6 +55,7 @@ RECOVERY: dict[str, str] = {
 NA_WHEN_ABSENT: dict[str, str] = {
     "air_good_day_rate": "无空气监测站点数据",
     "air_pm25_mean": "无空气监测站点数据",
+    "air_composite_index": "无空气监测站点数据",
     "water_section_compliance_rate": "无考核断面",
     "outlet_completion_rate": "无入河排污口",
     "rectification_closure_rate": "本年度无到期整改问题",

@@ -166,6 +166,15 @@ def _meets(value: np.ndarray, target: np.ndarray, direction: str) -> np.ndarray:
     return value >= target if direction == HIGHER else value <= target
 
 
+def meets(value: float, target: float, direction: str, digits: int) -> bool | None:
+    """Whether one value meets its target, compared at the published precision (the engine's rule; readers of live
+    values that have no run, like the waste-free table, ask here instead of comparing themselves)."""
+    if value is None or target is None or math.isnan(value) or math.isnan(target):
+        return None
+    v, t = round_published([value, target], digits)
+    return bool(_meets(np.array([v]), np.array([t]), direction)[0])
+
+
 def _improving_side(target: np.ndarray, baseline: np.ndarray, direction: str) -> np.ndarray:
     """True where the target lies beyond the baseline in the good direction (a linear span makes sense)."""
     return target > baseline if direction == HIGHER else target < baseline
@@ -428,10 +437,10 @@ _T = {
         "lin_relaxed": "{name} {v}，基数 {b} 已优于目标 {t}，按是否达标计，得 {p} 分",
         "lin": "{name} {v}，基数 {b}、目标 {t}，按完成进度得 {p} 分",
         "lin_formula": "（{m} × ({v0} − {b0}) ÷ ({t0} − {b0})）",
-        "ded": "{name} {n} 项，每项扣 {per} 分、最多扣 {cap} 分，{base}扣 {lost} 分{capped}，得 {p} 分",
+        "ded": "{name} {n} {u}，每{u}扣 {per} 分、最多扣 {cap} 分，{base}扣 {lost} 分{capped}，得 {p} 分",
         "ded_base": "满分 {m}，",
         "ded_capped": "（已达扣分上限）",
-        "bonus": "{name} {n} 项，每项加 {per} 分、最多加 {m} 分，加 {p} 分",
+        "bonus": "{name} {n} {u}，每{u}加 {per} 分、最多加 {m} 分，加 {p} 分",
         "rank": "{name} {v}，在 {count} 个单位中排第 {r} 名，第 1 名得 {m} 分、每低一名减 {step} 分，得 {p} 分",
         "veto": "；该项为一票否决项，未达标，排名列于未被否决的单位之后",
         "detail": "（{d}）",
@@ -479,7 +488,7 @@ def explain(item: Item, row: Mapping, lang: str = "zh", ranked_count: int | None
     status = row.get("status") or NEUTRAL
     word = "≥" if item.direction == HIGHER else "≤"
     kw = {"name": name, "v": fmt(v, item.unit, d), "t": fmt(t, item.unit, d), "b": fmt(b, item.unit, d)}
-    kw.update(p=pts(p), m=pts(m), w=word)
+    kw.update(p=pts(p), m=pts(m), w=word, u=item.unit if item.unit in ("项", "个", "起", "次", "项次") else "项")
     reason = str(row.get("na_reason") or "")
     if status == NOT_APPLICABLE:
         why = (f"（{reason}）" if not lang.startswith("en") else f" ({reason})") if reason else ""

@@ -261,9 +261,8 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
             v = latest.get((ind.pk, unit.pk))
             target = targets.get((ind.pk, unit.pk))
             value = None if v is None else float(v.value)
-            met = None
-            if value is not None and target is not None:
-                met = value >= target if ind.direction == scoring.HIGHER else value <= target
+            digits = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+            met = None if value is None or target is None else scoring.meets(value, target, ind.direction, digits)
             cells.append(
                 {
                     "value": value,

@@ -563,6 +563,30 @@ def _change_note(published: ScoringRun, totals: pd.DataFrame) -> str:
     return head + ("：\n" + "\n".join(lines) if lines else "：总分与排名均无变化")
 
 
+def scores_preview(*, scheme: AssessmentScheme, as_of: date) -> pd.DataFrame:
+    """The ranking the scheme as it stands would give as of `as_of`, computed and not stored (a dry run), beside
+    the ranking in force. Columns: unit_id, unit_name, total, rank, vetoed, current_total, current_rank, change.
+    """
+    from tracker.models import Unit
+
+    pairs = engine_items(scheme)
+    items, values, unit_ids = load_frames(scheme, as_of, pairs=pairs)
+    scores = scoring.score_items(items, values, unit_ids, explain_rows=False)
+    totals = scoring.rank_totals(scores, None, items, scheme.caps)
+    current = (
+        ScoringRun.objects.filter(scheme=scheme, status=RunStatus.SUCCEEDED).order_by("-as_of", "-created_at").first()
+    )
+    now = pd.DataFrame(
+        UnitScore.objects.filter(run=current).values("unit_id", "total", "rank") if current else [],
+        columns=["unit_id", "total", "rank"],
+    ).rename(columns={"total": "current_total", "rank": "current_rank"})
+    names = pd.DataFrame(Unit.objects.filter(pk__in=unit_ids).values("pk", "name"), columns=["pk", "name"])
+    out = totals[["unit_id", "total", "rank", "vetoed"]].merge(now, on="unit_id", how="left")
+    out = out.merge(names.rename(columns={"pk": "unit_id", "name": "unit_name"}), on="unit_id", how="left")
+    out["change"] = out["current_rank"] - out["rank"].astype(float)
+    return out.sort_values(["rank", "unit_name"]).reset_index(drop=True)
+
+
 @audit.audited
 def publication_create(*, user, run_id: int, title: str) -> Publication:
     """Freeze a run as published in a bulletin; later corrections of its date make a new run."""
