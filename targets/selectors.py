@@ -14,9 +14,9 @@ from tracker.models import Unit
 from tracker.selectors import territorial_units
 
 from . import scoring
-from .choices import READABLE_RUN_STATUSES, Area, ItemStatus, RunStatus, Source, ValueStatus
-from .models import AssessmentItem, AssessmentScheme, DataValue, Indicator, ScoreSnapshot, ScoringRun, Target, UnitScore
-from .services import engine_items, item_from_frozen
+from .choices import READABLE_RUN_STATUSES, Area, ItemStatus, RunStatus, Source
+from .models import AssessmentItem, AssessmentScheme, Indicator, ScoreSnapshot, ScoringRun, Target, UnitScore
+from .services import approved_values, engine_items, item_from_frozen
 
 
 def scheme_list() -> QuerySet[AssessmentScheme]:
@@ -235,21 +235,8 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
     indicators = list(entered_indicators((Area.WASTEFREE, Area.SOIL)))
     ids = [i.pk for i in indicators]
     unit_list = list(units.filter(pk__in=territorial_units().values("pk")).order_by("sort_order", "code"))
-    values = pd.DataFrame(
-        DataValue.objects.filter(
-            indicator_id__in=ids,
-            unit__in=[u.pk for u in unit_list],
-            year=year,
-            status=ValueStatus.APPROVED,
-            superseded_at__isnull=True,
-        ).values("indicator_id", "unit_id", "month", "value", "audited"),
-        columns=["indicator_id", "unit_id", "month", "value", "audited"],
-    )
-    latest = {}
-    if not values.empty:
-        values["order"] = values["month"].replace(0, 13)
-        values = values.sort_values("order").drop_duplicates(["indicator_id", "unit_id"], keep="last")
-        latest = {(r.indicator_id, r.unit_id): r for r in values.itertuples(index=False)}
+    values = approved_values(year, ids, unit_ids=[u.pk for u in unit_list])  # the values in force now
+    latest = {(r.indicator_id, r.unit_id): r for r in values.itertuples(index=False)}
     targets = {
         (t.indicator_id, t.unit_id): t.value
         for t in Target.objects.filter(indicator_id__in=ids, year=year, unit__in=[u.pk for u in unit_list])

@@ -5,12 +5,13 @@ from __future__ import annotations
 import calendar
 import logging
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tracker import audit
@@ -376,24 +377,41 @@ def load_frames(
     return [e for _, e in pairs], grid[cols], unit_ids
 
 
-def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
-    """Latest approved entered value of the year up to `as_of`, per indicator and unit (month 0 = annual)."""
-    qs = DataValue.objects.filter(
-        indicator_id__in=indicator_ids,
-        indicator__source=Source.ENTERED,
-        year=year,
-        status=ValueStatus.APPROVED,
-        superseded_at__isnull=True,
-    )
-    if as_of.year == year:
-        qs = qs.filter(month__lte=as_of.month)
+def approved_values(
+    year: int, indicator_ids: list[int], *, as_of: date | None = None, unit_ids: list[int] | None = None
+) -> pd.DataFrame:
+    """Which approved entered value counts — the one place that says so: per indicator and unit the latest
+    approved value of `year` (month 0, the annual value, counts as the latest), among the months up to `as_of`.
+
+    With `as_of`, "approved" means approved by the end of that day and not yet corrected then (`approved_at`,
+    `superseded_at`), so a correction approved later never changes a past date's scores. Without it: the values
+    in force now. Columns: indicator_id, unit_id, month, value, audited. One query.
+    """
+    qs = DataValue.objects.filter(indicator_id__in=indicator_ids, year=year, status=ValueStatus.APPROVED)
+    if as_of is None:
+        qs = qs.filter(superseded_at__isnull=True)
+    else:
+        end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+        qs = qs.filter(approved_at__lt=end).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=end))
+        if as_of.year == year:
+            qs = qs.filter(month__lte=as_of.month)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
     cols = ["indicator_id", "unit_id", "month", "value", "audited"]
     df = pd.DataFrame(qs.values(*cols), columns=cols)
     if df.empty:
-        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail", "months"])
-    # annual (month 0) values count as the latest of the year
+        return df
     df["order"] = df["month"].replace(0, 13)
     df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
+    return df[cols].reset_index(drop=True)
+
+
+def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
+    """The entered indicators' values as the engine reads them (`approved_values` as of the run's date)."""
+    entered = list(Indicator.objects.filter(pk__in=indicator_ids, source=Source.ENTERED).values_list("pk", flat=True))
+    df = approved_values(year, entered, as_of=as_of)
+    if df.empty:
+        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail", "months"])
     period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
     kind = np.where(df["audited"], "核定数", "快报数")
     df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)

@@ -194,3 +194,26 @@ def test_admin_previews_the_ranking_of_an_edited_scheme_without_saving(scheme, f
     html = response.content.decode()
     assert "排名预览（未保存）" in html and "27.92" in html and "30.00" in html
     assert scheme.items.get(indicator__code="air_good_day_rate").max_points == 10
+
+
+def test_a_correction_approved_later_does_not_change_a_past_date(scheme, fake_sources, official_a, admin_user, unit_a):
+    from targets.models import DataValue, Indicator
+
+    waste = Indicator.objects.get(code="industrial_solid_waste_use")
+    v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=9, value=70)
+    v = services.data_value_submit(user=official_a, value_id=v.pk, version=v.version)
+    v = services.data_value_approve(user=admin_user, value_id=v.pk, version=v.version)
+    DataValue.objects.filter(pk=v.pk).update(approved_at=_at(dt.date(2026, 10, 8)))
+    first = services.scores_compute(scheme_id=scheme.pk, as_of=dt.date(2026, 10, 31))
+    rows = _rows(first)
+    # 70 < 80 → threshold 0 points
+    assert ScoreSnapshot.objects.get(run=first, unit=unit_a, item__indicator=waste).points == 0
+    # corrected to 85 and approved today (after 31 October): 31 October keeps 70; today sees 85 → 5 points
+    c = services.data_value_save(
+        user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=9, value=85, reason="录入错误"
+    )
+    c = services.data_value_submit(user=official_a, value_id=c.pk, version=c.version)
+    services.data_value_approve(user=admin_user, value_id=c.pk, version=c.version)
+    assert _rows(services.scores_compute(scheme_id=scheme.pk, as_of=dt.date(2026, 10, 31))) == rows
+    today = services.scores_compute(scheme_id=scheme.pk, as_of=timezone.localdate())
+    assert ScoreSnapshot.objects.get(run=today, unit=unit_a, item__indicator=waste).points == 5

@@ -1,12 +1,13 @@
 """Dashboard selectors (risks, trend, ranking movement) and the thin Celery tasks."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from targets import selectors, services, tasks
 from targets.choices import RunStatus
-from targets.models import ScoringRun
+from targets.models import DataValue, ScoringRun
 from tests.targets.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,8 @@ def test_entered_value_risk_counts_the_months_reported(scheme, fake_sources, off
     v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=8, value=76)
     v = services.data_value_submit(user=official_a, value_id=v.pk, version=v.version)
     services.data_value_approve(user=admin_user, value_id=v.pk, version=v.version)
+    # approved in September: a run as of 31 October counts only values approved by then
+    DataValue.objects.filter(pk=v.pk).update(approved_at=timezone.make_aware(datetime(2026, 9, 8, 10)))
     run = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
     risks = selectors.deduction_risks(run, [unit_a.pk])
     advice = risks.set_index("indicator").loc["工业固体废物综合利用率", "advice"]

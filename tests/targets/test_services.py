@@ -1,7 +1,10 @@
 """The scoring service and the entered-value workflow against the database."""
 
+from datetime import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from targets import registry, selectors, services
 from targets.choices import RunStatus, ValueStatus
@@ -94,6 +97,8 @@ def test_published_ranking_is_frozen_and_a_correction_makes_a_new_run_with_a_not
     v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=10, value=85)
     v = services.data_value_submit(user=official_a, value_id=v.pk, version=v.version)
     services.data_value_approve(user=admin_user, value_id=v.pk, version=v.version)
+    # a late entry for October, approved on 31 October: it counts as of that date
+    DataValue.objects.filter(pk=v.pk).update(approved_at=timezone.make_aware(datetime(2026, 10, 31, 18)))
     correction = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
     assert snapshot_rows(published) == frozen
     assert correction.supersedes_id == published.pk
