@@ -76,6 +76,27 @@ ITEMS = [
 # caps per area and overall: rectification deductions at most 5 points in all, bonuses at most 3
 CAPS = {"deduction": {"rectification": 5}, "bonus": {"overall": 3}}
 SPEC = {row[0]: row for row in INDICATORS}
+NAMES_EN = {
+    "air_good_day_rate": "Good-day rate",
+    "air_pm25_mean": "PM2.5 mean",
+    "air_composite_index": "Air quality composite index",
+    "water_section_compliance_rate": "Section compliance rate",
+    "outlet_completion_rate": "Sewage outlet rectification rate",
+    "rectification_closure_rate": "Rectification closure rate",
+    "rectification_overdue_count": "Overdue rectification items",
+    "rectification_red_orange_count": "Red/orange warning items",
+    "rectification_rebound_count": "Rebounded items",
+    "budget_execution_rate": "Budget execution rate",
+    "stalled_project_count": "Stalled projects",
+    "industrial_solid_waste_use": "Industrial solid waste utilisation",
+    "hazardous_waste_safe_disposal": "Hazardous waste safe disposal",
+    "household_waste_recycling": "Household waste recycling",
+    "farmland_safe_use": "Safe use of polluted farmland",
+    "construction_land_safe_use": "Safe use of construction land",
+    "rural_sewage_treatment": "Rural sewage treatment",
+    "innovation_bonus": "Innovation and commendations",
+    "major_env_incident": "Major environmental incidents",
+}
 
 
 def _month_end(year: int, month: int) -> date:
@@ -123,6 +144,7 @@ def _indicators() -> dict[str, Indicator]:
             area=area,
             source=source,
             aggregate=aggregate,
+            name_en=NAMES_EN.get(code, ""),
             sort_order=n,
             description="由各单位按月填报年初至当月累计值，经市级审核后计入考核" if source == "entered" else "",
         )

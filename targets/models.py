@@ -15,6 +15,7 @@ class Indicator(models.Model):
 
     code = models.SlugField(_("指标代码"), max_length=60, unique=True)
     name = models.CharField(_("指标名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True, help_text=_("英文界面的计分说明使用"))
     measure = models.CharField(_("计量单位"), max_length=20, blank=True, help_text=_("如 %、µg/m³、项"))
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     area = models.CharField(_("领域"), max_length=20, choices=Area.choices)

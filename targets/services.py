@@ -266,6 +266,7 @@ def frozen_item(it: AssessmentItem, e: scoring.Item) -> dict:
         "accrual": e.accrual,
         "precision": e.precision,
         "recovery": e.recovery,
+        "name_en": e.name_en,
         "code": it.indicator.code,
         "sort_order": it.sort_order,
     }
@@ -303,6 +304,7 @@ def engine_item(it: AssessmentItem) -> scoring.Item:
         accrual=accrual,
         precision=ind.precision,
         recovery=registry.RECOVERY.get(ind.code, ""),
+        name_en=ind.name_en,
     )
 
 
