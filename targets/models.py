@@ -290,6 +290,8 @@ class ScoreSnapshot(models.Model):
     need_kind = models.CharField(max_length=12, blank=True)
     need_amount = models.FloatField(null=True)
     need_total = models.FloatField(null=True)
+    # the stored text of runs computed before the facts were stored (shown as it was); blank for newer runs
+    legacy_explanation = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "unit", "item"], name="snapshot_unique")]

@@ -111,7 +111,10 @@ def ranking(run: ScoringRun) -> dict:
 
 
 def render_explanation(snap: ScoreSnapshot, lang: str = "zh", items: dict | None = None) -> str:
-    """One snapshot's explanation, rendered from its stored numbers and the run's frozen item."""
+    """One snapshot's explanation, rendered from its stored numbers and the run's frozen item (a run computed
+    before the facts were stored shows the text it stored then)."""
+    if snap.legacy_explanation:
+        return snap.legacy_explanation
     items = items if items is not None else engine_items_of(snap.run)
     item = items.get(snap.item_id)
     if item is None:

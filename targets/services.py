@@ -516,6 +516,7 @@ def _write(
     for col in ("status", "detail", "na_reason", "need_kind"):
         snaps[col] = snaps[col].fillna("").astype(str)
     snaps["detail"] = snaps["detail"].str.slice(0, 300)
+    snaps["legacy_explanation"] = ""  # rendered on read from the numbers above
     sums = scores.groupby("unit_id")[["points_lost", "points_at_risk"]].sum().round(2)
     totals = totals.merge(sums, left_on="unit_id", right_index=True, how="left")
     with transaction.atomic():

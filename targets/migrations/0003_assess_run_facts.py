@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def backfill_legacy_rows(apps, schema_editor):
+    """Rows of earlier runs: the compared value is the raw one, the maximum the item's (their text is kept)."""
+    from django.db.models import F, OuterRef, Subquery
+
+    snapshot = apps.get_model("targets", "ScoreSnapshot")
+    item = apps.get_model("targets", "AssessmentItem")
+    snapshot.objects.filter(value__isnull=True).update(
+        value=F("raw_value"),
+        max_points=Subquery(item.objects.filter(pk=OuterRef("item_id")).values("max_points")[:1]),
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,9 +24,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveField(
+        # runs computed before the facts were stored keep their text (shown as it was); new runs leave it blank
+        migrations.RenameField(
             model_name='scoresnapshot',
-            name='explanation',
+            old_name='explanation',
+            new_name='legacy_explanation',
+        ),
+        migrations.AlterField(
+            model_name='scoresnapshot',
+            name='legacy_explanation',
+            field=models.TextField(blank=True, db_default='', default=''),
         ),
         migrations.AddField(
             model_name='assessmentitem',
@@ -192,4 +211,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('indicator', 'unit', 'year'), name='notapplicable_unique'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='notapplicable_has_reason')],
             },
         ),
+        migrations.RunPython(backfill_legacy_rows, migrations.RunPython.noop),
     ]
