@@ -4,9 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import scoring
+from .choices import Area
 from .geo import MAX_BYTES, BoundaryError, parse_boundary
 from .models import (
     AssessmentItem,
@@ -95,10 +97,67 @@ class ItemInline(admin.TabularInline):
     autocomplete_fields = ("indicator",)
 
 
+CAP_KINDS = (("deduction", _("扣分上限")), ("bonus", _("加分上限")))
+CAP_AREAS = (("overall", _("全部领域合计")), *Area.choices)
+
+
+class _SchemeFormBase(forms.ModelForm):
+    """The scheme with its caps as labelled fields (扣分上限 / 加分上限, overall and per area), not raw JSON."""
+
+    class Meta:
+        model = AssessmentScheme
+        fields = ("year", "name", "published")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        caps = self.instance.caps or {}
+        for kind, _label in CAP_KINDS:
+            for area, _area_label in CAP_AREAS:
+                self.fields[f"cap_{kind}_{area}"].initial = (caps.get(kind) or {}).get(area)
+
+    def clean(self):
+        data = super().clean()
+        caps = {}
+        for kind, _label in CAP_KINDS:
+            limits = {
+                area: data[f"cap_{kind}_{area}"]
+                for area, _area_label in CAP_AREAS
+                if data.get(f"cap_{kind}_{area}") is not None
+            }
+            if limits:
+                caps[kind] = limits
+        self.instance.caps = caps
+        return data
+
+
+CAP_FIELDS = [f"cap_{kind}_{area}" for kind, _label in CAP_KINDS for area, _area_label in CAP_AREAS]
+SchemeForm = type(
+    "SchemeForm",
+    (_SchemeFormBase,),
+    {
+        f"cap_{kind}_{area}": forms.FloatField(
+            label=format_lazy("{} · {}", label, area_label),
+            required=False,
+            min_value=0,
+            help_text=_("留空表示不设上限"),
+        )
+        for kind, label in CAP_KINDS
+        for area, area_label in CAP_AREAS
+    },
+)
+
+
 @admin.register(AssessmentScheme)
 class SchemeAdmin(admin.ModelAdmin):
     list_display = ("name", "year", "published")
     inlines = [ItemInline]
+    form = SchemeForm
+
+    fieldsets = (
+        (None, {"fields": ("year", "name", "published")}),
+        (_("加减分上限"), {"fields": CAP_FIELDS, "classes": ("collapse",)}),
+    )
+
     change_form_template = "admin/targets/assessmentscheme/change_form.html"
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

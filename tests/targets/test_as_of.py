@@ -217,3 +217,13 @@ def test_a_correction_approved_later_does_not_change_a_past_date(scheme, fake_so
     assert _rows(services.scores_compute(scheme_id=scheme.pk, as_of=dt.date(2026, 10, 31))) == rows
     today = services.scores_compute(scheme_id=scheme.pk, as_of=timezone.localdate())
     assert ScoreSnapshot.objects.get(run=today, unit=unit_a, item__indicator=waste).points == 5
+
+
+def test_scheme_caps_are_labelled_fields_not_json(db):
+    from targets.admin import SchemeForm
+
+    form = SchemeForm(data={"year": 2026, "name": "方案", "cap_deduction_rectification": "5", "cap_bonus_overall": "3"})
+    assert form.is_valid(), form.errors
+    assert form.instance.caps == {"deduction": {"rectification": 5.0}, "bonus": {"overall": 3.0}}
+    # a negative cap is refused by the field, not found later by a failing run
+    assert not SchemeForm(data={"year": 2026, "name": "方案", "cap_bonus_overall": "-1"}).is_valid()
