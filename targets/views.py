@@ -151,7 +151,8 @@ def run_status(request, run_id: int):
             "label": run.get_status_display(),
             "progress": run.progress,
             "error": run.error[:300],
-            "done": run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED),
+            # a run already replaced by a later one of its date is done too (its page still opens)
+            "done": run.status in (RunStatus.SUCCEEDED, RunStatus.SUPERSEDED, RunStatus.FAILED),
         }
     )
 

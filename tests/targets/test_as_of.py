@@ -227,3 +227,19 @@ def test_scheme_caps_are_labelled_fields_not_json(db):
     assert form.instance.caps == {"deduction": {"rectification": 5.0}, "bonus": {"overall": 3.0}}
     # a negative cap is refused by the field, not found later by a failing run
     assert not SchemeForm(data={"year": 2026, "name": "方案", "cap_bonus_overall": "-1"}).is_valid()
+
+
+def test_score_sheet_renders_the_stored_numbers_in_english_and_a_superseded_run_is_done(
+    scheme, fake_sources, unit_a, client_for, leader
+):
+    run = services.scores_compute(scheme_id=scheme.pk, as_of=D)
+    sheet = {s.item.indicator.code: s for s in selectors.unit_score_sheet(run, unit_a.pk, lang="en")}
+    # 10 × 86.3 / 88 = 9.81 (the fake source's detail stays as the source wrote it)
+    assert sheet["air_good_day_rate"].explanation_text == (
+        "优良天数率 86.3%, target 88.0%, proportional: 9.81 points (优良天数 259 / 有效天数 300)"
+    )
+    # as of 31 March, 9 months remain: (88 × 12 − 86.3 × 3) ÷ 9 = 88.57 → 88.6 (rounded up to be safe)
+    assert sheet["air_good_day_rate"].need_text == "优良天数率 mean of the remaining 9 months ≥ 88.6%"
+    services.scores_compute(scheme_id=scheme.pk, as_of=D)
+    status = client_for(leader).get(reverse("targets:run_status", args=[run.pk])).json()
+    assert status["status"] == "superseded" and status["done"] is True
