@@ -430,7 +430,7 @@ _T = {
         "no_data": "{name}：暂无数据，得 0.00 分",
         "no_target": "{name} {v}，未设定目标值，得 0.00 分",
         "prop_full": "{name} {v}，目标 {t}，达到目标，得满分 {p} 分",
-        "prop": "{name} {v}，目标 {t}，按比例得 {p} 分",
+        "prop": "{name} {v}，目标 {t}，按比例得 {p} 分（{m} × {a0} ÷ {b0}）",
         "thr_met": "{name} {v}，目标 {w} {t}，达标得 {p} 分",
         "thr_missed": "{name} {v}，目标 {w} {t}，未达标得 0.00 分",
         "lin_nobase": "{name} {v}，目标 {t}，无基数按达标计，得 {p} 分",
@@ -452,7 +452,7 @@ _T = {
         "no_data": "{name}: no data, 0.00 points",
         "no_target": "{name} {v}, no target set, 0.00 points",
         "prop_full": "{name} {v}, target {t}, target reached: full marks {p}",
-        "prop": "{name} {v}, target {t}, proportional: {p} points",
+        "prop": "{name} {v}, target {t}, proportional: {p} points ({m} × {a0} ÷ {b0})",
         "thr_met": "{name} {v}, target {w} {t}, met: {p} points",
         "thr_missed": "{name} {v}, target {w} {t}, missed: 0.00 points",
         "lin_nobase": "{name} {v}, target {t}, no baseline so scored as met or not: {p} points",
@@ -499,7 +499,10 @@ def explain(item: Item, row: Mapping, lang: str = "zh", ranked_count: int | None
     elif status == NO_TARGET:
         text = T["no_target"].format(**kw)
     elif item.rule == PROPORTIONAL:
-        text = T["prop_full" if status == MET else "prop"].format(**kw)
+        f = f"{{:.{d}f}}"
+        # higher is better: max × value ÷ target; lower is better: max × target ÷ value
+        a0, b0 = (v, t) if item.direction == HIGHER else (t, v)
+        text = T["prop_full" if status == MET else "prop"].format(a0=f.format(a0), b0=f.format(b0), **kw)
     elif item.rule == THRESHOLD:
         text = T["thr_met" if status == MET else "thr_missed"].format(**kw)
     elif item.rule == LINEAR:

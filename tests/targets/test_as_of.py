@@ -236,7 +236,7 @@ def test_score_sheet_renders_the_stored_numbers_in_english_and_a_superseded_run_
     sheet = {s.item.indicator.code: s for s in selectors.unit_score_sheet(run, unit_a.pk, lang="en")}
     # 10 × 86.3 / 88 = 9.81 (the fake source's detail stays as the source wrote it)
     assert sheet["air_good_day_rate"].explanation_text == (
-        "优良天数率 86.3%, target 88.0%, proportional: 9.81 points (优良天数 259 / 有效天数 300)"
+        "优良天数率 86.3%, target 88.0%, proportional: 9.81 points (10.00 × 86.3 ÷ 88.0) (优良天数 259 / 有效天数 300)"
     )
     # as of 31 March, 9 months remain: (88 × 12 − 86.3 × 3) ÷ 9 = 88.57 → 88.6 (rounded up to be safe)
     assert sheet["air_good_day_rate"].need_text == "优良天数率 mean of the remaining 9 months ≥ 88.6%"

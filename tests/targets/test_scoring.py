@@ -29,7 +29,7 @@ def test_proportional_matches_the_issue_example():
     # 10 × 86.3 / 88.0 = 9.8068 → 9.81; 90 ≥ 88 → capped at 10
     out = s.score_item(item(s.PROPORTIONAL), frame([86.3, 90.0], [88.0, 88.0]))
     assert out["points"].tolist() == [9.81, 10.0]
-    assert out["explanation"][0] == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分"
+    assert out["explanation"][0] == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分（10.00 × 86.3 ÷ 88.0）"
     assert "得满分 10.00 分" in out["explanation"][1]
 
 
@@ -40,6 +40,8 @@ def test_proportional_lower_is_better():
     assert out["points"].tolist() == [8.75, 10.0]
     # a concentration is published (and compared) as an integer
     assert "PM2.5平均浓度 40 µg/m³，目标 35 µg/m³" in out["explanation"][0]
+    # lower is better: max × target ÷ value, as a calculator redoes it
+    assert out["explanation"][0].endswith("按比例得 8.75 分（10.00 × 35 ÷ 40）")
 
 
 @pytest.mark.parametrize(

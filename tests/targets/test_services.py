@@ -55,7 +55,10 @@ def test_computed_sources_are_scored_with_their_detail(scheme, fake_sources, uni
     good = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator__code="air_good_day_rate")
     # 10 × 86.3 / 88 = 9.81
     assert good.points == 9.81
-    assert good.explanation == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分（优良天数 259 / 有效天数 300）"
+    assert (
+        good.explanation
+        == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分（10.00 × 86.3 ÷ 88.0）（优良天数 259 / 有效天数 300）"
+    )
     overdue = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator__code="rectification_overdue_count")
     assert overdue.points == -1.5
     totals = {u.unit_id: (u.total, u.rank) for u in UnitScore.objects.filter(run=run)}
