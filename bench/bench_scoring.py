@@ -128,7 +128,7 @@ def _setup(ctx: BenchContext):
 def run(ctx: BenchContext) -> list[Row]:
     from django.db import connection
 
-    from targets import scoring, services
+    from targets import scoring, selectors, services
     from targets.models import DataValue, ScoreSnapshot
 
     scheme = scheme_for(ctx)
@@ -142,18 +142,21 @@ def run(ctx: BenchContext) -> list[Row]:
     t_sql, _ = timed(group_by, repeat=3)
     t_load, (items, values, unit_ids) = timed(lambda: services.load_frames(scheme, AS_OF), repeat=3)
 
-    def engine():
-        scores = scoring.score_items(items, values, unit_ids)
-        return scoring.rank_totals(scores)
+    def engine():  # as the service runs it: numbers only (explanations are rendered on read), risks, totals
+        scores = scoring.score_items(items, values, unit_ids, explain_rows=False)
+        frame = scores.assign(value=scores["raw_value"])
+        scoring.assess_risks(frame, items, services.months_elapsed(AS_OF))
+        return scoring.rank_totals(scores, None, items, scheme.caps)
 
     t_engine, _ = timed(engine, repeat=3)
     t_service, _ = timed(lambda: services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF), repeat=2)
     ctx.cache["scoring_service_s"] = t_service
-    n_snap = ScoreSnapshot.objects.filter(scheme=scheme).count()
+    # replaced runs of the same date are kept (superseded): count the one in force
+    n_snap = ScoreSnapshot.objects.filter(run=selectors.latest_run(scheme)).count()
     note = f"{N_UNITS} units × {N_ITEMS} items = {n_snap:,} snapshots; {n_values:,} entered values"
     base = "PostgreSQL GROUP BY unit over the entered values"
     return [
-        Row("scoring: engine alone (score_items + rank_totals)", t_engine, "s", base, t_sql, note),
+        Row("scoring: engine alone (score_items + assess_risks + rank_totals)", t_engine, "s", base, t_sql, note),
         Row("scoring: load frames (selectors + DataValues + Targets)", t_load, "s", base, t_sql),
         Row("scoring: whole service (load + engine + write in one transaction)", t_service, "s", base, t_sql),
     ]

@@ -601,9 +601,12 @@ def _execution_rate_frame(projects: QuerySet[Project], *, year: int, as_of: date
                 "value": float(rate) if rate is not None else float("nan"),
                 "detail": f"已支付 {paid / 10000:,.2f} 万元 / 下达 {allocated / 10000:,.2f} 万元"
                 f"（{len(g)} 个在建资金项目）",
+                # in 万元: the assessment says how much more to pay
+                "num": float(paid / 10000),
+                "den": float(allocated / 10000),
             }
         )
-    return pd.DataFrame(out, columns=["unit_id", "value", "detail"])
+    return pd.DataFrame(out, columns=["unit_id", "value", "detail", "num", "den"])
 
 
 def indicator_stalled_project_count(*, year: int, as_of: date) -> pd.DataFrame:

@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 from django.db.models import (
     BooleanField,
@@ -223,85 +222,138 @@ COLUMNS = ["unit_id", "value", "detail"]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    extra = [c for c in ("num", "den") if rows and c in rows[0]]
+    frame = pd.DataFrame.from_records(rows, columns=COLUMNS + extra)
     frame["unit_id"] = frame["unit_id"].astype(int)
     frame["value"] = frame["value"].astype(float)
     frame["detail"] = frame["detail"].astype(str)
     return frame
 
 
-def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """% of the unit's items due from Jan 1 of `year` to `as_of` that were closed by `as_of` (higher better)."""
-    start = datetime.date(year, 1, 1)
-    values = (
-        RectificationItem.objects.filter(deadline__range=(start, as_of))
-        .order_by()
-        .values("unit_id")
-        .annotate(
-            due=Count("pk"),
-            closed=Count("pk", filter=Q(status=Status.CLOSED, closed_on__lte=as_of)),
-        )
+def items_as_of(as_of: datetime.date) -> pd.DataFrame:
+    """Every item known on `as_of` with its state *on that day*, rebuilt from the transition history.
+
+    Columns: item_id, unit_id, deadline, status (the last transition's `to_status` dated on or before `as_of`,
+    else open), rebounds (transitions to 反弹 on or before `as_of`). Today's stored status, `closed_on` and the
+    colour the daily job wrote are not read, so a past date scores the same whatever happened since. Two queries.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    end = timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min),
+        timezone.get_default_timezone(),
     )
-    rows = [
-        {
-            "unit_id": v["unit_id"],
-            "value": round_rate(v["closed"] * 100.0 / v["due"]) if v["due"] else np.nan,
-            "detail": f"到期应销号 {v['due']} 项，已销号 {v['closed']} 项（截至 {as_of:%Y-%m-%d}）",
-        }
-        for v in values
+    items = pd.DataFrame.from_records(
+        list(
+            RectificationItem.objects.filter(inspection__date__lte=as_of)
+            .order_by()
+            .values("pk", "unit_id", "deadline", "status", "closed_on", "closed_late")
+        ),
+        columns=["pk", "unit_id", "deadline", "status", "closed_on", "closed_late"],
+    ).rename(columns={"pk": "item_id", "status": "stored"})
+    moves = pd.DataFrame.from_records(
+        list(
+            Transition.objects.filter(created_at__lt=end, item__inspection__date__lte=as_of)
+            .order_by("item_id", "created_at", "pk")
+            .values("item_id", "to_status", "created_at")
+        ),
+        columns=["item_id", "to_status", "created_at"],
+    )
+    last = moves.groupby("item_id")["to_status"].last() if not moves.empty else pd.Series(dtype=object)
+    moved_at = moves.groupby("item_id")["created_at"].last() if not moves.empty else pd.Series(dtype=object)
+    rebounds = (
+        moves[moves["to_status"] == Status.REBOUNDED].groupby("item_id").size()
+        if not moves.empty
+        else pd.Series(dtype=int)
+    )
+    # an item without any transition (imported or created in its state) keeps its stored state, closed only from
+    # its `closed_on`
+    closed_then = (items["stored"] == Status.CLOSED) & items["closed_on"].notna() & (items["closed_on"] <= as_of)
+    legacy = (
+        items["stored"].where(items["stored"] != Status.CLOSED, Status.IN_PROGRESS).where(~closed_then, Status.CLOSED)
+    )
+    mapped = items["item_id"].map(last).astype(object)
+    items["status"] = mapped.where(mapped.notna(), legacy)
+    items["rebounds"] = items["item_id"].map(rebounds).fillna(0).astype(int)
+    items["moved_on"] = [
+        timezone.localdate(t) if isinstance(t, datetime.datetime) else None
+        for t in items["item_id"].map(moved_at).astype(object)
     ]
-    return _frame(rows)
+    # closed late only counts once the item is closed on `as_of` (closed_late is stored at closing)
+    items["closed_late"] = items["closed_late"].astype(bool) & (items["status"] == Status.CLOSED)
+    items = items.drop(columns=["stored", "closed_on"])
+    items.attrs["thresholds"] = {"yellow_days": settings.DUE_SOON_DAYS, "red_days": settings.RECT_RED_DAYS}
+    return items
+
+
+def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
+    """% of the unit's items due from Jan 1 of `year` to `as_of` that were closed on `as_of` (higher better),
+    from the transition history (an item closed then and rebounded since still counts as closed then)."""
+    start = datetime.date(year, 1, 1)
+    items = items_as_of(as_of)
+    due = items[(items["deadline"] >= start) & (items["deadline"] <= as_of)]
+    rows = []
+    for unit_id, g in due.groupby("unit_id"):
+        n_due, closed = len(g), int((g["status"] == Status.CLOSED).sum())
+        rows.append(
+            {
+                "unit_id": unit_id,
+                "value": round_rate(closed * 100.0 / n_due),
+                "detail": f"到期应销号 {n_due} 项，已销号 {closed} 项（截至 {as_of:%Y-%m-%d}）",
+                "num": float(closed),
+                "den": float(n_due),
+            }
+        )
+    return _frame(rows) if rows else pd.DataFrame(columns=[*COLUMNS, "num", "den"])
 
 
 def indicator_rectification_overdue_count(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """Items due from Jan 1 of `year` to before `as_of` that missed their deadline: still not closed by `as_of`
-    (逾期未销号), or closed after it (逾期销号, `closed_late`, judged on the working-day calendar at closing).
-
-    A late closure is a missed deadline too: before issue 16 it vanished from the count once closed."""
+    """Items whose deadline fell from Jan 1 of `year` to before `as_of` and that missed it: not closed on `as_of`
+    (逾期未销号, their state that day from the transition history), or closed by then but after the deadline
+    (逾期销号, `closed_late`, judged on the working-day calendar at closing). One row per unit with items."""
     start = datetime.date(year, 1, 1)
-    due = Q(deadline__gte=start, deadline__lt=as_of)
-    values = (
-        RectificationItem.objects.filter(deadline__lte=as_of)
-        .order_by()
-        .values("unit_id")
-        .annotate(
-            open_overdue=Count("pk", filter=due & ~Q(status=Status.CLOSED, closed_on__lte=as_of)),
-            closed_late=Count("pk", filter=due & Q(status=Status.CLOSED, closed_on__lte=as_of, closed_late=True)),
-        )
-    )
+    items = items_as_of(as_of)
+    due = (items["deadline"] >= start) & (items["deadline"] < as_of)
+    open_late = (due & (items["status"] != Status.CLOSED)).groupby(items["unit_id"]).sum()
+    closed_late = (due & items["closed_late"]).groupby(items["unit_id"]).sum()
     rows = [
         {
-            "unit_id": v["unit_id"],
-            "value": float(v["open_overdue"] + v["closed_late"]),
-            "detail": (
-                f"{year} 年到期逾期未销号 {v['open_overdue']} 项、逾期销号 {v['closed_late']} 项"
-                f"（截至 {as_of:%Y-%m-%d}）"
-            ),
+            "unit_id": unit_id,
+            "value": float(n + closed_late.get(unit_id, 0)),
+            "detail": f"{year} 年到期逾期未销号 {int(n)} 项、逾期销号 {int(closed_late.get(unit_id, 0))} 项"
+            f"（截至 {as_of:%Y-%m-%d}）",
         }
-        for v in values
+        for unit_id, n in open_late.items()
     ]
     return _frame(rows)
 
 
 def indicator_rectification_red_orange_count(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """Open items now at red or orange warning (the colour the daily job computed), per unit."""
-    values = (
-        RectificationItem.objects.filter(inspection__date__lte=as_of)
-        .order_by()
-        .values("unit_id")
-        .annotate(
-            red=Count("pk", filter=Q(colour=Colour.RED) & ~Q(status=Status.CLOSED)),
-            orange=Count("pk", filter=Q(colour=Colour.ORANGE) & ~Q(status=Status.CLOSED)),
+    """Open items at red or orange warning on `as_of`, per unit: the colour rule (`warning.warning_colour`)
+    applied to each item's state that day — not the colour the daily job last stored, so a past date counts
+    what was red then, and a same-day run does not depend on whether the job has run yet."""
+    from .warning import warning_colour
+
+    items = items_as_of(as_of)
+    th = items.attrs.get("thresholds", {})
+    from tracker.selectors.units import work_calendar
+
+    calendar = work_calendar()
+    colours = [
+        warning_colour(status=st, deadline=dl, today=as_of, rebounded=rb > 0, calendar=calendar, paused_on=moved, **th)
+        for st, dl, rb, moved in zip(
+            items["status"], items["deadline"], items["rebounds"], items["moved_on"], strict=True
         )
-    )
-    rows = [
-        {
-            "unit_id": v["unit_id"],
-            "value": float(v["red"] + v["orange"]),
-            "detail": f"红色预警 {v['red']} 项、橙色预警 {v['orange']} 项",
-        }
-        for v in values
     ]
+    items = items.assign(colour=colours)
+    open_items = items[items["status"] != Status.CLOSED]
+    red = (open_items["colour"] == Colour.RED).groupby(open_items["unit_id"]).sum()
+    orange = (open_items["colour"] == Colour.ORANGE).groupby(open_items["unit_id"]).sum()
+    rows = []
+    for unit_id in items["unit_id"].unique():
+        r, o = int(red.get(unit_id, 0)), int(orange.get(unit_id, 0))
+        rows.append({"unit_id": unit_id, "value": float(r + o), "detail": f"红色预警 {r} 项、橙色预警 {o} 项"})
     return _frame(rows)
 
 

@@ -68,3 +68,31 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("计算中")  # the worker is on it
     SUCCEEDED = "succeeded", _("已完成")  # snapshots written
     FAILED = "failed", _("失败")  # nothing written; the previous ranking stays
+    SUPERSEDED = "superseded", _("已被替代")  # replaced by a later run of the same date; kept, still readable
+
+
+class NaPolicy(models.TextChoices):
+    ZERO = scoring.NA_ZERO, _("不涉及得 0 分")  # nothing given, nothing rescaled
+    FULL = scoring.NA_FULL, _("不涉及得满分")  # full marks
+    RESCALE = scoring.NA_RESCALE, _("不涉及折算")  # total rescaled by the applicable maximum
+
+
+class Accrual(models.TextChoices):
+    AUTO = "", _("按数据来源自动")  # computed: the source's kind; entered: mean → flow, sum → count
+    FLOW = scoring.FLOW, _("期间均值（流量）")  # good-day rate, PM2.5, section compliance
+    STOCK = scoring.STOCK, _("存量比率")  # closure, execution, completion rate
+    COUNT = scoring.COUNT, _("累计次数")  # events over the year
+    LEVEL = scoring.LEVEL, _("当日状态")  # items red or overdue on the day
+
+
+class ItemStatus(models.TextChoices):
+    MET = scoring.MET, _("达标")  # the compared value meets the target (deduction: nothing deducted)
+    MISSED = scoring.MISSED, _("未达标")  # it does not
+    NA = scoring.NOT_APPLICABLE, _("不涉及")  # nothing to assess, scored by the item's policy
+    NO_DATA = scoring.NO_DATA_STATUS, _("暂无数据")  # no value
+    NO_TARGET = scoring.NO_TARGET, _("未设定目标")  # a rule that needs a target has none
+    NEUTRAL = scoring.NEUTRAL, _("—")  # bonus and rank items
+
+
+# Statuses a reader may show as the latest ranking (a superseded run stays reachable by its id).
+READABLE_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.SUPERSEDED)

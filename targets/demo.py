@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 INDICATORS = [
     ("air_good_day_rate", "优良天数率", "%", "higher", "air", "computed", "mean", 88.0, 6),
     ("air_pm25_mean", "PM2.5平均浓度", "µg/m³", "lower", "air", "computed", "mean", 35.0, 5),
+    ("air_composite_index", "环境空气质量综合指数", "", "lower", "air", "computed", "mean", 3.8, 0),
     ("water_section_compliance_rate", "断面水质达标率", "%", "higher", "water", "computed", "mean", 100.0, 8),
     ("outlet_completion_rate", "入河排污口整治完成率", "%", "higher", "water", "computed", "mean", 80.0, 15),
     ("rectification_closure_rate", "督察整改销号率", "%", "higher", "rectification", "computed", "mean", 90.0, 10),
@@ -43,13 +44,19 @@ INDICATORS = [
     ("construction_land_safe_use", "重点建设用地安全利用率", "%", "higher", "soil", "entered", "mean", 100.0, 2),
     ("rural_sewage_treatment", "农村生活污水治理率", "%", "higher", "water", "entered", "mean", 60.0, 10),
     ("innovation_bonus", "生态环境工作创新及国家省级表扬", "项", "higher", "wastefree", "entered", "sum", None, 0),
+    ("major_env_incident", "重大及以上突发环境事件", "起", "lower", "water", "entered", "sum", None, 0),
 ]
-# indicator code, max points, rule, params
+# entered indicators the demo does not fill in (no demo unit had a major incident)
+NOT_SEEDED = {"major_env_incident"}
+# indicator code, max points, rule, params[, other item fields]
 ITEMS = [
     ("air_good_day_rate", 12, "proportional", {}),
     ("air_pm25_mean", 10, "proportional", {}),
+    # 状况排名 on the HJ 663 composite index (lower is better, 2 decimals)
+    ("air_composite_index", 4, "rank", {"step": 0.25}),
     ("water_section_compliance_rate", 10, "threshold", {}),
-    ("outlet_completion_rate", 6, "linear", {}),
+    # 马边 and 峨边 have no sewage outlets: 不涉及, full marks
+    ("outlet_completion_rate", 6, "linear", {}, {"na_policy": "full"}),
     ("rectification_closure_rate", 10, "proportional", {}),
     ("rectification_overdue_count", 0, "deduction", {"per": 0.5, "cap": 5}),
     ("rectification_red_orange_count", 0, "deduction", {"per": 1, "cap": 3}),
@@ -63,8 +70,33 @@ ITEMS = [
     ("construction_land_safe_use", 4, "threshold", {}),
     ("rural_sewage_treatment", 10, "rank", {"step": 0.5}),
     ("innovation_bonus", 3, "bonus", {"per": 1}),
+    # 一票否决: a unit with a major environmental incident ranks after every unit without one
+    ("major_env_incident", 0, "deduction", {"per": 1, "cap": 1}, {"veto": True}),
 ]
+# caps per area and overall: rectification deductions at most 5 points in all, bonuses at most 3
+CAPS = {"deduction": {"rectification": 5}, "bonus": {"overall": 3}}
 SPEC = {row[0]: row for row in INDICATORS}
+NAMES_EN = {
+    "air_good_day_rate": "Good-day rate",
+    "air_pm25_mean": "PM2.5 mean",
+    "air_composite_index": "Air quality composite index",
+    "water_section_compliance_rate": "Section compliance rate",
+    "outlet_completion_rate": "Sewage outlet rectification rate",
+    "rectification_closure_rate": "Rectification closure rate",
+    "rectification_overdue_count": "Overdue rectification items",
+    "rectification_red_orange_count": "Red/orange warning items",
+    "rectification_rebound_count": "Rebounded items",
+    "budget_execution_rate": "Budget execution rate",
+    "stalled_project_count": "Stalled projects",
+    "industrial_solid_waste_use": "Industrial solid waste utilisation",
+    "hazardous_waste_safe_disposal": "Hazardous waste safe disposal",
+    "household_waste_recycling": "Household waste recycling",
+    "farmland_safe_use": "Safe use of polluted farmland",
+    "construction_land_safe_use": "Safe use of construction land",
+    "rural_sewage_treatment": "Rural sewage treatment",
+    "innovation_bonus": "Innovation and commendations",
+    "major_env_incident": "Major environmental incidents",
+}
 
 
 def _month_end(year: int, month: int) -> date:
@@ -112,6 +144,7 @@ def _indicators() -> dict[str, Indicator]:
             area=area,
             source=source,
             aggregate=aggregate,
+            name_en=NAMES_EN.get(code, ""),
             sort_order=n,
             description="由各单位按月填报年初至当月累计值，经市级审核后计入考核" if source == "entered" else "",
         )
@@ -127,14 +160,22 @@ def _scheme_name(year: int) -> str:
 
 
 def _scheme(year: int, indicators: dict[str, Indicator]) -> AssessmentScheme:
-    scheme, _ = AssessmentScheme.objects.get_or_create(year=year, name=_scheme_name(year), defaults={"published": True})
+    scheme, _ = AssessmentScheme.objects.get_or_create(
+        year=year, name=_scheme_name(year), defaults={"published": True, "caps": CAPS}
+    )
     have = set(AssessmentItem.objects.filter(scheme=scheme).values_list("indicator__code", flat=True))
     AssessmentItem.objects.bulk_create(
         [
             AssessmentItem(
-                scheme=scheme, indicator=indicators[code], max_points=pts, rule=rule, params=params, sort_order=n
+                scheme=scheme,
+                indicator=indicators[code],
+                max_points=pts,
+                rule=rule,
+                params=params,
+                sort_order=n,
+                **(rest[0] if rest else {}),
             )
-            for n, (code, pts, rule, params) in enumerate(ITEMS)
+            for n, (code, pts, rule, params, *rest) in enumerate(ITEMS)
             if code not in have
         ]
     )
@@ -182,7 +223,7 @@ def _values(year: int, last_month: int, units, indicators: dict[str, Indicator],
         who = officials.get(unit.pk, admin)
         skill = rng.uniform(-1.2, 0.8)  # some units run behind, most near target
         for code, *_rest in INDICATORS:
-            if SPEC[code][5] != "entered":
+            if SPEC[code][5] != "entered" or code in NOT_SEEDED:
                 continue
             spread = SPEC[code][8]
             bonus_count = 0

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.common.scoping import RestrictedQuerySet
 
-from .choices import Aggregate, Area, Direction, Rule, RunStatus, Source, ValueStatus
+from .choices import Accrual, Aggregate, Area, Direction, ItemStatus, NaPolicy, Rule, RunStatus, Source, ValueStatus
 
 # Bound of any value a person types for an indicator (a target, a baseline, an entered value): larger than every
 # real quantity a city reports (yuan, tonnes, µg/m³, counts), small enough that the scoring arithmetic never
@@ -24,11 +24,26 @@ class Indicator(models.Model):
 
     code = models.SlugField(_("指标代码"), max_length=60, unique=True)
     name = models.CharField(_("指标名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True, help_text=_("英文界面的计分说明使用"))
     measure = models.CharField(_("计量单位"), max_length=20, blank=True, help_text=_("如 %、µg/m³、项"))
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     area = models.CharField(_("领域"), max_length=20, choices=Area.choices)
     source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices)
     aggregate = models.CharField(_("年度汇总方式"), max_length=10, choices=Aggregate.choices, default=Aggregate.MEAN)
+    accrual = models.CharField(
+        _("累积方式"),
+        max_length=10,
+        choices=Accrual.choices,
+        default=Accrual.AUTO,
+        blank=True,
+        help_text=_("决定年末预测与挽回所需：期间均值、存量比率、累计次数或当日状态"),
+    )
+    precision = models.PositiveSmallIntegerField(
+        _("发布精度（小数位）"),
+        null=True,
+        blank=True,
+        help_text=_("按此精度比较与显示；留空按计量单位：% 为 1 位，浓度为整数，综合指数为 2 位"),
+    )
     description = models.TextField(_("口径说明"), blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -151,6 +166,12 @@ class AssessmentScheme(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("方案名称"), max_length=100)
     published = models.BooleanField(_("已发布"), default=False, help_text=_("已发布的方案每晚自动计分"))
+    caps = models.JSONField(
+        _("加减分上限"),
+        default=dict,
+        blank=True,
+        help_text=_('如 {"bonus": {"overall": 5, "air": 2}, "deduction": {"overall": 10, "rectification": 3}}'),
+    )
 
     class Meta:
         verbose_name = _("考核方案")
@@ -170,6 +191,14 @@ class AssessmentItem(models.Model):
     max_points = models.FloatField(_("分值"), help_text=_("按次扣分项可为 0（只扣不加）"))
     rule = models.CharField(_("计分规则"), max_length=20, choices=Rule.choices)
     params = models.JSONField(_("规则参数"), default=dict, blank=True)
+    na_policy = models.CharField(
+        _("不涉及时"),
+        max_length=10,
+        choices=NaPolicy.choices,
+        default=NaPolicy.ZERO,
+        help_text=_("单位无考核对象（无排污口、断面、站点或资金）或经认定不涉及时如何计分"),
+    )
+    veto = models.BooleanField(_("一票否决"), default=False, help_text=_("未达标的单位排在所有未被否决的单位之后"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -189,6 +218,27 @@ class AssessmentItem(models.Model):
         errors = validate_params(self.rule, self.params)
         if errors:
             raise ValidationError({"params": errors})
+
+
+class NotApplicable(models.Model):
+    """An admin's finding that a unit has nothing to assess on an indicator in a year (不涉及认定), with the reason."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reason = models.CharField(_("认定理由"), max_length=200)
+    created_at = models.DateTimeField(_("认定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("不涉及认定")
+        verbose_name_plural = _("不涉及认定")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "year"], name="notapplicable_unique"),
+            models.CheckConstraint(condition=~Q(reason=""), name="notapplicable_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator} {self.year}"
 
 
 class ScoringRun(models.Model):
@@ -213,6 +263,13 @@ class ScoringRun(models.Model):
         "self", verbose_name=_("更正的已发布排名"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     change_note = models.TextField(_("更正说明"), blank=True)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name=_("被替代为"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous_run = models.ForeignKey(
+        "self", verbose_name=_("对比的上期"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    items_frozen = models.JSONField(_("计分时的考核项"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("计分批次")
@@ -231,7 +288,11 @@ class ScoringRun(models.Model):
 
 
 class ScoreSnapshot(models.Model):
-    """Immutable: a unit's score on one item in one run, with the value, target and a checkable explanation."""
+    """Immutable: every fact of a unit × item in one run, decided by the engine; readers only read them.
+
+    `raw_value` is the source's value, `value` the one compared at the published precision; the explanation is
+    rendered from these numbers and the run's frozen items (`ScoringRun.items_frozen`), in Chinese or English.
+    """
 
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots")
     scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="+")
@@ -239,9 +300,24 @@ class ScoreSnapshot(models.Model):
     item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="+")
     as_of = models.DateField()
     raw_value = models.FloatField(null=True)
+    value = models.FloatField(null=True)
     target = models.FloatField(null=True)
+    baseline = models.FloatField(null=True)
+    applicable = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.NEUTRAL)
     points = models.FloatField()
-    explanation = models.TextField()
+    max_points = models.FloatField(default=0)
+    item_rank = models.PositiveIntegerField(null=True)
+    detail = models.CharField(max_length=300, blank=True)
+    na_reason = models.CharField(max_length=200, blank=True)
+    projected = models.FloatField(null=True)
+    points_lost = models.FloatField(default=0)
+    points_at_risk = models.FloatField(default=0)
+    need_kind = models.CharField(max_length=12, blank=True)
+    need_amount = models.FloatField(null=True)
+    need_total = models.FloatField(null=True)
+    # the stored text of runs computed before the facts were stored (shown as it was); blank for newer runs
+    legacy_explanation = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "unit", "item"], name="snapshot_unique")]
@@ -249,6 +325,18 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.item_id}: {self.points}"
+
+    @property
+    def met(self) -> bool | None:
+        """The stored status as met / missed / neither (for templates and charts)."""
+        return {ItemStatus.MET: True, ItemStatus.MISSED: False}.get(self.status)
+
+    @property
+    def explanation(self) -> str:
+        """Rendered from the stored numbers (Chinese); pages use `selectors.explain_rows` for the active language."""
+        from .selectors import render_explanation
+
+        return render_explanation(self)
 
 
 class UnitScore(models.Model):
@@ -261,6 +349,15 @@ class UnitScore(models.Model):
     previous_total = models.FloatField(null=True)
     improvement = models.FloatField(null=True)
     improvement_rank = models.PositiveIntegerField(null=True)
+    base = models.FloatField(null=True)
+    scale = models.FloatField(default=1.0)
+    bonus = models.FloatField(default=0)
+    deduction = models.FloatField(default=0)
+    vetoed = models.BooleanField(default=False)
+    previous_rank = models.PositiveIntegerField(null=True)
+    movement = models.IntegerField(null=True)
+    points_lost = models.FloatField(default=0)
+    points_at_risk = models.FloatField(default=0)
 
     class Meta:
         ordering = ["rank", "unit__sort_order"]

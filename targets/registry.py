@@ -19,6 +19,7 @@ COMPUTED_SOURCES: dict[str, str] = {
     "air_good_day_rate": "tracker.selectors.air.indicator_air_good_day_rate",
     "air_pm25_mean": "tracker.selectors.air.indicator_air_pm25_mean",
     "air_heavy_pollution_days": "tracker.selectors.air.indicator_air_heavy_pollution_days",
+    "air_composite_index": "tracker.selectors.air.indicator_air_composite_index",
     "water_section_compliance_rate": "tracker.selectors.water.indicator_water_section_compliance_rate",
     "outlet_completion_rate": "tracker.selectors.water.indicator_outlet_completion_rate",
     "rural_sewage_operation_rate": "tracker.selectors.rural.indicator_rural_sewage_operation_rate",
@@ -31,6 +32,38 @@ COMPUTED_SOURCES: dict[str, str] = {
     "stalled_project_count": "projects.selectors.indicator_stalled_project_count",
 }
 COLUMNS = ["unit_id", "value", "detail"]
+OPTIONAL = ["num", "den"]  # a stock ratio's numerator and denominator (items closed / due, 万元 paid / allocated)
+
+# How each computed indicator accrues (decides the projection and the recovery need; see targets.scoring).
+ACCRUAL: dict[str, str] = {
+    "air_good_day_rate": "flow",
+    "air_pm25_mean": "flow",
+    "air_composite_index": "flow",
+    "water_section_compliance_rate": "flow",
+    "outlet_completion_rate": "stock",
+    "rectification_closure_rate": "stock",
+    "budget_execution_rate": "stock",
+    "rectification_overdue_count": "level",  # closing an overdue item removes it
+    "rectification_red_orange_count": "level",
+    "stalled_project_count": "level",
+    "rectification_rebound_count": "count",  # a rebound that happened stays
+}
+# The act that moves a stock ratio (its recovery need is said in these units).
+RECOVERY: dict[str, str] = {
+    "rectification_closure_rate": "close",
+    "budget_execution_rate": "pay",
+    "outlet_completion_rate": "complete",
+}
+# A unit absent from these sources has nothing to assess (不涉及), with this reason.
+NA_WHEN_ABSENT: dict[str, str] = {
+    "air_good_day_rate": "无空气监测站点数据",
+    "air_pm25_mean": "无空气监测站点数据",
+    "air_composite_index": "无空气监测站点数据",
+    "water_section_compliance_rate": "无考核断面",
+    "outlet_completion_rate": "无入河排污口",
+    "rectification_closure_rate": "本年度无到期整改问题",
+    "budget_execution_rate": "无在建资金项目",
+}
 _reported: set[str] = set()  # missing sources already logged (once per process, not once per run)
 
 
@@ -70,7 +103,7 @@ def computed_frame(code: str, *, year: int, as_of: date) -> pd.DataFrame | None:
     missing = set(COLUMNS) - set(df.columns)
     if missing:
         raise ValueError(f"indicator {code}: selector frame lacks columns {sorted(missing)}")
-    df = df[COLUMNS].copy()
+    df = df[COLUMNS + [c for c in OPTIONAL if c in df.columns]].copy()
     df["unit_id"] = df["unit_id"].astype(int)
     df["value"] = pd.to_numeric(df["value"], errors="coerce").astype(float)
     df["detail"] = df["detail"].fillna("").astype(str)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
+from typing import Any
 
-import numpy as np
 import pandas as pd
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from tracker.models import Unit
 from tracker.selectors import territorial_units
 
-from . import registry, scoring
-from .choices import Area, RunStatus, Source, ValueStatus
-from .models import AssessmentItem, AssessmentScheme, DataValue, Indicator, ScoreSnapshot, ScoringRun, Target, UnitScore
+from . import scoring
+from .choices import READABLE_RUN_STATUSES, Area, ItemStatus, RunStatus, Source
+from .models import AssessmentItem, AssessmentScheme, Indicator, ScoreSnapshot, ScoringRun, Target, UnitScore
+from .services import approved_values, engine_items, item_from_frozen
 
 
 def scheme_list() -> QuerySet[AssessmentScheme]:
@@ -38,6 +38,13 @@ def latest_run(scheme: AssessmentScheme, as_of: date | None = None) -> ScoringRu
     return qs.select_related("scheme", "publication").order_by("-as_of", "-created_at").first()
 
 
+def readable_runs() -> QuerySet[ScoringRun]:
+    """Runs a reader may open by id: succeeded ones and superseded ones (kept whole, marked, linked onward)."""
+    return ScoringRun.objects.filter(status__in=READABLE_RUN_STATUSES).select_related(
+        "scheme", "publication", "replaced_by", "previous_run"
+    )
+
+
 def run_history(scheme: AssessmentScheme, limit: int = 60) -> list[ScoringRun]:
     return list(
         ScoringRun.objects.filter(scheme=scheme).select_related("publication").order_by("-as_of", "-created_at")[:limit]
@@ -45,125 +52,143 @@ def run_history(scheme: AssessmentScheme, limit: int = 60) -> list[ScoringRun]:
 
 
 def previous_run(run: ScoringRun) -> ScoringRun | None:
-    """The ranking before this one: the newest succeeded run of an earlier date."""
-    return (
-        ScoringRun.objects.filter(scheme_id=run.scheme_id, status=RunStatus.SUCCEEDED, as_of__lt=run.as_of)
-        .order_by("-as_of", "-created_at")
-        .first()
-    )
+    """The ranking this run was compared with when it was computed (stored with the run)."""
+    if run.previous_run_id:
+        return ScoringRun.objects.filter(pk=run.previous_run_id).first()
+    return None
 
 
 def scheme_items(scheme: AssessmentScheme) -> list[AssessmentItem]:
     return list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator").order_by("sort_order", "pk"))
 
 
-def ranking(run: ScoringRun) -> dict:
-    """The ranking table of a run: totals, ranks, per-item points and the movement since the previous run.
-
-    Five queries whatever the number of units and items.
-    """
+def run_items(run: ScoringRun) -> list[AssessmentItem]:
+    """The items of a run (those it scored), in the run's order."""
     items = scheme_items(run.scheme)
+    if run.items_frozen:
+        used = {d["item_id"] for d in run.items_frozen}
+        items = [i for i in items if i.pk in used]
+    return items
+
+
+def engine_items_of(run: ScoringRun) -> dict[int, scoring.Item]:
+    """The engine items exactly as the run used them (frozen with the run; older runs: the scheme today)."""
+    if run.items_frozen:
+        return {d["item_id"]: item_from_frozen(d) for d in run.items_frozen}
+    return {e.item_id: e for _, e in engine_items(run.scheme)}
+
+
+def ranking(run: ScoringRun) -> dict:
+    """The ranking table of a run, read from its stored rows only: totals, ranks, movement and per-item points
+    with their stored status. The run is pinned by id, so a concurrent recompute (which supersedes, never
+    deletes) cannot tear the table. Four queries whatever the number of units and items.
+    """
+    items = run_items(run)
     totals = list(UnitScore.objects.filter(run=run).select_related("unit").order_by("rank", "unit__sort_order"))
-    points = pd.DataFrame(
-        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "points", "raw_value"),
-        columns=["unit_id", "item_id", "points", "raw_value"],
+    cells = pd.DataFrame(
+        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "points", "status"),
+        columns=["unit_id", "item_id", "points", "status"],
     )
-    by_unit = {
-        u: {i: (p, r is None or pd.isna(r)) for i, p, r in zip(g["item_id"], g["points"], g["raw_value"], strict=True)}
-        for u, g in points.groupby("unit_id")
-    }
-    prev = previous_run(run)
-    prev_rank = dict(UnitScore.objects.filter(run=prev).values_list("unit_id", "rank")) if prev else {}
-    rows = []
-    for t in totals:
-        before = prev_rank.get(t.unit_id)
-        rows.append(
-            {
-                "unit": t.unit,
-                "total": t.total,
-                "rank": t.rank,
-                "improvement": t.improvement,
-                "improvement_rank": t.improvement_rank,
-                "movement": None if before is None else before - t.rank,
-                # per item: {"points": float, "no_data": bool} (None if the item was added after the run)
-                "items": [_cell(by_unit.get(t.unit_id, {}).get(i.pk)) for i in items],
-            }
-        )
-    return {"run": run, "items": items, "rows": rows, "previous": prev}
+    by_unit: dict[int, dict[int, dict]] = {}
+    for u, i, p, st in zip(cells["unit_id"], cells["item_id"], cells["points"], cells["status"], strict=True):
+        by_unit.setdefault(u, {})[i] = {"points": p, "status": st, "no_data": st == ItemStatus.NO_DATA}
+    rows = [
+        {
+            "unit": t.unit,
+            "total": t.total,
+            "rank": t.rank,
+            "improvement": t.improvement,
+            "improvement_rank": t.improvement_rank,
+            "movement": t.movement,
+            "vetoed": t.vetoed,
+            "scale": t.scale,
+            # per item: {"points", "status", "no_data"} (None if the item was added after the run)
+            "items": [by_unit.get(t.unit_id, {}).get(i.pk) for i in items],
+        }
+        for t in totals
+    ]
+    return {"run": run, "items": items, "rows": rows, "previous": previous_run(run)}
 
 
-def _cell(pair):
-    return None if pair is None else {"points": pair[0], "no_data": bool(pair[1])}
+def render_explanation(snap: ScoreSnapshot, lang: str = "zh", items: dict | None = None) -> str:
+    """One snapshot's explanation, rendered from its stored numbers and the run's frozen item (a run computed
+    before the facts were stored shows the text it stored then)."""
+    if snap.legacy_explanation:
+        return snap.legacy_explanation
+    items = items if items is not None else engine_items_of(snap.run)
+    item = items.get(snap.item_id)
+    if item is None:
+        return ""
+    row = {f: getattr(snap, f) for f in ("value", "target", "baseline", "points", "status", "detail", "na_reason")}
+    row["item_rank"] = snap.item_rank
+    count = getattr(snap, "ranked_count", None)
+    return scoring.explain(item, row, lang, ranked_count=count)
 
 
-def unit_score_sheet(run: ScoringRun, unit_id: int) -> list[ScoreSnapshot]:
-    """Each item of a unit in a run, with value, target, points and the explanation."""
-    return list(
+def unit_score_sheet(run: ScoringRun, unit_id: int, lang: str | None = None) -> list[ScoreSnapshot]:
+    """Each item of a unit in a run, with the stored facts and an explanation and recovery need rendered from
+    them in the active language (`.explanation_text`, `.need_text`)."""
+    lang = lang or get_language() or "zh-hans"
+    snaps: list[Any] = list(  # decorated below with ranked_count, explanation_text, need_text
         ScoreSnapshot.objects.filter(run=run, unit_id=unit_id)
         .select_related("item__indicator")
         .order_by("item__sort_order", "item_id")
     )
+    items = engine_items_of(run)
+    rank_items = [s.item_id for s in snaps if items.get(s.item_id) and items[s.item_id].rule == scoring.RANK]
+    counts = {}
+    if rank_items:
+        counts = dict(
+            ScoreSnapshot.objects.filter(run=run, item_id__in=rank_items, item_rank__isnull=False)
+            .values("item_id")
+            .annotate(n=Count("pk"))
+            .values_list("item_id", "n")
+        )
+    for s in snaps:
+        s.ranked_count = counts.get(s.item_id)
+        s.explanation_text = render_explanation(s, lang, items)
+        item = items.get(s.item_id)
+        s.need_text = scoring.need_text(item, s.need_kind, s.need_amount, s.need_total, lang) if item else ""
+    return snaps
 
 
-def months_elapsed(as_of: date) -> float:
-    return as_of.month - 1 + as_of.day / calendar.monthrange(as_of.year, as_of.month)[1]
+def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None, lang: str | None = None) -> pd.DataFrame:
+    """扣分风险 of a run, read from its stored rows: the item × unit pairs with points at risk (points already lost
+    are kept apart in `points_lost`), with the stored recovery need.
 
-
-def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None) -> pd.DataFrame:
-    """扣分风险 of a run: items whose year-end projection loses points, with what it takes to recover.
-
-    Columns: unit_id, unit_name, item_id, indicator, value, target, projected, points_at_risk, advice.
+    Columns: unit_id, unit_name, item_id, indicator, value, target, projected, points_lost, points_at_risk,
+    need_kind, advice (the need rendered in the active language).
     """
-    pairs = engine_items(run.scheme)
-    qs = ScoreSnapshot.objects.filter(run=run)
+    lang = lang or get_language() or "zh-hans"
+    cols = [
+        "unit_id",
+        "unit_name",
+        "item_id",
+        "indicator",
+        "value",
+        "target",
+        "projected",
+        "points_lost",
+        "points_at_risk",
+        "need_kind",
+        "advice",
+    ]
+    qs = ScoreSnapshot.objects.filter(run=run, points_at_risk__gt=0)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
-    snaps = pd.DataFrame(
-        qs.values("item_id", "unit_id", "raw_value", "target", "unit__name"),
-        columns=["item_id", "unit_id", "raw_value", "target", "unit__name"],
-    )
-    cols = ["unit_id", "unit_name", "item_id", "indicator", "value", "target", "projected", "points_at_risk", "advice"]
-    if snaps.empty or not pairs:
+    fields = ["unit_id", "unit__name", "item_id", "value", "target", "projected", "points_lost", "points_at_risk"]
+    fields += ["need_kind", "need_amount", "need_total"]
+    df = pd.DataFrame(qs.values(*fields), columns=fields)
+    if df.empty:
         return pd.DataFrame(columns=cols)
-    meta = pd.DataFrame(
-        [(it.pk, it.indicator.name, it.indicator.aggregate, it.indicator_id) for it, _ in pairs],
-        columns=["item_id", "indicator", "aggregate", "indicator_id"],
-    )
-    base = pd.DataFrame(
-        Target.objects.filter(year=run.scheme.year, indicator_id__in=meta["indicator_id"]).values(
-            "indicator_id", "unit_id", "baseline"
-        ),
-        columns=["indicator_id", "unit_id", "baseline"],
-    )
-    df = snaps.merge(meta, on="item_id").merge(base, on=["indicator_id", "unit_id"], how="left")
-    df = df.merge(_entered_months(run, meta, unit_ids), on=["indicator_id", "unit_id"], how="left")
-    df = df.rename(columns={"raw_value": "value", "unit__name": "unit_name"})
-    df[["value", "target", "baseline"]] = df[["value", "target", "baseline"]].astype(float)
-    risks = scoring.deduction_risks(df, [e for _, e in pairs], months_elapsed(run.as_of))
-    if risks.empty:
-        return pd.DataFrame(columns=cols)
-    out = risks.merge(
-        df[["item_id", "unit_id", "unit_name", "indicator", "value", "target"]], on=["item_id", "unit_id"]
-    )
-    return out.sort_values(["points_at_risk", "unit_name"], ascending=[False, True])[cols].reset_index(drop=True)
-
-
-def _entered_months(run: ScoringRun, meta: pd.DataFrame, unit_ids: list[int] | None) -> pd.DataFrame:
-    """How many months each entered value in the run covers (a value reported up to September covers 9)."""
-    qs = DataValue.objects.filter(
-        indicator_id__in=list(meta["indicator_id"]),
-        indicator__source=Source.ENTERED,
-        year=run.scheme.year,
-        status=ValueStatus.APPROVED,
-        superseded_at__isnull=True,
-    )
-    if run.as_of.year == run.scheme.year:
-        qs = qs.filter(month__lte=run.as_of.month)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
-    df = pd.DataFrame(qs.values("indicator_id", "unit_id", "month"), columns=["indicator_id", "unit_id", "month"])
-    df["months"] = df["month"].replace(0, 12).astype(float)
-    return df.groupby(["indicator_id", "unit_id"], as_index=False)["months"].max()
+    items = engine_items_of(run)
+    df["indicator"] = [items[i].name if i in items else "" for i in df["item_id"]]
+    df["advice"] = [
+        scoring.need_text(items[i], k, a, t, lang) if i in items else ""
+        for i, k, a, t in zip(df["item_id"], df["need_kind"], df["need_amount"], df["need_total"], strict=True)
+    ]
+    df = df.rename(columns={"unit__name": "unit_name"})
+    return df.sort_values(["points_at_risk", "unit_name"], ascending=[False, True])[cols].reset_index(drop=True)
 
 
 def monthly_totals_trend(scheme: AssessmentScheme, unit_ids: list[int] | None = None) -> pd.DataFrame:
@@ -209,21 +234,8 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
     indicators = list(entered_indicators((Area.WASTEFREE, Area.SOIL)))
     ids = [i.pk for i in indicators]
     unit_list = list(units.filter(pk__in=territorial_units().values("pk")).order_by("sort_order", "code"))
-    values = pd.DataFrame(
-        DataValue.objects.filter(
-            indicator_id__in=ids,
-            unit__in=[u.pk for u in unit_list],
-            year=year,
-            status=ValueStatus.APPROVED,
-            superseded_at__isnull=True,
-        ).values("indicator_id", "unit_id", "month", "value", "audited"),
-        columns=["indicator_id", "unit_id", "month", "value", "audited"],
-    )
-    latest = {}
-    if not values.empty:
-        values["order"] = values["month"].replace(0, 13)
-        values = values.sort_values("order").drop_duplicates(["indicator_id", "unit_id"], keep="last")
-        latest = {(r.indicator_id, r.unit_id): r for r in values.itertuples(index=False)}
+    values = approved_values(year, ids, unit_ids=[u.pk for u in unit_list])  # the values in force now
+    latest = {(r.indicator_id, r.unit_id): r for r in values.itertuples(index=False)}
     targets = {
         (t.indicator_id, t.unit_id): t.value
         for t in Target.objects.filter(indicator_id__in=ids, year=year, unit__in=[u.pk for u in unit_list])
@@ -235,9 +247,8 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
             v = latest.get((ind.pk, unit.pk))
             target = targets.get((ind.pk, unit.pk))
             value = None if v is None else float(v.value)
-            met = None
-            if value is not None and target is not None:
-                met = value >= target if ind.direction == scoring.HIGHER else value <= target
+            digits = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+            met = None if value is None or target is None else scoring.meets(value, target, ind.direction, digits)
             cells.append(
                 {
                     "value": value,
@@ -252,108 +263,3 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
 
 
 # --- the scoring engine's inputs (read here; targets.services computes and writes) ----------------------
-def engine_items(scheme: AssessmentScheme) -> list[tuple[AssessmentItem, scoring.Item]]:
-    rows = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator"))
-    return [
-        (
-            it,
-            scoring.Item(
-                it.pk,
-                it.indicator.name,
-                it.indicator.measure,
-                it.indicator.direction,
-                it.rule,
-                it.max_points,
-                it.params,
-            ),
-        )
-        for it in rows
-    ]
-
-
-def load_frames(
-    scheme: AssessmentScheme, as_of: date, progress: Callable[[int], None] | None = None
-) -> tuple[list[scoring.Item], pd.DataFrame, list[int]]:
-    """The engine's inputs: items, one row per item × unit with value/target/baseline/detail, and the units."""
-    pairs = engine_items(scheme)
-    unit_ids = list(territorial_units().values_list("pk", flat=True))
-    indicator_ids = [it.indicator_id for it, _ in pairs]
-    targets = pd.DataFrame(
-        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
-            "indicator_id", "unit_id", "value", "baseline"
-        ),
-        columns=["indicator_id", "unit_id", "value", "baseline"],
-    ).rename(columns={"value": "target"})
-    frames = []
-    missing_sources: set[int] = set()
-    computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
-    for n, it in enumerate(computed):
-        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
-        if df is not None:
-            frames.append(df.assign(indicator_id=it.indicator_id))
-        else:
-            missing_sources.add(it.indicator_id)
-        if progress:
-            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
-    frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    values = values[values["unit_id"].isin(unit_ids)]
-    item_of = pd.DataFrame({"indicator_id": indicator_ids, "item_id": [it.pk for it, _ in pairs]})
-    grid = item_of.merge(pd.DataFrame({"unit_id": unit_ids}), how="cross")
-    grid = grid.merge(values, on=["indicator_id", "unit_id"], how="left").merge(
-        targets, on=["indicator_id", "unit_id"], how="left"
-    )
-    if progress:
-        progress(60)
-    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
-    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source"]
-    for col in cols:
-        if col not in grid:
-            grid[col] = np.nan
-    return [e for _, e in pairs], grid[cols], unit_ids
-
-
-def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
-    """Latest approved entered value of the year up to `as_of`, per indicator and unit (month 0 = annual)."""
-    qs = DataValue.objects.filter(
-        indicator_id__in=indicator_ids,
-        indicator__source=Source.ENTERED,
-        year=year,
-        status=ValueStatus.APPROVED,
-        superseded_at__isnull=True,
-    )
-    if as_of.year == year:
-        qs = qs.filter(month__lte=as_of.month)
-    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
-    df = pd.DataFrame(qs.values(*cols), columns=cols)
-    if df.empty:
-        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail"])
-    # annual (month 0) values count as the latest of the year
-    df["order"] = df["month"].replace(0, 13)
-    df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
-    period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
-    kind = np.where(df["audited"], "核定数", "快报数")
-    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
-    return df[["indicator_id", "unit_id", "value", "detail"]]
-
-
-def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
-    """Totals of the latest succeeded run of last year's schemes on or before the same date last year."""
-    try:
-        last_year = as_of.replace(year=as_of.year - 1)
-    except ValueError:  # 29 Feb
-        last_year = as_of.replace(year=as_of.year - 1, day=28)
-    run = (
-        ScoringRun.objects.filter(
-            scheme__year=scheme.year - 1,
-            status=RunStatus.SUCCEEDED,
-            as_of__lte=last_year,
-            as_of__gte=last_year - timedelta(days=31),
-        )
-        .order_by("-as_of", "-created_at")
-        .first()
-    )
-    if run is None:
-        return pd.Series(dtype=float)
-    rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
-    return pd.Series(dict(rows), dtype=float)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
 import math
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,23 +22,26 @@ from django.utils.translation import gettext as _
 from tracker import audit
 from tracker.common.workflow import Stale, compare_and_set
 from tracker.permissions import can_act_for_unit
+from tracker.selectors import territorial_units
 
-from . import scoring
+from . import registry, scoring
 from .choices import EDITABLE_STATUSES, VALUE_WORKFLOW, RunStatus, Source, ValueStatus
 from .models import (
     MAX_ENTERED_VALUE,
+    AssessmentItem,
     AssessmentScheme,
     DataValue,
     DataValueEvent,
     GeoBoundary,
     Indicator,
+    NotApplicable,
     Publication,
     ScoreSnapshot,
     ScoringRun,
+    Target,
     UnitScore,
 )
 from .permissions import can_approve, can_compute
-from .selectors import load_frames, previous_year_totals
 
 logger = logging.getLogger(__name__)
 # How many times the watchdog puts back in the queue a run whose whole worker died, before marking it failed.
@@ -359,11 +364,14 @@ def _progress(run: ScoringRun, pct: int) -> None:
 
 def _compute(run: ScoringRun) -> ScoringRun:
     try:
-        items, values, unit_ids = load_frames(run.scheme, run.as_of, progress=lambda p: _progress(run, p))
-        scores = scoring.score_items(items, values, unit_ids)
-        _progress(run, 75)
-        totals = scoring.rank_totals(scores, previous_year_totals(run.scheme, run.as_of))
-        _write(run, scores, totals)
+        pairs = engine_items(run.scheme)
+        items, values, unit_ids = load_frames(run.scheme, run.as_of, progress=lambda p: _progress(run, p), pairs=pairs)
+        scores = scoring.score_items(items, values, unit_ids, explain_rows=False)
+        _progress(run, 70)
+        scores = _with_risks(scores, values, items, run.as_of)
+        totals = scoring.rank_totals(scores, previous_year_totals(run.scheme, run.as_of), items, run.scheme.caps)
+        _progress(run, 80)
+        _write(run, scores, totals, pairs)
     except Exception as exc:
         logger.exception("scoring run %s failed", run.pk)
         ScoringRun.objects.filter(pk=run.pk).update(
@@ -372,6 +380,223 @@ def _compute(run: ScoringRun) -> ScoringRun:
         raise
     run.refresh_from_db()
     return run
+
+
+def months_elapsed(as_of: date) -> float:
+    """The part of the year a value as of `as_of` covers, in months (31 Oct → 10.0)."""
+    return as_of.month - 1 + as_of.day / calendar.monthrange(as_of.year, as_of.month)[1]
+
+
+def _with_risks(scores: pd.DataFrame, values: pd.DataFrame, items: list[scoring.Item], as_of: date) -> pd.DataFrame:
+    """The run's scores with each pair's projection, points lost / at risk and recovery need (vectorised)."""
+    extra = values[["item_id", "unit_id", *[c for c in ("months", "num", "den") if c in values]]]
+    frame = scores.merge(extra, on=["item_id", "unit_id"], how="left")
+    frame = frame.assign(value=frame["raw_value"])  # the engine rounds it again at the item's precision
+    risks = scoring.assess_risks(frame, items, months_elapsed(as_of))
+    keep = [
+        "item_id",
+        "unit_id",
+        "projected",
+        "points_lost",
+        "points_at_risk",
+        "need_kind",
+        "need_amount",
+        "need_total",
+    ]
+    return scores.merge(risks[keep], on=["item_id", "unit_id"], how="left")
+
+
+def frozen_item(it: AssessmentItem, e: scoring.Item) -> dict:
+    """An item as the run used it (rendering a past run's explanation never depends on today's scheme)."""
+    return {
+        "item_id": e.item_id,
+        "name": e.name,
+        "unit": e.unit,
+        "direction": e.direction,
+        "rule": e.rule,
+        "max_points": e.max_points,
+        "params": e.params,
+        "na_policy": e.na_policy,
+        "veto": e.veto,
+        "area": e.area,
+        "accrual": e.accrual,
+        "precision": e.precision,
+        "recovery": e.recovery,
+        "name_en": e.name_en,
+        "code": it.indicator.code,
+        "sort_order": it.sort_order,
+    }
+
+
+def item_from_frozen(d: dict) -> scoring.Item:
+    fields = {k: v for k, v in d.items() if k not in ("code", "sort_order")}
+    return scoring.Item(**fields)
+
+
+def engine_items(scheme: AssessmentScheme) -> list[tuple[AssessmentItem, scoring.Item]]:
+    rows = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator").order_by("sort_order", "pk"))
+    return [(it, engine_item(it)) for it in rows]
+
+
+def engine_item(it: AssessmentItem) -> scoring.Item:
+    ind = it.indicator
+    if ind.accrual:
+        accrual = ind.accrual
+    elif ind.source == Source.COMPUTED:
+        accrual = registry.ACCRUAL.get(ind.code, scoring.FLOW)
+    else:
+        accrual = scoring.COUNT if ind.aggregate == scoring.SUM else scoring.FLOW
+    return scoring.Item(
+        it.pk,
+        ind.name,
+        ind.measure,
+        ind.direction,
+        it.rule,
+        it.max_points,
+        it.params,
+        na_policy=it.na_policy,
+        veto=it.veto,
+        area=ind.area,
+        accrual=accrual,
+        precision=ind.precision,
+        recovery=registry.RECOVERY.get(ind.code, ""),
+        name_en=ind.name_en,
+    )
+
+
+def load_frames(
+    scheme: AssessmentScheme,
+    as_of: date,
+    progress: Callable[[int], None] | None = None,
+    pairs: list[tuple[AssessmentItem, scoring.Item]] | None = None,
+) -> tuple[list[scoring.Item], pd.DataFrame, list[int]]:
+    """The engine's inputs: items, one row per item × unit (value, target, baseline, detail, applicable,
+    na_reason, months, num, den) and the units.
+
+    A unit is not applicable (不涉及) on an item when an admin found so (`NotApplicable`, with the reason) or when
+    it is absent from a source where absence means it has nothing to assess (no outlets, sections, stations or
+    funded projects: `registry.NA_WHEN_ABSENT`).
+    """
+    pairs = pairs if pairs is not None else engine_items(scheme)
+    unit_ids = list(territorial_units().values_list("pk", flat=True))
+    indicator_ids = [it.indicator_id for it, _ in pairs]
+    targets = pd.DataFrame(
+        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
+            "indicator_id", "unit_id", "value", "baseline"
+        ),
+        columns=["indicator_id", "unit_id", "value", "baseline"],
+    ).rename(columns={"value": "target"})
+    frames = []
+    missing_sources: set[int] = set()
+    absent_means_na: dict[int, str] = {}
+    computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
+    for n, it in enumerate(computed):
+        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
+        if df is not None:
+            frames.append(df.assign(indicator_id=it.indicator_id))
+            if it.indicator.code in registry.NA_WHEN_ABSENT:
+                absent_means_na[it.indicator_id] = registry.NA_WHEN_ABSENT[it.indicator.code]
+        else:
+            missing_sources.add(it.indicator_id)
+        if progress:
+            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
+    frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
+    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    values = values[values["unit_id"].isin(unit_ids)]
+    item_of = pd.DataFrame({"indicator_id": indicator_ids, "item_id": [it.pk for it, _ in pairs]})
+    grid = item_of.merge(pd.DataFrame({"unit_id": unit_ids}), how="cross")
+    grid = grid.merge(values, on=["indicator_id", "unit_id"], how="left", indicator="_source").merge(
+        targets, on=["indicator_id", "unit_id"], how="left"
+    )
+    if progress:
+        progress(60)
+    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
+    absent = grid["_source"] == "left_only"
+    reason = grid["indicator_id"].map(absent_means_na)
+    grid["applicable"] = ~(absent & reason.notna())
+    grid["na_reason"] = reason.where(~grid["applicable"], "")
+    found = pd.DataFrame(
+        NotApplicable.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
+            "indicator_id", "unit_id", "reason"
+        ),
+        columns=["indicator_id", "unit_id", "reason"],
+    )
+    if not found.empty:
+        grid = grid.merge(found, on=["indicator_id", "unit_id"], how="left")
+        marked = grid["reason"].notna()
+        grid.loc[marked, "applicable"] = False
+        grid.loc[marked, "na_reason"] = grid.loc[marked, "reason"]
+    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source", "applicable", "na_reason"]
+    cols += ["months", "num", "den"]
+    for col in cols:
+        if col not in grid:
+            grid[col] = np.nan
+    grid["na_reason"] = grid["na_reason"].fillna("")
+    return [e for _, e in pairs], grid[cols], unit_ids
+
+
+def approved_values(
+    year: int, indicator_ids: list[int], *, as_of: date | None = None, unit_ids: list[int] | None = None
+) -> pd.DataFrame:
+    """Which approved entered value counts — the one place that says so: per indicator and unit the latest
+    approved value of `year` (month 0, the annual value, counts as the latest), among the months up to `as_of`.
+
+    With `as_of`, "approved" means approved by the end of that day and not yet corrected then (`approved_at`,
+    `superseded_at`), so a correction approved later never changes a past date's scores. Without it: the values
+    in force now. Columns: indicator_id, unit_id, month, value, audited. One query.
+    """
+    qs = DataValue.objects.filter(indicator_id__in=indicator_ids, year=year, status=ValueStatus.APPROVED)
+    if as_of is None:
+        qs = qs.filter(superseded_at__isnull=True)
+    else:
+        end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+        qs = qs.filter(approved_at__lt=end).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=end))
+        if as_of.year == year:
+            qs = qs.filter(month__lte=as_of.month)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
+    df = pd.DataFrame(qs.values(*cols), columns=cols)
+    if df.empty:
+        return df
+    df["order"] = df["month"].replace(0, 13)
+    df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
+    return df[cols].reset_index(drop=True)
+
+
+def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
+    """The entered indicators' values as the engine reads them (`approved_values` as of the run's date)."""
+    entered = list(Indicator.objects.filter(pk__in=indicator_ids, source=Source.ENTERED).values_list("pk", flat=True))
+    df = approved_values(year, entered, as_of=as_of)
+    if df.empty:
+        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail", "months"])
+    period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
+    kind = np.where(df["audited"], "核定数", "快报数")
+    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
+    df["months"] = df["month"].replace(0, 12).astype(float)  # the months the value covers (for the risk)
+    return df[["indicator_id", "unit_id", "value", "detail", "months"]]
+
+
+def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
+    """Totals of the latest succeeded run of last year's schemes on or before the same date last year."""
+    try:
+        last_year = as_of.replace(year=as_of.year - 1)
+    except ValueError:  # 29 Feb
+        last_year = as_of.replace(year=as_of.year - 1, day=28)
+    run = (
+        ScoringRun.objects.filter(
+            scheme__year=scheme.year - 1,
+            status=RunStatus.SUCCEEDED,
+            as_of__lte=last_year,
+            as_of__gte=last_year - timedelta(days=31),
+        )
+        .order_by("-as_of", "-created_at")
+        .first()
+    )
+    if run is None:
+        return pd.Series(dtype=float)
+    rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
+    return pd.Series(dict(rows), dtype=float)
 
 
 def _bulk_insert(model, frame: pd.DataFrame) -> None:
@@ -396,8 +621,35 @@ def _bulk_insert(model, frame: pd.DataFrame) -> None:
     model.objects.bulk_create([model(**r) for r in records], batch_size=5000)
 
 
-def _write(run: ScoringRun, scores: pd.DataFrame, totals: pd.DataFrame) -> None:
-    """All snapshots of the run in one transaction, replacing earlier unpublished runs of the same date."""
+SNAPSHOT_FIELDS = [
+    "raw_value",
+    "value",
+    "target",
+    "baseline",
+    "applicable",
+    "status",
+    "points",
+    "max_points",
+    "item_rank",
+    "detail",
+    "na_reason",
+    "projected",
+    "points_lost",
+    "points_at_risk",
+    "need_kind",
+    "need_amount",
+    "need_total",
+]
+
+
+def _write(
+    run: ScoringRun,
+    scores: pd.DataFrame,
+    totals: pd.DataFrame,
+    pairs: list[tuple[AssessmentItem, scoring.Item]] | None = None,
+) -> None:
+    """All facts of the run in one transaction. Earlier unpublished runs of the same date are not deleted: they
+    are marked superseded, pointing at this run, so a page or export that pinned one keeps reading a whole run."""
     scheme, as_of = run.scheme, run.as_of
     snaps = pd.DataFrame(
         {
@@ -406,35 +658,59 @@ def _write(run: ScoringRun, scores: pd.DataFrame, totals: pd.DataFrame) -> None:
             "unit_id": scores["unit_id"].astype(int),
             "item_id": scores["item_id"].astype(int),
             "as_of": as_of.isoformat(),
-            "raw_value": scores["raw_value"].astype(float),
-            "target": scores["target"].astype(float),
-            "points": scores["points"].astype(float),
-            "explanation": scores["explanation"].astype(str),
         }
     )
-    rows = pd.DataFrame(
-        {
-            "run_id": run.pk,
-            "unit_id": totals["unit_id"].astype(int),
-            "total": totals["total"].astype(float),
-            "rank": totals["rank"].astype("Int64"),
-            "previous_total": totals["previous_total"].astype(float),
-            "improvement": totals["improvement"].astype(float),
-            "improvement_rank": totals["improvement_rank"].astype("Int64"),
-        }
-    )
+    for col in SNAPSHOT_FIELDS:
+        snaps[col] = scores[col] if col in scores else np.nan
+    for col in ("raw_value", "value", "target", "baseline", "points", "max_points", "projected", "need_amount"):
+        snaps[col] = snaps[col].astype(float)
+    snaps["need_total"] = snaps["need_total"].astype(float)
+    snaps["item_rank"] = snaps["item_rank"].astype(float).round().astype("Int64")
+    snaps["points_lost"] = snaps["points_lost"].astype(float).fillna(0.0)
+    snaps["points_at_risk"] = snaps["points_at_risk"].astype(float).fillna(0.0)
+    snaps["applicable"] = snaps["applicable"].fillna(True).astype(bool)
+    for col in ("status", "detail", "na_reason", "need_kind"):
+        snaps[col] = snaps[col].fillna("").astype(str)
+    snaps["detail"] = snaps["detail"].str.slice(0, 300)
+    snaps["legacy_explanation"] = ""  # rendered on read from the numbers above
+    sums = scores.groupby("unit_id")[["points_lost", "points_at_risk"]].sum().round(2)
+    totals = totals.merge(sums, left_on="unit_id", right_index=True, how="left")
     with transaction.atomic():
         same_date = ScoringRun.objects.filter(scheme=scheme, as_of=as_of, status=RunStatus.SUCCEEDED).exclude(pk=run.pk)
         published = same_date.filter(publication__isnull=False).order_by("-created_at").first()
-        # earlier unpublished runs of this date are replaced, never kept as a second truth
-        replaced = list(same_date.filter(publication__isnull=True).values_list("pk", flat=True))
-        # set-based deletes (one statement each) instead of the ORM's collect-then-cascade
-        ScoreSnapshot.objects.filter(run_id__in=replaced).delete()
-        UnitScore.objects.filter(run_id__in=replaced).delete()
-        ScoringRun.objects.filter(pk__in=replaced).delete()
+        previous = (
+            ScoringRun.objects.filter(scheme=scheme, status=RunStatus.SUCCEEDED, as_of__lt=as_of)
+            .order_by("-as_of", "-created_at")
+            .first()
+        )
+        before = dict(UnitScore.objects.filter(run=previous).values_list("unit_id", "rank")) if previous else {}
+        prev_rank = totals["unit_id"].map(before).astype("Int64")
+        rows = pd.DataFrame(
+            {
+                "run_id": run.pk,
+                "unit_id": totals["unit_id"].astype(int),
+                "total": totals["total"].astype(float),
+                "rank": totals["rank"].astype("Int64"),
+                "previous_total": totals["previous_total"].astype(float),
+                "improvement": totals["improvement"].astype(float),
+                "improvement_rank": totals["improvement_rank"].astype("Int64"),
+                "base": totals["base"].astype(float) if "base" in totals else totals["total"].astype(float),
+                "scale": totals["scale"].astype(float) if "scale" in totals else 1.0,
+                "bonus": totals["bonus"].astype(float) if "bonus" in totals else 0.0,
+                "deduction": totals["deduction"].astype(float) if "deduction" in totals else 0.0,
+                "vetoed": totals["vetoed"].astype(bool),
+                "previous_rank": prev_rank,
+                "movement": (prev_rank - totals["rank"].astype("Int64")).astype("Int64"),
+                "points_lost": totals["points_lost"].astype(float).fillna(0.0),
+                "points_at_risk": totals["points_at_risk"].astype(float).fillna(0.0),
+            }
+        )
+        # earlier unpublished runs of this date are superseded (kept whole), never a second truth in force
+        same_date.filter(publication__isnull=True).update(status=RunStatus.SUPERSEDED, replaced_by=run)
         _bulk_insert(ScoreSnapshot, snaps)
         _bulk_insert(UnitScore, rows)
         note = _change_note(published, totals) if published else ""
+        frozen = [frozen_item(it, e) for it, e in pairs] if pairs else []
         ScoringRun.objects.filter(pk=run.pk).update(
             status=RunStatus.SUCCEEDED,
             progress=100,
@@ -442,6 +718,8 @@ def _write(run: ScoringRun, scores: pd.DataFrame, totals: pd.DataFrame) -> None:
             error="",
             supersedes=published,
             change_note=note,
+            previous_run=previous,
+            items_frozen=frozen,
         )
 
 
@@ -460,6 +738,30 @@ def _change_note(published: ScoringRun, totals: pd.DataFrame) -> str:
             lines.append(f"{before[2]}：总分 {before[0]:.2f} → {r.total:.2f}，排名 {before[1]} → {int(r.rank)}")
     head = f"更正已于 {published.publication.published_at:%Y-%m-%d} 通报的排名（数据更正后重新计分）"
     return head + ("：\n" + "\n".join(lines) if lines else "：总分与排名均无变化")
+
+
+def scores_preview(*, scheme: AssessmentScheme, as_of: date) -> pd.DataFrame:
+    """The ranking the scheme as it stands would give as of `as_of`, computed and not stored (a dry run), beside
+    the ranking in force. Columns: unit_id, unit_name, total, rank, vetoed, current_total, current_rank, change.
+    """
+    from tracker.models import Unit
+
+    pairs = engine_items(scheme)
+    items, values, unit_ids = load_frames(scheme, as_of, pairs=pairs)
+    scores = scoring.score_items(items, values, unit_ids, explain_rows=False)
+    totals = scoring.rank_totals(scores, None, items, scheme.caps)
+    current = (
+        ScoringRun.objects.filter(scheme=scheme, status=RunStatus.SUCCEEDED).order_by("-as_of", "-created_at").first()
+    )
+    now = pd.DataFrame(
+        UnitScore.objects.filter(run=current).values("unit_id", "total", "rank") if current else [],
+        columns=["unit_id", "total", "rank"],
+    ).rename(columns={"total": "current_total", "rank": "current_rank"})
+    names = pd.DataFrame(Unit.objects.filter(pk__in=unit_ids).values("pk", "name"), columns=["pk", "name"])
+    out = totals[["unit_id", "total", "rank", "vetoed"]].merge(now, on="unit_id", how="left")
+    out = out.merge(names.rename(columns={"pk": "unit_id", "name": "unit_name"}), on="unit_id", how="left")
+    out["change"] = out["current_rank"] - out["rank"].astype(float)
+    return out.sort_values(["rank", "unit_name"]).reset_index(drop=True)
 
 
 @audit.audited

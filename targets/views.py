@@ -18,7 +18,7 @@ from tracker.selectors import role_counts, territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
 
 from . import selectors, services
-from .choices import RunStatus, ValueStatus
+from .choices import READABLE_RUN_STATUSES, RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
 from .permissions import can_approve, can_compute, data_values_for_user
@@ -65,7 +65,7 @@ def _scheme_and_run(request):
             ScoringRun.objects.select_related("scheme", "publication"),
             pk=request.GET["run"] if request.GET["run"].isdigit() else 0,
             scheme=scheme,
-            status=RunStatus.SUCCEEDED,
+            status__in=READABLE_RUN_STATUSES,  # a superseded run stays readable (old links keep working)
         )
     elif scheme:
         run = selectors.latest_run(scheme)
@@ -94,7 +94,7 @@ def index(request):
 
 @area_required("assessment")
 def ranking_export(request, run_id: int):
-    run = get_object_or_404(ScoringRun.objects.select_related("scheme"), pk=run_id, status=RunStatus.SUCCEEDED)
+    run = get_object_or_404(ScoringRun.objects.select_related("scheme"), pk=run_id, status__in=READABLE_RUN_STATUSES)
     data = selectors.ranking(run)
     head = [_("排名"), _("单位"), _("总分"), _("较上期"), _("进步排名")] + [
         f"{i.indicator.name}（{i.max_points:g}分）" for i in data["items"]
@@ -150,7 +150,8 @@ def run_status(request, run_id: int):
             "label": run.get_status_display(),
             "progress": run.progress,
             "error": run.error[:300],
-            "done": run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED),
+            # a run already replaced by a later one of its date is done too (its page still opens)
+            "done": run.status in (RunStatus.SUCCEEDED, RunStatus.SUPERSEDED, RunStatus.FAILED),
         }
     )
 
@@ -178,7 +179,9 @@ def unit_sheet(request, run_id: int, unit_id: int):
     """A unit's score sheet: each item with its explanation, and its deduction risks."""
     unit = get_unit_for_user(request.user, unit_id, "view")
     run = get_object_or_404(
-        ScoringRun.objects.select_related("scheme", "publication"), pk=run_id, status=RunStatus.SUCCEEDED
+        ScoringRun.objects.select_related("scheme", "publication", "replaced_by"),
+        pk=run_id,
+        status__in=READABLE_RUN_STATUSES,
     )
     snaps = selectors.unit_score_sheet(run, unit.pk)
     total = next((t for t in run.totals.filter(unit=unit)), None)

@@ -85,16 +85,19 @@ def ranking_figure(rows: pd.DataFrame, title: str = "综合得分排名") -> go.
 
 
 def item_figure(df: pd.DataFrame, *, title: str, measure: str, higher_better: bool) -> go.Figure:
-    """One assessment item across units: each unit's value as a bar (blue met, vermilion missed, grey no data)
-    with its own target as a black marker. `df`: unit_name, value, target, url."""
+    """One assessment item across units: each unit's value as a bar (blue met, vermilion missed, grey no data,
+    not applicable or no target) with its own target as a black marker. `df`: unit_name, value, target, url and
+    `status` — the run's stored status (met / missed / na / no_data / no_target); nothing is re-derived here.
+    `higher_better` only orders the bars."""
     df = df.sort_values("value", ascending=not higher_better, na_position="last")
     if len(df) > 40:
         df = pd.concat([df.head(20), df.tail(20)])
     values = df["value"].astype(float)
     targets = df["target"].astype(float)
-    met = np.where(higher_better, values >= targets, values <= targets)
-    status = np.where(values.isna(), "无数据", np.where(targets.isna(), "无目标", np.where(met, "达标", "未达标")))
-    colours = np.where(values.isna() | targets.isna(), GREY, np.where(met, MET, MISSED))
+    stored = df["status"].fillna("").astype(str).to_numpy()
+    labels = {"met": "达标", "missed": "未达标", "na": "不涉及", "no_target": "无目标"}
+    status = np.array([labels.get(x, "无数据") for x in stored], dtype=object)
+    colours = np.where(stored == "met", MET, np.where(stored == "missed", MISSED, GREY))
     suffix = f"（{measure}）" if measure else ""
     custom = np.column_stack([df["url"], status, [_fmt(t) for t in targets]])
     fig = go.Figure()

@@ -30,7 +30,7 @@ from tracker.selectors.air import zone_overview
 from tracker.selectors.measures import with_status
 
 from .. import selectors as assessment
-from ..choices import RunStatus
+from ..choices import ItemStatus, RunStatus
 from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
 
 CACHE_SECONDS = 24 * 3600  # collects entries of old versions; freshness comes from the versioned key
@@ -184,8 +184,8 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
     )
     names = dict(zip(ranking_rows["unit_id"], ranking_rows["unit_name"], strict=True))
     snaps = pd.DataFrame(
-        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "raw_value", "target", "points"),
-        columns=["unit_id", "item_id", "raw_value", "target", "points"],
+        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "value", "target", "points", "status"),
+        columns=["unit_id", "item_id", "value", "target", "points", "status"],
     )
     panels = []
     trend = _item_trend(run, [i.pk for i in items])
@@ -195,28 +195,28 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
             {
                 "unit_id": part["unit_id"],
                 "unit_name": part["unit_id"].map(names),
-                "value": part["raw_value"].astype(float),
+                "value": part["value"].astype(float),
                 "target": part["target"].astype(float),
                 "points": part["points"].astype(float),
+                "status": part["status"],
             }
         )
         pattern = item_url_pattern(item.indicator.code, run.pk)
         frame["url"] = [pattern.format(u) for u in frame["unit_id"]]
-        higher = item.indicator.direction == "higher"
-        met = (frame["value"] >= frame["target"]) if higher else (frame["value"] <= frame["target"])
         panels.append(
             {
                 "item": item,
                 "frame": frame,
                 "trend": trend[trend["item_id"] == item.pk],
-                "met": int((met & frame["value"].notna() & frame["target"].notna()).sum()),
-                "assessed": int((frame["value"].notna() & frame["target"].notna()).sum()),
+                # the run's stored status decides (no second "met" rule here)
+                "met": int((frame["status"] == ItemStatus.MET).sum()),
+                "assessed": int(frame["status"].isin([ItemStatus.MET, ItemStatus.MISSED]).sum()),
                 "target_median": float(frame["target"].median()) if frame["target"].notna().any() else None,
             }
         )
     week = _week_before(run)
     changes = _changes_since(run, week, names)
-    # a run's risks never change: the run id is the whole key
+    # a run's risks never change: the run id is the whole key (the language is in every key; their text is in it)
     risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run), version="run")
     if area:
         keep = {i.pk for i in items}
@@ -466,19 +466,17 @@ def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.dat
         rows = []
         for s in sheet:
             ind = s.item.indicator
-            met = None
-            if s.raw_value is not None and s.target is not None:
-                met = s.raw_value >= s.target if ind.direction == "higher" else s.raw_value <= s.target
             rows.append(
                 {
                     "snap": s,
                     "item": ind.name,
                     "measure": ind.measure,
-                    "value": s.raw_value,
+                    "value": s.value,
                     "target": s.target,
                     "points": s.points,
-                    "max_points": s.item.max_points,
-                    "met": met,
+                    "max_points": s.max_points,
+                    "met": s.met,  # the stored status (deduction items: met when nothing was deducted)
+                    "status": s.status,
                     "url": item_url(ind.code, run.pk, unit.pk),
                 }
             )

@@ -345,9 +345,7 @@ def _unit_context(run, unit, user, today) -> dict:
         import pandas as pd
 
         frame = pd.DataFrame(p["sheet"])[["item", "points", "max_points", "met", "url"]]
-        frame["met"] = frame["met"].astype(object).where(frame["met"].notna(), None)
-        # a deduction item has no target: points lost read as missed, none lost as met
-        frame.loc[frame["met"].isna() & (frame["points"] < 0), "met"] = False
+        frame["met"] = frame["met"].astype(object).where(frame["met"].notna(), None)  # stored by the run
         ctx["items_chart"] = _json(charts.unit_items_figure(frame))
     trend = p["trend"]
     if trend is not None and len(trend) > 1 and trend["unit_total"].notna().any():

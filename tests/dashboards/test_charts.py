@@ -15,6 +15,7 @@ def test_item_bars_are_blue_when_met_and_vermilion_when_missed_lower_better():
             "value": [30.0, 40.0, math.nan],
             "target": [35.0, 35.0, 35.0],
             "url": ["/a", "/b", "/c"],
+            "status": ["met", "missed", "no_data"],
         }
     )
     fig = charts.item_figure(df, title="PM2.5", measure="µg/m³", higher_better=False)
@@ -24,6 +25,16 @@ def test_item_bars_are_blue_when_met_and_vermilion_when_missed_lower_better():
     assert [c[1] for c in bars.customdata] == ["达标", "未达标", "无数据"]
     assert [c[0] for c in bars.customdata] == ["/a", "/b", "/c"]
     assert fig.layout.title.text == "PM2.5" and "µg/m³" in fig.layout.yaxis.title.text
+
+
+def test_item_bars_colour_the_stored_status_not_a_second_rule():
+    # 35.4 against 35 is met at the published precision (35); the chart must not re-decide "35.4 > 35 → missed"
+    df = pd.DataFrame(
+        {"unit_name": ["甲", "乙"], "value": [35.4, math.nan], "target": [35.0, 35.0], "url": ["/a", "/b"]}
+    ).assign(status=["met", "na"])
+    bars = charts.item_figure(df, title="PM2.5", measure="µg/m³", higher_better=False).data[0]
+    assert list(bars.marker.color) == [charts.MET, charts.GREY]
+    assert [c[1] for c in bars.customdata] == ["达标", "不涉及"]
 
 
 def test_warning_chart_uses_the_four_site_colours_in_order():

@@ -47,7 +47,7 @@ def _snapshot_hash(run: ScoringRun) -> tuple[int, str]:
     """Hash of the run's snapshots and totals in a fixed order, without run ids (so runs compare)."""
     h = hashlib.sha256()
     snaps = ScoreSnapshot.objects.filter(run=run).order_by("unit_id", "item_id")
-    rows = snaps.values_list("unit_id", "item_id", "as_of", "raw_value", "target", "points", "explanation")
+    rows = snaps.values_list("unit_id", "item_id", "as_of", "raw_value", "target", "points", "status", "detail")
     n = 0
     for row in rows:
         h.update(repr(row).encode())

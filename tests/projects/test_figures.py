@@ -110,7 +110,9 @@ def test_indicator_budget_execution_rate_counts_open_projects_paid_to_as_of(city
     assert frame.loc[unit_a.pk, "value"] == 50.0
     assert frame.loc[unit_b.pk, "value"] == 0.0
     assert "已支付 7.50 万元 / 下达 15.00 万元" in frame.loc[unit_a.pk, "detail"]
-    assert list(frame.reset_index().columns) == ["unit_id", "value", "detail"]
+    # the contract columns, then the stock ratio's numerator and denominator in 万元 (for the recovery need)
+    assert list(frame.reset_index().columns) == ["unit_id", "value", "detail", "num", "den"]
+    assert (frame.loc[unit_a.pk, "num"], frame.loc[unit_a.pk, "den"]) == (7.5, 15.0)
 
 
 def test_indicator_budget_execution_rate_ignores_funds_of_later_years(city, unit_a):

@@ -150,7 +150,8 @@ def test_indicator_frames_follow_the_contract(world, unit_a, unit_b):
         selectors.indicator_rectification_rebound_count,
     ):
         frame = fn(year=2026, as_of=as_of)
-        assert list(frame.columns) == ["unit_id", "value", "detail"]
+        # a stock ratio may add its numerator and denominator (num, den) for the recovery need
+        assert list(frame.columns)[:3] == ["unit_id", "value", "detail"]
         assert frame["unit_id"].dtype.kind == "i" and frame["value"].dtype.kind == "f"
 
 
@@ -163,7 +164,9 @@ def test_closure_rate_and_overdue_count_values(world, unit_a, unit_b):
     assert due_a["value"] == 0.0 and "到期应销号 3 项，已销号 0 项" in due_a["detail"]
     overdue = selectors.indicator_rectification_overdue_count(year=2026, as_of=as_of).set_index("unit_id")
     assert overdue.loc[unit_a.pk, "value"] == 2.0  # A-OV, A-CO (closed after as_of); A-END is due on as_of
-    assert overdue.loc[unit_b.pk, "value"] == 1.0  # B-LATE: deadline 02-01, still open
+    # B-LATE (deadline 02-01) was found by the inspection of 05-01: on 03-31 it did not exist yet, so it is not
+    # overdue then; B's other items are due 06-30
+    assert overdue.loc[unit_b.pk, "value"] == 0.0
 
 
 def test_rebound_and_red_orange_counts(world, unit_a, unit_b):
@@ -176,11 +179,14 @@ def test_rebound_and_red_orange_counts(world, unit_a, unit_b):
     early = selectors.indicator_rectification_rebound_count(year=2026, as_of=dt.date(2026, 2, 28)).set_index("unit_id")
     assert early.loc[unit_b.pk, "value"] == 1.0
     ro = selectors.indicator_rectification_red_orange_count(year=2026, as_of=END).set_index("unit_id")
-    assert ro.loc[unit_a.pk, "value"] == 1.0 and "橙色预警 1 项" in ro.loc[unit_a.pk, "detail"]
-    assert ro.loc[unit_b.pk, "value"] == 1.0
+    # the colour on 03-31 by the rule, from each item's state that day (not the stored colour): A-OV 21 days
+    # overdue → orange; A-CO (deadline 02-01, closed only on 04-02) 58 days overdue → red; A-END due that day →
+    # yellow; A-CL, A-CB closed → green. B: both items rebounded (03-20, 02-10) and not closed again → red.
+    assert ro.loc[unit_a.pk, "value"] == 2.0 and ro.loc[unit_a.pk, "detail"] == "红色预警 1 项、橙色预警 1 项"
+    assert ro.loc[unit_b.pk, "value"] == 2.0
 
 
 def test_indicators_empty_database_gives_empty_typed_frame(db):
     frame = selectors.indicator_rectification_closure_rate(year=2026, as_of=dt.date(2026, 3, 1))
-    assert frame.empty and list(frame.columns) == ["unit_id", "value", "detail"]
+    assert frame.empty and list(frame.columns) == ["unit_id", "value", "detail", "num", "den"]
     assert isinstance(frame, pd.DataFrame)

@@ -29,7 +29,7 @@ def test_proportional_matches_the_issue_example():
     # 10 × 86.3 / 88.0 = 9.8068 → 9.81; 90 ≥ 88 → capped at 10
     out = s.score_item(item(s.PROPORTIONAL), frame([86.3, 90.0], [88.0, 88.0]))
     assert out["points"].tolist() == [9.81, 10.0]
-    assert out["explanation"][0] == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分"
+    assert out["explanation"][0] == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分（10.00 × 86.3 ÷ 88.0）"
     assert "得满分 10.00 分" in out["explanation"][1]
 
 
@@ -38,7 +38,10 @@ def test_proportional_lower_is_better():
     it = item(s.PROPORTIONAL, s.LOWER, name="PM2.5平均浓度", unit="µg/m³")
     out = s.score_item(it, frame([40.0, 30.0], [35.0, 35.0]))
     assert out["points"].tolist() == [8.75, 10.0]
-    assert "PM2.5平均浓度 40.0 µg/m³，目标 35.0 µg/m³" in out["explanation"][0]
+    # a concentration is published (and compared) as an integer
+    assert "PM2.5平均浓度 40 µg/m³，目标 35 µg/m³" in out["explanation"][0]
+    # lower is better: max × target ÷ value, as a calculator redoes it
+    assert out["explanation"][0].endswith("按比例得 8.75 分（10.00 × 35 ÷ 40）")
 
 
 @pytest.mark.parametrize(
@@ -160,14 +163,15 @@ def test_deduction_risk_flags_and_explains_recovery():
     )
     out = s.deduction_risks(df, [pm, od], months_elapsed=10)
     flagged = set(zip(out["item_id"], out["unit_id"], strict=True))
-    assert flagged == {(1, 1), (2, 2)}
+    # unit 2's 2 overdue items in 10 months → floor(2 × 12 / 10) = 2 by year end: no further whole item is
+    # projected, so its −1.00 is lost (already happened), not at risk
+    assert flagged == {(1, 1)}
     pm_row = out[out["item_id"] == 1].iloc[0]
-    # projected 35.8 → 10 × 35 / 35.8 = 9.78, so 0.22 at risk
-    assert pm_row["projected_points"] == 9.78 and pm_row["points_at_risk"] == 0.22
-    assert "剩余 2 个月PM2.5平均浓度需 ≤ 31.0 µg/m³ 才能完成年度目标" in pm_row["advice"]
-    od_row = out[out["item_id"] == 2].iloc[0]
-    # 2 items in 10 months → 2.4 by year end → −1.20
-    assert od_row["projected_points"] == -1.2
+    # 35.8 is published as 36: projected 10 × 35 / 36 = 9.72, so 0.28 at risk (best: the remaining 2 months
+    # at 0 give 35.8 × 10 / 12 = 29.8 → 30 ≤ 35, full points)
+    assert pm_row["projected_points"] == 9.72 and pm_row["points_at_risk"] == 0.28
+    # the remaining 2 months need (35 × 12 − 35.8 × 10) / 2 = 31.0 → ≤ 31 (an integer, rounded down to be safe)
+    assert pm_row["advice"] == "剩余 2 个月PM2.5平均浓度均值 ≤ 31 µg/m³"
 
 
 def test_deduction_risk_uses_the_months_a_value_covers():
@@ -181,9 +185,10 @@ def test_deduction_risk_uses_the_months_a_value_covers():
         ]
     )
     out = s.deduction_risks(df, [it], months_elapsed=10.5).set_index("unit_id")
-    assert "剩余 3 个月工业固体废物综合利用率需 ≥ 90.0%" in out.loc[1, "advice"]
-    assert "已无法挽回" in out.loc[2, "advice"]
-    assert out["points_at_risk"].tolist() == [8.0, 8.0]
+    assert out.loc[1, "advice"] == "剩余 3 个月工业固体废物综合利用率均值 ≥ 90.0%"
+    assert out.loc[2, "advice"] == "本年度已无法挽回"
+    # unit 1: 8 points at risk, none lost yet; unit 2: the year is known, 8 lost, nothing at risk
+    assert out["points_at_risk"].tolist() == [8.0, 0.0]
 
 
 def test_counting_rule_without_a_source_is_no_data():

@@ -1,12 +1,13 @@
 """Dashboard selectors (risks, trend, ranking movement) and the thin Celery tasks."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from django.utils import timezone
 
 from targets import selectors, services, tasks
 from targets.choices import RunStatus
-from targets.models import ScoringRun
+from targets.models import DataValue, ScoringRun
 from tests.targets.conftest import AS_OF
 
 # Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
@@ -18,9 +19,12 @@ def test_deduction_risks_of_a_unit(scheme, fake_sources, unit_a):
     risks = selectors.deduction_risks(run, [unit_a.pk])
     by_name = {r["indicator"]: r for r in risks.to_dict("records")}
     # 10 months at 86.3 → the last 2 need (88 × 12 − 86.3 × 10) / 2 = 96.5
-    assert "剩余 2 个月优良天数率需 ≥ 96.5% 才能完成年度目标" in by_name["优良天数率"]["advice"]
-    # 3 overdue in 10 months → 3.6 by year end → −1.80
-    assert by_name["逾期整改问题"]["points_at_risk"] == 1.8
+    assert by_name["优良天数率"]["advice"] == "剩余 2 个月优良天数率均值 ≥ 96.5%"
+    # 3 items overdue now (a level: closing one removes it), −0.5 each: 1.5 at risk, the first 0.5 back after
+    # closing 1, all after closing 3 (no projection ×12/10 into fractional items)
+    overdue = by_name["逾期整改问题"]
+    assert overdue["points_at_risk"] == 1.5 and overdue["points_lost"] == 0
+    assert overdue["advice"] == "再减少 1 项可少扣分，减少 3 项不再扣分"
 
 
 def test_entered_value_risk_counts_the_months_reported(scheme, fake_sources, official_a, admin_user, unit_a):
@@ -30,11 +34,15 @@ def test_entered_value_risk_counts_the_months_reported(scheme, fake_sources, off
     v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=8, value=76)
     v = services.data_value_submit(user=official_a, value_id=v.pk, version=v.version)
     services.data_value_approve(user=admin_user, value_id=v.pk, version=v.version)
+    # approved in September: a run as of 31 October counts only values approved by then
+    DataValue.objects.filter(pk=v.pk).update(
+        approved_at=datetime(2026, 9, 8, 10, tzinfo=timezone.get_current_timezone())
+    )
     run = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
     risks = selectors.deduction_risks(run, [unit_a.pk])
     advice = risks.set_index("indicator").loc["工业固体废物综合利用率", "advice"]
     # reported up to August: the last 4 months need (80 × 12 − 76 × 8) / 4 = 88
-    assert "剩余 4 个月工业固体废物综合利用率需 ≥ 88.0%" in advice
+    assert advice == "剩余 4 个月工业固体废物综合利用率均值 ≥ 88.0%"
 
 
 def test_monthly_trend_and_movement(scheme, fake_sources, unit_a, unit_b):
@@ -87,4 +95,5 @@ def test_compute_scores_through_redis_and_a_real_worker(celery_worker_queue, tra
     result = tasks.compute_scores.apply_async(args=[run.pk], queue=celery_worker_queue)
     assert result.get(timeout=90) == RunStatus.SUCCEEDED
     run.refresh_from_db()
-    assert run.progress == 100 and run.snapshots.get().explanation.endswith("暂无数据，得 0.00 分")
+    # the real air source has no readings for the unit: it has nothing to assess there (不涉及, policy zero)
+    assert run.progress == 100 and "：不涉及（无空气监测站点数据）" in run.snapshots.get().explanation

@@ -1,9 +1,12 @@
 """The scoring service and the entered-value workflow against the database."""
 
+from datetime import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
-from targets import registry, services
+from targets import registry, selectors, services
 from targets.choices import RunStatus, ValueStatus
 from targets.models import DataValue, Indicator, Publication, ScoreSnapshot, ScoringRun, UnitScore
 from tests.targets.conftest import AS_OF
@@ -14,7 +17,18 @@ pytestmark = pytest.mark.django_db
 def snapshot_rows(run):
     return sorted(
         ScoreSnapshot.objects.filter(run=run).values_list(
-            "unit_id", "item_id", "as_of", "raw_value", "target", "points", "explanation"
+            "unit_id",
+            "item_id",
+            "as_of",
+            "raw_value",
+            "value",
+            "target",
+            "status",
+            "points",
+            "detail",
+            "points_at_risk",
+            "need_kind",
+            "need_amount",
         )
     )
 
@@ -41,7 +55,10 @@ def test_computed_sources_are_scored_with_their_detail(scheme, fake_sources, uni
     good = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator__code="air_good_day_rate")
     # 10 × 86.3 / 88 = 9.81
     assert good.points == 9.81
-    assert good.explanation == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分（优良天数 259 / 有效天数 300）"
+    assert (
+        good.explanation
+        == "优良天数率 86.3%，目标 88.0%，按比例得 9.81 分（10.00 × 86.3 ÷ 88.0）（优良天数 259 / 有效天数 300）"
+    )
     overdue = ScoreSnapshot.objects.get(run=run, unit=unit_a, item__indicator__code="rectification_overdue_count")
     assert overdue.points == -1.5
     totals = {u.unit_id: (u.total, u.rank) for u in UnitScore.objects.filter(run=run)}
@@ -54,8 +71,11 @@ def test_two_runs_give_identical_rows_and_replace_each_other(scheme, fake_source
     rows = snapshot_rows(first)
     second = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
     assert snapshot_rows(second) == rows
-    assert not ScoringRun.objects.filter(pk=first.pk).exists()
-    assert ScoreSnapshot.objects.filter(scheme=scheme, as_of=AS_OF).count() == len(rows) == 6
+    # the replaced run is kept whole, marked superseded and linked to its replacement (old links keep working)
+    first.refresh_from_db()
+    assert first.status == RunStatus.SUPERSEDED and first.replaced_by_id == second.pk
+    assert snapshot_rows(first) == rows and len(rows) == 6
+    assert selectors.latest_run(scheme) == second
 
 
 def test_failing_run_leaves_the_previous_ranking_in_place(scheme, fake_sources, monkeypatch):
@@ -80,6 +100,10 @@ def test_published_ranking_is_frozen_and_a_correction_makes_a_new_run_with_a_not
     v = services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=10, value=85)
     v = services.data_value_submit(user=official_a, value_id=v.pk, version=v.version)
     services.data_value_approve(user=admin_user, value_id=v.pk, version=v.version)
+    # a late entry for October, approved on 31 October: it counts as of that date
+    DataValue.objects.filter(pk=v.pk).update(
+        approved_at=datetime(2026, 10, 31, 18, tzinfo=timezone.get_current_timezone())
+    )
     correction = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
     assert snapshot_rows(published) == frozen
     assert correction.supersedes_id == published.pk

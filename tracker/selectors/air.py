@@ -274,6 +274,31 @@ def unit_trend(*, unit_id: int, today: datetime.date) -> dict:
     return yearly_trend(daily_means(df, "unit_id")) if not df.empty else yearly_trend(df)
 
 
+def indicator_air_composite_index(*, year: int, as_of: datetime.date) -> pd.DataFrame:
+    """环境空气质量综合指数 per unit (HJ 663-2013 over its stations' daily means), Jan 1 of `year` to `as_of`.
+
+    Lower is better; published to 2 decimals. A unit whose days fall short of the pro-rata 324-of-365 rule still
+    gets a value, marked "仅供参考" as the other air indicators are. One query.
+    """
+    start = datetime.date(year, 1, 1)
+    df = readings_frame(start=start, end=min(as_of, datetime.date(year, 12, 31)))
+    daily = daily_means(df, "unit_id")
+    if daily.empty:
+        return pd.DataFrame(columns=["unit_id", "value", "detail"])
+    stats = composite_index_by(daily, "unit_id", min_days=1)
+    need = _expected_days(year, as_of)
+    rows = []
+    for unit_id, r in stats.iterrows():
+        if pd.isna(r["value"]):
+            continue
+        days = int(min(r[f"n_{c}"] for c in ("so2", "no2", "pm10", "co", "o3_8h", "pm25")))
+        detail = f"综合指数 {r['value']:.2f} / 有效天数 {days}"
+        if days < need:
+            detail += f"（有效天数不足 {need} 天，仅供参考）"
+        rows.append({"unit_id": int(unit_id), "value": float(r["value"]), "detail": detail})
+    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+
+
 def _same_period_last_year(day: datetime.date) -> datetime.date:
     try:
         return day.replace(year=day.year - 1)

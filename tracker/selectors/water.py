@@ -434,4 +434,6 @@ def indicator_outlet_completion_rate(*, year: int, as_of: dt.date) -> pd.DataFra
     grouped["detail"] = [
         f"已完成整治排口 {int(d)} / 已登记排口 {int(t)}" for d, t in zip(grouped["done"], grouped["total"], strict=True)
     ]
-    return grouped[INDICATOR_COLUMNS].sort_values("unit_id").reset_index(drop=True)
+    grouped["num"] = grouped["done"].astype(float)  # a stock ratio: the assessment says how many more to finish
+    grouped["den"] = grouped["total"].astype(float)
+    return grouped[[*INDICATOR_COLUMNS, "num", "den"]].sort_values("unit_id").reset_index(drop=True)
