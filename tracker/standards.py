@@ -378,6 +378,25 @@ def water_class_rank(measurements: Mapping[str, float | None]) -> int | None:
     return max(ranks) if ranks else None
 
 
+def water_class_rank_frame(values: pd.DataFrame) -> pd.Series:
+    """`water_class_rank` of every row at once (columns: parameter codes, NaN = not measured).
+
+    Returns an Int64 series: 1 = I … 6 = 劣V, NA for a row with no value. Same thresholds as the scalar function:
+    for an upper limit the rank is 1 + the number of class limits below the value; for DO (a lower bound) it is
+    1 + the number of limits above it.
+    """
+    worst = np.zeros(len(values), dtype=np.int64)
+    for name, (lower_bound, limits) in WATER_LIMITS.items():
+        if name not in values:
+            continue
+        x = values[name].to_numpy(dtype=float, na_value=np.nan)
+        bounds = np.asarray(limits, dtype=float)
+        failed = (bounds[None, :] > x[:, None]) if lower_bound else (bounds[None, :] < x[:, None])
+        rank = np.where(np.isnan(x), 0, 1 + failed.sum(axis=1))
+        worst = np.maximum(worst, rank)
+    return pd.Series(worst, index=values.index, dtype="Int64").mask(worst == 0)
+
+
 def water_class(measurements: Mapping[str, float | None]) -> str | None:
     """Single-factor water class under GB 3838-2002: "I", "II", "III", "IV", "V", "劣V", or None if no data.
 

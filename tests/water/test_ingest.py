@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -171,3 +172,38 @@ def test_month_formats(text, expected):
     from tracker.services.water import _parse_month
 
     assert _parse_month(text) == expected
+
+
+@pytest.mark.parametrize("method", ["orm", "postgres"])
+def test_both_write_paths_store_the_same_rows(section, method):
+    from django.db import connection
+
+    if method == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL path")
+    rows = [
+        {"section": "S1", "month": "2025-01", "do": "8", "tp": "0.2004", "_row": 2},  # TP 0.2004 → 0.200 → III
+        {"section": "S1", "month": "2025-02", "nh3n": "1.2", "cod": "-", "_row": 3},  # NH3-N 1.2 > 1.0 → IV
+    ]
+    assert water_readings_upsert(rows, today=TODAY, method=method) == 2
+    rows[1]["nh3n"] = "0.4"  # 0.15 < 0.4 ≤ 0.5 → II; the same key again takes the update branch
+    water_readings_upsert(rows, today=TODAY, method=method)
+    stored = list(
+        WaterMonthlyReading.objects.order_by("month").values(
+            "month", "do", "tp", "nh3n", "cod", "water_class", "compliant"
+        )
+    )
+    assert stored == [
+        {"month": dt.date(2025, 1, 1), "do": Decimal("8.000"), "tp": Decimal("0.200"), "nh3n": None, "cod": None,
+         "water_class": 3, "compliant": True},
+        {"month": dt.date(2025, 2, 1), "do": None, "tp": None, "nh3n": Decimal("0.400"), "cod": None,
+         "water_class": 2, "compliant": True},
+    ]  # fmt: skip
+
+
+def test_upload_frame_goes_through_without_row_dicts(section):
+    import pandas as pd
+
+    frame = pd.DataFrame({"section": ["S1", "S1"], "month": ["2025-03", "2025-03"], "do": ["8", "7"], "_row": [2, 3]})
+    with pytest.raises(TableError) as exc:
+        water_readings_upsert(frame, today=TODAY)
+    assert [(e.row, e.column, e.message) for e in exc.value.errors] == [(3, "月份", "与第 2 行是同一断面同一月份。")]

@@ -95,3 +95,28 @@ def test_unit_ranking_by_compliance_rate_shares_ties():
     assert ranking["rank"].tolist() == [1, 1, 3]
     assert ranking["rate"].tolist() == [100.0, 100.0, 75.0]
     assert ranking.loc[2, "compliant"] == 3 and ranking.loc[2, "total"] == 4
+
+
+def test_class_rank_frame_matches_the_scalar_rule_row_by_row():
+    import numpy as np
+    import pandas as pd
+
+    from tracker.standards import water_class_rank, water_class_rank_frame
+
+    nan = np.nan
+    frame = pd.DataFrame(
+        {
+            # row 0: DO 7.5 is exactly the I limit (≥ 7.5) → I; row 1: DO 4 → IV (≥ 3, < 5);
+            # row 2: COD 15 → I (≤ 15, the I and II limits are both 15), TP 0.21 → IV (0.2 < 0.21 ≤ 0.3) → IV;
+            # row 3: nothing measured → NA; row 4: NH3-N 2.5 > 2.0 → 劣V (6)
+            "do": [7.5, 4.0, nan, nan, nan],
+            "cod": [nan, nan, 15.0, nan, nan],
+            "tp": [nan, nan, 0.21, nan, nan],
+            "nh3n": [nan, nan, nan, nan, 2.5],
+        }
+    )
+    ranks = water_class_rank_frame(frame)
+    assert ranks.tolist()[:3] == [1, 4, 4] and ranks.isna().tolist()[3] and ranks.tolist()[4] == 6
+    for i, row in frame.iterrows():
+        expected = water_class_rank({k: (None if v != v else v) for k, v in row.items()})
+        assert (ranks[i] if not pd.isna(ranks[i]) else None) == expected

@@ -1,16 +1,20 @@
-"""Water writes: monthly readings ingest (validated as a batch, upserted set-based) and the outlet step workflow."""
+"""Water writes: monthly readings ingest (validated as columns, upserted set-based: COPY + ON CONFLICT on
+PostgreSQL, bulk_create elsewhere) and the outlet step workflow."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
+import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +23,8 @@ from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
-from ..standards import WATER_CLASS_RANK, water_class, water_compliant
-from ..tabular import RowError, TableError
+from ..standards import water_class_rank_frame
+from ..tabular import RowError, TableError, read_table
 from ..uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
 
 logger = logging.getLogger(__name__)
@@ -60,7 +64,7 @@ def _parse_value(raw) -> tuple[Decimal | None, str | None]:
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None, None
     text = str(raw).strip()
-    if text in ("", "-", "—", "/"):
+    if text in _BLANK_VALUES:
         return None, None
     try:
         value = Decimal(text)
@@ -73,91 +77,213 @@ def _parse_value(raw) -> tuple[Decimal | None, str | None]:
     return value.quantize(Decimal("0.001")), None
 
 
-def water_readings_validate(
-    rows: Iterable[Mapping], *, today: dt.date | None = None
-) -> tuple[list[WaterMonthlyReading], list[RowError]]:
-    """Check every row; return unsaved readings (class and compliance computed) and all errors found.
+_BLANK_VALUES = ("", "-", "—", "/")
+# A plain decimal with at most 4 integer and 3 fraction digits: its float is exact to 3 places, so it needs no
+# Decimal round trip; anything else (exponents, full-width digits, signs, 4+ decimals) goes through _parse_value.
+_PLAIN_VALUE = r"[0-9]{1,4}(?:\.[0-9]{1,3})?"
+_ERROR_ORDER = {"section": 0, "month": 1, **{p: 2 + i for i, p in enumerate(PARAMETERS)}, "at_least": 8, "dup": 9}
 
-    Each row is a mapping with canonical keys (see READING_COLUMNS) and `_row` (the row number to report).
+
+def _text_frame(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns as stripped text ("" for missing) plus `_row`, from an upload frame or API mappings."""
+    names = ("section", "month", *PARAMETERS)
+    if isinstance(rows, pd.DataFrame):
+        frame = pd.DataFrame(index=rows.index)
+        for name in names:
+            column = rows[name] if name in rows else pd.Series("", index=rows.index)
+            frame[name] = column.fillna("").astype(str).str.strip()
+        frame["_row"] = rows["_row"].astype("int64") if "_row" in rows else range(1, len(rows) + 1)
+        return frame.reset_index(drop=True)
+
+    def text(value, *, falsy_blank: bool) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)) or (falsy_blank and not value):
+            return ""
+        return str(value).strip()
+
+    rows = list(rows)
+    data: dict[str, list] = {
+        # the per-row reader took `row.get(...) or ""` for the code and the month: 0 and False are blank there
+        name: [text(r.get(name), falsy_blank=name in ("section", "month")) for r in rows]
+        for name in names
+    }
+    data["_row"] = [int(r.get("_row") or i) for i, r in enumerate(rows, start=1)]
+    return pd.DataFrame(data)
+
+
+def _months(text: pd.Series) -> pd.Series:
+    """`_parse_month` over a column: first-of-month Timestamps, NaT where the text is no valid month."""
+    parts = text.str.extract(_MONTH_RE.pattern)
+    found = parts[0].notna()
+    numbers = {v: int(v) for v in pd.unique(parts.loc[found, [0, 1]].to_numpy().ravel())}
+    year = parts[0].map(numbers)
+    month = parts[1].map(numbers)
+    valid = found & month.between(1, 12) & year.between(2000, 2100)
+    stamps = pd.to_datetime(
+        pd.DataFrame({"year": year.where(valid, 2000), "month": month.where(valid, 1), "day": 1}), errors="coerce"
+    )
+    return stamps.where(valid)
+
+
+def water_readings_validate(
+    rows: Iterable[Mapping] | pd.DataFrame, *, today: dt.date | None = None
+) -> tuple[pd.DataFrame, list[RowError]]:
+    """Check every row at once; return the clean rows (class and compliance computed) and all errors found.
+
+    `rows` is an upload frame (canonical columns + `_row`, see READING_COLUMNS) or mappings with those keys.
+    Errors come in input order, per row in column order, with the same messages as a row-by-row check; a value
+    that is not a plain decimal is read by `_parse_value` (Decimal), everything else as columns.
+    The clean frame has section_id, month (date), the six values (float, exact to 3 decimals, NaN = missing),
+    water_class (1–6) and compliant.
     """
     today = today or timezone.localdate()
-    rows = list(rows)
-    codes = {str(r.get("section") or "").strip() for r in rows}
-    sections = {s.code: s for s in WaterSection.objects.filter(code__in=codes).only("pk", "code", "target_class")}
-    errors: list[RowError] = []
-    readings: list[WaterMonthlyReading] = []
-    seen: dict[tuple[int, dt.date], int] = {}
-    for index, row in enumerate(rows, start=1):
-        row_no = int(row.get("_row") or index)
-        row_errors: list[RowError] = []
-        code = str(row.get("section") or "").strip()
-        section = sections.get(code)
-        if not code:
-            row_errors.append(RowError(row_no, _column_label("section"), _("断面编码不能为空。")))
-        elif section is None:
-            row_errors.append(
-                RowError(row_no, _column_label("section"), _("断面编码“%(c)s”不存在。") % {"c": code[:40]})
-            )
-        month = _parse_month(str(row.get("month") or ""))
-        if month is None:
-            row_errors.append(RowError(row_no, _column_label("month"), _("月份格式应为 2025-03（或 2025-03-01）。")))
-        elif month > today.replace(day=1):
-            row_errors.append(RowError(row_no, _column_label("month"), _("月份不能晚于本月。")))
-        values: dict[str, Decimal | None] = {}
-        for name in PARAMETERS:
-            value, problem = _parse_value(row.get(name))
+    frame = _text_frame(rows)
+    found: list[tuple[int, int, RowError]] = []
+    row_no = frame["_row"].to_numpy()
+
+    def report(mask: pd.Series, key: str, column: str, message: str) -> None:
+        order = _ERROR_ORDER[key]
+        found.extend((int(i), order, RowError(int(row_no[i]), column, message)) for i in np.flatnonzero(mask))
+
+    code = frame["section"]
+    sections = pd.DataFrame(
+        WaterSection.objects.filter(code__in=code.unique().tolist()).values_list("code", "pk", "target_class"),
+        columns=["code", "pk", "target_class"],
+    ).set_index("code")
+    section_id = code.map(sections["pk"])
+    report(code == "", "section", _column_label("section"), _("断面编码不能为空。"))
+    for unknown in code[(code != "") & section_id.isna()].unique():
+        report(code == unknown, "section", _column_label("section"), _("断面编码“%(c)s”不存在。") % {"c": unknown[:40]})
+
+    month = _months(frame["month"])
+    report(month.isna(), "month", _column_label("month"), _("月份格式应为 2025-03（或 2025-03-01）。"))
+    report(month > pd.Timestamp(today.replace(day=1)), "month", _column_label("month"), _("月份不能晚于本月。"))
+
+    values = pd.DataFrame(index=frame.index)
+    value_error = pd.Series(False, index=frame.index)
+    for name in PARAMETERS:
+        text = frame[name]
+        plain = text.str.fullmatch(_PLAIN_VALUE)
+        number = pd.to_numeric(text.where(plain), errors="coerce")
+        too_big = plain & (number > float(MAX_VALUE))
+        too_big_message = _("数值过大（超过 %(max)s mg/L），请检查单位。") % {"max": MAX_VALUE}
+        report(too_big, name, _column_label(name), too_big_message)
+        number = number.mask(too_big)
+        odd = ~plain & ~text.isin(_BLANK_VALUES)
+        for raw in text[odd].unique():
+            value, problem = _parse_value(raw)
+            at = odd & (text == raw)
             if problem:
-                row_errors.append(RowError(row_no, _column_label(name), problem))
-            values[name] = value
-        parameter_columns = {_column_label(name) for name in PARAMETERS}
-        if all(v is None for v in values.values()) and not any(e.column in parameter_columns for e in row_errors):
-            # name the span of indicator columns, so the error still says where to look
-            span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
-            row_errors.append(RowError(row_no, span, _("至少要填写一项监测指标。")))
-        if section is not None and month is not None:
-            key = (section.pk, month)
-            if key in seen:
-                row_errors.append(
-                    RowError(row_no, _column_label("month"), _("与第 %(r)d 行是同一断面同一月份。") % {"r": seen[key]})
-                )
-            seen.setdefault(key, row_no)
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        label = water_class({k: float(v) for k, v in values.items() if v is not None})
-        rank = WATER_CLASS_RANK[label]
-        readings.append(
-            WaterMonthlyReading(
-                section=section,
-                month=month,
-                water_class=rank,
-                compliant=water_compliant(rank, section.target_class),
-                **values,
-            )
+                report(at, name, _column_label(name), problem)
+                too_big |= at
+            else:
+                number = number.mask(at, float(value))
+        values[name] = number
+        value_error |= too_big
+    nothing = values.isna().all(axis=1) & ~value_error
+    span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
+    report(nothing, "at_least", span, _("至少要填写一项监测指标。"))
+
+    keyed = section_id.notna() & month.notna()
+    keys = pd.DataFrame({"section": section_id, "month": month})[keyed]
+    repeated = keys.duplicated(keep="first")
+    if repeated.any():
+        numbers = pd.Series(row_no, index=frame.index)[keyed]
+        first_row = numbers.groupby([keys["section"], keys["month"]]).transform("first")
+        for i in repeated.index[repeated]:
+            message = _("与第 %(r)d 行是同一断面同一月份。") % {"r": int(first_row.at[i])}
+            found.append((int(i), _ERROR_ORDER["dup"], RowError(int(row_no[i]), _column_label("month"), message)))
+
+    found.sort(key=lambda t: (t[0], t[1]))
+    errors = [e for _i, _k, e in found]
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[[i for i, _k, _e in found]] = True
+    good = ~bad
+    clean = values[good].copy()
+    clean.insert(0, "month", month[good].dt.date)
+    clean.insert(0, "section_id", section_id[good].astype("int64"))
+    rank = water_class_rank_frame(clean[list(PARAMETERS)])
+    clean["water_class"] = rank.astype("int64")
+    clean["compliant"] = rank.to_numpy() <= code[good].map(sections["target_class"]).to_numpy()
+    return clean.reset_index(drop=True), errors
+
+
+WRITE_COLUMNS = ("section_id", "month", *PARAMETERS, "water_class", "compliant", "updated_at")
+UPDATE_COLUMNS = (*PARAMETERS, "water_class", "compliant", "updated_at")
+
+
+def _upsert_orm(clean: pd.DataFrame) -> None:
+    """Portable path (SQLite, the zero-setup default): bulk_create with update_conflicts."""
+    readings = [
+        WaterMonthlyReading(
+            section_id=r["section_id"],
+            month=r["month"],
+            water_class=r["water_class"],
+            compliant=r["compliant"],
+            **{p: None if r[p] != r[p] else Decimal(f"{r[p]:.3f}") for p in PARAMETERS},
         )
-    return readings, errors
+        for r in clean.to_dict("records")
+    ]
+    WaterMonthlyReading.objects.bulk_create(
+        readings,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["section", "month"],
+        update_fields=list(UPDATE_COLUMNS),
+    )
+
+
+def _upsert_postgres(clean: pd.DataFrame) -> None:
+    """PostgreSQL path, the same statement semantics as `_upsert_orm`: COPY into a temporary table, then one
+    INSERT … SELECT … ON CONFLICT (section_id, month) DO UPDATE; the real table's constraints check every row."""
+    quote = connection.ops.quote_name  # "do" is a reserved word in PostgreSQL
+    table = quote(WaterMonthlyReading._meta.db_table)
+    cols = ", ".join(quote(c) for c in WRITE_COLUMNS)
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in UPDATE_COLUMNS)
+    out = clean.assign(updated_at=timezone.now().isoformat())
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, header=False, columns=list(WRITE_COLUMNS), na_rep="", float_format="%.3f")
+    buffer.seek(0)
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE water_reading_stage (section_id bigint, month date, "
+            + ", ".join(f"{quote(p)} numeric(7, 3)" for p in PARAMETERS)
+            + ", water_class smallint, compliant boolean, updated_at timestamptz) ON COMMIT DROP"
+        )
+        cur.copy_expert(f"COPY water_reading_stage ({cols}) FROM STDIN WITH (FORMAT csv)", buffer)
+        cur.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM water_reading_stage "
+            f"ON CONFLICT (section_id, month) DO UPDATE SET {updates}"
+        )
+        # Dropped now, not only at commit: an enclosing transaction may upsert again before it commits.
+        cur.execute("DROP TABLE water_reading_stage")
 
 
 @transaction.atomic
-def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = None) -> int:
-    """Validate the whole batch, then insert or replace each (section, month) in one statement.
+def water_readings_upsert(
+    rows: Iterable[Mapping] | pd.DataFrame, *, today: dt.date | None = None, method: str | None = None
+) -> int:
+    """Validate the whole batch, then insert or replace each (section, month) in one set-based statement.
 
     Raises TableError listing every bad row; nothing is written then. Returns the number of rows written.
-    Idempotent: sending the same batch twice leaves the same rows.
+    Idempotent: sending the same batch twice leaves the same rows. `method` ("orm"/"postgres") forces a path.
     """
-    readings, errors = water_readings_validate(rows, today=today)
+    clean, errors = water_readings_validate(rows, today=today)
     if errors:
         raise TableError(errors)
-    if readings:
-        WaterMonthlyReading.objects.bulk_create(
-            readings,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["section", "month"],
-            update_fields=[*PARAMETERS, "water_class", "compliant", "updated_at"],
-        )
-    logger.info("water readings upserted: %d", len(readings))
-    return len(readings)
+    if not clean.empty:
+        method = method or ("postgres" if connection.vendor == "postgresql" else "orm")
+        if method == "postgres":
+            _upsert_postgres(clean)
+        else:
+            _upsert_orm(clean)
+    logger.info("water readings upserted: %d", len(clean))
+    return len(clean)
+
+
+def water_readings_import_table(*, upload, today: dt.date | None = None) -> int:
+    """An uploaded .csv / .xlsx (the admin page, the management command) → `water_readings_upsert`."""
+    frame = read_table(upload, columns=READING_COLUMNS, required=READING_REQUIRED)
+    return water_readings_upsert(frame, today=today)
 
 
 # --- outlets: 一口一策 -------------------------------------------------------------------------------

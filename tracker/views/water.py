@@ -20,8 +20,8 @@ from ..forms.water import OutletMoveForm, ReadingUploadForm
 from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, role_required, units_for_user
 from ..selectors import water as sel
-from ..services.water import READING_COLUMNS, READING_REQUIRED, outlet_move, water_readings_upsert
-from ..tabular import TableError, read_table, xlsx_response
+from ..services.water import READING_COLUMNS, outlet_move, water_readings_import_table, water_readings_upsert
+from ..tabular import TableError, xlsx_response
 from ..uploads import file_response
 
 
@@ -141,8 +141,7 @@ def water_readings_upload(request):
     form = ReadingUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            frame = read_table(form.cleaned_data["file"], columns=READING_COLUMNS, required=READING_REQUIRED)
-            count = water_readings_upsert(frame.to_dict("records"))
+            count = water_readings_import_table(upload=form.cleaned_data["file"])
         except TableError as exc:
             errors = exc.errors
         else:
