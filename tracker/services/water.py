@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -78,10 +79,21 @@ def _parse_value(raw) -> tuple[Decimal | None, str | None]:
 
 
 _BLANK_VALUES = ("", "-", "—", "/")
-# A plain decimal with at most 4 integer and 3 fraction digits: its float is exact to 3 places, so it needs no
-# Decimal round trip; anything else (exponents, full-width digits, signs, 4+ decimals) goes through _parse_value.
-_PLAIN_VALUE = r"[0-9]{1,4}(?:\.[0-9]{1,3})?"
+# A value on the 0.001 grid within this tolerance is taken as parsed by pandas (C); any other text (exponents
+# aside, signs, full-width digits, 1_000, a 4th decimal that needs Decimal's half-even rounding) goes through
+# `_parse_value` once per distinct text.
+_GRID_TOLERANCE = 1e-6
+_PLAIN_CEILING = float(MAX_VALUE) - 0.5
+_LITERAL = "_text_"  # clean frame columns holding each value as the text COPY writes
 _ERROR_ORDER = {"section": 0, "month": 1, **{p: 2 + i for i, p in enumerate(PARAMETERS)}, "at_least": 8, "dup": 9}
+
+
+def _per_distinct(column: pd.Series, fn) -> pd.Series:
+    """`column.map(fn)` computed once per distinct value (uploads repeat codes and months thousands of times)."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    results = np.empty(len(distinct), dtype=object)
+    results[:] = [fn(v) for v in distinct]
+    return pd.Series(results[codes], index=column.index)
 
 
 def _text_frame(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +103,7 @@ def _text_frame(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
         frame = pd.DataFrame(index=rows.index)
         for name in names:
             column = rows[name] if name in rows else pd.Series("", index=rows.index)
-            frame[name] = column.fillna("").astype(str).str.strip()
+            frame[name] = _per_distinct(column.fillna("").astype(str), str.strip)
         frame["_row"] = rows["_row"].astype("int64") if "_row" in rows else range(1, len(rows) + 1)
         return frame.reset_index(drop=True)
 
@@ -111,17 +123,8 @@ def _text_frame(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
 
 
 def _months(text: pd.Series) -> pd.Series:
-    """`_parse_month` over a column: first-of-month Timestamps, NaT where the text is no valid month."""
-    parts = text.str.extract(_MONTH_RE.pattern)
-    found = parts[0].notna()
-    numbers = {v: int(v) for v in pd.unique(parts.loc[found, [0, 1]].to_numpy().ravel())}
-    year = parts[0].map(numbers)
-    month = parts[1].map(numbers)
-    valid = found & month.between(1, 12) & year.between(2000, 2100)
-    stamps = pd.to_datetime(
-        pd.DataFrame({"year": year.where(valid, 2000), "month": month.where(valid, 1), "day": 1}), errors="coerce"
-    )
-    return stamps.where(valid)
+    """`_parse_month` over a column (evaluated once per distinct text): dates, None where invalid."""
+    return _per_distinct(text, _parse_month)
 
 
 def water_readings_validate(
@@ -133,7 +136,7 @@ def water_readings_validate(
     Errors come in input order, per row in column order, with the same messages as a row-by-row check; a value
     that is not a plain decimal is read by `_parse_value` (Decimal), everything else as columns.
     The clean frame has section_id, month (date), the six values (float, exact to 3 decimals, NaN = missing),
-    water_class (1–6) and compliant.
+    water_class (1–6), compliant, and each value as a numeric literal for COPY (`_text_do` …, "" = missing).
     """
     today = today or timezone.localdate()
     frame = _text_frame(rows)
@@ -155,29 +158,49 @@ def water_readings_validate(
         report(code == unknown, "section", _column_label("section"), _("断面编码“%(c)s”不存在。") % {"c": unknown[:40]})
 
     month = _months(frame["month"])
-    report(month.isna(), "month", _column_label("month"), _("月份格式应为 2025-03（或 2025-03-01）。"))
-    report(month > pd.Timestamp(today.replace(day=1)), "month", _column_label("month"), _("月份不能晚于本月。"))
+    no_month = month.isna()
+    report(no_month, "month", _column_label("month"), _("月份格式应为 2025-03（或 2025-03-01）。"))
+    late = _per_distinct(month, lambda m: not pd.isna(m) and m > today.replace(day=1)).astype(bool)
+    report(late, "month", _column_label("month"), _("月份不能晚于本月。"))
 
     values = pd.DataFrame(index=frame.index)
+    literals = pd.DataFrame(index=frame.index)
     value_error = pd.Series(False, index=frame.index)
     for name in PARAMETERS:
         text = frame[name]
-        plain = text.str.fullmatch(_PLAIN_VALUE)
-        number = pd.to_numeric(text.where(plain), errors="coerce")
+        parsed = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore", over="ignore"):
+            thousandths = parsed * 1000
+            rounded = np.round(parsed, 3)
+            on_grid = np.abs(thousandths - np.round(thousandths)) < _GRID_TOLERANCE
+            # near the ceiling Decimal decides (9999.0000000000000001 is over it, its float is not)
+            plain = np.isfinite(parsed) & (parsed >= 0) & (parsed < _PLAIN_CEILING) & on_grid
+        plain = pd.Series(plain, index=frame.index)
+        number = pd.Series(rounded, index=frame.index).where(plain)
+        # what COPY writes: a plain value's own text (numeric(7,3) rounds it exactly as round(x, 3): no ties here)
+        literal = text.where(plain, "")
         too_big = plain & (number > float(MAX_VALUE))
         too_big_message = _("数值过大（超过 %(max)s mg/L），请检查单位。") % {"max": MAX_VALUE}
         report(too_big, name, _column_label(name), too_big_message)
         number = number.mask(too_big)
         odd = ~plain & ~text.isin(_BLANK_VALUES)
-        for raw in text[odd].unique():
-            value, problem = _parse_value(raw)
-            at = odd & (text == raw)
-            if problem:
-                report(at, name, _column_label(name), problem)
-                too_big |= at
-            else:
-                number = number.mask(at, float(value))
+        if odd.any():
+            outcome = _per_distinct(text[odd], _parse_value)
+            problem = outcome.map(itemgetter(1))
+            for message in problem.dropna().unique():
+                report(
+                    odd & (problem == message).reindex(frame.index, fill_value=False),
+                    name,
+                    _column_label(name),
+                    message,
+                )
+            value = outcome.map(lambda o: np.nan if o[0] is None else float(o[0]))
+            number = number.fillna(value.reindex(frame.index))
+            quantized = outcome.map(lambda o: "" if o[0] is None else str(o[0])).reindex(frame.index)
+            literal = literal.mask(odd, quantized)
+            too_big |= problem.notna().reindex(frame.index, fill_value=False)
         values[name] = number
+        literals[f"{_LITERAL}{name}"] = literal
         value_error |= too_big
     nothing = values.isna().all(axis=1) & ~value_error
     span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
@@ -199,11 +222,12 @@ def water_readings_validate(
     bad[[i for i, _k, _e in found]] = True
     good = ~bad
     clean = values[good].copy()
-    clean.insert(0, "month", month[good].dt.date)
+    clean.insert(0, "month", month[good])
     clean.insert(0, "section_id", section_id[good].astype("int64"))
     rank = water_class_rank_frame(clean[list(PARAMETERS)])
     clean["water_class"] = rank.astype("int64")
     clean["compliant"] = rank.to_numpy() <= code[good].map(sections["target_class"]).to_numpy()
+    clean = pd.concat([clean, literals[good]], axis=1)
     return clean.reset_index(drop=True), errors
 
 
@@ -232,6 +256,20 @@ def _upsert_orm(clean: pd.DataFrame) -> None:
     )
 
 
+def _copy_text(clean: pd.DataFrame) -> str:
+    """The rows as COPY csv text, built column-wise from strings (no per-value float formatting): every field is
+    a number, a date, t/f or a timestamp, so nothing needs quoting; an empty field is NULL."""
+    fields = [
+        clean["section_id"].astype(str).to_numpy(dtype=object),
+        _per_distinct(clean["month"], dt.date.isoformat).to_numpy(dtype=object),
+        *(clean[f"{_LITERAL}{p}"].to_numpy(dtype=object) for p in PARAMETERS),
+        clean["water_class"].astype(str).to_numpy(dtype=object),
+        np.where(clean["compliant"].to_numpy(dtype=bool), "t", "f").astype(object),
+        np.full(len(clean), timezone.now().isoformat(), dtype=object),
+    ]
+    return "\n".join(map(",".join, zip(*fields, strict=True))) + "\n"
+
+
 def _upsert_postgres(clean: pd.DataFrame) -> None:
     """PostgreSQL path, the same statement semantics as `_upsert_orm`: COPY into a temporary table, then one
     INSERT … SELECT … ON CONFLICT (section_id, month) DO UPDATE; the real table's constraints check every row."""
@@ -239,10 +277,7 @@ def _upsert_postgres(clean: pd.DataFrame) -> None:
     table = quote(WaterMonthlyReading._meta.db_table)
     cols = ", ".join(quote(c) for c in WRITE_COLUMNS)
     updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in UPDATE_COLUMNS)
-    out = clean.assign(updated_at=timezone.now().isoformat())
-    buffer = io.StringIO()
-    out.to_csv(buffer, index=False, header=False, columns=list(WRITE_COLUMNS), na_rep="", float_format="%.3f")
-    buffer.seek(0)
+    buffer = io.StringIO(_copy_text(clean))
     with connection.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE water_reading_stage (section_id bigint, month date, "
