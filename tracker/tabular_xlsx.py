@@ -29,6 +29,7 @@ from itertools import islice
 from operator import itemgetter
 
 import pandas as pd
+import python_calamine
 from django.utils.translation import gettext as _
 
 from .tabular import (
@@ -76,8 +77,6 @@ def _check_archive(raw: bytes) -> None:
 
 def _parse(raw: bytes, locate: Callable[[Sequence[str], int], Layout], max_rows: int):
     """In the child: the header, the wanted columns as lists of text, and the spreadsheet row numbers."""
-    import python_calamine
-
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
         sheet = workbook.get_sheet_by_index(0)
@@ -135,6 +134,8 @@ def _limit_child() -> None:
 
 def _run_bounded(work: Callable[[], object]) -> object:
     """`work()` in a forked child under `_limit_child`; its result (or its TableError) comes back pickled."""
+    if not hasattr(os, "fork"):  # Windows (development only): in-process, bounded by the checks alone
+        return work()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never return into the caller's stack, never run its atexit or close its sockets
