@@ -44,8 +44,9 @@ WATER_MONTHS = 12
 YEAR = 2025
 REPEAT = 3
 AIR_HEADER = ["站点编码", "日期", "SO2", "NO2", "PM10", "CO", "O3_8h", "PM2.5"]
-WATER_HEADER = ["断面编码", "月份", "溶解氧", "高锰酸盐指数", "化学需氧量", "五日生化需氧量", "氨氮", "总磷"]
+WATER_HEADER = ["断面编码", "月份", "溶解氧", "高锰酸盐指数", "化学需氧量", "五日生化需氧量", "氨氮", "总磷", "总氮"]
 WATER_PARAMS = ["do", "codmn", "cod", "bod5", "nh3n", "tp"]
+WATER_VALUES = [*WATER_PARAMS, "tn"]
 
 
 def _setup() -> dict:
@@ -84,6 +85,10 @@ def _setup() -> dict:
                 }
             ),
         )
+    # every second section is on a reservoir (GB 3838 表1 湖、库 TP column), the rest take their river's type
+    codes = sorted(WaterSection.objects.filter(code__startswith=f"{PREFIX}W").values_list("code", flat=True))
+    WaterSection.objects.filter(code__in=codes[::2]).update(water_body="reservoir")
+    WaterSection.objects.filter(code__in=codes[1::2]).update(water_body="")
     admin, created = User.objects.get_or_create(username=f"{PREFIX.lower()}-admin", defaults={"full_name": "上传基准"})
     if created:
         admin.is_superuser = True
@@ -93,6 +98,12 @@ def _setup() -> dict:
         "admin": admin,
         "stations": dict(AirStation.objects.filter(code__startswith=f"{PREFIX}A").values_list("code", "pk")),
         "sections": dict(WaterSection.objects.filter(code__startswith=f"{PREFIX}W").values_list("code", "pk")),
+        "bodies": {
+            code: own or river
+            for code, own, river in WaterSection.objects.filter(code__startswith=f"{PREFIX}W").values_list(
+                "code", "water_body", "river__water_body"
+            )
+        },
     }
 
 
@@ -117,6 +128,10 @@ def _water_rows(codes: list[str]) -> pd.DataFrame:
     frame["bod5"] = np.round(rng.gamma(3, 1, n), 2)
     frame["nh3n"] = np.round(rng.gamma(2, 0.2, n), 3)
     frame["tp"] = np.round(rng.gamma(2, 0.05, n), 3)
+    frame["tn"] = np.round(rng.gamma(3, 0.4, n), 3)
+    # a few readings short of the minimum set (数据不全) and a few without BOD5, as real months are
+    frame.loc[rng.random(n) < 0.02, "tp"] = np.nan
+    frame.loc[rng.random(n) < 0.10, "bod5"] = np.nan
     return frame
 
 
@@ -124,7 +139,7 @@ def _csv_bytes(header: list[str], frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(frame.itertuples(index=False))
+    writer.writerows(frame.astype(object).where(frame.notna(), "").itertuples(index=False))  # missing → blank
     return buffer.getvalue().encode("utf-8")
 
 
@@ -156,14 +171,19 @@ def _air_finished(frame: pd.DataFrame, ids: dict[str, int]) -> str:
     return out.to_csv(index=False, header=False, na_rep="\\N")
 
 
-def _water_finished(frame: pd.DataFrame, ids: dict[str, int]) -> str:
-    from tracker.standards import water_class_rank_frame
+def _water_finished(frame: pd.DataFrame, ids: dict[str, int], bodies: dict[str, str]) -> str:
+    from tracker.standards import water_reading_assess_frame
 
     out = pd.DataFrame({"section_id": frame["section"].map(ids), "month": frame["month"] + "-01"})
-    for col in WATER_PARAMS:
+    for col in WATER_VALUES:
         out[col] = frame[col]
-    out["water_class"] = water_class_rank_frame(frame[WATER_PARAMS]).astype(int)
-    out["compliant"] = out["water_class"] <= 3
+    assessed = water_reading_assess_frame(
+        frame[WATER_PARAMS], target_rank=3, water_body=frame["section"].map(bodies).to_numpy(dtype=object)
+    )
+    out["water_class"] = assessed["rank"]
+    out["compliant"] = assessed["compliant"]
+    out["data_complete"] = assessed["complete"]
+    out["limiting_factors"] = assessed["limiting_factors"]
     out["updated_at"] = datetime.datetime.now(datetime.UTC).isoformat()
     return out.to_csv(index=False, header=False, na_rep="\\N", float_format="%.3f")
 
@@ -284,9 +304,10 @@ def run(ctx: BenchContext) -> list[Row]:
     assert len(water) == WATER_SECTIONS * WATER_MONTHS == 43_692
     air_columns = ["station_id", "date", "so2", "no2", "pm10", "co", "o3_8h", "pm25", "aqi", "category"]
     air_columns += ["primary_pollutants", "updated_at"]
-    water_columns = ["section_id", "month", *WATER_PARAMS, "water_class", "compliant", "updated_at"]
+    water_columns = ["section_id", "month", *WATER_VALUES, "water_class", "compliant", "data_complete"]
+    water_columns += ["limiting_factors", "updated_at"]
     air_finished = _air_finished(air, data["stations"])
-    water_finished = _water_finished(water, data["sections"])
+    water_finished = _water_finished(water, data["sections"], data["bodies"])
     contents = {
         "air-csv": _csv_bytes(AIR_HEADER, air),
         "air-xlsx": _xlsx_bytes(AIR_HEADER, air),

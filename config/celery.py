@@ -4,6 +4,7 @@ import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -16,8 +17,11 @@ logger = logging.getLogger(__name__)
 
 @app.task(name="config.celery.heartbeat", acks_late=True, time_limit=30, soft_time_limit=25)
 def heartbeat() -> str:
-    """Periodic liveness mark in the worker log."""
-    logger.info("heartbeat")
+    """Periodic liveness mark: the time a worker last ran a task, read by /healthz and the beat health check."""
+    from tracker.health import heartbeat_record
+
+    heartbeat_record()
+    logger.debug("heartbeat")
     return "ok"
 
 
@@ -27,32 +31,33 @@ def ping(value: int) -> int:
     return value + 1
 
 
-# --- faults: periodic jobs run once, deliveries are bounded ---------------------------------------
-def claim_once(key: str, owner: str, ttl: int) -> bool:
-    """True for the first `owner` of `key` (a Redis `SET NX EX` through the cache), and again for that owner.
+# The claim helpers live with the shared infrastructure (tracker.common.claims); re-exported for old imports.
+from tracker.common.claims import claim_once, count_delivery, daily_retry_delay, release_claim  # noqa: E402, F401
 
-    Two beat processes (a misconfigured failover, a second host) each send the same periodic job: the first
-    message to run claims the job for its day, the other one sees a different owner and does nothing. The
-    same message delivered again (worker lost mid-run, acks late) keeps its claim and runs again.
+
+@worker_ready.connect
+def sweep_on_worker_start(sender=None, **kwargs) -> None:
+    """A starting worker sends the scoring runs left unsent (the broker was down) to the queue it consumes.
+
+    The beat sweep does the same every minute; this covers a restart after an outage without waiting for beat.
+    In a thread, so a slow or dead database never holds up the worker's start.
     """
-    from django.core.cache import cache
+    import threading
 
-    if cache.add(key, owner, ttl):
-        return True
-    return cache.get(key) == owner
-
-
-def release_claim(key: str, owner: str) -> None:
-    """Give a claim back (the job failed and may be sent again the same day)."""
-    from django.core.cache import cache
-
-    if cache.get(key) == owner:
-        cache.delete(key)
+    queues = [q.name for q in sender.task_consumer.queues] if getattr(sender, "task_consumer", None) else []
+    threading.Thread(
+        target=_sweep, args=(queues[0] if queues else None,), name="scoring-sweep-on-start", daemon=True
+    ).start()
 
 
-def count_delivery(key: str, ttl: int) -> int:
-    """How many times this message has started (1 on the first delivery): bounds redeliveries."""
-    from django.core.cache import cache
+def _sweep(queue: str | None) -> None:
+    from django.db import connections
 
-    cache.add(key, 0, ttl)
-    return cache.incr(key)
+    try:
+        from targets.services import scores_sweep
+
+        logger.info("scoring sweep on worker start: %s", scores_sweep(queue=queue))
+    except Exception:  # the worker runs on; beat sweeps again within a minute
+        logger.warning("scoring sweep on worker start failed", exc_info=True)
+    finally:
+        connections.close_all()  # this thread's connections

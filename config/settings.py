@@ -82,11 +82,33 @@ def database_from_url(url: str) -> dict:
 
 
 # --- core -----------------------------------------------------------------------------------------
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def production_secret_key(value: str) -> str:
+    """Refuse a weak key in production (Django's own check only warns): the rule of its security.W009 check.
+
+    Sessions, password-reset links and CSRF tokens are signed with it; `SECRET_KEY=x` would let anyone forge them.
+    """
+    if (
+        len(value) < 50
+        or len(set(value)) < 5
+        or value.startswith("django-insecure-")
+        or value == DEV_SECRET_KEY
+        or "change-me" in value
+    ):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 if DEBUG:
-    SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz")
+    SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 else:
-    SECRET_KEY = env_str("SECRET_KEY")
+    SECRET_KEY = production_secret_key(env_str("SECRET_KEY"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -108,18 +130,31 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz before anything that validates the Host header (the probe comes from 127.0.0.1)
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # pages (not static files: WhiteNoise serves those pre-compressed) go out gzipped: the leaders' dashboard HTML
+    # shrinks about 5×. CSRF tokens are masked per response, so compression does not expose them (BREACH).
+    "django.middleware.gzip.GZipMiddleware",
+    # before the session middleware: knows whether the request committed when the session save fails
+    "config.middleware.CommitTrackingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # the platform's 404 page also with DEBUG on (Django's would list every URL); needs request.user for the menu
+    "config.middleware.PlatformErrorPagesMiddleware",
+    # after auth (its page names the person in the menu), before any view or CSRF check reads the body
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # axes after auth: it reads the authenticated user and the request address
     "axes.middleware.AxesMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
+    "config.middleware.AdminAuditMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -137,7 +172,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "config.navigation.navigation",
+                "tracker.common.access.navigation",
             ],
         },
     },
@@ -164,6 +199,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Machine tokens (tracker.models.ApiToken) expire after this many days unless issued with --days.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 365)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -179,7 +216,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0) or None
+# Behind N reverse proxies (compose documents one) the client address is the N-th X-Forwarded-For entry from the
+# right; without this every login would come from the proxy and 5 wrong passwords would lock a user for everyone.
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "tracker.net.client_ip"
 
 # Sessions: idle timeout (the cookie is renewed on every request), cleared when the browser closes
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 2 * 60 * 60)
@@ -202,8 +242,37 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence and plans live outside the web root; they are served only through authorising views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # no URL pattern serves it: files go out only through authorising views
+# Where uploaded files live. `local`: a folder on this host (one machine). `s3`: any S3-compatible object store
+# (MinIO, a government cloud's OSS/OBS), shared by every web and worker host — the way to run more than one
+# machine. Files are private either way: no public ACL, served only through the authorising views.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND == "local":
+    DEFAULT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    }
+elif STORAGE_BACKEND == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,  # empty = AWS itself
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_str("S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            "location": env_str("S3_PREFIX", ""),  # a folder inside the bucket, e.g. "eco/"
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),  # MinIO and most private clouds: path
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,  # storage_name() is already unique; never replace a stored file
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND={STORAGE_BACKEND!r} is not supported (use local or s3)")
+# `manage.py backup` writes here unless told otherwise (compose mounts a volume at /app/var/backups).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(MEDIA_ROOT)}},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         # The manifest storage needs `collectstatic` first: on in production (the image runs it), off locally.
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -214,6 +283,12 @@ STORAGES = {
 # Without collectstatic (local runs, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
+# Per request: how many files and how many bytes together (a form with a multi-file field could otherwise bring
+# 100 × 20 MB). Bodies larger than the byte quota are refused with 413 before Django reads them.
+UPLOAD_REQUEST_MAX_FILES = env_int("UPLOAD_REQUEST_MAX_FILES", 10)
+UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_MB", 50) * 1024 * 1024
+# Django's own hard stop on the number of file parts (a 400), above the friendly per-form check.
+DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_REQUEST_MAX_FILES * 2
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -230,18 +305,24 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# The queue tasks go to and workers read: one Redis may serve two deployments (or a test) on different queues.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# A Redis that does not answer (host gone, not merely refusing) must fail a send within seconds: the scoring
+# request is already a committed row, and the person should not wait for a TCP timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300, "socket_connect_timeout": 5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_TASK_TRACK_STARTED = True
 # All periodic tasks in one place, a comment per schedule. Apps add theirs here.
 CELERY_BEAT_SCHEDULE: dict = {
-    # Liveness of the worker/beat pair, visible in the worker log; cheap.
-    "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*/30")},
+    # Liveness of the beat → Redis → worker path: a worker records the time (tracker.health); /healthz reports
+    # its age and the beat container's health check requires it to be fresh. Every minute; one cache write.
+    "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*")},
     # Rectifications: recompute four-colour warnings and send 提醒函/警示函/督办函/约谈, daily before work.
     "rectification-warnings": {"task": "rectifications.tasks.warnings_daily", "schedule": crontab(hour=6, minute=10)},
     # Assessment: recompute today's scores of every published scheme after the day's data is in (02:30).
@@ -249,13 +330,33 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "targets.tasks.compute_scores_nightly",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Assessment: send scoring runs whose send failed at commit (broker down) and re-queue runs whose worker
+    # died (no heartbeat); every minute, expiring so a backlog after an outage does not pile up sweeps.
+    "targets-scoring-sweep": {"task": "targets.tasks.scoring_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 
+# A worker heartbeat older than this is "stale" in /healthz (the beat container's check passes its own limit).
+HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 300)
+
 # --- cache ----------------------------------------------------------------------------------------
+# "default" (page and panel caches) treats a Redis failure as a miss: pages render from the database while
+# Redis is down (tracker.cache), with short timeouts and no retries so a dead Redis costs one quick failure.
+# "coordination" (daily-job claims, delivery counters) is strict: a claim must not be granted on an error.
+# Both use the same Redis and key space; without Redis both are the same in-process store.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "tracker.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry": None},
+        },
+        "coordination": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eco"},
+        "coordination": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "eco"},
+    }
 
 # --- security (production values when DEBUG is off) -----------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -291,7 +392,9 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "tracker.demo.seed_calendar",  # holidays and make-up working days: deadlines and warning colours count them
     "projects.demo.seed_projects",
+    "projects.demo.seed_pilots",
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
@@ -310,14 +413,29 @@ PROJECTS_STALL_DAYS = env_int("PROJECTS_STALL_DAYS", 30)
 # …or when its progress is more than this many percentage points behind the straight-line plan.
 PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
 
+# --- deadlines ---
+# "Due soon" everywhere (measures, rectification items' yellow warning, the dashboards' due lists): the deadline
+# is this many calendar days away or fewer. RECT_YELLOW_DAYS is read as a fallback name for old deployments.
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", env_int("RECT_YELLOW_DAYS", 7))
+
 # --- rectifications ---
-# Four-colour warning thresholds (四色预警): yellow when the deadline is this many days away or fewer,
-# red when overdue by more than RECT_RED_DAYS; 约谈 once red and overdue by more than RECT_INTERVIEW_DAYS.
-RECT_YELLOW_DAYS = env_int("RECT_YELLOW_DAYS", 7)
-RECT_RED_DAYS = env_int("RECT_RED_DAYS", 30)
-RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 60)
+# Four-colour warning (四色预警), counted in WORKING days after the effective deadline (tracker.workdays:
+# weekends, public holidays and make-up days kept in admin): red when overdue by more than RECT_RED_DAYS
+# (20 working days ≈ four weeks); 约谈 once red and overdue by more than RECT_INTERVIEW_DAYS (≈ two months).
+RECT_RED_DAYS = env_int("RECT_RED_DAYS", 20)
+RECT_INTERVIEW_DAYS = env_int("RECT_INTERVIEW_DAYS", 40)
 
 # --- faults ---
 # Base of the scoring task's retry backoff in seconds (doubled per retry, with jitter). The fault tests start
 # their worker with 1 so a poison run reaches its last retry in seconds; production keeps 30.
 SCORING_RETRY_BACKOFF = env_int("SCORING_RETRY_BACKOFF", 30)
+# A computing scoring run renews its heartbeat this often (seconds); the watchdog re-queues a running run whose
+# heartbeat is older than SCORING_STALE_SECONDS (its whole worker died). Stale must be several heartbeats.
+SCORING_HEARTBEAT_SECONDS = env_int("SCORING_HEARTBEAT_SECONDS", 30)
+SCORING_STALE_SECONDS = env_int("SCORING_STALE_SECONDS", 180)
+# The sweeper sends a queued run never handed to the broker once it is this old (a send in flight is not
+# doubled), and sends again a run sent this long ago and still queued (its message was lost with Redis).
+SCORING_SEND_GRACE_SECONDS = env_int("SCORING_SEND_GRACE_SECONDS", 10)
+SCORING_RESEND_SECONDS = env_int("SCORING_RESEND_SECONDS", 600)
+# Daily jobs (nightly scores, warnings) retry when the database is down: this many seconds, doubled per retry.
+DAILY_JOB_RETRY_BACKOFF = env_int("DAILY_JOB_RETRY_BACKOFF", 60)

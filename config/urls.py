@@ -21,6 +21,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every person changes their own password (old one required; the validators of settings apply).
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(form_class=views.PasswordChangeForm),
+        name="password_change",
+    ),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
@@ -31,6 +38,7 @@ urlpatterns = [
     path("rectifications/", include("rectifications.urls")),
 ]
 
+handler400 = "config.views.error_400"
 handler403 = "config.views.error_403"
 handler404 = "config.views.error_404"
 handler500 = "config.views.error_500"

@@ -1,7 +1,11 @@
 """Choices for funds and projects; the project pipeline's order and allowed moves are data here."""
 
+from itertools import pairwise
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from tracker.common.workflow import Move, Workflow
 
 
 class FundLevel(models.TextChoices):
@@ -14,7 +18,8 @@ class FundArea(models.TextChoices):
     AIR = "air", _("大气")  # 大气污染防治
     WATER = "water", _("水")  # 水污染防治
     SOIL = "soil", _("土壤")  # 土壤污染防治
-    RURAL = "rural", _("农村环境")  # 农村环境整治（含农村生活污水治理）
+    RURAL = "rural", _("农村环境")  # 农村环境整治 (other than domestic sewage)
+    RURAL_SEWAGE = "rural_sewage", _("农村生活污水")  # 农村生活污水治理: its own payment-rate indicator
     WASTE = "waste", _("固废")  # 固体废物 / 无废城市
     ECOLOGY = "ecology", _("生态")  # 生态保护修复
 
@@ -40,14 +45,46 @@ FUNDED_STAGES: tuple[str, ...] = (Stage.FUNDED, Stage.STARTED, Stage.COMPLETED)
 WATCHED_STAGES: tuple[str, ...] = (Stage.FUNDED, Stage.STARTED)
 
 
-def allowed_transitions(current: str) -> dict[str, bool]:
-    """Where a project in `current` may go, mapped to whether the move needs a reason.
+# Forward: only the next stage (no skipping — each step is a real milestone someone vouches for).
+# Backward: any earlier stage, always with a reason. Only officials of the project's unit move it.
+STAGE_WORKFLOW = Workflow(
+    Stage,
+    [
+        *(Move(a, b, "act_for_unit", "forward") for a, b in pairwise(STAGE_ORDER)),
+        *(
+            Move(STAGE_ORDER[i], STAGE_ORDER[j], "act_for_unit", "back", needs_reason=True)
+            for i in range(len(STAGE_ORDER))
+            for j in range(i)
+        ),
+    ],
+)
 
-    Forward: only the next stage (no skipping — each step is a real milestone someone vouches for).
-    Backward: any earlier stage, always with a reason.
-    """
-    i = STAGE_INDEX[current]
-    moves = {STAGE_ORDER[j]: True for j in range(i)}
-    if i + 1 < len(STAGE_ORDER):
-        moves[STAGE_ORDER[i + 1]] = False
-    return moves
+
+def allowed_transitions(current: str) -> dict[str, bool]:
+    """Where a project in `current` may go, mapped to whether the move needs a reason (from STAGE_WORKFLOW)."""
+    return {m.dst: m.needs_reason for (src, _dst), m in STAGE_WORKFLOW.moves.items() if src == current}
+
+
+class PilotLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")  # 国家试点 (e.g. 全国“无废城市”建设, EOD 模式试点)
+    PROVINCIAL = "provincial", _("省级")  # 省级试点 (e.g. 近零碳园区)
+    CITY = "city", _("市级")  # 市级示范
+
+
+class PilotKind(models.TextChoices):
+    WASTE_FREE = "waste_free", _("无废城市")
+    THREE_LINES = "three_lines", _("三线一单减污降碳协同")
+    EOD = "eod", _("EOD模式")
+    NEAR_ZERO_CARBON = "near_zero_carbon", _("近零碳园区")
+    SOIL_RISK = "soil_risk", _("土壤风险管控")
+    HEAVY_METAL = "heavy_metal", _("耕地土壤重金属成因排查")
+    OTHER = "other", _("其他试点示范")
+
+
+class PilotStatus(models.TextChoices):
+    """Where a pilot stands: applied for → approved and being built → accepted; or paused."""
+
+    APPLYING = "applying", _("申报中")  # application submitted, not yet on the list
+    BUILDING = "building", _("建设中")  # on the list, being built
+    ACCEPTED = "accepted", _("已验收")  # accepted / named by the ministry or province
+    PAUSED = "paused", _("暂缓")  # stopped for now

@@ -18,8 +18,8 @@ from django.db import transaction
 from tracker.demo import PINYIN, DemoContext, person_name
 from tracker.models import Unit, User
 
-from .choices import STAGE_ORDER, FundArea, FundLevel, Stage
-from .models import Fund, Payment, ProgressReport, Project, StageChange
+from .choices import STAGE_ORDER, FundArea, FundLevel, PilotKind, PilotLevel, Stage
+from .models import Fund, Payment, Pilot, PilotMilestone, ProgressReport, Project, StageChange
 
 logger = logging.getLogger(__name__)
 
@@ -304,3 +304,72 @@ def seed_projects(ctx: DemoContext) -> None:
             project.progress = latest[project.pk].progress
     Project.objects.bulk_update([p for p in created if p.pk in latest], ["progress"])
     logger.info("projects demo: %d projects, %d payments, %d reports", len(created), len(payments), len(reports))
+
+
+# The speech's pilots (开篇, 四(三)): 国家试点 and 省级试点 won this year, and the 五通桥区 soil pilots of 二(二).
+# (name, level, kind, lead unit code, fund area of its supporting projects, goal, milestones as (name, months from
+# the approval date), months to completion)
+PILOTS = [
+    ("十四五时期全国“无废城市”建设", PilotLevel.NATIONAL, PilotKind.WASTE_FREE, "D-HJ", FundArea.WASTE,
+     "围绕“无废城市”创建标准，细化市级总体方案，加快固废基础设施建设和运营提质增效。",
+     [("市级总体方案印发", 2), ("固废信息化监管平台上线", 6), ("一般工业固废综合利用项目开工", 9),
+      ("中期评估", 18)], 36),
+    ("“三线一单”减污降碳协同试点", PilotLevel.NATIONAL, PilotKind.THREE_LINES, "D-HJ", FundArea.AIR,
+     "在生态环境分区管控中纳入碳排放管控要求，形成减污降碳协同管控清单。",
+     [("试点工作方案报批", 1), ("管控单元碳排放核算", 5), ("协同管控清单发布", 10)], 18),
+    ("第二批EOD模式试点项目", PilotLevel.NATIONAL, PilotKind.EOD, "511112", FundArea.WATER,
+     "以生态环境治理带动产业开发，实现治理投入与产业收益平衡。",
+     [("实施方案获批", 1), ("项目入库并落实融资", 4), ("主体工程开工", 8), ("生态治理工程完工", 20)], 30),
+    ("省级近零碳园区试点", PilotLevel.PROVINCIAL, PilotKind.NEAR_ZERO_CARBON, "511171", FundArea.AIR,
+     "园区能源结构清洁化、碳排放监测核算体系建成。",
+     [("园区碳排放清单编制", 3), ("分布式光伏项目并网", 9), ("试点验收申请", 24)], 24),
+    ("长江黄河上游土壤风险管控试点", PilotLevel.PROVINCIAL, PilotKind.SOIL_RISK, "511112", FundArea.SOIL,
+     "五通桥区开展土壤风险管控，排查整治“三磷”和尾矿库生态环境问题。",
+     [("重点地块风险排查", 3), ("风险管控实施方案评审", 5), ("风险管控工程实施", 10), ("效果评估", 20)], 24),
+    ("耕地土壤重金属成因排查分析试点", PilotLevel.PROVINCIAL, PilotKind.HEAVY_METAL, "511112", FundArea.SOIL,
+     "查明耕地土壤重金属超标成因，提出分类管控措施。",
+     [("布点采样方案评审", 2), ("样品检测分析", 6), ("成因分析报告", 12)], 15),
+]  # fmt: skip
+
+
+def _months_after(day: date, months: int) -> date:
+    y, m = divmod(day.month - 1 + months, 12)
+    return date(day.year + y, m + 1, min(day.day, 28))
+
+
+@transaction.atomic
+def seed_pilots(ctx: DemoContext) -> None:
+    """The speech's pilots with milestone plans: approved early this year, the first milestones done (one late),
+    and the projects of their fund area in their lead unit (or anywhere, for department-led pilots) behind them."""
+    units = {u.code: u for u in Unit.objects.filter(code__in=[p[3] for p in PILOTS])}
+    if len(units) < len({p[3] for p in PILOTS}):
+        logger.warning("pilots demo: units missing; run the units seeder first")
+        return
+    recorder = User.objects.filter(is_superuser=True).order_by("pk").first()
+    approved = date(ctx.today.year, 1, 15)
+    for name, level, kind, unit_code, area, goal, steps, months in PILOTS:
+        pilot, created = Pilot.objects.get_or_create(
+            name=name,
+            defaults={
+                "level": level, "kind": kind, "lead_unit": units[unit_code], "goal": goal,
+                "approved_on": approved, "due_on": _months_after(approved, months),
+            },
+        )  # fmt: skip
+        if not created:
+            continue
+        for i, (step, after) in enumerate(steps):
+            planned = _months_after(approved, after)
+            done = None
+            # Done: milestones planned before today, except the second of the soil-risk pilot (late, shown red).
+            if planned < ctx.today and not (kind == PilotKind.SOIL_RISK and i == 1):
+                done = min(planned + timedelta(days=(i * 7) % 20), ctx.today)
+            PilotMilestone.objects.create(
+                pilot=pilot, name=step, planned_on=planned, done_on=done,
+                evidence="已完成，相关文件已归档。" if done else "", recorded_by=recorder if done else None,
+            )  # fmt: skip
+        projects = Project.objects.filter(fund__area=area)
+        if not unit_code.startswith("D-"):
+            projects = projects.filter(unit=units[unit_code])
+        pilot.projects.set(projects.order_by("code")[:3])
+        pilot.funds.set(Fund.objects.filter(area=area, year=ctx.today.year).order_by("name")[:2])
+    logger.info("pilots demo: %d pilots", Pilot.objects.count())

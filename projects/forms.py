@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from tracker import fields
 
 from .choices import STAGE_INDEX, FundArea, FundLevel, Stage, allowed_transitions
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("支付金额（元）"), max_digits=16, decimal_places=2, min_value=0.01)
-    paid_on = forms.DateField(label=_("支付日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount = forms.DecimalField(label=_("支付金额（元）"), max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+    paid_on = fields.DateField(label=_("支付日期"))
     voucher_no = forms.CharField(label=_("凭证号"), max_length=60)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
@@ -20,7 +24,7 @@ class ReversalForm(forms.Form):
         label=_("冲销金额（元）"),
         max_digits=16,
         decimal_places=2,
-        min_value=0.01,
+        min_value=Decimal("0.01"),
         required=False,
         help_text=_("留空表示全额冲销"),
     )
@@ -28,7 +32,11 @@ class ReversalForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    to_stage = forms.ChoiceField(label=_("变更为"), choices=())
+    """The stage move. The list offers the moves from the stage the page showed; whether the posted move is
+    allowed is the service's question (STAGE_WORKFLOW), asked after the version check, so a stale page says
+    "已被他人修改" rather than "选择一个有效的选项"."""
+
+    to_stage = forms.CharField(label=_("变更为"), max_length=20, widget=forms.Select)
     reason = forms.CharField(label=_("原因（退回时必填）"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -38,15 +46,17 @@ class StageForm(forms.Form):
         moves = allowed_transitions(current)
         # The forward step first (the usual move), then the stages one may go back to, nearest first.
         ordered = sorted(moves.items(), key=lambda item: (item[1], -STAGE_INDEX[item[0]]))
-        self.fields["to_stage"].choices = [(s, labels[s] + (_("（退回）") if back else "")) for s, back in ordered]
+        self.fields["to_stage"].widget.choices = [
+            (s, labels[s] + (_("（退回）") if back else "")) for s, back in ordered
+        ]
 
 
 class ProgressForm(forms.Form):
-    reported_on = forms.DateField(
-        label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    reported_on = fields.DateField(label=_("报告日期"))
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
-    note = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=fields.TEXT_MAX_CHARS
+    )
     photo = forms.FileField(label=_("现场照片或 PDF（可选）"), required=False)
 
 
@@ -75,3 +85,42 @@ class LedgerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
+
+
+class FundFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("资金年度"), required=False, coerce=int, empty_value=None)
+    level = forms.ChoiceField(label=_("资金级别"), required=False, choices=[("", _("全部")), *FundLevel.choices])
+    area = forms.ChoiceField(label=_("资金领域"), required=False, choices=[("", _("全部")), *FundArea.choices])
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("全部")), *((y, str(y)) for y in years)]
+
+
+class PaymentFilterForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None)
+    fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None)
+    start = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    q = forms.CharField(label=_("凭证号/项目"), required=False, max_length=60)
+
+    def __init__(self, *args, units, funds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
+        self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
+
+
+class MilestoneDoneForm(forms.Form):
+    """A pilot milestone recorded as done by its lead unit, with what was done."""
+
+    done_on = fields.DateField(label=_("实际完成日期"))
+    evidence = forms.CharField(
+        label=_("完成情况及佐证"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
+        error_messages={"required": _("请写明完成情况及佐证材料。")},
+    )

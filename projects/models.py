@@ -8,7 +8,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import FundArea, FundLevel, Stage
+from tracker.common.scoping import RestrictedQuerySet
+
+from .choices import FundArea, FundLevel, PilotKind, PilotLevel, PilotStatus, Stage
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -34,6 +36,10 @@ class Fund(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProjectQuerySet(RestrictedQuerySet):
+    view_capability = "read_projects"  # inspectors have no part in projects and money
 
 
 class Project(models.Model):
@@ -63,6 +69,8 @@ class Project(models.Model):
     responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目")
@@ -199,3 +207,63 @@ class ProgressPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Pilot(models.Model):
+    """A pilot or demonstration programme (试点示范) the city won or runs: 无废城市, EOD, 近零碳园区 …
+
+    The speech asks to build them into replicable models; the portfolio tracks each one's milestones, lead unit,
+    the projects and funds behind it and the evidence of what was done.
+    """
+
+    name = models.CharField(_("试点名称"), max_length=120, unique=True)
+    level = models.CharField(_("级别"), max_length=20, choices=PilotLevel.choices)
+    kind = models.CharField(_("类别"), max_length=20, choices=PilotKind.choices)
+    lead_unit = models.ForeignKey(
+        "tracker.Unit", verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="pilots"
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=PilotStatus.choices, default=PilotStatus.BUILDING)
+    approved_on = models.DateField(_("获批日期"), null=True, blank=True)
+    due_on = models.DateField(_("计划完成日期"), null=True, blank=True)
+    goal = models.TextField(_("建设目标"), blank=True)
+    projects = models.ManyToManyField(Project, verbose_name=_("支撑项目"), blank=True, related_name="pilots")
+    funds = models.ManyToManyField(Fund, verbose_name=_("支撑资金"), blank=True, related_name="pilots")
+
+    class Meta:
+        verbose_name = _("试点示范")
+        verbose_name_plural = _("试点示范")
+        ordering = ["level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PilotMilestone(models.Model):
+    """One step of a pilot's plan with its planned date; done when the lead unit records it with evidence."""
+
+    pilot = models.ForeignKey(Pilot, verbose_name=_("试点"), on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("节点"), max_length=120)
+    planned_on = models.DateField(_("计划完成日期"))
+    done_on = models.DateField(_("实际完成日期"), null=True, blank=True)
+    evidence = models.TextField(_("完成情况及佐证"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("试点节点")
+        verbose_name_plural = _("试点节点")
+        ordering = ["pilot", "planned_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True) | ~Q(evidence=""), name="pilot_milestone_done_has_evidence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

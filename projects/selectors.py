@@ -9,20 +9,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
 from tracker.models import Unit
 
 from . import rules
-from .choices import STAGE_ORDER, WATCHED_STAGES, FundLevel, Stage
+from .choices import STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
 from .models import Fund, Payment, ProgressReport, Project
 
 ZERO = Decimal("0")
-MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
 OLD_FUND_LEVELS = (FundLevel.CENTRAL, FundLevel.PROVINCIAL)
 
 
@@ -296,6 +309,187 @@ def project_ledger(
     return frame
 
 
+# --- the paginated ledger (projects.tables.ProjectTable) -------------------------------------------------
+
+
+def ledger_queryset(
+    *,
+    user,
+    as_of: date,
+    unit_id: int | None = None,
+    fund_id: int | None = None,
+    stage: str | None = None,
+    stalled: bool = False,
+    search: str = "",
+) -> QuerySet[Project]:
+    """The project ledger a person may see, filtered, as a queryset the ledger sorts and pages in SQL.
+
+    `ledger_rows` annotates it for the page: each row carries `paid` (to `as_of`), `last_report`,
+    `progress_on` (the latest report's progress, else the entered one) and `rate_sort` (paid ÷ allocated, for
+    sorting; the shown rate is `rules.execution_rate`). The stalled filter keeps the projects `stalled_ids`
+    flags (one query over watched, started projects).
+    """
+    from .permissions import projects_for_user
+
+    projects = projects_for_user(user, "view")
+    if unit_id:
+        projects = projects.filter(unit_id=unit_id)
+    if fund_id:
+        projects = projects.filter(fund_id=fund_id)
+    if stage:
+        projects = projects.filter(stage=stage)
+    if search:
+        projects = projects.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if stalled:
+        projects = projects.filter(pk__in=stalled_ids(projects, as_of=as_of))
+    return projects
+
+
+def ledger_rows(projects: QuerySet[Project], *, as_of: date) -> QuerySet[Project]:
+    """`ledger_queryset`'s projects with what each ledger row shows and sorts by (see there)."""
+    paid = _paid_subquery(on_or_before=as_of)
+    return projects.select_related("unit", "fund").annotate(
+        paid=paid,
+        last_report=_latest_report("reported_on", as_of),
+        progress_on=Coalesce(_latest_report("progress", as_of), "progress"),
+        rate_sort=Case(
+            When(allocated_amount__gt=0, then=ExpressionWrapper(paid / F("allocated_amount"), output_field=MONEY_FIELD))
+        ),
+    )
+
+
+def _stall_frame(rows: list[dict], *, as_of: date) -> pd.DataFrame:
+    columns = ["pk", "stage", "planned_start", "planned_completion", "last_report", "progress"]
+    frame = pd.DataFrame.from_records(rows, columns=columns).astype(object)
+    frame = frame.where(pd.notna(frame), None)
+    frame["watched"] = [s in WATCHED_STAGES for s in frame["stage"]]
+    return rules.stall_flags(frame, as_of=as_of, **_stall_settings())
+
+
+def stalled_ids(projects: QuerySet[Project], *, as_of: date) -> list[int]:
+    """Pks of the stalled projects among `projects`, by `rules.stall_flags` (the one rule). One query.
+
+    Only watched projects whose planned start has come can be stalled, so only those rows are read.
+    """
+    rows = list(
+        projects.filter(stage__in=WATCHED_STAGES, planned_start__lte=as_of)
+        .annotate(last_report=_latest_report("reported_on", as_of))
+        .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
+        .order_by()
+        .values("pk", "stage", "planned_start", "planned_completion", "last_report", "progress_on")
+    )
+    for r in rows:
+        r["progress"] = r.pop("progress_on")
+    frame = _stall_frame(rows, as_of=as_of)
+    return [int(pk) for pk, flag in zip(frame["pk"], frame["stalled"], strict=True) if flag]
+
+
+def flag_stalls(projects: list[Any], *, as_of: date) -> list[Any]:
+    """Set `stalled`, `stall_reason` and `rate` on a page of ledger rows (annotated by `ledger_queryset`)."""
+    frame = _stall_frame(
+        [
+            {
+                "pk": p.pk,
+                "stage": p.stage,
+                "planned_start": p.planned_start,
+                "planned_completion": p.planned_completion,
+                "last_report": p.last_report,
+                "progress": p.progress_on,
+            }
+            for p in projects
+        ],
+        as_of=as_of,
+    )
+    for p, flag, reason in zip(projects, frame["stalled"], frame["stall_reason"], strict=True):
+        p.stalled, p.stall_reason = bool(flag), reason
+        p.rate = rules.execution_rate(p.paid, p.allocated_amount)
+    return projects
+
+
+def ledger_totals(projects: QuerySet[Project], *, as_of: date) -> dict:
+    """Count, allocated, paid (to `as_of`) and stalled over the whole filtered ledger. Three queries."""
+    row = projects.order_by().aggregate(count=Count("pk"), allocated=Sum("allocated_amount"))
+    paid = (
+        Payment.objects.filter(project__in=projects.order_by().values("pk"), paid_on__lte=as_of).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    return {
+        "count": row["count"],
+        "allocated": row["allocated"] or ZERO,
+        "paid": paid,
+        "stalled": len(stalled_ids(projects, as_of=as_of)),
+    }
+
+
+# --- fund and payment ledgers ---------------------------------------------------------------------------
+
+
+def fund_ledger(*, year: int | None = None, level: str | None = None, area: str | None = None) -> QuerySet[Fund]:
+    """Funds with `assigned` (allocated to projects), `paid`, `unassigned` and `rate_sort`, all in SQL.
+
+    Funds are the city's: every person who reads projects reads all funds (as on the projects overview).
+    """
+    funds = Fund.objects.all()
+    if year:
+        funds = funds.filter(year=year)
+    if level:
+        funds = funds.filter(level=level)
+    if area:
+        funds = funds.filter(area=area)
+    assigned_q = (
+        Project.objects.filter(fund=OuterRef("pk")).order_by().values("fund").annotate(s=Sum("allocated_amount"))
+    )
+    paid_q = Payment.objects.filter(project__fund=OuterRef("pk")).order_by().values("project__fund")
+    assigned = Coalesce(Subquery(assigned_q.values("s"), output_field=MONEY_FIELD), ZERO, output_field=MONEY_FIELD)
+    paid = Coalesce(
+        Subquery(paid_q.annotate(s=Sum("amount")).values("s"), output_field=MONEY_FIELD),
+        ZERO,
+        output_field=MONEY_FIELD,
+    )
+    return funds.annotate(assigned=assigned, paid=paid).annotate(
+        unassigned=Greatest(F("amount") - F("assigned"), ZERO, output_field=MONEY_FIELD),
+        rate_sort=Case(When(amount__gt=0, then=ExpressionWrapper(F("paid") / F("amount"), output_field=MONEY_FIELD))),
+    )
+
+
+def payment_ledger(
+    *,
+    user,
+    unit_id: int | None = None,
+    fund_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    search: str = "",
+) -> QuerySet[Payment]:
+    """Payments and reversals on the projects this person may see, filtered; newest first."""
+    from .permissions import projects_for_user
+
+    payments = Payment.objects.filter(project__in=projects_for_user(user, "view"))
+    if unit_id:
+        payments = payments.filter(project__unit_id=unit_id)
+    if fund_id:
+        payments = payments.filter(project__fund_id=fund_id)
+    if start:
+        payments = payments.filter(paid_on__gte=start)
+    if end:
+        payments = payments.filter(paid_on__lte=end)
+    if search:
+        payments = payments.filter(
+            Q(voucher_no__icontains=search) | Q(project__name__icontains=search) | Q(project__code__icontains=search)
+        )
+    return payments.select_related("project__unit", "project__fund", "entered_by", "reverses").order_by(
+        "-paid_on", "-pk"
+    )
+
+
+def payment_totals(payments: QuerySet[Payment]) -> dict:
+    """Count and net amount (reversals subtract) over the whole filtered ledger. One query."""
+    row = payments.order_by().aggregate(count=Count("pk"), amount=Sum("amount"))
+    return {"count": row["count"], "amount": row["amount"] or ZERO}
+
+
 def stalled_by_unit(*, user, as_of: date) -> pd.DataFrame:
     """Stalled projects grouped per unit: unit, count, names (for the index page and bulletins)."""
     frame = project_ledger(user=user, as_of=as_of, stalled=True)
@@ -336,9 +530,22 @@ def indicator_budget_execution_rate(*, year: int, as_of: date) -> pd.DataFrame:
     cumulative — everything paid on or before `as_of`, including earlier years, because the province measures
     execution of a fund over its whole life, not one year's slice. Reversals count negatively. One query.
     """
+    return _execution_rate_frame(Project.objects.all(), year=year, as_of=as_of)
+
+
+def indicator_rural_sewage_payment_rate(*, year: int, as_of: date) -> pd.DataFrame:
+    """Payment rate of rural domestic-sewage funds (农村生活污水治理资金支付率, %) per unit.
+
+    The speech names it (全省倒数第3): the budget execution rate above, over projects paid from funds of the area
+    农村生活污水治理 only, with the same definition of which projects count and of cumulative payments.
+    """
+    return _execution_rate_frame(Project.objects.filter(fund__area=FundArea.RURAL_SEWAGE), year=year, as_of=as_of)
+
+
+def _execution_rate_frame(projects: QuerySet[Project], *, year: int, as_of: date) -> pd.DataFrame:
     jan1 = date(year, 1, 1)
     rows = list(
-        Project.objects.filter(fund__year__lte=year, allocated_amount__gt=0)
+        projects.filter(fund__year__lte=year, allocated_amount__gt=0)
         .annotate(paid_before=_paid_subquery(before=jan1), paid=_paid_subquery(on_or_before=as_of))
         .values("unit_id", "allocated_amount", "paid_before", "paid")
     )
@@ -382,11 +589,20 @@ def indicator_stalled_project_count(*, year: int, as_of: date) -> pd.DataFrame:
 __all__ = [
     "city_execution",
     "execution_by_year",
+    "flag_stalls",
     "fund_execution",
+    "fund_ledger",
     "indicator_budget_execution_rate",
+    "indicator_rural_sewage_payment_rate",
     "indicator_stalled_project_count",
+    "ledger_queryset",
+    "ledger_rows",
+    "ledger_totals",
+    "payment_ledger",
+    "payment_totals",
     "project_ledger",
     "reserve_by_stage",
     "stalled_by_unit",
+    "stalled_ids",
     "unit_execution",
 ]

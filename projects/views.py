@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required
+from tracker.ledger import to_wan, wants_export
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from tracker.tabular import xlsx_response
 from tracker.uploads import file_response
 
-from . import charts, selectors, services
+from . import charts, pilots, selectors, services
 from .choices import Stage
-from .forms import LedgerFilterForm, PaymentForm, ProgressForm, RankingFilterForm, ReversalForm, StageForm
-from .models import Fund, Payment, ProgressPhoto
+from .forms import (
+    FundFilterForm,
+    LedgerFilterForm,
+    MilestoneDoneForm,
+    PaymentFilterForm,
+    PaymentForm,
+    ProgressForm,
+    RankingFilterForm,
+    ReversalForm,
+    StageForm,
+)
+from .models import Fund, Payment, Pilot, PilotMilestone, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
+from .tables import FundTable, PaymentTable, ProjectTable
 
 
 def _ranking(request, today) -> tuple[RankingFilterForm, object]:
@@ -75,74 +85,81 @@ def ranking_export(request):
     """The unit ranking as Excel — the same frame as the index page."""
     _form, ranking = _ranking(request, timezone.localdate())
     rows = [
-        (r["rank"] if r["rank"] is not None else "", r["unit"], r["projects"], r["allocated"], r["paid"], r["rate"])
+        (
+            r["rank"] if r["rank"] is not None else "",
+            r["unit"],
+            r["projects"],
+            to_wan(r["allocated"]),
+            to_wan(r["paid"]),
+            r["rate"],
+        )
         for r in ranking.to_dict("records")
     ]
-    headers = [_("排名"), _("责任单位"), _("资金项目数"), _("下达资金（元）"), _("已支付（元）"), _("预算执行率（%）")]
-    return xlsx_response(_("预算执行率排名.xlsx"), [(_("执行率排名"), headers, rows)])
-
-
-LEDGER_HEADERS = [
-    "项目编号", "项目名称", "责任单位", "资金来源", "阶段", "估算总投资（元）", "下达资金（元）", "已支付（元）",
-    "执行率（%）", "形象进度（%）", "计划开工", "计划竣工", "最近进展", "停滞原因", "责任人",
-]  # fmt: skip
-
-
-def ledger_rows(frame) -> list[tuple]:
-    """Ledger rows for Excel, from the same frame the page shows."""
-    return [
-        (
-            r["code"],
-            r["name"],
-            r["unit__name"],
-            r["fund__name"] or "",
-            r["stage_label"],
-            r["investment"],
-            r["allocated_amount"],
-            r["paid"],
-            r["rate"],
-            r["progress_on"],
-            r["planned_start"],
-            r["planned_completion"],
-            r["last_report"],
-            r["stall_reason"],
-            r["responsible_person"],
-        )
-        for r in frame.to_dict("records")
+    headers = [
+        _("排名"),
+        _("责任单位"),
+        _("资金项目数"),
+        _("下达资金（万元）"),
+        _("已支付（万元）"),
+        _("预算执行率（%）"),
     ]
+    formats = [None, None, "#,##0", "#,##0.00", "#,##0.00", "0.00"]
+    return xlsx_response(_("预算执行率排名.xlsx"), [(_("执行率排名"), headers, rows, formats)])
 
 
 @area_required("projects")
 def project_list(request):
-    """The project ledger with filters (unit, fund, stage, stalled); `?export=xlsx` downloads the same rows."""
-    units = units_for_user(request.user, "view")
-    funds = Fund.objects.all()
-    form = LedgerFilterForm(request.GET or None, units=units, funds=funds)
+    """The project ledger with filters (unit, fund, stage, stalled), sorted and paged in SQL; `?export=xlsx`."""
+    today = timezone.localdate()
+    form = LedgerFilterForm(request.GET or None, units=units_for_user(request.user, "view"), funds=Fund.objects.all())
     filters = form.cleaned_data if form.is_valid() else {}
-    frame = selectors.project_ledger(
+    projects = selectors.ledger_queryset(
         user=request.user,
-        as_of=timezone.localdate(),
+        as_of=today,
         unit_id=filters.get("unit"),
         fund_id=filters.get("fund"),
         stage=filters.get("stage") or None,
         stalled=bool(filters.get("stalled")),
         search=filters.get("q") or "",
     )
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(_("项目台账.xlsx"), [(_("项目台账"), LEDGER_HEADERS, ledger_rows(frame))])
-    totals = {
-        "count": len(frame),
-        "allocated": sum(frame["allocated_amount"], Decimal("0")),
-        "paid": sum(frame["paid"], Decimal("0")),
-        "stalled": int(frame["stalled"].sum()) if len(frame) else 0,
-    }
-    query = request.GET.copy()
-    query["export"] = "xlsx"
-    return render(
-        request,
-        "projects/project_list.html",
-        {"form": form, "rows": frame.to_dict("records"), "totals": totals, "export_query": query.urlencode()},
+    table = ProjectTable(selectors.ledger_rows(projects, as_of=today), request, as_of=today)
+    if wants_export(request):
+        return table.export_response()
+    totals = selectors.ledger_totals(projects, as_of=today)
+    return render(request, "projects/project_list.html", {"form": form, "table": table, "totals": totals})
+
+
+@area_required("projects")
+def fund_list(request):
+    """专项资金台账: every fund with what reached projects and what was paid, sorted and paged in SQL."""
+    years = Fund.objects.order_by("-year").values_list("year", flat=True).distinct()
+    form = FundFilterForm(request.GET or None, years=years)
+    f = form.cleaned_data if form.is_valid() else {}
+    funds = selectors.fund_ledger(year=f.get("year"), level=f.get("level") or None, area=f.get("area") or None)
+    table = FundTable(funds, request)
+    if wants_export(request):
+        return table.export_response()
+    return render(request, "projects/fund_list.html", {"form": form, "table": table})
+
+
+@area_required("projects")
+def payment_list(request):
+    """资金支付台账: the payments and reversals on the projects this person may see, newest first."""
+    form = PaymentFilterForm(request.GET or None, units=units_for_user(request.user, "view"), funds=Fund.objects.all())
+    f = form.cleaned_data if form.is_valid() else {}
+    payments = selectors.payment_ledger(
+        user=request.user,
+        unit_id=f.get("unit"),
+        fund_id=f.get("fund"),
+        start=f.get("start"),
+        end=f.get("end"),
+        search=f.get("q") or "",
     )
+    table = PaymentTable(payments, request)
+    if wants_export(request):
+        return table.export_response()
+    totals = selectors.payment_totals(payments)
+    return render(request, "projects/payment_list.html", {"form": form, "table": table, "totals": totals})
 
 
 @area_required("projects")
@@ -281,4 +298,63 @@ def photo_download(request, pk: int, photo_pk: int):
         photo = ProgressPhoto.objects.get(pk=photo_pk, report__project=project)
     except ProgressPhoto.DoesNotExist as exc:
         raise Http404 from exc
-    return file_response(photo.file, photo.original_name)
+    return file_response(photo.file, photo.original_name, photo.content_type)
+
+
+# --- pilots (试点示范) --------------------------------------------------------------------------------------
+
+
+@area_required("projects")
+def pilot_list(request):
+    """The portfolio: every pilot with its level, lead unit, milestone progress, next milestone and money."""
+    today = timezone.localdate()
+    rows = pilots.pilot_portfolio(today=today)
+    return render(request, "projects/pilot_list.html", {"rows": rows, "today": today})
+
+
+@area_required("projects")
+def pilot_detail(request, pk: int):
+    """One pilot: goal, milestones (the lead unit records them done), projects and funds behind it."""
+    today = timezone.localdate()
+    rows = pilots.pilot_portfolio(today=today, pilots=Pilot.objects.filter(pk=pk))
+    if not rows:
+        raise Http404
+    row = rows[0]
+    can_record = can_act_for_unit(request.user, row.pilot.lead_unit_id)
+    return render(
+        request,
+        "projects/pilot_detail.html",
+        {
+            "row": row,
+            "pilot": row.pilot,
+            "milestones": pilots.pilot_milestones(row.pilot),
+            "funds": row.pilot.funds.all(),
+            "can_record": can_record,
+            "form": MilestoneDoneForm(initial={"done_on": today}) if can_record else None,
+            "today": today,
+        },
+    )
+
+
+@require_POST
+@area_required("projects")
+def pilot_milestone_done(request, pk: int, milestone_pk: int):
+    milestone = PilotMilestone.objects.select_related("pilot").filter(pilot_id=pk, pk=milestone_pk).first()
+    if milestone is None:
+        raise Http404
+    if not can_act_for_unit(request.user, milestone.pilot.lead_unit_id):
+        raise PermissionDenied
+    form = MilestoneDoneForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:pilot_detail", pk=pk)
+    try:
+        pilots.pilot_milestone_done(
+            milestone=milestone, done_on=form.cleaned_data["done_on"], evidence=form.cleaned_data["evidence"],
+            user=request.user,
+        )  # fmt: skip
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("已记录节点完成：%(name)s。") % {"name": milestone.name})
+    return redirect("projects:pilot_detail", pk=pk)

@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
+from .models import (
+    DocumentNumber,
+    DocumentTemplate,
+    Evidence,
+    Inspection,
+    Notice,
+    ProgressReport,
+    RectificationItem,
+    Transition,
+)
 
 
 @admin.register(Inspection)
@@ -35,19 +44,84 @@ class RectificationItemAdmin(admin.ModelAdmin):
         "version",
         "status_changed_at",
         "closed_on",
+        "closed_late",
         "rebound_count",
         "dept_verified_by",
         "dept_verified_at",
     )
     inlines = [TransitionInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "deadline" in form.changed_data:
+            # the colour is derived from the deadline: recompute it now, not at tomorrow's job
+            from django.utils import timezone
+
+            from .services import rectification_colours_recompute
+
+            rectification_colours_recompute(on=timezone.localdate(), item_ids=[obj.pk])
+
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
+    """Notices are sent by the daily warning job (rectifications.services), never typed here: read-only.
+
+    (Its add form had every field read-only, so 增加 → 保存 wrote a notice without an item: a 500.)
+    """
+
     list_display = ("item", "unit", "person", "level", "created_at", "read_at")
     list_filter = ("level",)
     readonly_fields = ("item", "unit", "person", "level", "created_at", "read_at")
 
+    def has_add_permission(self, request):
+        return False
 
-admin.site.register(ProgressReport)
-admin.site.register(Evidence)
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Progress reports and evidence come in through the services (type-checked files, the unit's own official):
+    the admin reads them; adding one here would bypass the upload checks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(RecordAdmin):
+    list_display = ("item", "reported_on", "progress", "reported_by")
+    list_select_related = ("item", "reported_by")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(RecordAdmin):
+    list_display = ("item", "original_name", "mime", "size", "uploaded_by", "created_at")
+    list_select_related = ("item", "uploaded_by")
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    """The wording of notices and bulletins; without a row the built-in wording is used."""
+
+    list_display = ("kind", "issuer", "prefix", "title")
+
+
+@admin.register(DocumentNumber)
+class DocumentNumberAdmin(admin.ModelAdmin):
+    """Issued document numbers: a register to read, never edited (a number once sent is never reused)."""
+
+    list_display = ("__str__", "kind", "year", "serial", "notice", "period_start", "period_end", "issued_by")
+    list_filter = ("kind", "year")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

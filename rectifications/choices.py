@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.workflow import Move, Workflow
+
 
 class InspectionKind(models.TextChoices):
     CENTRAL = "central", _("中央生态环境保护督察")  # the central inspection and its feedback list
@@ -86,3 +88,13 @@ TRANSITIONS: dict[tuple[str, str], Rule] = {
 RULES_BY_ACTION = {rule.action: (src, dst, rule) for (src, dst), rule in TRANSITIONS.items()}
 # Not a status change: the lead department's verification of a closing request, recorded as history.
 VERIFY_ACTION = "verify"
+
+# The same table as a `Workflow` (what every workflow of the platform uses): the actor parts are capabilities.
+ACTOR_CAPABILITY: dict[str, str] = {Actor.UNIT: "act_for_unit", Actor.INSPECTOR: "close_items"}
+WORKFLOW = Workflow(
+    Status,
+    [
+        Move(src, dst, ACTOR_CAPABILITY[rule.actor], rule.action, rule.label, rule.needs_comment)
+        for (src, dst), rule in TRANSITIONS.items()
+    ],
+)

@@ -11,17 +11,16 @@ import random
 import struct
 import zlib
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from tracker.choices import Role, UnitKind
 from tracker.models import Unit, User
+from tracker.selectors.units import work_calendar
 
-from . import warning
 from .choices import Area, InspectionKind, Status, Term
-from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
-from .services import evidence_create_bytes, rectification_notices_send
+from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem
+from .services import ReplayStep, evidence_create_bytes, rectification_items_replay, rectification_notices_send
 
 PROBLEMS = [
     ("water", "{place}生活污水直排入河，管网雨污混接问题突出", "完成雨污分流改造，截污纳管，建立巡查台账"),
@@ -66,14 +65,15 @@ PATHS = {
     Status.CLOSED: ["start", "request_close", "close"],
     Status.REBOUNDED: ["start", "request_close", "close", "rebound"],
 }
+# Who takes each step in the demo and what they write; which moves exist and what they do is the services' business.
 STEP = {
-    "start": (Status.OPEN, Status.IN_PROGRESS, "unit", "已制定整改方案，启动整改。"),
-    "request_close": (Status.IN_PROGRESS, Status.CLOSING_REQUESTED, "unit", "经自查，整改措施已全部落实，申请销号。"),
-    "verify": (Status.CLOSING_REQUESTED, Status.CLOSING_REQUESTED, "dept", "牵头部门现场核查属实。"),
-    "reject": (Status.CLOSING_REQUESTED, Status.IN_PROGRESS, "inspector", "佐证材料不足以证明整改到位，退回。"),
-    "close": (Status.CLOSING_REQUESTED, Status.CLOSED, "inspector", "现场核查整改到位，同意销号。"),
-    "rebound": (Status.CLOSED, Status.REBOUNDED, "inspector", "回头看发现问题反弹。"),
-    "restart": (Status.REBOUNDED, Status.IN_PROGRESS, "unit", "重新组织整改。"),
+    "start": ("unit", "已制定整改方案，启动整改。"),
+    "request_close": ("unit", "经自查，整改措施已全部落实，申请销号。"),
+    "verify": ("dept", "牵头部门现场核查属实。"),
+    "reject": ("inspector", "佐证材料不足以证明整改到位，退回。"),
+    "close": ("inspector", "现场核查整改到位，同意销号。"),
+    "rebound": ("inspector", "回头看发现问题反弹。"),
+    "restart": ("unit", "重新组织整改。"),
 }
 
 
@@ -113,6 +113,12 @@ def seed_rectifications(ctx) -> None:
         ),
     ]
     existing = set(RectificationItem.objects.values_list("code", flat=True))
+    calendar = work_calendar()
+    # one open item falls due on a public holiday: its deadline moves to the next working day (民法典 §203)
+    holiday = next(
+        (d for d in sorted(calendar.holidays) if d >= today and d.weekday() < 5),
+        next((d for d in sorted(calendar.holidays, reverse=True) if d.weekday() < 5), None),
+    )
     plans = []  # (item, final status)
     for prefix, kind, name, day, count in rounds:
         inspection, _ = Inspection.objects.get_or_create(name=name, defaults={"kind": kind, "date": day})
@@ -121,7 +127,9 @@ def seed_rectifications(ctx) -> None:
             area, text, measures = rng.choice(PROBLEMS)
             unit = rng.choice(units)
             lead = depts.get(LEAD_BY_AREA.get(area, "")) if i % 3 == 0 else None
-            if status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
+            if prefix == "AF" and i == 2 and holiday is not None:
+                deadline = holiday  # the holiday deadline of the demo (status IN_PROGRESS by _plan)
+            elif status in (Status.OPEN, Status.IN_PROGRESS, Status.CLOSING_REQUESTED, Status.REBOUNDED):
                 deadline = today + datetime.timedelta(days=OPEN_OFFSETS[(i + len(prefix)) % len(OPEN_OFFSETS)])
             else:
                 deadline = day + datetime.timedelta(days=rng.randint(30, max(31, (today - day).days)))
@@ -141,13 +149,14 @@ def seed_rectifications(ctx) -> None:
             if code not in existing:
                 plans.append((item, status, day))
     if not plans:
+        _seed_review_plan(today, inspectors[0])
         return
 
     for item, _status, _found in plans:
         item.status = Status.OPEN
     RectificationItem.objects.bulk_create([p[0] for p in plans], batch_size=500)
 
-    transitions, reports, evidence = [], [], []
+    reports, evidence, histories = [], [], []
     for n, (item, final, found) in enumerate(plans):
         actions = list(PATHS[final])
         if final == Status.IN_PROGRESS and n % 4 == 1:
@@ -161,27 +170,14 @@ def seed_rectifications(ctx) -> None:
         official = officials.get(item.unit_id)
         dept_user = officials.get(item.lead_department_id)
         inspector = inspectors[n % len(inspectors)]
-        if official is None:
+        if official is None or (dept_user is None and "verify" in actions):
             continue
-        when = None
+        steps = []
         for action, offset in zip(actions, days, strict=True):
-            src, dst, who, note = STEP[action]
-            actor = {"unit": official, "dept": dept_user or inspector, "inspector": inspector}[who]
+            who, note = STEP[action]
+            actor = {"unit": official, "dept": dept_user, "inspector": inspector}[who]
             when = _at(found + datetime.timedelta(days=offset), 9 + offset % 8)
-            transitions.append(
-                Transition(
-                    item=item, action=action, from_status=src, to_status=dst, actor=actor, created_at=when, comment=note
-                )
-            )
-            if action == "verify":
-                item.dept_verified_by, item.dept_verified_at = actor, when
-            if action in ("request_close", "reject", "rebound"):
-                item.dept_verified_by = item.dept_verified_at = None
-            if action == "close":
-                item.closed_on = timezone.localdate(when)
-            if action == "rebound":
-                item.closed_on = None
-                item.rebound_count += 1
+            steps.append(ReplayStep(action=action, user=actor, when=when, comment=note))
             if action == "start":
                 for k, pct in enumerate((30, 60) if final != Status.OPEN else ()):
                     reports.append(
@@ -204,26 +200,42 @@ def seed_rectifications(ctx) -> None:
                         mime="image/png",
                     )
                 )
-        item.status = final
-        item.version = len(actions)
-        item.status_changed_at = when
-        item.colour = warning.warning_colour(
-            status=item.status,
-            deadline=item.deadline,
-            today=today,
-            rebounded=item.rebound_count > 0,
-            yellow_days=settings.RECT_YELLOW_DAYS,
-            red_days=settings.RECT_RED_DAYS,
-        )
-    Transition.objects.bulk_create(transitions, batch_size=1000)
-    ProgressReport.objects.bulk_create(reports, batch_size=1000)
+        histories.append((item, steps))
     Evidence.objects.bulk_create(evidence, batch_size=500)
-    RectificationItem.objects.bulk_update(
-        [p[0] for p in plans],
-        ["status", "version", "status_changed_at", "closed_on", "rebound_count", "colour", "dept_verified_by",
-         "dept_verified_at"],
-        batch_size=500,
-    )  # fmt: skip
-    rectification_notices_send(on=today)
+    ProgressReport.objects.bulk_create(reports, batch_size=1000)
+    # the real workflow, its rules and side effects (closed late, colours on the working-day calendar), in bulk
+    rectification_items_replay(histories=histories, today=today)
+    # the notices of the last two weeks' daily runs: one escalation step per item per working day
+    for back in range(14, -1, -1):
+        rectification_notices_send(on=today - datetime.timedelta(days=back))
+    _seed_review_plan(today, inspectors[0])
     # a third of the notices already signed for by the unit
     Notice.objects.filter(item_id__in=[p[0].pk for p in plans if p[0].pk % 3 == 0]).update(read_at=timezone.now())
+
+
+REVIEW_PLAN_NAME = "第三轮中央督察反馈问题“回头看”（演示）"
+
+
+def _seed_review_plan(today: datetime.date, inspector) -> None:
+    """A 回头看 plan over the central inspection's closed items (a 30 % sample, through the service), with two
+    re-checks already recorded as passed. Idempotent: skipped when the plan exists."""
+    from .models import ReviewPlan
+    from .services import WorkflowError, review_check_record, review_plan_create
+
+    if ReviewPlan.objects.filter(name=REVIEW_PLAN_NAME).exists():
+        return
+    central = Inspection.objects.filter(kind=InspectionKind.CENTRAL).order_by("date").first()
+    try:
+        plan = review_plan_create(
+            user=inspector,
+            name=REVIEW_PLAN_NAME,
+            inspection_id=central.pk if central else None,
+            closed_before=today - datetime.timedelta(days=30),
+            due=today + datetime.timedelta(days=45),
+            rule=ReviewPlan.Rule.SAMPLE,
+            sample_percent=30,
+        )
+    except WorkflowError:
+        return  # nothing closed yet
+    for check in plan.checks.order_by("item__code")[:2]:
+        review_check_record(check=check, user=inspector, result="passed", note="现场复核，整改成效保持，未见反弹。")

@@ -8,7 +8,7 @@ import zipfile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker.uploads import safe_filename
+from tracker.uploads import typed_filename
 
 from .models import RectificationItem
 from .selectors import item_detail
@@ -29,5 +29,5 @@ def dossier_zip(*, item: RectificationItem) -> bytes:
         archive.writestr("流转记录.txt", "\n".join(lines) + "\n")
         for n, ev in enumerate(detail["evidence"], start=1):
             with ev.file.open("rb") as fh:
-                archive.writestr(f"佐证材料/{n:03d}-{safe_filename(ev.original_name)}", fh.read())
+                archive.writestr(f"佐证材料/{n:03d}-{typed_filename(ev.original_name, ev.mime)}", fh.read())
     return buffer.getvalue()

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tracker import fields
 from tracker.models import Unit
 
-from .choices import Area, Colour, InspectionKind, Status
+from .choices import Area, Colour, InspectionKind, NoticeLevel, Status
 from .models import Inspection
 
 
@@ -54,15 +55,44 @@ class LedgerFilterForm(forms.Form):
         }
 
 
+class NoticeFilterForm(forms.Form):
+    level = forms.ChoiceField(choices=[("", _("全部")), *NoticeLevel.choices], required=False, label=_("等级"))
+    unit = forms.ModelChoiceField(Unit.objects.all(), required=False, label=_("责任单位"))
+    unread = forms.BooleanField(required=False, label=_("只看未签收"))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = _("全部")
+
+    def apply(self, notices):
+        """The notices narrowed by the valid filters (an invalid one is ignored, not an error page)."""
+        if not self.is_bound or not self.is_valid():
+            return notices
+        data = self.cleaned_data
+        if data["level"]:
+            notices = notices.filter(level=data["level"])
+        if data["unit"]:
+            notices = notices.filter(unit=data["unit"])
+        if data["unread"]:
+            notices = notices.filter(read_at__isnull=True)
+        return notices
+
+
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=fields.TEXT_MAX_CHARS
+    )
     files = MultipleFileField(label=_("佐证材料（照片/PDF）"))
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 3}), max_length=fields.TEXT_MAX_CHARS
+    )
     progress = forms.IntegerField(label=_("完成进度(%)"), min_value=0, max_value=100)
     files = MultipleFileField(label=_("佐证材料（照片/PDF）"))
 
@@ -70,16 +100,34 @@ class ProgressForm(forms.Form):
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("批次类型"), choices=InspectionKind.choices)
     name = forms.CharField(label=_("批次名称"), max_length=120)
-    date = forms.DateField(label=_("督察/检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = fields.DateField(label=_("督察/检查日期"))
     file = forms.FileField(label=_("问题清单（.xlsx 或 .csv）"))
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = fields.DateField(label=_("起始日期"))
+    end = fields.DateField(label=_("截止日期"))
 
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError(_("起始日期不能晚于截止日期。"))
         return data
+
+
+class ReviewPlanForm(forms.Form):
+    """A 回头看 plan: scope, rule and due date; which items it picks is the service's decision."""
+
+    name = forms.CharField(label=_("计划名称"), max_length=120)
+    inspection = forms.ModelChoiceField(
+        label=_("来源批次"), queryset=Inspection.objects.all(), required=False, empty_label=_("全部批次")
+    )
+    closed_before = forms.DateField(label=_("销号截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    rule = forms.ChoiceField(label=_("选取方式"), choices=[("all", _("全部复查")), ("sample", _("随机抽查"))])
+    sample_percent = forms.IntegerField(label=_("抽查比例(%)"), min_value=1, max_value=100, initial=30)
+    due = forms.DateField(label=_("复查完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReviewCheckForm(forms.Form):
+    result = forms.ChoiceField(label=_("复查结果"), choices=[("passed", _("复查通过")), ("rebound", _("发现反弹"))])
+    note = forms.CharField(label=_("复查说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import UnitKind
+from tracker.common.scoping import RestrictedQuerySet
 
 from .choices import Area, Colour, InspectionKind, NoticeLevel, Status, Term
 
@@ -25,6 +26,10 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RectificationItemQuerySet(RestrictedQuerySet):
+    unit_fields = ("unit", "lead_department")  # the responsible unit, and the department that leads it
 
 
 class RectificationItem(models.Model):
@@ -57,6 +62,9 @@ class RectificationItem(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=0)
     status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    closed_late = models.BooleanField(
+        _("逾期销号"), default=False, help_text=_("销号日期晚于整改时限（按工作日顺延后的时限）")
+    )
     rebound_count = models.PositiveIntegerField(_("反弹次数"), default=0)
     dept_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -68,6 +76,8 @@ class RectificationItem(models.Model):
     )
     dept_verified_at = models.DateTimeField(_("牵头部门核验时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RectificationItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改问题")
@@ -175,7 +185,10 @@ class Notice(models.Model):
     person = models.CharField(_("责任人"), max_length=60)
     level = models.CharField(_("等级"), max_length=20, choices=NoticeLevel.choices)
     created_at = models.DateTimeField(_("发出时间"))
+    sent_on = models.DateField(_("发出日期"), null=True, help_text=_("预警作业的日期：每个问题每个工作日最多升级一级"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预警通知")
@@ -185,3 +198,154 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.item_id}"
+
+
+class DocumentKind(models.TextChoices):
+    """The documents an office issues from the platform; each keeps its own number sequence per year."""
+
+    REMINDER = "reminder", _("提醒函")
+    WARNING = "warning", _("警示函")
+    SUPERVISION = "supervision", _("督办函")
+    INTERVIEW = "interview", _("约谈通知")
+    BULLETIN = "bulletin", _("整改通报")
+
+
+class DocumentTemplate(models.Model):
+    """The admin-editable wording of one kind of document: issuing office, number prefix, title and body.
+
+    The body is plain text, one paragraph a line, with placeholders in braces: {unit} {person} {code}
+    {description} {deadline} {days_overdue} {level} for notices; {start} {end} {units} {overdue} {rebounded}
+    {closed} for bulletins. Unknown placeholders are left as written. Without a row the built-in wording
+    (`rectifications.documents.DEFAULTS`) is used.
+    """
+
+    kind = models.CharField(_("文种"), max_length=20, choices=DocumentKind.choices, unique=True)
+    issuer = models.CharField(_("发文机关"), max_length=80)
+    prefix = models.CharField(_("发文字号前缀"), max_length=20, help_text=_("如“乐环督办”，文号为 乐环督办〔2026〕3号"))
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("正文"), help_text=_("每行一段；可用 {unit}、{person}、{code} 等占位符。"))
+
+    class Meta:
+        verbose_name = _("公文模板")
+        verbose_name_plural = _("公文模板")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class DocumentNumber(models.Model):
+    """One issued document number (发文字号): kind × year × serial, never reused, never skipped by a retry.
+
+    A notice or a bulletin period gets its number the first time its document is produced and keeps it.
+    """
+
+    kind = models.CharField(_("文种"), max_length=20, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    serial = models.PositiveIntegerField(_("序号"))
+    prefix = models.CharField(_("发文字号前缀"), max_length=20)
+    notice = models.OneToOneField(
+        Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="document_number"
+    )
+    period_start = models.DateField(_("通报起始日"), null=True, blank=True)
+    period_end = models.DateField(_("通报截止日"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("编号时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("编号人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发文字号")
+        verbose_name_plural = _("发文字号")
+        ordering = ["-year", "kind", "-serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year", "serial"], name="rect_docnum_unique_serial"),
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end"],
+                condition=Q(notice__isnull=True),
+                name="rect_docnum_one_per_bulletin_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(notice__isnull=False) | Q(period_start__isnull=False, period_end__isnull=False),
+                name="rect_docnum_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """乐环督办〔2026〕3号"""
+        return f"{self.prefix}〔{self.year}〕{self.serial}号"
+
+
+class ReviewPlan(models.Model):
+    """A 回头看 plan: which closed items are re-checked, by when, chosen by rule (all closed items of an
+    inspection, or all) or by a reproducible random sample. Its checks are recorded as passed or rebound."""
+
+    class Rule(models.TextChoices):
+        ALL = "all", _("全部复查")  # every closed item in scope
+        SAMPLE = "sample", _("随机抽查")  # a seeded random share of them
+
+    name = models.CharField(_("计划名称"), max_length=120, unique=True)
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("来源批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_plans",
+        help_text=_("留空则覆盖所有批次"),
+    )
+    closed_before = models.DateField(_("销号截止日期"), help_text=_("复查在此日期及以前销号的问题"))
+    rule = models.CharField(_("选取方式"), max_length=10, choices=Rule.choices, default=Rule.ALL)
+    sample_percent = models.PositiveSmallIntegerField(_("抽查比例(%)"), default=100)
+    due = models.DateField(_("复查完成时限"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("制定时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回头看计划")
+        verbose_name_plural = _("回头看计划")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sample_percent__gte=1, sample_percent__lte=100), name="review_plan_percent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewCheck(models.Model):
+    """One closed item in a 回头看 plan and the result of its re-check (passed, or found rebounded)."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("待复查")  # not checked yet
+        PASSED = "passed", _("复查通过")  # still fixed
+        REBOUND = "rebound", _("发现反弹")  # found back: the item moved to 反弹 in the same transaction
+
+    plan = models.ForeignKey(ReviewPlan, on_delete=models.CASCADE, related_name="checks")
+    item = models.ForeignKey(RectificationItem, on_delete=models.PROTECT, related_name="review_checks")
+    result = models.CharField(_("复查结果"), max_length=10, choices=Result.choices, default=Result.PENDING)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_on = models.DateField(_("复查日期"), null=True, blank=True)
+    note = models.TextField(_("复查说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("回头看复查记录")
+        verbose_name_plural = _("回头看复查记录")
+        ordering = ["plan", "item__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "item"], name="review_check_once_per_plan"),
+            models.CheckConstraint(condition=Q(result__in=["pending", "passed", "rebound"]), name="review_result"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: {self.item_id} {self.result}"

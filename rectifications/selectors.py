@@ -10,6 +10,8 @@ import pandas as pd
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from tracker.models import Unit
+from tracker.selectors.units import work_calendar
+from tracker.standards import round_rate
 
 from .choices import Colour, Status
 from .models import Notice, RectificationItem, Transition
@@ -49,7 +51,17 @@ def item_detail(*, item: RectificationItem) -> dict:
     reports = list(item.reports.select_related("reported_by").prefetch_related("evidence"))
     evidence = list(item.evidence.select_related("uploaded_by"))
     notices = list(item.notices.all())
-    return {"transitions": transitions, "reports": reports, "evidence": evidence, "notices": notices}
+    calendar = work_calendar()
+    effective = calendar.effective_deadline(item.deadline)
+    return {
+        "transitions": transitions,
+        "reports": reports,
+        "evidence": evidence,
+        "notices": notices,
+        # a deadline on a rest day or a holiday runs to the next working day (民法典 §203); the page says so
+        "effective_deadline": effective if effective != item.deadline else None,
+        "paused": item.status == Status.CLOSING_REQUESTED,
+    }
 
 
 def closing_queue(*, user) -> QuerySet[RectificationItem]:
@@ -63,13 +75,8 @@ def closing_queue(*, user) -> QuerySet[RectificationItem]:
 
 
 def notices_for_user(*, user) -> QuerySet[Notice]:
-    """Officials: notices to the units they act for; city-wide roles: all."""
-    from tracker.permissions import is_city_wide, unit_ids_for_user
-
-    qs = Notice.objects.select_related("item", "unit")
-    if not is_city_wide(user):
-        qs = qs.filter(unit__in=unit_ids_for_user(user, "view"))
-    return qs
+    """Officials: notices to the units they act for; city-wide readers: all."""
+    return Notice.objects.select_related("item", "unit").restrict(user)
 
 
 # --- bulletin (通报) -----------------------------------------------------------------------------------------
@@ -83,6 +90,11 @@ class BulletinUnit:
     overdue: list = field(default_factory=list)
     rebounded: list = field(default_factory=list)
     newly_closed: list = field(default_factory=list)
+
+    @property
+    def closed_late(self) -> list:
+        """Of the newly closed, those closed after their deadline (逾期销号)."""
+        return [it for it in self.newly_closed if it.closed_late]
 
     @property
     def closure_rate(self) -> float | None:
@@ -152,7 +164,7 @@ def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> 
     rows = [
         {
             "unit_id": v["unit_id"],
-            "value": v["closed"] * 100.0 / v["due"] if v["due"] else np.nan,
+            "value": round_rate(v["closed"] * 100.0 / v["due"]) if v["due"] else np.nan,
             "detail": f"到期应销号 {v['due']} 项，已销号 {v['closed']} 项（截至 {as_of:%Y-%m-%d}）",
         }
         for v in values
@@ -161,24 +173,29 @@ def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> 
 
 
 def indicator_rectification_overdue_count(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """Items whose deadline fell from Jan 1 of `year` to before `as_of` and that were not closed by `as_of`."""
+    """Items due from Jan 1 of `year` to before `as_of` that missed their deadline: still not closed by `as_of`
+    (逾期未销号), or closed after it (逾期销号, `closed_late`, judged on the working-day calendar at closing).
+
+    A late closure is a missed deadline too: before issue 16 it vanished from the count once closed."""
     start = datetime.date(year, 1, 1)
+    due = Q(deadline__gte=start, deadline__lt=as_of)
     values = (
         RectificationItem.objects.filter(deadline__lte=as_of)
         .order_by()
         .values("unit_id")
         .annotate(
-            overdue=Count(
-                "pk",
-                filter=Q(deadline__gte=start, deadline__lt=as_of) & ~Q(status=Status.CLOSED, closed_on__lte=as_of),
-            )
+            open_overdue=Count("pk", filter=due & ~Q(status=Status.CLOSED, closed_on__lte=as_of)),
+            closed_late=Count("pk", filter=due & Q(status=Status.CLOSED, closed_on__lte=as_of, closed_late=True)),
         )
     )
     rows = [
         {
             "unit_id": v["unit_id"],
-            "value": float(v["overdue"]),
-            "detail": f"{year} 年到期逾期未销号 {v['overdue']} 项（截至 {as_of:%Y-%m-%d}）",
+            "value": float(v["open_overdue"] + v["closed_late"]),
+            "detail": (
+                f"{year} 年到期逾期未销号 {v['open_overdue']} 项、逾期销号 {v['closed_late']} 项"
+                f"（截至 {as_of:%Y-%m-%d}）"
+            ),
         }
         for v in values
     ]
@@ -233,3 +250,25 @@ def indicator_rectification_rebound_count(*, year: int, as_of: datetime.date) ->
         for v in values
     ]
     return _frame(rows)
+
+
+# --- 回头看 plans ---------------------------------------------------------------------------------------------
+
+
+def review_plan_list() -> QuerySet:
+    """Plans, newest first, each with its counts of checks by result (one query). City-wide: read by city roles."""
+    from .models import ReviewCheck, ReviewPlan
+
+    return ReviewPlan.objects.select_related("inspection", "created_by").annotate(
+        total=Count("checks"),
+        passed=Count("checks", filter=Q(checks__result=ReviewCheck.Result.PASSED)),
+        rebound=Count("checks", filter=Q(checks__result=ReviewCheck.Result.REBOUND)),
+        pending=Count("checks", filter=Q(checks__result=ReviewCheck.Result.PENDING)),
+    )
+
+
+def review_plan_checks(plan) -> QuerySet:
+    """A plan's checks with their items and units, pending first then by code."""
+    return plan.checks.select_related("item", "item__unit", "checked_by").order_by(
+        Case(When(result="pending", then=Value(0)), default=Value(1)), "item__code"
+    )

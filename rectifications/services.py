@@ -8,29 +8,38 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.audit import audited
-from tracker.choices import UNIT_SCOPED_ROLES, Role, UnitKind
+from tracker.choices import UnitKind
+from tracker.common.access import has_cap
+from tracker.common.workflow import STALE_MESSAGE, Stale, compare_and_set
+from tracker.dates import local_date
+from tracker.fields import TEXT_MAX_CHARS
 from tracker.models import Unit
-from tracker.permissions import can_act_for_unit, user_role
+from tracker.permissions import can_act_for_unit
+from tracker.selectors.units import work_calendar
 from tracker.tabular import RowError, TableError, read_table
-from tracker.uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
+from tracker.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 from . import warning
 from .choices import (
+    ACTOR_CAPABILITY,
     OPEN_STATUSES,
     RULES_BY_ACTION,
     TRANSITIONS,
     VERIFY_ACTION,
+    WORKFLOW,
     Actor,
     Area,
     Colour,
@@ -41,8 +50,6 @@ from .choices import (
 from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem, Transition
 
 logger = logging.getLogger(__name__)
-
-STALE_MESSAGE = "已被他人修改，请刷新后重试。"
 
 
 class WorkflowError(Exception):
@@ -55,11 +62,34 @@ class NotAllowed(WorkflowError):
 
 class StaleItem(WorkflowError):
     def __init__(self, message: str | None = None):
-        super().__init__(message or _(STALE_MESSAGE))
+        super().__init__(message or str(STALE_MESSAGE))
 
 
 def _thresholds() -> dict:
-    return {"yellow_days": settings.RECT_YELLOW_DAYS, "red_days": settings.RECT_RED_DAYS}
+    return {"yellow_days": settings.DUE_SOON_DAYS, "red_days": settings.RECT_RED_DAYS}
+
+
+def item_colour(
+    *,
+    status: str,
+    deadline: datetime.date,
+    rebounded: bool,
+    on: datetime.date,
+    status_changed_at: datetime.datetime | None = None,
+    calendar=None,
+) -> str:
+    """`warning.warning_colour` with the site's thresholds and working-day calendar; an item waiting in 申请销号
+    keeps the colour of the day it asked (escalation paused)."""
+    paused_on = timezone.localdate(status_changed_at) if status_changed_at is not None else None
+    return warning.warning_colour(
+        status=status,
+        deadline=deadline,
+        today=on,
+        rebounded=rebounded,
+        calendar=calendar if calendar is not None else work_calendar(),
+        paused_on=paused_on,
+        **_thresholds(),
+    )
 
 
 def today() -> datetime.date:
@@ -67,19 +97,17 @@ def today() -> datetime.date:
 
 
 def may_act(user, item: RectificationItem, actor: str) -> bool:
-    """Does this person fill the `actor` part (choices.Actor) for this item?"""
-    role = user_role(user)
-    if actor == Actor.INSPECTOR:
-        return role == Role.INSPECTOR
-    if actor == Actor.UNIT:
-        return role in UNIT_SCOPED_ROLES and can_act_for_unit(user, item.unit_id)
-    return False
+    """Does this person fill the `actor` part (choices.Actor) for this item? The role's capability, and for
+    the unit part the reach: a report grant on the item's responsible unit."""
+    if actor not in ACTOR_CAPABILITY or not has_cap(user, ACTOR_CAPABILITY[actor]):
+        return False
+    return actor != Actor.UNIT or can_act_for_unit(user, item.unit_id)
 
 
 def may_verify(user, item: RectificationItem) -> bool:
     return (
         item.lead_department_id is not None
-        and user_role(user) == Role.DEPARTMENT_OFFICIAL
+        and has_cap(user, "verify_as_lead_department")
         and can_act_for_unit(user, item.lead_department_id)
     )
 
@@ -87,8 +115,9 @@ def may_verify(user, item: RectificationItem) -> bool:
 def allowed_actions(user, item: RectificationItem) -> list[tuple[str, str, bool]]:
     """(action, label, needs_comment) the person may take on the item now — for showing forms only."""
     out = []
-    for (src, _dst), rule in TRANSITIONS.items():
-        if item.status != src or not may_act(user, item, rule.actor):
+    for move in WORKFLOW.allowed(item.status, user):
+        rule = TRANSITIONS[(move.src, move.dst)]
+        if not may_act(user, item, rule.actor):
             continue
         if rule.action == "close" and item.needs_dept_verification:
             continue
@@ -96,6 +125,28 @@ def allowed_actions(user, item: RectificationItem) -> list[tuple[str, str, bool]
     if item.needs_dept_verification and may_verify(user, item):
         out.append((VERIFY_ACTION, _("牵头部门核验通过"), False))
     return out
+
+
+def move_effects(action: str, item: RectificationItem, *, user, when: datetime.datetime) -> dict:
+    """The fields a move sets besides status, version and colour — one place for the services and the replay."""
+    if action in ("request_close", "reject"):  # a new request (or a rejected one) needs a new verification
+        return {"dept_verified_by": None, "dept_verified_at": None}
+    if action == "close":
+        on = timezone.localdate(when)
+        # closed after its deadline (on the working-day calendar) counts as a missed deadline, kept with the item
+        late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
+        return {"closed_on": on, "closed_late": late}
+    if action == "rebound":
+        return {
+            "closed_on": None,
+            "closed_late": False,
+            "rebound_count": item.rebound_count + 1,
+            "dept_verified_by": None,
+            "dept_verified_at": None,
+        }
+    if action == VERIFY_ACTION:
+        return {"dept_verified_by": user, "dept_verified_at": when}
+    return {}
 
 
 def _move(
@@ -110,18 +161,21 @@ def _move(
 ) -> RectificationItem:
     """Compare-and-set the item from `src` at its current version to `dst`; record the step."""
     now = timezone.now()
+    fields = {**move_effects(action, item, user=user, when=now), **fields}
     rebound_count = fields.get("rebound_count", item.rebound_count)
     rebounded = rebound_count > 0 if not isinstance(rebound_count, F) else True
-    colour = warning.warning_colour(
-        status=dst, deadline=item.deadline, today=timezone.localdate(now), rebounded=rebounded, **_thresholds()
+    colour = item_colour(
+        status=dst, deadline=item.deadline, rebounded=rebounded, on=timezone.localdate(now), status_changed_at=now
     )
     if src != dst:
         fields.update(status=dst, status_changed_at=now, colour=colour)
-    updated = RectificationItem.objects.filter(pk=item.pk, status=src, version=item.version).update(
-        version=F("version") + 1, **fields
-    )
-    if updated != 1:
-        raise StaleItem()
+    try:  # the instance carries the version the person's page showed (set by rectification_item_act)
+        compare_and_set(
+            RectificationItem.objects, pk=item.pk, expected_version=item.version, state_field="status", state=src,
+            **fields,
+        )  # fmt: skip
+    except Stale as exc:
+        raise StaleItem() from exc
     Transition.objects.create(
         item=item, action=action, from_status=src, to_status=dst, actor=user, created_at=now, comment=comment
     )
@@ -140,6 +194,8 @@ def _check(item: RectificationItem, user, action: str, comment: str) -> tuple[st
         )
     if rule.needs_comment and not comment.strip():
         raise WorkflowError(_("“%(a)s”须填写说明。") % {"a": rule.label})
+    if len(comment) > TEXT_MAX_CHARS:
+        raise WorkflowError(_("说明不能超过 %(n)d 个字。") % {"n": TEXT_MAX_CHARS})
     return src, dst
 
 
@@ -159,16 +215,7 @@ def rectification_item_request_close(
     checked = _validated(list(files or []))
     if not checked and not item.evidence.exists():
         raise WorkflowError(_("申请销号须附佐证材料（照片或 PDF）。"))
-    item = _move(
-        item=item,
-        user=user,
-        action="request_close",
-        src=src,
-        dst=dst,
-        comment=comment,
-        dept_verified_by=None,
-        dept_verified_at=None,
-    )
+    item = _move(item=item, user=user, action="request_close", src=src, dst=dst, comment=comment)
     _store_evidence(item=item, report=None, user=user, checked=checked)  # only once the move has won
     return item
 
@@ -189,8 +236,6 @@ def rectification_item_verify(*, item: RectificationItem, user, comment: str = "
         src=Status.CLOSING_REQUESTED,
         dst=Status.CLOSING_REQUESTED,
         comment=comment,
-        dept_verified_by=user,
-        dept_verified_at=timezone.now(),
     )
 
 
@@ -200,41 +245,21 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     src, dst = _check(item, user, "close", comment)
     if item.needs_dept_verification:
         raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=today())
+    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment)
 
 
 @audited
 def rectification_item_reject(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """申请销号 → 整改中, by an inspector, with a reason."""
     src, dst = _check(item, user, "reject", comment)
-    return _move(
-        item=item,
-        user=user,
-        action="reject",
-        src=src,
-        dst=dst,
-        comment=comment,
-        dept_verified_by=None,
-        dept_verified_at=None,
-    )
+    return _move(item=item, user=user, action="reject", src=src, dst=dst, comment=comment)
 
 
 @audited
 def rectification_item_rebound(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """已销号 → 反弹: a re-inspection (回头看) finds the problem back; by an inspector."""
     src, dst = _check(item, user, "rebound", comment)
-    return _move(
-        item=item,
-        user=user,
-        action="rebound",
-        src=src,
-        dst=dst,
-        comment=comment,
-        closed_on=None,
-        rebound_count=item.rebound_count + 1,
-        dept_verified_by=None,
-        dept_verified_at=None,
-    )
+    return _move(item=item, user=user, action="rebound", src=src, dst=dst, comment=comment)
 
 
 @audited
@@ -256,12 +281,23 @@ SERVICES = {
 
 
 def rectification_item_act(
-    *, item: RectificationItem, user, action: str, comment: str = "", files: list | None = None
+    *,
+    item: RectificationItem,
+    user,
+    action: str,
+    comment: str = "",
+    files: list | None = None,
+    expected_version: int | None = None,
 ) -> RectificationItem:
-    """Run the service named by a posted `action`; an unknown action is refused."""
+    """Run the service named by a posted `action`; an unknown action is refused.
+
+    `expected_version` is the version the person's page showed; the move compare-and-sets against it (without
+    it, against the version of the `item` handed in)."""
     service = SERVICES.get(action)
     if service is None:
         raise NotAllowed(_("不存在的操作。"))
+    if expected_version is not None:
+        item.version = expected_version
     kwargs = {"item": item, "user": user, "comment": comment}
     if action == "request_close":
         kwargs["files"] = files
@@ -278,12 +314,113 @@ def rectification_item_move(*, item: RectificationItem, user, to_status: str, co
     return rectification_item_act(item=item, user=user, action=rule.action, comment=comment)
 
 
+@dataclass(frozen=True)
+class ReplayStep:
+    action: str  # a TRANSITIONS action or VERIFY_ACTION
+    user: Any
+    when: datetime.datetime
+    comment: str = ""
+
+
+@transaction.atomic
+def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[ReplayStep]]], today: datetime.date):
+    """The bulk variant of the transition services, for seeding a history in one go.
+
+    Each item (saved, at 待整改, version 0) walks through its dated steps; every step is refused exactly as the
+    live service would refuse it (the workflow table, who may act, a reason where one is needed, evidence with
+    a closing request, the lead department's verification before closing) and has the same side effects
+    (`move_effects`, the colour rule). The transition rows and the items are then written in bulk.
+    """
+    with_evidence = set(
+        Evidence.objects.filter(item__in=[item for item, _steps in histories]).values_list("item_id", flat=True)
+    )
+    reach: dict[tuple[int, int], bool] = {}  # (user, unit) → may act: one grant query per pair, not per step
+
+    def acts_for(user, unit_id) -> bool:
+        key = (user.pk, unit_id)
+        if key not in reach:
+            reach[key] = can_act_for_unit(user, unit_id)
+        return reach[key]
+
+    calendar = work_calendar()
+    transitions = []
+    for item, steps in histories:
+        for step in steps:
+            src: str
+            dst: str
+            if step.action == VERIFY_ACTION:
+                if not (
+                    item.needs_dept_verification
+                    and has_cap(step.user, "verify_as_lead_department")
+                    and acts_for(step.user, item.lead_department_id)
+                ):
+                    raise NotAllowed(_("只有牵头部门可以核验该销号申请。"))
+                src = dst = Status.CLOSING_REQUESTED
+            else:
+                src, dst, rule = RULES_BY_ACTION[step.action]
+                move = WORKFLOW.get(item.status, dst)
+                if item.status != src or move is None or not has_cap(step.user, move.capability):
+                    raise NotAllowed(_("您无权对该问题执行“%(a)s”。") % {"a": rule.label})
+                if rule.actor == Actor.UNIT and not acts_for(step.user, item.unit_id):
+                    raise NotAllowed(_("您无权对该问题执行“%(a)s”。") % {"a": rule.label})
+                if rule.needs_comment and not step.comment.strip():
+                    raise WorkflowError(_("“%(a)s”须填写说明。") % {"a": rule.label})
+                if step.action == "request_close" and item.pk not in with_evidence:
+                    raise WorkflowError(_("申请销号须附佐证材料（照片或 PDF）。"))
+                if step.action == "close" and item.needs_dept_verification:
+                    raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
+            for name, value in move_effects(step.action, item, user=step.user, when=step.when).items():
+                setattr(item, name, value)
+            if src != dst:
+                item.status, item.status_changed_at = dst, step.when
+            item.version += 1
+            transitions.append(
+                Transition(
+                    item=item,
+                    action=step.action,
+                    from_status=src,
+                    to_status=dst,
+                    actor=step.user,
+                    created_at=step.when,
+                    comment=step.comment,
+                )
+            )
+        item.colour = item_colour(
+            status=item.status,
+            deadline=item.deadline,
+            rebounded=item.rebound_count > 0,
+            on=today,
+            status_changed_at=item.status_changed_at,
+            calendar=calendar,
+        )
+    Transition.objects.bulk_create(transitions, batch_size=1000)
+    RectificationItem.objects.bulk_update(
+        [item for item, _steps in histories],
+        [
+            "status",
+            "version",
+            "status_changed_at",
+            "closed_on",
+            "closed_late",
+            "rebound_count",
+            "colour",
+            "dept_verified_by",
+            "dept_verified_at",
+        ],
+        batch_size=500,
+    )
+
+
 # --- progress and evidence ---------------------------------------------------------------------------------
 
 
 def _validated(files: list) -> list[tuple]:
     """(upload, detected MIME) for every file, or WorkflowError for the first that is not an image/PDF."""
     rows = []
+    try:
+        check_upload_quota(files)
+    except ValidationError as exc:
+        raise WorkflowError(" ".join(exc.messages)) from exc
     for upload in files:
         try:
             rows.append((upload, validate_upload(upload, kinds=("image", "pdf"))))
@@ -301,12 +438,12 @@ def _store_evidence(
             ev = Evidence(
                 item=item,
                 report=report,
-                original_name=safe_filename(upload.name),
+                original_name=typed_filename(upload.name, mime),
                 mime=mime,
                 size=upload.size,
                 uploaded_by=user,
             )
-            files.save(ev.file, storage_name(f"rectifications/{item.pk}", upload.name), upload)
+            files.save(ev.file, storage_name(f"rectifications/{item.pk}", upload.name, mime), upload)
             out.append(ev)
         Evidence.objects.bulk_create(out)
     return out
@@ -325,6 +462,8 @@ def progress_report_create(
         raise WorkflowError(_("完成进度须在 0–100 之间。"))
     if not text.strip():
         raise WorkflowError(_("请填写进展情况。"))
+    if len(text) > TEXT_MAX_CHARS:
+        raise WorkflowError(_("进展情况不能超过 %(n)d 个字。") % {"n": TEXT_MAX_CHARS})
     checked = _validated(list(files or []))
     report = ProgressReport.objects.create(
         item=item, text=text.strip(), progress=int(progress), reported_by=user, reported_on=today()
@@ -343,41 +482,77 @@ def evidence_create_bytes(*, item: RectificationItem, user, name: str, content: 
 # --- warnings and notices ----------------------------------------------------------------------------------
 
 
-def colour_case(on: datetime.date):
-    """SQL for `warning.warning_colour` over the item table, given `on` (the same rule, set-based)."""
-    th = _thresholds()
-    return Case(
-        When(status=Status.CLOSED, then=Value(Colour.GREEN)),
-        When(rebound_count__gt=0, then=Value(Colour.RED)),
-        When(deadline__lt=on - datetime.timedelta(days=th["red_days"]), then=Value(Colour.RED)),
-        When(deadline__lt=on, then=Value(Colour.ORANGE)),
-        When(deadline__lte=on + datetime.timedelta(days=th["yellow_days"]), then=Value(Colour.YELLOW)),
-        default=Value(Colour.GREEN),
-    )
-
-
 @transaction.atomic
-def rectification_colours_recompute(*, on: datetime.date) -> int:
-    """Recompute every item's colour in one UPDATE; returns how many changed."""
-    expr = colour_case(on)
-    return RectificationItem.objects.exclude(colour=expr).update(colour=expr)
+def rectification_colours_recompute(*, on: datetime.date, item_ids: list[int] | None = None) -> int:
+    """Recompute the colour of every item (or of `item_ids`) by `warning.warning_colour` — the one definition —
+    on the working-day calendar; write the changed ones in at most one UPDATE per colour. Returns how many changed.
+
+    Called by the daily job, and by a deadline edit (admin) for the edited item."""
+    calendar = work_calendar()
+    qs = RectificationItem.objects.all()
+    if item_ids is not None:
+        qs = qs.filter(pk__in=item_ids)
+    changed: dict[str, list[int]] = {}
+    for pk, status, deadline, rebound_count, colour, changed_at in qs.values_list(
+        "pk", "status", "deadline", "rebound_count", "colour", "status_changed_at"
+    ).order_by():
+        new = item_colour(
+            status=status,
+            deadline=deadline,
+            rebounded=rebound_count > 0,
+            on=on,
+            status_changed_at=changed_at if status == Status.CLOSING_REQUESTED else None,
+            calendar=calendar,
+        )
+        if new != colour:
+            changed.setdefault(new, []).append(pk)
+    for colour, pks in changed.items():
+        RectificationItem.objects.filter(pk__in=pks).update(colour=colour)
+    return sum(len(pks) for pks in changed.values())
+
+
+# Items whose clock runs: 申请销号 waits for the inspector, so it gets no new notices (escalation paused).
+ESCALATING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.CLOSING_REQUESTED)
 
 
 @transaction.atomic
 def rectification_notices_send(*, on: datetime.date) -> int:
-    """Send each open item the notices its colour calls for and it has not had yet; returns how many are new."""
+    """Send each escalating item the next notice its colour calls for — one step per working day — and
+    return how many are new. Nothing is sent on a rest day or holiday, nor to an item waiting in 申请销号."""
+    calendar = work_calendar()
+    if not calendar.is_working_day(on):
+        return 0
     now = timezone.now()
-    rows = RectificationItem.objects.filter(status__in=OPEN_STATUSES).exclude(colour=Colour.GREEN)
-    values = list(rows.values("pk", "unit_id", "responsible_person", "colour", "deadline"))
+    rows = list(
+        RectificationItem.objects.filter(status__in=ESCALATING_STATUSES)
+        .exclude(colour=Colour.GREEN)
+        .values("pk", "unit_id", "responsible_person", "colour", "deadline")
+    )
+    sent: dict[int, set[str]] = {}
+    for item_id, level in Notice.objects.filter(item_id__in=[r["pk"] for r in rows]).values_list("item_id", "level"):
+        sent.setdefault(item_id, set()).add(level)
+    today_sent = set(
+        Notice.objects.filter(item_id__in=[r["pk"] for r in rows], sent_on__gte=on).values_list("item_id", flat=True)
+    )
     new = []
-    for r in values:
-        overdue = (on - r["deadline"]).days
-        for level in warning.notice_levels_due(
-            colour=r["colour"], overdue_days=overdue, interview_days=settings.RECT_INTERVIEW_DAYS
-        ):
+    for r in rows:
+        if r["pk"] in today_sent:  # already stepped today (a second run the same day)
+            continue
+        level = warning.next_notice(
+            colour=r["colour"],
+            overdue_days=warning.overdue_days(deadline=r["deadline"], today=on, calendar=calendar),
+            sent=sent.get(r["pk"], set()),
+            interview_days=settings.RECT_INTERVIEW_DAYS,
+        )
+        if level is not None:
             new.append(
                 Notice(
-                    item_id=r["pk"], unit_id=r["unit_id"], person=r["responsible_person"], level=level, created_at=now
+                    item_id=r["pk"],
+                    unit_id=r["unit_id"],
+                    person=r["responsible_person"],
+                    level=level,
+                    created_at=now,
+                    sent_on=on,
                 )
             )
     before = Notice.objects.count()
@@ -430,7 +605,7 @@ def _by_label(choices) -> dict[str, str]:
 @audited
 def rectification_items_import(*, user, kind: str, name: str, date: datetime.date, upload) -> tuple[Inspection, int]:
     """Import a new inspection's item list: the whole file is checked first; one bad row writes nothing."""
-    if user_role(user) not in (Role.INSPECTOR, Role.ADMIN):
+    if not has_cap(user, "import_items"):
         raise NotAllowed(_("只有督察员或系统管理员可以导入问题清单。"))
     if kind not in InspectionKind.values:
         raise WorkflowError(_("请选择批次类型。"))
@@ -448,6 +623,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
     items: list[RectificationItem] = []
     seen: set[str] = set()
     on = today()
+    calendar = work_calendar()
     for rec in frame.to_dict("records"):
         row = rec["_row"]
         before = len(errors)
@@ -482,7 +658,8 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
             errors.append(RowError(row, "整改期限类型", _("只能是：短期、中期、长期。")))
         if len(errors) > before:
             continue
-        deadline = deadline.date()
+        assert area is not None and term is not None  # refused above otherwise
+        deadline = local_date(deadline.to_pydatetime())
         items.append(
             RectificationItem(
                 code=code,
@@ -494,9 +671,7 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
                 deadline=deadline,
                 measures=rec.get("measures", ""),
                 term=term,
-                colour=warning.warning_colour(
-                    status=Status.OPEN, deadline=deadline, today=on, rebounded=False, **_thresholds()
-                ),
+                colour=item_colour(status=Status.OPEN, deadline=deadline, rebounded=False, on=on, calendar=calendar),
             )
         )
     if errors:
@@ -506,3 +681,85 @@ def rectification_items_import(*, user, kind: str, name: str, date: datetime.dat
         it.inspection = inspection
     RectificationItem.objects.bulk_create(items, batch_size=500)
     return inspection, len(items)
+
+
+# --- 回头看 plans --------------------------------------------------------------------------------------------
+
+
+@audited
+def review_plan_create(
+    *,
+    user,
+    name: str,
+    closed_before: datetime.date,
+    due: datetime.date,
+    rule: str = "all",
+    sample_percent: int = 100,
+    inspection_id: int | None = None,
+):
+    """An inspector draws up a 回头看 plan: the closed items in scope (closed on or before `closed_before`, of
+    one inspection or all), all of them or a reproducible sample (seeded by the plan's name: the same plan always
+    picks the same items; at least one item when any is in scope). Returns the plan with its pending checks."""
+    from .models import ReviewCheck, ReviewPlan
+
+    if not has_cap(user, "close_items"):
+        raise NotAllowed(_("只有督察员可以制定回头看计划。"))
+    name = (name or "").strip()
+    if not name:
+        raise WorkflowError(_("请填写计划名称。"))
+    if ReviewPlan.objects.filter(name=name).exists():
+        raise WorkflowError(_("计划“%(n)s”已存在，请换一个名称。") % {"n": name})
+    if rule not in ReviewPlan.Rule.values:
+        raise WorkflowError(_("请选择选取方式。"))
+    if not 1 <= int(sample_percent) <= 100:
+        raise WorkflowError(_("抽查比例须在 1–100 之间。"))
+    if due < closed_before:
+        raise WorkflowError(_("复查完成时限不能早于销号截止日期。"))
+    scope = RectificationItem.objects.filter(status=Status.CLOSED, closed_on__lte=closed_before)
+    if inspection_id:
+        scope = scope.filter(inspection_id=inspection_id)
+    ids = list(scope.order_by("code").values_list("pk", flat=True))
+    if not ids:
+        raise WorkflowError(_("范围内没有已销号的问题。"))
+    if rule == ReviewPlan.Rule.SAMPLE:
+        import math
+        import random
+
+        k = max(1, math.ceil(len(ids) * int(sample_percent) / 100))
+        ids = sorted(random.Random(name).sample(ids, k))
+    plan = ReviewPlan.objects.create(
+        name=name,
+        inspection_id=inspection_id,
+        closed_before=closed_before,
+        rule=rule,
+        sample_percent=int(sample_percent) if rule == ReviewPlan.Rule.SAMPLE else 100,
+        due=due,
+        created_by=user,
+    )
+    ReviewCheck.objects.bulk_create([ReviewCheck(plan=plan, item_id=pk) for pk in ids])
+    return plan
+
+
+@audited
+def review_check_record(*, check, user, result: str, note: str = ""):
+    """An inspector records one re-check: passed, or rebound — which moves the item 已销号 → 反弹 through
+    `rectification_item_rebound` in the same transaction. A check is recorded once (compare-and-set on pending)."""
+    from .models import ReviewCheck
+
+    if not has_cap(user, "close_items"):
+        raise NotAllowed(_("只有督察员可以记录回头看复查结果。"))
+    if result not in (ReviewCheck.Result.PASSED, ReviewCheck.Result.REBOUND):
+        raise WorkflowError(_("请选择复查结果。"))
+    note = (note or "").strip()
+    if result == ReviewCheck.Result.REBOUND:
+        if not note:
+            raise WorkflowError(_("发现反弹须填写复查说明。"))
+        item = RectificationItem.objects.get(pk=check.item_id)
+        rectification_item_rebound(item=item, user=user, comment=f"{_('回头看')}（{check.plan.name}）：{note}")
+    updated = ReviewCheck.objects.filter(pk=check.pk, result=ReviewCheck.Result.PENDING).update(
+        result=result, checked_by=user, checked_on=today(), note=note
+    )
+    if updated != 1:
+        raise StaleItem()
+    check.refresh_from_db()
+    return check

@@ -3,17 +3,19 @@
 import datetime
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from config.celery import claim_once, release_claim
+from tracker.common.claims import claim_once, daily_retry_delay, release_claim
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=300, time_limit=600, soft_time_limit=540)
+@shared_task(bind=True, acks_late=True, max_retries=5, time_limit=600, soft_time_limit=540)
 def warnings_daily(self, on: str | None = None) -> dict | None:
     """Daily: recompute four-colour warnings and send the notices due (idempotent).
 
     Sent by beat without arguments: claimed once per day (a second beat process sending the same entry does
-    nothing and returns None); an explicit date (by hand) is not claimed.
+    nothing and returns None); an explicit date (by hand) is not claimed. When the database is briefly down
+    it retries with a doubling delay, keeping its claim (see `tracker.common.claims.daily_retry_delay`).
     """
     from .services import rectification_warnings_run
 
@@ -25,6 +27,12 @@ def warnings_daily(self, on: str | None = None) -> dict | None:
             return None
     try:
         return rectification_warnings_run(on=day)
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=daily_retry_delay(self.request.retries)) from exc
+        if claim:
+            release_claim(claim, self.request.id)
+        raise
     except Exception:
         if claim:
             release_claim(claim, self.request.id)

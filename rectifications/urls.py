@@ -15,5 +15,10 @@ urlpatterns = [
     path("import/", views.import_items, name="import"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
+    path("notices/<int:pk>/document/", views.notice_document, name="notice_document"),
     path("bulletin/", views.bulletin, name="bulletin"),
+    path("bulletin/document/", views.bulletin_document, name="bulletin_document"),
+    path("review/", views.review_plans, name="review_plans"),
+    path("review/<int:pk>/", views.review_plan, name="review_plan"),
+    path("review/checks/<int:pk>/", views.review_check, name="review_check"),
 ]

@@ -6,51 +6,35 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from config.navigation import area_required
-from tracker.choices import Role
-from tracker.permissions import units_for_user, user_role
+from tracker.common.access import area_required, capability_required, has_cap
+from tracker.ledger import wants_export
+from tracker.permissions import units_for_user
 from tracker.tabular import TableError, xlsx_response
 from tracker.uploads import file_response
 
-from . import selectors, services
+from . import documents, selectors, services
 from .choices import Actor, Status
 from .dossier import dossier_zip
-from .forms import ActionForm, ImportForm, LedgerFilterForm, PeriodForm, ProgressForm
-from .models import Evidence
-from .permissions import can_import, get_item_for_user
-
-PAGE_SIZE = 50
-LEDGER_HEADERS = [
-    "问题编号", "来源批次", "问题描述", "领域", "责任单位", "牵头部门", "责任人",
-    "整改时限", "整改期限类型", "整改措施", "状态", "预警", "销号日期", "反弹次数",
-]  # fmt: skip
-
-
-def _ledger_row(it) -> list:
-    return [
-        it.code,
-        it.inspection.name,
-        it.description,
-        it.get_area_display(),
-        it.unit.name,
-        it.lead_department.name if it.lead_department else "",
-        it.responsible_person,
-        it.deadline,
-        it.get_term_display(),
-        it.measures,
-        it.get_status_display(),
-        it.get_colour_display(),
-        it.closed_on,
-        it.rebound_count,
-    ]
+from .forms import (
+    ActionForm,
+    ImportForm,
+    LedgerFilterForm,
+    NoticeFilterForm,
+    PeriodForm,
+    ProgressForm,
+    ReviewCheckForm,
+    ReviewPlanForm,
+)
+from .models import Evidence, ReviewCheck
+from .permissions import get_item_for_user
+from .tables import ItemTable, NoticeTable
 
 
 @area_required("rectifications")
@@ -58,22 +42,17 @@ def index(request):
     """The ledger (台账): filters, counts, a page of items; `?export=xlsx` downloads all filtered rows."""
     form = LedgerFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
     items = selectors.item_ledger(user=request.user, filters=form.filters() if form.is_bound else {})
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response("整改问题台账.xlsx", [("整改台账", LEDGER_HEADERS, (_ledger_row(it) for it in items))])
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    table = ItemTable(items, request)
+    if wants_export(request):
+        return table.export_response()
     return render(
         request,
         "rectifications/item_list.html",
         {
             "form": form,
-            "page": page,
+            "table": table,
             "counts": selectors.ledger_counts(items),
-            "query": query.urlencode(),
-            "can_import": can_import(request.user),
             "unread_notices": selectors.notices_for_user(user=request.user).filter(read_at__isnull=True).count(),
-            "is_inspector": user_role(request.user) in (Role.INSPECTOR, Role.ADMIN, Role.LEADER),
         },
     )
 
@@ -104,7 +83,6 @@ def item_act(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("提交的内容不完整，请刷新后重试。"))
         return redirect("rectifications:detail", pk=item.pk)
-    item.version = form.cleaned_data["version"]  # what the person saw: a stale page loses
     try:
         services.rectification_item_act(
             item=item,
@@ -112,6 +90,7 @@ def item_act(request, pk: int):
             action=form.cleaned_data["action"],
             comment=form.cleaned_data["comment"] or "",
             files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],  # what the person saw: a stale page loses
         )
     except services.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
@@ -151,9 +130,9 @@ def item_report(request, pk: int):
 
 @area_required("rectifications")
 def evidence_download(request, pk: int):
-    evidence = get_object_or_404(Evidence.objects.only("pk", "item_id", "file", "original_name"), pk=pk)
+    evidence = get_object_or_404(Evidence.objects.only("pk", "item_id", "file", "original_name", "mime"), pk=pk)
     get_item_for_user(request.user, evidence.item_id, "view")  # 404 for whoever may not see the item
-    return file_response(evidence.file, evidence.original_name)
+    return file_response(evidence.file, evidence.original_name, evidence.mime)
 
 
 @area_required("rectifications")
@@ -167,18 +146,16 @@ def item_dossier(request, pk: int):
 
 
 @area_required("rectifications")
+@capability_required("read_city_wide")
 def queue(request):
     """Closing requests, oldest first: the inspector's worklist (leaders and admins may read it)."""
-    if user_role(request.user) not in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
-        raise PermissionDenied
     items = list(selectors.closing_queue(user=request.user))
     return render(request, "rectifications/queue.html", {"items": items})
 
 
 @area_required("rectifications")
+@capability_required("import_items")
 def import_items(request):
-    if not can_import(request.user):
-        raise PermissionDenied
     errors = []
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -203,9 +180,14 @@ def import_items(request):
 
 @area_required("rectifications")
 def notices(request):
-    rows = list(selectors.notices_for_user(user=request.user)[:500])
+    """预警通知, every one in reach, paged; filter by level, unit and unsigned; `?export=xlsx`."""
+    form = NoticeFilterForm(request.GET or None, units=units_for_user(request.user, "view"))
+    notices = form.apply(selectors.notices_for_user(user=request.user))
     acting_units = set(units_for_user(request.user, "report").values_list("pk", flat=True))
-    return render(request, "rectifications/notices.html", {"notices": rows, "acting_units": acting_units})
+    table = NoticeTable(notices, request, acting_units=acting_units, can_issue=has_cap(request.user, "issue_documents"))
+    if wants_export(request):
+        return table.export_response()
+    return render(request, "rectifications/notices.html", {"form": form, "table": table})
 
 
 @require_POST
@@ -224,10 +206,9 @@ BULLETIN_HEADERS = ["责任单位", "类别", "问题编号", "问题描述", "�
 
 
 @area_required("rectifications")
+@capability_required("read_city_wide")
 def bulletin(request):
     """通报: by unit, overdue / rebounded / newly closed items with person and deadline, and closure rate."""
-    if user_role(request.user) not in (Role.INSPECTOR, Role.LEADER, Role.ADMIN):
-        raise PermissionDenied
     today = timezone.localdate()
     initial = {"start": today.replace(day=1), "end": today}
     form = PeriodForm(request.GET or initial)
@@ -265,3 +246,109 @@ def _bulletin_sheets(rows) -> list:
         ("各单位销号率", ["责任单位", "问题总数", "已销号", "销号率(%)", "逾期", "反弹", "新销号"], summary),
         ("见人见事", BULLETIN_HEADERS, detail),
     ]
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_response(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@area_required("rectifications")
+def notice_document(request, pk: int):
+    """A notice as a Word document (公文). POST (city offices) numbers it on first use and downloads it; GET
+    downloads a numbered notice for anyone who sees the notice (the addressed unit keeps its copy)."""
+    notice = get_object_or_404(selectors.notices_for_user(user=request.user), pk=pk)
+    if request.method == "POST":
+        if not has_cap(request.user, "issue_documents"):
+            raise PermissionDenied
+    elif not hasattr(notice, "document_number"):
+        raise Http404(_("该通知尚未发文。"))
+    filename, content = documents.notice_document(notice=notice, user=request.user)
+    return _docx_response(filename, content)
+
+
+@require_POST
+@capability_required("issue_documents")
+def bulletin_document(request):
+    """The bulletin (通报) of a period as a Word document with its 文号 (numbered once per period)."""
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写正确的通报起止日期。"))
+        return redirect("rectifications:bulletin")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = selectors.bulletin(start=start, end=end)
+    filename, content = documents.bulletin_document(rows=rows, start=start, end=end, user=request.user)
+    return _docx_response(filename, content)
+
+
+# --- 回头看 plans -----------------------------------------------------------------------------------------------
+
+
+@capability_required("read_city_wide")
+def review_plans(request):
+    """回头看 plans with their progress; an inspector draws up a new one here."""
+    can_plan = has_cap(request.user, "close_items")
+    form = ReviewPlanForm(request.POST or None)
+    if request.method == "POST":
+        if not can_plan:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                plan = services.review_plan_create(
+                    user=request.user,
+                    name=d["name"],
+                    closed_before=d["closed_before"],
+                    due=d["due"],
+                    rule=d["rule"],
+                    sample_percent=d["sample_percent"],
+                    inspection_id=d["inspection"].pk if d["inspection"] else None,
+                )
+            except services.WorkflowError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("已制定回头看计划，共 %(n)d 个问题待复查。") % {"n": plan.checks.count()})
+                return redirect("rectifications:review_plan", pk=plan.pk)
+    plans = list(selectors.review_plan_list())
+    return render(request, "rectifications/review_plans.html", {"plans": plans, "form": form, "can_plan": can_plan})
+
+
+@require_GET
+@capability_required("read_city_wide")
+def review_plan(request, pk: int):
+    plan = get_object_or_404(selectors.review_plan_list(), pk=pk)
+    return render(
+        request,
+        "rectifications/review_plan_detail.html",
+        {
+            "plan": plan,
+            "checks": list(selectors.review_plan_checks(plan)),
+            "can_record": has_cap(request.user, "close_items"),
+            "form": ReviewCheckForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@capability_required("close_items")
+def review_check(request, pk: int):
+    """An inspector records one re-check (passed, or rebound: the item goes back to 反弹)."""
+    check = get_object_or_404(ReviewCheck.objects.select_related("plan"), pk=pk)
+    form = ReviewCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择复查结果。"))
+    else:
+        try:
+            services.review_check_record(
+                check=check, user=request.user, result=form.cleaned_data["result"], note=form.cleaned_data["note"]
+            )
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已记录复查结果。"))
+    return redirect("rectifications:review_plan", pk=check.plan_id)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.workflow import Move, Workflow
+
 from . import scoring
 
 
@@ -44,12 +46,19 @@ class ValueStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")  # sent back to the official with a note
 
 
-# Allowed transitions of an entered value: (from, to) → who may do it.
+# The workflow of an entered value: officials (of the value's unit) submit, admins approve or return.
+VALUE_WORKFLOW = Workflow(
+    ValueStatus,
+    [
+        Move(ValueStatus.DRAFT, ValueStatus.SUBMITTED, "act_for_unit", "submit", _("提交审核")),
+        Move(ValueStatus.RETURNED, ValueStatus.SUBMITTED, "act_for_unit", "submit", _("提交审核")),
+        Move(ValueStatus.SUBMITTED, ValueStatus.APPROVED, "approve_values", "approve", _("审核通过")),
+        Move(ValueStatus.SUBMITTED, ValueStatus.RETURNED, "approve_values", "return", _("退回"), needs_reason=True),
+    ],
+)
+# (from, to) → "official" | "admin": the same table, read by the workflow-matrix test
 VALUE_TRANSITIONS = {
-    (ValueStatus.DRAFT, ValueStatus.SUBMITTED): "official",
-    (ValueStatus.RETURNED, ValueStatus.SUBMITTED): "official",
-    (ValueStatus.SUBMITTED, ValueStatus.APPROVED): "admin",
-    (ValueStatus.SUBMITTED, ValueStatus.RETURNED): "admin",
+    pair: ("official" if move.capability == "act_for_unit" else "admin") for pair, move in VALUE_WORKFLOW.moves.items()
 }
 EDITABLE_STATUSES = (ValueStatus.DRAFT, ValueStatus.RETURNED)
 

@@ -245,7 +245,7 @@ def _values(year: int, last_month: int, units, indicators: dict[str, Indicator],
 def _approved_time(year: int, month: int) -> datetime:
     """Values of a month are approved around the 8th of the next month (never in the future)."""
     nxt = date(year + (month == 12), month % 12 + 1, 8)
-    when = timezone.make_aware(datetime(nxt.year, nxt.month, nxt.day, 10, 0))
+    when = datetime(nxt.year, nxt.month, nxt.day, 10, 0, tzinfo=timezone.get_current_timezone())
     return min(when, timezone.now())
 
 

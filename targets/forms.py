@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.permissions import units_for_user
 
+from .models import MAX_ENTERED_VALUE
 from .selectors import entered_indicators
 
 
@@ -18,7 +19,7 @@ class DataValueForm(forms.Form):
     month = forms.IntegerField(
         label=_("月份"), min_value=0, max_value=12, help_text=_("1–12 为月度（年初至当月累计），0 为全年")
     )
-    value = forms.FloatField(label=_("数值"))
+    value = forms.FloatField(label=_("数值"), max_value=MAX_ENTERED_VALUE)
     audited = forms.BooleanField(label=_("核定数（不勾选为快报数）"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
     reason = forms.CharField(label=_("更正原因"), max_length=200, required=False, help_text=_("更正已审核的数据时必填"))

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.scoping import RestrictedQuerySet
+
 from .choices import Aggregate, Area, Direction, Rule, RunStatus, Source, ValueStatus
+
+# Bound of any value a person types for an indicator (a target, a baseline, an entered value): larger than every
+# real quantity a city reports (yuan, tonnes, µg/m³, counts), small enough that the scoring arithmetic never
+# overflows a float. One approved 1e155 once took every leader's home page down.
+MAX_ENTERED_VALUE = 1e12
+BOUNDED = [MinValueValidator(-MAX_ENTERED_VALUE), MaxValueValidator(MAX_ENTERED_VALUE)]
 
 
 class Indicator(models.Model):
@@ -38,8 +47,10 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("年度"))
-    value = models.FloatField(_("目标值"))
-    baseline = models.FloatField(_("基数"), null=True, blank=True)
+    value = models.FloatField(_("目标值"), validators=BOUNDED)
+    baseline = models.FloatField(_("基数"), null=True, blank=True, validators=BOUNDED)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("目标值")
@@ -48,6 +59,10 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator} {self.year}"
+
+
+class DataValueQuerySet(RestrictedQuerySet):
+    action_capabilities = {"approve": "approve_values"}  # approving reaches every unit's values
 
 
 class DataValue(models.Model):
@@ -61,7 +76,7 @@ class DataValue(models.Model):
     unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text=_("0 表示全年"))
-    value = models.FloatField(_("数值"))
+    value = models.FloatField(_("数值"), validators=BOUNDED)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     audited = models.BooleanField(_("已核定"), default=False, help_text=_("否：快报数（暂定）；是：核定数"))
     status = models.CharField(_("状态"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
@@ -78,11 +93,16 @@ class DataValue(models.Model):
     )
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
+    objects = DataValueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("填报数据")
         verbose_name_plural = _("填报数据")
         ordering = ["-year", "-month", "indicator__sort_order"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=-MAX_ENTERED_VALUE, value__lte=MAX_ENTERED_VALUE), name="datavalue_bounded"
+            ),
             # one live approved value per key, and at most one open (not yet approved) value per key
             models.UniqueConstraint(
                 fields=["indicator", "unit", "year", "month"],
@@ -180,6 +200,12 @@ class ScoringRun(models.Model):
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # The run row is its own outbox: a queued run with no `sent_at` was never handed to the broker (Redis was
+    # down at commit) and the sweeper sends it. `heartbeat_at` is renewed by the computing process; a running
+    # run whose heartbeat stops (the whole worker died) is re-queued by the watchdog, at most MAX_REQUEUES times.
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("重新排队次数"), default=0)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)

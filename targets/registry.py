@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 COMPUTED_SOURCES: dict[str, str] = {
     "air_good_day_rate": "tracker.selectors.air.indicator_air_good_day_rate",
     "air_pm25_mean": "tracker.selectors.air.indicator_air_pm25_mean",
+    "air_heavy_pollution_days": "tracker.selectors.air.indicator_air_heavy_pollution_days",
     "water_section_compliance_rate": "tracker.selectors.water.indicator_water_section_compliance_rate",
     "outlet_completion_rate": "tracker.selectors.water.indicator_outlet_completion_rate",
     "rectification_closure_rate": "rectifications.selectors.indicator_rectification_closure_rate",
@@ -25,6 +26,7 @@ COMPUTED_SOURCES: dict[str, str] = {
     "rectification_red_orange_count": "rectifications.selectors.indicator_rectification_red_orange_count",
     "rectification_rebound_count": "rectifications.selectors.indicator_rectification_rebound_count",
     "budget_execution_rate": "projects.selectors.indicator_budget_execution_rate",
+    "rural_sewage_payment_rate": "projects.selectors.indicator_rural_sewage_payment_rate",
     "stalled_project_count": "projects.selectors.indicator_stalled_project_count",
 }
 COLUMNS = ["unit_id", "value", "detail"]

@@ -34,14 +34,6 @@ RULE_PARAMS: dict[str, dict[str, str]] = {
     BONUS: {"per": "每项加分（正数）"},
     RANK: {"step": "每低一名减分（正数）"},
 }
-RULE_LABELS = {
-    PROPORTIONAL: "按目标比例",
-    THRESHOLD: "达标得满分",
-    LINEAR: "基数与目标间线性",
-    DEDUCTION: "按次扣分",
-    BONUS: "加分",
-    RANK: "按排名",
-}
 NO_DATA = "暂无数据"
 
 

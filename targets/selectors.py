@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,10 +14,9 @@ from django.utils import timezone
 from tracker.models import Unit
 from tracker.selectors import territorial_units
 
-from . import scoring
+from . import registry, scoring
 from .choices import Area, RunStatus, Source, ValueStatus
 from .models import AssessmentItem, AssessmentScheme, DataValue, Indicator, ScoreSnapshot, ScoringRun, Target, UnitScore
-from .services import engine_items
 
 
 def scheme_list() -> QuerySet[AssessmentScheme]:
@@ -248,3 +249,111 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
             )
         rows.append({"unit": unit, "cells": cells})
     return {"indicators": indicators, "rows": rows}
+
+
+# --- the scoring engine's inputs (read here; targets.services computes and writes) ----------------------
+def engine_items(scheme: AssessmentScheme) -> list[tuple[AssessmentItem, scoring.Item]]:
+    rows = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator"))
+    return [
+        (
+            it,
+            scoring.Item(
+                it.pk,
+                it.indicator.name,
+                it.indicator.measure,
+                it.indicator.direction,
+                it.rule,
+                it.max_points,
+                it.params,
+            ),
+        )
+        for it in rows
+    ]
+
+
+def load_frames(
+    scheme: AssessmentScheme, as_of: date, progress: Callable[[int], None] | None = None
+) -> tuple[list[scoring.Item], pd.DataFrame, list[int]]:
+    """The engine's inputs: items, one row per item × unit with value/target/baseline/detail, and the units."""
+    pairs = engine_items(scheme)
+    unit_ids = list(territorial_units().values_list("pk", flat=True))
+    indicator_ids = [it.indicator_id for it, _ in pairs]
+    targets = pd.DataFrame(
+        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
+            "indicator_id", "unit_id", "value", "baseline"
+        ),
+        columns=["indicator_id", "unit_id", "value", "baseline"],
+    ).rename(columns={"value": "target"})
+    frames = []
+    missing_sources: set[int] = set()
+    computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
+    for n, it in enumerate(computed):
+        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
+        if df is not None:
+            frames.append(df.assign(indicator_id=it.indicator_id))
+        else:
+            missing_sources.add(it.indicator_id)
+        if progress:
+            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
+    frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
+    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    values = values[values["unit_id"].isin(unit_ids)]
+    item_of = pd.DataFrame({"indicator_id": indicator_ids, "item_id": [it.pk for it, _ in pairs]})
+    grid = item_of.merge(pd.DataFrame({"unit_id": unit_ids}), how="cross")
+    grid = grid.merge(values, on=["indicator_id", "unit_id"], how="left").merge(
+        targets, on=["indicator_id", "unit_id"], how="left"
+    )
+    if progress:
+        progress(60)
+    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
+    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source"]
+    for col in cols:
+        if col not in grid:
+            grid[col] = np.nan
+    return [e for _, e in pairs], grid[cols], unit_ids
+
+
+def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
+    """Latest approved entered value of the year up to `as_of`, per indicator and unit (month 0 = annual)."""
+    qs = DataValue.objects.filter(
+        indicator_id__in=indicator_ids,
+        indicator__source=Source.ENTERED,
+        year=year,
+        status=ValueStatus.APPROVED,
+        superseded_at__isnull=True,
+    )
+    if as_of.year == year:
+        qs = qs.filter(month__lte=as_of.month)
+    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
+    df = pd.DataFrame(qs.values(*cols), columns=cols)
+    if df.empty:
+        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail"])
+    # annual (month 0) values count as the latest of the year
+    df["order"] = df["month"].replace(0, 13)
+    df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
+    period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
+    kind = np.where(df["audited"], "核定数", "快报数")
+    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
+    return df[["indicator_id", "unit_id", "value", "detail"]]
+
+
+def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
+    """Totals of the latest succeeded run of last year's schemes on or before the same date last year."""
+    try:
+        last_year = as_of.replace(year=as_of.year - 1)
+    except ValueError:  # 29 Feb
+        last_year = as_of.replace(year=as_of.year - 1, day=28)
+    run = (
+        ScoringRun.objects.filter(
+            scheme__year=scheme.year - 1,
+            status=RunStatus.SUCCEEDED,
+            as_of__lte=last_year,
+            as_of__gte=last_year - timedelta(days=31),
+        )
+        .order_by("-as_of", "-created_at")
+        .first()
+    )
+    if run is None:
+        return pd.Series(dtype=float)
+    rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
+    return pd.Series(dict(rows), dtype=float)

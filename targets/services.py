@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import logging
+import math
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker import audit
+from tracker.common.workflow import Stale, compare_and_set
 from tracker.permissions import can_act_for_unit
-from tracker.selectors import territorial_units
 
-from . import registry, scoring
-from .choices import EDITABLE_STATUSES, VALUE_TRANSITIONS, RunStatus, Source, ValueStatus
+from . import scoring
+from .choices import EDITABLE_STATUSES, VALUE_WORKFLOW, RunStatus, Source, ValueStatus
 from .models import (
-    AssessmentItem,
+    MAX_ENTERED_VALUE,
     AssessmentScheme,
     DataValue,
     DataValueEvent,
@@ -28,13 +33,14 @@ from .models import (
     Publication,
     ScoreSnapshot,
     ScoringRun,
-    Target,
     UnitScore,
 )
 from .permissions import can_approve, can_compute
+from .selectors import load_frames, previous_year_totals
 
 logger = logging.getLogger(__name__)
-STALE = "已被他人修改，请刷新后重试"
+# How many times the watchdog puts back in the queue a run whose whole worker died, before marking it failed.
+MAX_REQUEUES = 2
 
 
 # --- entered values --------------------------------------------------------------------------------
@@ -56,6 +62,8 @@ def data_value_save(
         raise PermissionDenied("只能为本单位填报数据")
     if indicator.source != Source.ENTERED:
         raise ValidationError("该指标由系统计算，不需要填报")
+    if not math.isfinite(value) or abs(value) > MAX_ENTERED_VALUE:
+        raise ValidationError(f"数值超出允许范围（绝对值不超过 {MAX_ENTERED_VALUE:.0e}）")
     key = {"indicator": indicator, "unit_id": unit_id, "year": year, "month": month}
     open_row = DataValue.objects.select_for_update().filter(**key).exclude(status=ValueStatus.APPROVED).first()
     if open_row is not None:
@@ -82,47 +90,74 @@ def data_value_save(
     return row
 
 
-def _transition(*, user, value_id: int, version: int, to: str, note: str = "") -> DataValue:
+def _transition(*, user, value_id: int, expected_version: int, to: str, note: str = "") -> DataValue:
+    """One move of VALUE_WORKFLOW: compare-and-set from the version the person saw, with its event row."""
     row = DataValue.objects.select_related("indicator").get(pk=value_id)
-    if row.version != version:  # moved since the page was loaded: a conflict, whatever the new status is
-        raise ValidationError(STALE)
-    who = VALUE_TRANSITIONS.get((row.status, to))
-    if who is None:
-        raise ValidationError(f"不能从“{row.get_status_display()}”变为“{ValueStatus(to).label}”")
-    if who == "official" and not can_act_for_unit(user, row.unit_id, "report"):
-        raise PermissionDenied("只能提交本单位的数据")
-    if who == "admin" and not can_approve(user):
-        raise PermissionDenied("只有系统管理员可以审核")
+    if row.version != expected_version:  # moved since the page was loaded: a conflict, whatever the new status is
+        raise Stale()
+    move = VALUE_WORKFLOW.check(row.status, to, user)
+    if move.capability == "act_for_unit" and not can_act_for_unit(user, row.unit_id, "report"):
+        raise PermissionDenied(_("只能提交本单位的数据"))
     now = timezone.now()
-    changes = {"status": to, "version": version + 1}
+    changes: dict = {"status": to}
     if to == ValueStatus.APPROVED:
         changes |= {"approved_by": user, "approved_at": now}
         if row.replaces_id:  # the correction takes over; the old value stays as history
             DataValue.objects.filter(pk=row.replaces_id, superseded_at__isnull=True).update(superseded_at=now)
-    updated = DataValue.objects.filter(pk=row.pk, status=row.status, version=version).update(**changes)
-    if not updated:
-        raise ValidationError(STALE)
+    compare_and_set(
+        DataValue.objects,
+        pk=row.pk,
+        expected_version=expected_version,
+        state_field="status",
+        state=row.status,
+        **changes,
+    )
     DataValueEvent.objects.create(value=row, actor=user, from_status=row.status, to_status=to, note=note)
     row.refresh_from_db()
     return row
 
 
-@audit.audited
-def data_value_submit(*, user, value_id: int, version: int) -> DataValue:
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.SUBMITTED)
+def _expected(expected_version: int | None, version: int | None) -> int:
+    """`expected_version` is the convention; `version=` is the older spelling, kept for existing callers."""
+    if expected_version is None and version is None:
+        raise TypeError("expected_version is required")
+    return expected_version if expected_version is not None else version  # type: ignore[return-value]
 
 
 @audit.audited
-def data_value_return(*, user, value_id: int, version: int, note: str) -> DataValue:
+def data_value_submit(
+    *, user, value_id: int, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
+    """草稿/已退回 → 已提交, by an official of the value's unit."""
+    return _transition(
+        user=user, value_id=value_id, expected_version=_expected(expected_version, version), to=ValueStatus.SUBMITTED
+    )
+
+
+@audit.audited
+def data_value_return(
+    *, user, value_id: int, note: str, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
+    """已提交 → 已退回, by an admin, with the reason."""
     if not note.strip():
-        raise ValidationError("退回须填写原因")
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.RETURNED, note=note.strip())
+        raise ValidationError(_("退回须填写原因"))
+    return _transition(
+        user=user,
+        value_id=value_id,
+        expected_version=_expected(expected_version, version),
+        to=ValueStatus.RETURNED,
+        note=note.strip(),
+    )
 
 
 @audit.audited
-def data_value_approve(*, user, value_id: int, version: int) -> DataValue:
+def data_value_approve(
+    *, user, value_id: int, expected_version: int | None = None, version: int | None = None
+) -> DataValue:
     """Approve and lock; the scores are recomputed after commit (coalesced with other approvals)."""
-    row = _transition(user=user, value_id=value_id, version=version, to=ValueStatus.APPROVED)
+    row = _transition(
+        user=user, value_id=value_id, expected_version=_expected(expected_version, version), to=ValueStatus.APPROVED
+    )
     scores_request_for_year(year=row.year)
     return row
 
@@ -136,27 +171,111 @@ def default_as_of(year: int, today: date | None = None) -> date:
 def scores_request(*, scheme: AssessmentScheme, as_of: date, user=None) -> tuple[ScoringRun, bool]:
     """Queue a computation, coalesced: while a run for this scheme and date is queued, reuse it.
 
-    The task is sent after the surrounding transaction commits. Returns (run, newly_queued).
+    The queued run row is the outbox: it commits with the caller's transaction, and the task is sent after the
+    commit. If the broker is down then, the request is still recorded (no error for the person) and the sweeper
+    (`scores_sweep`, beat and worker start) sends it. A request coalescing into a queued run that was never sent
+    tries to send it again. Returns (run, newly_queued).
     """
     if user is not None and not can_compute(user):
         raise PermissionDenied("只有市领导和系统管理员可以发起计分")
     existing = ScoringRun.objects.filter(scheme=scheme, as_of=as_of, status=RunStatus.QUEUED).first()
     if existing:
+        if existing.sent_at is None and existing.created_at < timezone.now() - timedelta(
+            seconds=settings.SCORING_SEND_GRACE_SECONDS
+        ):  # its own send failed (not merely in flight, as in a burst of approvals): try again
+            transaction.on_commit(lambda: send_run(run_id=existing.pk))
         return existing, False
     try:
         with transaction.atomic():
             run = ScoringRun.objects.create(scheme=scheme, as_of=as_of, status=RunStatus.QUEUED)
     except IntegrityError:  # someone queued it a moment ago
         return ScoringRun.objects.get(scheme=scheme, as_of=as_of, status=RunStatus.QUEUED), False
-
-    def _send():
-        from .tasks import compute_scores
-
-        result = compute_scores.delay(run.pk)
-        ScoringRun.objects.filter(pk=run.pk, task_id="").update(task_id=result.id or "")
-
-    transaction.on_commit(_send)
+    transaction.on_commit(lambda: send_run(run_id=run.pk))
     return run, True
+
+
+def send_run(*, run_id: int, queue: str | None = None) -> bool:
+    """Hand a queued run to the broker and mark it sent; False (logged, left for the sweeper) if the broker fails.
+
+    Sending twice is harmless: only the first message takes the run (compare-and-set queued → running).
+    """
+    from .tasks import compute_scores
+
+    try:
+        compute_scores.apply_async(args=[run_id], **({"queue": queue} if queue else {}))
+    except Exception:  # any broker failure (connection refused, timeout, …): the run row keeps the request
+        if compute_scores.app.conf.task_always_eager:
+            raise  # inline mode: the "send" was the computation itself, let its error through as before
+        logger.warning("scoring run %s: broker unavailable, left for the sweeper", run_id, exc_info=True)
+        return False
+    ScoringRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(sent_at=timezone.now())
+    return True
+
+
+def scores_sweep(*, queue: str | None = None, now=None) -> dict[str, int]:
+    """Outbox sweeper and watchdog (beat every minute, and on worker start).
+
+    - a queued run never sent (older than the send grace, so a send in flight is not doubled), or sent so long
+      ago that its message must be lost, is sent (again);
+    - a running run whose heartbeat stopped (its whole worker died: no process left to redeliver it soon) is
+      put back in the queue and sent, or marked failed after MAX_REQUEUES or when a newer queued run of the
+      same date already exists.
+    Returns counts for the log.
+    """
+    from django.db.models import F
+    from django.db.models.functions import Coalesce
+
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0, "sent": 0, "unsent": 0}
+    stale_before = now - timedelta(seconds=settings.SCORING_STALE_SECONDS)
+    stale = (
+        ScoringRun.objects.filter(status=RunStatus.RUNNING)
+        .annotate(seen=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(seen__lt=stale_before)
+    )
+    for run in stale:
+        # compare-and-set on the heartbeat seen: a run that just came back to life is left alone
+        same = ScoringRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, task_id=run.task_id, heartbeat_at=run.heartbeat_at
+        )
+        silent = int((now - run.seen).total_seconds())
+        if run.requeues < MAX_REQUEUES:
+            try:
+                with transaction.atomic():
+                    moved = same.update(
+                        status=RunStatus.QUEUED,
+                        task_id="",
+                        sent_at=None,
+                        progress=0,
+                        started_at=None,
+                        heartbeat_at=None,
+                        requeues=F("requeues") + 1,
+                    )
+            except IntegrityError:  # a newer request for the same date is already queued: it does the work
+                moved = same.update(
+                    status=RunStatus.FAILED,
+                    finished_at=now,
+                    error=f"计算进程失联 {silent} 秒，已由同一截止日的新计分请求接替；原排名保持不变。",
+                )
+                counts["failed"] += moved
+                continue
+            if moved:
+                logger.warning("scoring run %s: no heartbeat for %s s, re-queued", run.pk, silent)
+                counts["requeued"] += 1
+        else:
+            counts["failed"] += same.update(
+                status=RunStatus.FAILED,
+                finished_at=now,
+                error=f"计算进程失联 {silent} 秒（已重新排队 {run.requeues} 次），已停止重试；原排名保持不变。",
+            )
+    grace = now - timedelta(seconds=settings.SCORING_SEND_GRACE_SECONDS)
+    lost = now - timedelta(seconds=settings.SCORING_RESEND_SECONDS)
+    due = ScoringRun.objects.filter(status=RunStatus.QUEUED).filter(
+        Q(sent_at__isnull=True, created_at__lt=grace) | Q(sent_at__isnull=True, requeues__gt=0) | Q(sent_at__lt=lost)
+    )
+    for run_id in due.order_by("created_at").values_list("pk", flat=True):
+        counts["sent" if send_run(run_id=run_id, queue=queue) else "unsent"] += 1
+    return counts
 
 
 def scores_request_for_year(*, year: int) -> list[ScoringRun]:
@@ -179,15 +298,16 @@ def scores_run_queued(
     """
     now = timezone.now()
     taken = ScoringRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, progress=1, **({"task_id": task_id} if task_id else {})
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1, task_id=task_id
     )
     if not taken and task_id:
         taken = ScoringRun.objects.filter(
             pk=run_id, status__in=[RunStatus.RUNNING, RunStatus.FAILED], task_id=task_id
-        ).update(status=RunStatus.RUNNING, started_at=now, progress=1, error="", finished_at=None)
+        ).update(status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=1, error="", finished_at=None)
     if not taken:
         return None
-    return _compute(ScoringRun.objects.select_related("scheme").get(pk=run_id))
+    with _heartbeat(run_id, task_id):
+        return _compute(ScoringRun.objects.select_related("scheme").get(pk=run_id))
 
 
 def scores_compute(*, scheme_id: int, as_of: date) -> ScoringRun:
@@ -195,7 +315,41 @@ def scores_compute(*, scheme_id: int, as_of: date) -> ScoringRun:
     run = ScoringRun.objects.create(
         scheme_id=scheme_id, as_of=as_of, status=RunStatus.RUNNING, started_at=timezone.now()
     )
-    return _compute(ScoringRun.objects.select_related("scheme").get(pk=run.pk))
+    with _heartbeat(run.pk, ""):
+        return _compute(ScoringRun.objects.select_related("scheme").get(pk=run.pk))
+
+
+@contextmanager
+def _heartbeat(run_id: int, task_id: str):
+    """Renew the run's `heartbeat_at` every SCORING_HEARTBEAT_SECONDS from a thread while the body computes.
+
+    A thread, because the computation may sit for minutes in one indicator's source without a progress call.
+    It has its own database connection (autocommitted, so the watchdog sees it) and closes it when done. When
+    the whole worker dies the thread dies with it and the heartbeat stops: that is what the watchdog reads.
+    """
+    from django.db import connections
+
+    every = settings.SCORING_HEARTBEAT_SECONDS
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                ScoringRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, task_id=task_id).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed heartbeat is not the computation's failure; the watchdog has slack
+            logger.warning("scoring run %s: heartbeat failed", run_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only (they are thread-local)
+
+    thread = threading.Thread(target=beat, name=f"scoring-heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _progress(run: ScoringRun, pct: int) -> None:
@@ -218,113 +372,6 @@ def _compute(run: ScoringRun) -> ScoringRun:
         raise
     run.refresh_from_db()
     return run
-
-
-def engine_items(scheme: AssessmentScheme) -> list[tuple[AssessmentItem, scoring.Item]]:
-    rows = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator"))
-    return [
-        (
-            it,
-            scoring.Item(
-                it.pk,
-                it.indicator.name,
-                it.indicator.measure,
-                it.indicator.direction,
-                it.rule,
-                it.max_points,
-                it.params,
-            ),
-        )
-        for it in rows
-    ]
-
-
-def load_frames(
-    scheme: AssessmentScheme, as_of: date, progress: Callable[[int], None] | None = None
-) -> tuple[list[scoring.Item], pd.DataFrame, list[int]]:
-    """The engine's inputs: items, one row per item × unit with value/target/baseline/detail, and the units."""
-    pairs = engine_items(scheme)
-    unit_ids = list(territorial_units().values_list("pk", flat=True))
-    indicator_ids = [it.indicator_id for it, _ in pairs]
-    targets = pd.DataFrame(
-        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
-            "indicator_id", "unit_id", "value", "baseline"
-        ),
-        columns=["indicator_id", "unit_id", "value", "baseline"],
-    ).rename(columns={"value": "target"})
-    frames = []
-    missing_sources: set[int] = set()
-    computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
-    for n, it in enumerate(computed):
-        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
-        if df is not None:
-            frames.append(df.assign(indicator_id=it.indicator_id))
-        else:
-            missing_sources.add(it.indicator_id)
-        if progress:
-            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
-    frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    values = values[values["unit_id"].isin(unit_ids)]
-    item_of = pd.DataFrame({"indicator_id": indicator_ids, "item_id": [it.pk for it, _ in pairs]})
-    grid = item_of.merge(pd.DataFrame({"unit_id": unit_ids}), how="cross")
-    grid = grid.merge(values, on=["indicator_id", "unit_id"], how="left").merge(
-        targets, on=["indicator_id", "unit_id"], how="left"
-    )
-    if progress:
-        progress(60)
-    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
-    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source"]
-    for col in cols:
-        if col not in grid:
-            grid[col] = np.nan
-    return [e for _, e in pairs], grid[cols], unit_ids
-
-
-def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
-    """Latest approved entered value of the year up to `as_of`, per indicator and unit (month 0 = annual)."""
-    qs = DataValue.objects.filter(
-        indicator_id__in=indicator_ids,
-        indicator__source=Source.ENTERED,
-        year=year,
-        status=ValueStatus.APPROVED,
-        superseded_at__isnull=True,
-    )
-    if as_of.year == year:
-        qs = qs.filter(month__lte=as_of.month)
-    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
-    df = pd.DataFrame(qs.values(*cols), columns=cols)
-    if df.empty:
-        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail"])
-    # annual (month 0) values count as the latest of the year
-    df["order"] = df["month"].replace(0, 13)
-    df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
-    period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
-    kind = np.where(df["audited"], "核定数", "快报数")
-    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
-    return df[["indicator_id", "unit_id", "value", "detail"]]
-
-
-def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
-    """Totals of the latest succeeded run of last year's schemes on or before the same date last year."""
-    try:
-        last_year = as_of.replace(year=as_of.year - 1)
-    except ValueError:  # 29 Feb
-        last_year = as_of.replace(year=as_of.year - 1, day=28)
-    run = (
-        ScoringRun.objects.filter(
-            scheme__year=scheme.year - 1,
-            status=RunStatus.SUCCEEDED,
-            as_of__lte=last_year,
-            as_of__gte=last_year - timedelta(days=31),
-        )
-        .order_by("-as_of", "-created_at")
-        .first()
-    )
-    if run is None:
-        return pd.Series(dtype=float)
-    rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
-    return pd.Series(dict(rows), dtype=float)
 
 
 def _bulk_insert(model, frame: pd.DataFrame) -> None:
@@ -420,7 +467,9 @@ def publication_create(*, user, run_id: int, title: str) -> Publication:
     """Freeze a run as published in a bulletin; later corrections of its date make a new run."""
     if not can_approve(user):
         raise PermissionDenied("只有系统管理员可以发布排名")
-    run = ScoringRun.objects.select_for_update().get(pk=run_id)
+    run = ScoringRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None:
+        raise ValidationError("该计分结果已不存在（已被重新计分替换），请刷新后发布最新结果")
     if run.status != RunStatus.SUCCEEDED:
         raise ValidationError("只能发布已完成的计分结果")
     if Publication.objects.filter(run=run).exists():

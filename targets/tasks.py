@@ -6,10 +6,10 @@ from datetime import date
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from config.celery import claim_once, count_delivery, release_claim
+from tracker.common.claims import claim_once, count_delivery, daily_retry_delay, release_claim
 
 # A run whose worker process dies mid-way is delivered again (acks late + reject on worker lost), at most this
 # many times in all; then it is marked failed instead of killing worker after worker (e.g. out of memory).
@@ -47,12 +47,14 @@ def compute_scores(self, run_id: int) -> str | None:
     return run.status if run else None
 
 
-@shared_task(bind=True, acks_late=True, max_retries=0, soft_time_limit=5 * 60, time_limit=6 * 60)
+@shared_task(bind=True, acks_late=True, max_retries=5, soft_time_limit=5 * 60, time_limit=6 * 60)
 def compute_scores_nightly(self, as_of: str | None = None) -> int | None:
     """Queue today's run of every published scheme of the current year (beat, nightly).
 
     Sent by beat without arguments: claimed once per day, so a second beat process sending the same entry
-    does nothing (returns None). An explicit date (by hand) is not claimed.
+    does nothing (returns None). An explicit date (by hand) is not claimed. When the database is briefly down
+    it retries with a doubling delay (DAILY_JOB_RETRY_BACKOFF × 2ⁿ, five times: ~31 min with the default 60 s),
+    keeping its claim, so the day's job is not lost.
     """
     from .models import AssessmentScheme
     from .services import default_as_of, scores_request
@@ -72,7 +74,25 @@ def compute_scores_nightly(self, as_of: str | None = None) -> int | None:
             scores_request(scheme=scheme, as_of=when)
             n += 1
         return n
+    except (OperationalError, InterfaceError) as exc:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=daily_retry_delay(self.request.retries)) from exc
+        if claim:
+            release_claim(claim, self.request.id)
+        raise
     except Exception:
         if claim:
             release_claim(claim, self.request.id)
         raise
+
+
+@shared_task(bind=True, acks_late=True, max_retries=0, soft_time_limit=2 * 60, time_limit=3 * 60)
+def scoring_sweep(self) -> dict[str, int]:
+    """Send scoring runs whose send failed and re-queue runs whose worker died (beat, every minute).
+
+    Runs are sent to the queue this sweep came from, i.e. to workers that are consuming.
+    """
+    from .services import scores_sweep
+
+    queue = (self.request.delivery_info or {}).get("routing_key") or None
+    return scores_sweep(queue=queue)

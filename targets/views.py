@@ -3,20 +3,18 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
-from tracker.choices import UNIT_SCOPED_ROLES, Role
-from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
-from tracker.selectors import territorial_units, war_zone_list
+from tracker.common.access import area_required, capability_required, has_cap, user_role
+from tracker.ledger import wants_export
+from tracker.permissions import get_unit_for_user, units_for_user
+from tracker.selectors import role_counts, territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
 
 from . import selectors, services
@@ -24,6 +22,7 @@ from .choices import RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
 from .permissions import can_approve, can_compute, data_values_for_user
+from .tables import TargetTable, ValueTable
 
 
 @login_required
@@ -34,17 +33,17 @@ def home(request):
     role = user_role(request.user)
     if role is None:
         return render(request, "targets/home_norole.html", status=403)
-    if role != Role.ADMIN or request.GET.get("view") != "admin":
-        response = home_dashboard(request, role)
+    if not has_cap(request.user, "view_system_status") or request.GET.get("view") != "admin":
+        response = home_dashboard(request)
         if response is not None:
             return response
-    if role in UNIT_SCOPED_ROLES:  # an official not yet tied to a unit
+    if has_cap(request.user, "act_for_unit"):  # an official not yet tied to a unit
         return render(request, "targets/home_official.html", {"role": role, "unit": request.user.unit})
     context = {
         "role": role,
         "zones": war_zone_list(),
         "territorial_count": territorial_units().count(),
-        "role_counts": Group.objects.filter(name__in=Role.values).annotate(n=Count("user")).order_by("name"),
+        "role_counts": role_counts(),
         "db_engine": connection.vendor,
         "celery_mode": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "redis",
     }
@@ -168,7 +167,9 @@ def run_publish(request, run_id: int):
             messages.success(request, _("排名已发布并冻结；此后的数据更正将生成新的排名并注明变化。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    run = get_object_or_404(ScoringRun, pk=run_id)
+    run = ScoringRun.objects.select_related("scheme").filter(pk=run_id).first()
+    if run is None:  # replaced meanwhile: back to the assessment page, which shows the current run
+        return redirect("targets:index")
     return redirect(f"{_index_url(run.scheme)}&run={run.pk}")
 
 
@@ -200,9 +201,12 @@ def target_list(request):
     unit_id = request.GET.get("unit", "")
     if unit_id.isdigit():
         units = units.filter(pk=unit_id)
+    table = TargetTable(selectors.targets_table(units=units, year=year), request)
+    if wants_export(request):
+        return table.export_response(filename=f"{_('年度目标值')}-{year}.xlsx")
     context = {
         "year": year,
-        "targets": selectors.targets_table(units=units, year=year),
+        "table": table,
         "units": units_for_user(request.user, "view").order_by("sort_order", "code"),
         "unit_id": unit_id,
         "is_admin": can_approve(request.user),
@@ -223,7 +227,14 @@ def value_list(request):
     status = request.GET.get("status", "")
     if status in ValueStatus.values:
         values = values.filter(status=status)
-    reporting = units_for_user(request.user, "report").exists()
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        values = values.filter(unit_id=unit_id)
+    report_unit_ids = set(units_for_user(request.user, "report").values_list("pk", flat=True))
+    table = ValueTable(values.select_related("unit", "indicator"), request, report_unit_ids=report_unit_ids)
+    if wants_export(request) and request.method == "GET":
+        return table.export_response()
+    reporting = bool(report_unit_ids)
     form = None
     if reporting:
         form = DataValueForm(request.POST or None, user=request.user)
@@ -249,12 +260,13 @@ def value_list(request):
     elif request.method == "POST":
         raise PermissionDenied
     context = {
-        "values": values[:500],
+        "table": table,
         "form": form,
         "status": status,
         "statuses": ValueStatus.choices,
+        "units": units_for_user(request.user, "view").order_by("sort_order", "code"),
+        "unit_id": unit_id,
         "reporting": reporting,
-        "report_unit_ids": set(units_for_user(request.user, "report").values_list("pk", flat=True)),
     }
     return render(request, "targets/value_list.html", context)
 
@@ -268,12 +280,9 @@ def value_submit(request, pk: int):
 
 
 @area_required("assessment")
+@capability_required("review_values")
 def value_approval(request):
     """The approval queue: admins approve or return; leaders read it."""
-    if not (can_approve(request.user) or is_city_wide(request.user)):
-        raise PermissionDenied
-    if user_role(request.user) == Role.INSPECTOR:
-        raise PermissionDenied
     values = (
         data_values_for_user(request.user, "view")
         .filter(status=ValueStatus.SUBMITTED)
@@ -310,7 +319,8 @@ def value_return(request, pk: int):
 def _do(request, service, row, ok: str, **extra) -> None:
     version = request.POST.get("version", "")
     try:
-        service(user=request.user, value_id=row.pk, version=int(version) if version.isdigit() else -1, **extra)
+        expected = int(version) if version.isdigit() else -1
+        service(user=request.user, value_id=row.pk, expected_version=expected, **extra)
         messages.success(request, ok)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

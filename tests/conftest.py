@@ -3,10 +3,49 @@
 Every permission test uses them.
 """
 
-import pytest
+import datetime
 
+import pytest
+import time_machine
+
+from tests.clocks import CLOCKS
 from tests.factories import UnitFactory, UserFactory
 from tracker.choices import Role, UnitKind
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=None,
+        help="start the whole run at this moment (ISO 8601 with offset, e.g. 2026-06-16T00:30+08:00); it ticks on",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    # A test marked `clock` runs once per Beijing clock time of tests/clocks.py.
+    if "_clock" in metafunc.fixturenames and metafunc.definition.get_closest_marker("clock"):
+        metafunc.parametrize("_clock", list(CLOCKS.values()), ids=[f"clock-{k}" for k in CLOCKS], indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_clock(request):
+    start = request.config.getoption("--clock")
+    if not start:
+        yield None
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(start), tick=True):
+        yield start
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """The frozen (ticking) moment a `clock`-marked test runs at; None for other tests."""
+    moment = getattr(request, "param", None)
+    if moment is None:
+        yield None
+        return
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(autouse=True)

@@ -183,6 +183,8 @@ class DrinkingWaterSourceFactory(factory.django.DjangoModelFactory):
 # --- rectifications ---
 import datetime as _dt  # noqa: E402
 
+from django.utils import timezone  # noqa: E402
+
 from rectifications.models import Inspection, RectificationItem  # noqa: E402
 
 
@@ -208,9 +210,9 @@ class RectificationItemFactory(factory.django.DjangoModelFactory):
     area = "water"
     unit = factory.SubFactory(UnitFactory)
     responsible_person = "张三"
-    deadline = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=60))
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + _dt.timedelta(days=60))
     measures = "清理垃圾，建立长效保洁机制"
-    closed_on = factory.LazyAttribute(lambda o: _dt.date.today() if o.status == "closed" else None)
+    closed_on = factory.LazyAttribute(lambda o: timezone.localdate() if o.status == "closed" else None)
     status = "open"
 
 

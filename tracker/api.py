@@ -36,6 +36,8 @@ def token_required(scope: str):
             token = ApiToken.objects.filter(token_hash=ApiToken.hash(header[7:].strip()), is_active=True).first()
             if token is None:
                 return json_error("令牌无效或已停用。", 401)
+            if token.is_expired():
+                return json_error("令牌已过期，请联系系统管理员重新签发。", 401)
             if not token.has_scope(scope):
                 return json_error(f"令牌没有“{scope}”权限。", 403)
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())

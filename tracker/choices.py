@@ -1,5 +1,9 @@
+from itertools import pairwise
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .common.workflow import Move, Workflow
 
 
 class UnitKind(models.TextChoices):
@@ -42,6 +46,14 @@ class WaterClass(models.IntegerChoices):
     WORSE_V = 6, "劣Ⅴ类"  # 超过Ⅴ类限值
 
 
+class WaterBody(models.TextChoices):
+    """Which column of GB 3838-2002 表1 applies (total phosphorus differs for 湖、库)."""
+
+    RIVER = "river", _("河流")  # TP limits 0.02/0.1/0.2/0.3/0.4
+    LAKE = "lake", _("湖泊")  # TP 0.01/0.025/0.05/0.1/0.2; TN reported, trophic state
+    RESERVOIR = "reservoir", _("水库")  # assessed as a lake (湖、库)
+
+
 class SectionLevel(models.TextChoices):
     NATIONAL = "national", _("国考")  # 国家地表水考核断面
     PROVINCIAL = "provincial", _("省考")  # 省级考核断面
@@ -70,8 +82,20 @@ class OutletStep(models.TextChoices):
 OUTLET_STEP_ORDER: tuple[str, ...] = tuple(OutletStep.values)
 
 # Allowed moves: forward by exactly one step; backward to any earlier step with a reason. Nothing is skipped.
+# Only officials of the outlet's unit move it.
+OUTLET_WORKFLOW = Workflow(
+    OutletStep,
+    [
+        *(
+            Move(OUTLET_STEP_ORDER[i], OUTLET_STEP_ORDER[j], "act_for_unit", "back", needs_reason=True)
+            for i in range(len(OUTLET_STEP_ORDER))
+            for j in range(i)
+        ),
+        *(Move(a, b, "act_for_unit", "forward") for a, b in pairwise(OUTLET_STEP_ORDER)),
+    ],
+)
 OUTLET_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    step: OUTLET_STEP_ORDER[:i] + OUTLET_STEP_ORDER[i + 1 : i + 2] for i, step in enumerate(OUTLET_STEP_ORDER)
+    step: tuple(OUTLET_WORKFLOW.targets(step)) for step in OUTLET_STEP_ORDER
 }
 
 
@@ -116,11 +140,7 @@ class MeasureStatus(models.TextChoices):
     """Derived from progress and deadline, never stored or edited (see selectors.measures)."""
 
     NOT_STARTED = "not_started", _("未启动")  # progress 0, deadline ahead
-    IN_PROGRESS = "in_progress", _("推进中")  # 0 < progress < 100, deadline more than 15 days ahead
-    DUE_SOON = "due_soon", _("临近期限")  # not done, deadline within 15 days
+    IN_PROGRESS = "in_progress", _("推进中")  # 0 < progress < 100, deadline more than DUE_SOON_DAYS ahead
+    DUE_SOON = "due_soon", _("临近期限")  # not done, deadline within settings.DUE_SOON_DAYS
     OVERDUE = "overdue", _("已逾期")  # not done, deadline passed
     DONE = "done", _("已完成")  # progress 100
-
-
-# Days before the deadline from which an unfinished measure is "due soon".
-MEASURE_DUE_SOON_DAYS = 15

@@ -139,3 +139,39 @@ def _account(
 
 def generate_password() -> str:
     return "Eco-" + secrets.token_urlsafe(9)
+
+
+# 国务院办公厅关于节假日安排的通知 (2025, 2026): the days off (whole breaks) and the weekend days worked.
+HOLIDAYS = {
+    "元旦": ["2025-01-01", "2026-01-01", "2026-01-02", "2026-01-03"],
+    "春节": [f"2025-01-{d}" for d in range(28, 32)]
+    + [f"2025-02-0{d}" for d in range(1, 5)]
+    + [f"2026-02-{d}" for d in range(15, 24)],
+    "清明节": ["2025-04-04", "2025-04-05", "2025-04-06", "2026-04-04", "2026-04-05", "2026-04-06"],
+    "劳动节": [f"2025-05-0{d}" for d in range(1, 6)] + [f"2026-05-0{d}" for d in range(1, 6)],
+    "端午节": ["2025-05-31", "2025-06-01", "2025-06-02", "2026-06-19", "2026-06-20", "2026-06-21"],
+    "中秋节": ["2026-09-25", "2026-09-26", "2026-09-27"],
+    "国庆节": [f"2025-10-0{d}" for d in range(1, 9)] + [f"2026-10-0{d}" for d in range(1, 8)],
+}
+MAKEUP_WORKDAYS = {
+    "春节调休上班": ["2025-01-26", "2025-02-08", "2026-02-14", "2026-02-28"],
+    "劳动节调休上班": ["2025-04-27", "2026-05-09"],
+    "国庆节调休上班": ["2025-09-28", "2025-10-11", "2026-09-20", "2026-10-10"],
+    "元旦调休上班": ["2026-01-04"],
+}
+
+
+def seed_calendar(ctx: DemoContext) -> None:
+    """Public holidays and make-up working days of 2025–2026 (idempotent), for deadlines and warning colours."""
+    from .models import CalendarDay
+
+    rows = [
+        CalendarDay(date=date.fromisoformat(d), kind=CalendarDay.Kind.HOLIDAY, name=name)
+        for name, days in HOLIDAYS.items()
+        for d in days
+    ] + [
+        CalendarDay(date=date.fromisoformat(d), kind=CalendarDay.Kind.WORKDAY, name=name)
+        for name, days in MAKEUP_WORKDAYS.items()
+        for d in days
+    ]
+    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from .choices import MeasureArea, SourceType, StationLevel
 from .demo import DemoContext, person_name
-from .models import AirDailyReading, AirStation, Measure, MeasureProgressReport, Unit, User, WarZone
+from .models import AirDailyReading, AirStation, Measure, MeasureProgressReport, SandDustDay, Unit, User, WarZone
 from .services.air import _upsert
 
 logger = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ STATIONS = [
     ("LS-SJ06", "峨边县城", C, "511132", None, 103.2620, 29.2300, 0.72),
     ("LS-SJ07", "马边县城", C, "511133", None, 103.5460, 28.8350, 0.68),
 ]
+# Industrial-park stations watch a source, not the county's air: not the county's assessment points (考核点位).
+NOT_ASSESSED = {"LS-SJ01", "LS-SJ03", "LS-SJ04"}
+# A sand-dust process (沙尘天气过程) on this day of spring: PM10 ×4, PM2.5 ×1.6 everywhere, then flagged so
+# its PM10 and PM2.5 leave the assessment figures (受沙尘天气过程影响城市空气质量评价补充规定).
+SAND_DUST_MONTH_DAY = (3, 20)
 # A station with a month of outage this year, so the pages show HJ 663-2013's "数据不足" honestly.
 OUTAGE_STATION = "LS-SJ04"
 
@@ -102,12 +107,27 @@ def seed_air_stations() -> dict[str, AirStation]:
     zones = {z.code: z for z in WarZone.objects.all()}
     existing = {s.code: s for s in AirStation.objects.filter(code__in=[s[0] for s in STATIONS])}
     new = [
-        AirStation(code=code, name=name, level=level, unit=units[unit], war_zone=zones.get(zone), lon=lon, lat=lat)
+        AirStation(
+            code=code,
+            name=name,
+            level=level,
+            unit=units[unit],
+            war_zone=zones.get(zone),
+            lon=lon,
+            lat=lat,
+            counts_for_assessment=code not in NOT_ASSESSED,
+        )
         for code, name, level, unit, zone, lon, lat, _f in STATIONS
         if code not in existing and unit in units
     ]
     AirStation.objects.bulk_create(new)
     return {s.code: s for s in AirStation.objects.filter(code__in=[s[0] for s in STATIONS])}
+
+
+def sand_dust_day(today: datetime.date) -> datetime.date:
+    """The demo's sand-dust day: this spring's, or last year's when this spring's is still ahead."""
+    this = datetime.date(today.year, *SAND_DUST_MONTH_DAY)
+    return this if this <= today else datetime.date(today.year - 1, *SAND_DUST_MONTH_DAY)
 
 
 def seed_air_readings(today: datetime.date, stations: dict[str, AirStation]) -> int:
@@ -126,6 +146,11 @@ def seed_air_readings(today: datetime.date, stations: dict[str, AirStation]) -> 
         df["station_id"] = station.pk
         frames.append(df)
     batch = pd.concat(frames, ignore_index=True)
+    dust = sand_dust_day(today)
+    on_dust = pd.to_datetime(batch["date"]) == pd.Timestamp(dust)
+    batch.loc[on_dust, "pm10"] = (batch.loc[on_dust, "pm10"] * 4).round(0)
+    batch.loc[on_dust, "pm25"] = (batch.loc[on_dust, "pm25"] * 1.6).round(0)
+    SandDustDay.objects.get_or_create(date=dust, defaults={"note": "演示：省级认定的沙尘天气过程影响日"})
     missing = [(sid, d) not in have for sid, d in zip(batch["station_id"], batch["date"], strict=True)]
     batch = batch[missing].reset_index(drop=True)
     if batch.empty:

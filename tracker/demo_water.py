@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
 from .choices import (
     OUTLET_STEP_ORDER,
@@ -20,23 +19,40 @@ from .choices import (
     ProtectionZoneStatus,
     SectionLevel,
     SourceLevel,
+    WaterBody,
 )
 from .demo import DemoContext
 from .models import (
     DrinkingWaterSource,
-    OutletStepChange,
     River,
     SewageOutlet,
     Unit,
     User,
-    WaterMonthlyReading,
     WaterSection,
 )
-from .standards import WATER_CLASS_RANK, WATER_LIMITS, water_class, water_compliant
+from .services.water import OutletStepRecord, outlets_history_replay, water_readings_upsert
+from .standards import WATER_LIMITS, water_limits
 
 logger = logging.getLogger(__name__)
 
-RIVERS = ["岷江", "大渡河", "青衣江", "茫溪河", "沐溪河", "马边河", "龙溪河", "峨眉河", "临江河", "金牛河", "西溪河"]
+RIVERS = [
+    "岷江",
+    "大渡河",
+    "青衣江",
+    "茫溪河",
+    "沐溪河",
+    "马边河",
+    "龙溪河",
+    "峨眉河",
+    "临江河",
+    "金牛河",
+    "西溪河",
+    "黄鹤水库",
+]
+# 主战场: the main rivers of the speech's 整体作战 (the others are 区域自治战区).
+MAIN_BATTLEFIELD = {"岷江", "大渡河", "青衣江"}
+# Lakes and reservoirs are assessed with the 湖、库 total-phosphorus limits of GB 3838-2002 表1.
+WATER_BODIES = {"黄鹤水库": WaterBody.RESERVOIR}
 
 # (code, name, river, level, unit code, target class rank, how often it misses: 0 never … 3 often)
 SECTIONS = [
@@ -70,6 +86,7 @@ SECTIONS = [
     ("LS-C12", "毛坪", "大渡河", SectionLevel.CITY, "511132", 2, 0),
     ("LS-C13", "荣丁", "马边河", SectionLevel.CITY, "511133", 2, 0),
     ("LS-C14", "西溪河口", "西溪河", SectionLevel.CITY, "511171", 3, 2),
+    ("LS-C15", "黄鹤水库坝前", "黄鹤水库", SectionLevel.CITY, "511124", 3, 2),  # a reservoir: 湖库 TP limits
 ]
 
 OUTLET_UNITS = ["511102", "511111", "511112", "511113", "511123", "511124", "511126", "511129", "511181", "511171"]
@@ -147,9 +164,9 @@ def _months(today: dt.date, count: int) -> list[dt.date]:
     return result[::-1]
 
 
-def _value_in_class(rng: random.Random, parameter: str, rank: int) -> float:
+def _value_in_class(rng: random.Random, parameter: str, rank: int, water_body: str = "river") -> float:
     """A value of `parameter` that falls in class `rank` (or the nearest better class when two share a limit)."""
-    lower_bound, limits = WATER_LIMITS[parameter]
+    lower_bound, limits = water_limits(water_body)[parameter]
     if lower_bound:  # DO: class k is [limit_k, limit_{k-1})
         high = 9.5 if rank == 1 else limits[rank - 2]
         low = 1.0 if rank == 6 else limits[rank - 1]
@@ -157,16 +174,18 @@ def _value_in_class(rng: random.Random, parameter: str, rank: int) -> float:
     low = limits[0] * 0.3 if rank == 1 else limits[rank - 2]
     high = limits[4] * 1.6 if rank == 6 else limits[rank - 1]
     if high <= low:  # shared limit: fall back to the better class
-        return _value_in_class(rng, parameter, rank - 1)
+        return _value_in_class(rng, parameter, rank - 1, water_body)
     return round(rng.uniform(low + (high - low) * 0.05, high), 3)
 
 
-def _reading_values(rng: random.Random, month_class: int) -> dict[str, Decimal]:
+def _reading_values(rng: random.Random, month_class: int, water_body: str = "river") -> dict[str, Decimal]:
     limiting = rng.choice(list(WATER_LIMITS))
     values = {}
     for parameter in WATER_LIMITS:
         rank = month_class if parameter == limiting else rng.randint(1, month_class)
-        values[parameter] = Decimal(str(_value_in_class(rng, parameter, rank)))
+        values[parameter] = Decimal(str(_value_in_class(rng, parameter, rank, water_body)))
+    if water_body != "river":  # 湖库总氮, reported alongside (not classed)
+        values["tn"] = Decimal(str(round(rng.uniform(0.4, 1.4), 3)))
     return values
 
 
@@ -178,7 +197,16 @@ def seed_water(ctx: DemoContext) -> None:
 
     existing_rivers = set(River.objects.values_list("name", flat=True))
     River.objects.bulk_create(
-        [River(name=n, sort_order=i) for i, n in enumerate(RIVERS, start=1) if n not in existing_rivers]
+        [
+            River(
+                name=n,
+                sort_order=i,
+                water_body=WATER_BODIES.get(n, WaterBody.RIVER),
+                main_battlefield=n in MAIN_BATTLEFIELD,
+            )
+            for i, n in enumerate(RIVERS, start=1)
+            if n not in existing_rivers
+        ]
     )
     rivers = {r.name: r for r in River.objects.all()}
 
@@ -190,14 +218,16 @@ def seed_water(ctx: DemoContext) -> None:
             if c not in existing_sections and u in units
         ]
     )
-    sections = {s.code: s for s in WaterSection.objects.filter(code__in=[s[0] for s in SECTIONS])}
+    sections = {
+        s.code: s for s in WaterSection.objects.filter(code__in=[s[0] for s in SECTIONS]).select_related("river")
+    }
 
-    # Readings: each section has its own seeded stream, so the data do not depend on seeding order.
+    # Readings: each section has its own seeded stream, so the data do not depend on seeding order. They go in
+    # through the ingest service, which derives class and compliance exactly as for an uploaded file.
     months = _months(ctx.today, 24)
-    readings = []
+    rows = []
     for code, _n, _r, _lv, _u, target, miss in SECTIONS:
-        section = sections.get(code)
-        if section is None:
+        if code not in sections:
             continue
         rng = random.Random(f"water-{code}")
         miss_chance = (0.0, 0.06, 0.2, 0.4)[miss]
@@ -207,18 +237,9 @@ def seed_water(ctx: DemoContext) -> None:
                 month_class = min(6, target + rng.choice((1, 1, 1, 2, 3)))
             else:
                 month_class = max(1, target - rng.choice((0, 0, 1)))
-            values = _reading_values(rng, month_class)
-            rank = WATER_CLASS_RANK[water_class({k: float(v) for k, v in values.items()})]
-            readings.append(
-                WaterMonthlyReading(
-                    section=section,
-                    month=month,
-                    water_class=rank,
-                    compliant=water_compliant(rank, section.target_class),
-                    **values,
-                )
-            )
-    WaterMonthlyReading.objects.bulk_create(readings, batch_size=2000, ignore_conflicts=True)
+            values = _reading_values(rng, month_class, sections[code].assessed_as)
+            rows.append({"section": code, "month": month.isoformat(), **{k: str(v) for k, v in values.items()}})
+    water_readings_upsert(rows, today=ctx.today)
 
     _seed_outlets(ctx, units, rivers, officials)
     _seed_sources(ctx, units)
@@ -264,39 +285,34 @@ def _seed_outlets(ctx: DemoContext, units, rivers, officials) -> None:
                 river=rivers[river],
                 unit=units[unit_code],
                 outlet_type=outlet_type,
-                step=OUTLET_STEP_ORDER[path[-1]],
-                version=len(path) - 1,
+                step=OutletStep.SURVEY,
+                version=0,
                 deadline=deadline,
             )
-            for code, name, unit_code, river, outlet_type, deadline, path, _dates in new
+            for code, name, unit_code, river, outlet_type, deadline, _path, _dates in new
         ]
     )
-    ids = dict(SewageOutlet.objects.filter(code__in=[p[0] for p in new]).values_list("code", "id"))
-    changes = []
-    tz = timezone.get_current_timezone()
+    outlets = {o.code: o for o in SewageOutlet.objects.filter(code__in=[p[0] for p in new])}
+    histories = []
     for code, _name, unit_code, _river, _type, _deadline, path, dates in new:
-        actor = officials.get(unit_code)
+        steps = []
         for position, (step_index, day) in enumerate(zip(path, dates, strict=True)):
-            from_step = OUTLET_STEP_ORDER[path[position - 1]] if position else ""
             to_step = OUTLET_STEP_ORDER[step_index]
             backward = position and step_index < path[position - 1]
-            note = STEP_NOTES[to_step]
-            if backward:
-                note = "退回原因：溯源结论不清，整治方案无法落地，需补充监测。\n" + note
-            changes.append(
-                OutletStepChange(
-                    outlet_id=ids[code],
-                    from_step=from_step,
+            forward = position and not backward
+            steps.append(
+                OutletStepRecord(
                     to_step=to_step,
-                    actor=actor,
-                    created_at=dt.datetime.combine(day, dt.time(10, position % 60), tzinfo=tz),
                     work_date=day,
-                    note=note,
-                    document=DEMO_DOCUMENT if position and not backward else "",
-                    document_name="一口一策方案（示例）.pdf" if position and not backward else "",
+                    note=STEP_NOTES[to_step],
+                    reason="溯源结论不清，整治方案无法落地，需补充监测。" if backward else "",
+                    document=DEMO_DOCUMENT if forward else "",
+                    document_name="一口一策方案（示例）.pdf" if forward else "",
                 )
             )
-    OutletStepChange.objects.bulk_create(changes, batch_size=2000)
+        histories.append((outlets[code], officials.get(unit_code), steps))
+    # the real workflow and outlet_move's rules, in bulk
+    outlets_history_replay(histories=histories, today=ctx.today)
 
 
 def _seed_sources(ctx: DemoContext, units) -> None:

@@ -1,58 +1,50 @@
-"""Who may see and touch what, in one place.
+"""Who may see and touch what: the unit reach (grants) and the scoping wrappers kept for existing callers.
 
-Roles are Django groups (see `choices.Role`). A county or department official's reach is the set of
-units on which they hold django-guardian object permissions — one grant per unit, never one per
-record. Every other app scopes its querysets through `units_for_user` (or `unit_ids_for_user`).
+Roles are Django groups (see `choices.Role`); what a role may do is a named capability
+(`tracker.common.access`). A county or department official's reach is the set of units on which they
+hold django-guardian object permissions — one grant per unit, never one per record. Every model that
+belongs to a unit scopes itself with `Model.objects.restrict(user, action)` (`tracker.common.scoping`),
+which reads the reach from `unit_ids_for_user` below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import wraps
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from .choices import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
-from .models import Unit
+from .common.access import has_cap, user_role
+from .common.scoping import get_for_user_or_404
+from .models import Measure, Unit
+
+__all__ = [
+    "Action",
+    "can_act_for_unit",
+    "get_for_user_or_404",
+    "get_measure_for_user",
+    "get_unit_for_user",
+    "is_city_wide",
+    "is_unit_scoped",
+    "measures_for_user",
+    "unit_ids_for_user",
+    "units_for_user",
+    "user_role",
+]
 
 Action = Literal["view", "report"]
 
-# Role precedence when a person holds several groups (the widest wins).
-_ROLE_ORDER = (Role.ADMIN, Role.LEADER, Role.INSPECTOR, Role.DEPARTMENT_OFFICIAL, Role.COUNTY_OFFICIAL)
 _PERM_FOR_ACTION = {"view": "tracker.view_unit_data", "report": "tracker.report_unit"}
 
 
-def user_role(user) -> Role | None:
-    """The person's role, from their groups (superusers are admins). Cached on the user object."""
-    if user is None or not user.is_authenticated:
-        return None
-    cached = getattr(user, "_eco_role", "unset")
-    if cached != "unset":
-        return cached
-    if user.is_superuser:
-        role = Role.ADMIN
-    else:
-        names = set(user.groups.values_list("name", flat=True))
-        role = next((r for r in _ROLE_ORDER if r.value in names), None)
-    user._eco_role = role
-    return role
-
-
-def has_role(user, *roles: Role) -> bool:
-    return user_role(user) in roles
-
-
 def is_city_wide(user) -> bool:
-    """Leaders, inspectors and admins read every unit's records."""
-    return user_role(user) in CITY_WIDE_ROLES
+    """Leaders, inspectors and admins read every unit's records (capability `read_city_wide`)."""
+    return has_cap(user, "read_city_wide")
 
 
 def is_unit_scoped(user) -> bool:
-    return user_role(user) in UNIT_SCOPED_ROLES
+    """Officials, who enter data for the units they hold a report grant on (capability `act_for_unit`)."""
+    return has_cap(user, "act_for_unit")
 
 
 def units_for_user(user, action: Action = "view") -> QuerySet[Unit]:
@@ -88,58 +80,14 @@ def can_act_for_unit(user, unit: Unit | int, action: Action = "report") -> bool:
 
 def get_unit_for_user(user, pk, action: Action = "view") -> Unit:
     """A unit the person may see, or 404 — an outsider learns nothing about another unit."""
-    try:
-        return units_for_user(user, action).get(pk=pk)
-    except (Unit.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_for_user_or_404(Unit.objects.all(), pk, user, action)
 
 
-def role_required(*roles: Role):
-    """View decorator: logged-in people without one of `roles` get 403 (anonymous go to log in)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            from django.contrib.auth.views import redirect_to_login
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if user_role(request.user) not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.allowed_roles = tuple(roles)
-        return wrapped
-
-    return decorator
+def measures_for_user(user, action: Action = "view") -> QuerySet[Measure]:
+    """The measures (攻坚任务) this person may `view` or `report` progress on."""
+    return Measure.objects.restrict(user, action)
 
 
-def all_roles() -> Iterable[Role]:
-    return tuple(Role)
-
-
-# --- air & measures ---
-def measures_for_user(user, action: Action = "view"):
-    """The measures (攻坚任务) this person may `view` or `report` progress on.
-
-    view: city-wide roles see every measure, officials those of their own unit(s); report: only the
-    measures of units the person holds a report grant on (leaders, inspectors and admins report nothing).
-    """
-    from .models import Measure
-
-    return Measure.objects.filter(unit__in=unit_ids_for_user(user, action))
-
-
-def get_measure_for_user(user, pk, action: Action = "view"):
+def get_measure_for_user(user, pk, action: Action = "view") -> Measure:
     """A measure the person may see, or 404; 403 for a visible measure they may not report on."""
-    from django.core.exceptions import PermissionDenied
-
-    from .models import Measure
-
-    try:
-        measure = measures_for_user(user, "view").select_related("unit", "war_zone").get(pk=pk)
-    except (Measure.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    if action == "report" and not can_act_for_unit(user, measure.unit_id, "report"):
-        raise PermissionDenied
-    return measure
+    return get_for_user_or_404(Measure.objects.select_related("unit", "war_zone"), pk, user, action)

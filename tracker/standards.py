@@ -13,9 +13,57 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import cast
 
 import numpy as np
 import pandas as pd
+
+# --- rounding: GB/T 8170-2008 -----------------------------------------------------------------------
+# The one place that says at which precision a figure is published and how it is rounded there.
+# HJ 663-2013 §6 (数据修约) sends every statistic to GB/T 8170-2008《数值修约规则与极限数值的表示和判定》:
+# §3.3 进舍规则 "四舍六入五成双" — a 5 followed by nothing (or zeros) rounds to the even neighbour.
+# Published precision (HJ 663-2013 表 3 / the monthly city bulletins): SO₂, NO₂, PM10, PM2.5, O₃ in whole µg/m³,
+# CO to 0.1 mg/m³; the composite index to 0.01; percentages (good-day rate, compliance, 优良率) to 0.1 point.
+# A figure is rounded *before* it is used further: a unit's daily mean before its AQI, an annual statistic
+# before its sub-index. Unrounded numbers are never published or compared.
+CONCENTRATION_DIGITS: dict[str, int] = {"so2": 0, "no2": 0, "pm10": 0, "pm25": 0, "o3_8h": 0, "co": 1}
+COMPOSITE_DIGITS = 2
+RATE_DIGITS = 1
+
+
+def round_gb8170(value, digits: int = 0):
+    """Round half to even at `digits` decimals, on the decimal value (GB/T 8170-2008 §3.3).
+
+    Works on a number (NaN/None pass through) or a numpy array / pandas Series (vectorised). The value is
+    first taken to 9 significant decimals of its scaled form, so 0.35 (stored in binary as 0.34999…) is
+    rounded as the decimal 0.35 it stands for → 0.4, and 0.25 → 0.2.
+    """
+    if value is None:
+        return None
+    scale = 10.0**digits
+    if isinstance(value, pd.Series):
+        return value.astype(float).mul(scale).round(6).round(0).div(scale)
+    if isinstance(value, np.ndarray):
+        return np.round(np.round(value.astype(float) * scale, 6), 0) / scale
+    v = float(value)
+    if math.isnan(v):
+        return v
+    return float(np.round(np.round(v * scale, 6), 0) / scale)
+
+
+def round_rate(value):
+    """A percentage at its published precision (0.1 point)."""
+    return round_gb8170(value, RATE_DIGITS)
+
+
+def round_concentrations(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every pollutant column present rounded to its published precision."""
+    out = frame.copy()
+    for col, digits in CONCENTRATION_DIGITS.items():
+        if col in out:
+            out[col] = round_gb8170(pd.to_numeric(out[col], errors="coerce"), digits)
+    return out
+
 
 # --- air: HJ 633-2012 ------------------------------------------------------------------------------
 
@@ -204,15 +252,41 @@ def daily_aqi_frame(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def good_day_rate(aqis: Iterable[float | None]) -> tuple[float, int, int]:
-    """优良天数比例 (%): days with AQI ≤ 100 over valid days (days that have an AQI).
+def aqi_day_valid(aqi: float | None, n_present: int) -> bool:
+    """Is a day valid for the good-day rate? — the one definition used by every page and indicator.
 
-    Returns (rate, good days, valid days); the rate is NaN when there is no valid day.
+    A day counts when its category is decided: all six pollutants are present (HJ 633-2012 §5, AQI over the
+    six items), or the pollutants present already put the AQI above 100. A missing pollutant can only raise the
+    AQI (it is a max), never lower it, so such a day is 超标 whatever the missing values were; a day with a
+    pollutant missing and AQI ≤ 100 is undecided and left out of both numerator and denominator.
     """
-    series = pd.Series(list(aqis), dtype="float64").dropna()
-    valid = int(series.size)
+    if aqi is None or (isinstance(aqi, float) and math.isnan(aqi)):
+        return False
+    return n_present >= len(POLLUTANTS) or aqi > GOOD_AQI
+
+
+def aqi_day_valid_frame(frame: pd.DataFrame, aqi: pd.Series | None = None) -> pd.Series:
+    """`aqi_day_valid` for every row of a frame with the six pollutant columns (and `aqi`, or pass it)."""
+    aqi = frame["aqi"] if aqi is None else aqi
+    aqi = pd.to_numeric(aqi, errors="coerce").astype(float)
+    cols = [c for c in FRAME_COLUMNS.values()]
+    present = frame.reindex(columns=cols).notna().sum(axis=1)
+    return aqi.notna() & ((present >= len(cols)) | (aqi > GOOD_AQI))
+
+
+def good_day_rate(aqis: Iterable[float | None], valid: Iterable[bool] | None = None) -> tuple[float, int, int]:
+    """优良天数比例 (%): days with AQI ≤ 100 over valid days, at its published precision (0.1).
+
+    `valid` (one flag per AQI, see `aqi_day_valid`) says which days count; without it every day that has an
+    AQI counts. Returns (rate, good days, valid days); the rate is NaN when there is no valid day.
+    """
+    series = pd.Series(list(aqis), dtype="float64")
+    if valid is not None:
+        series = series[pd.Series(list(valid), dtype=bool).to_numpy()]
+    series = series.dropna()
+    n = int(series.size)
     good = int((series <= GOOD_AQI).sum())
-    return (100.0 * good / valid if valid else math.nan), good, valid
+    return (round_rate(100.0 * good / n) if n else math.nan), good, n
 
 
 def mean_pm25(values: Iterable[float | None]) -> tuple[float, int]:
@@ -262,23 +336,55 @@ def is_sufficient(n_days: int, period: str, month: int | None = None) -> bool:
     return n_days >= min_valid_days(period, month)
 
 
+def monthly_rule_met(frame: pd.DataFrame, by: str | list[str] | None = None) -> pd.Series | bool:
+    """HJ 663-2013 表1 / GB 3095-2012 §7 的月有效性: every calendar month of each year in the frame has at
+    least 27 valid daily values of every pollutant (25 in February).
+
+    A month with no row at all fails (a year with July missing is not a valid year even with 334 days).
+    Needs a `date` column; with `by` one verdict per group (a boolean Series), else one boolean.
+    """
+    cols = [c for c in COMPOSITE_LIMITS if c in frame]
+    if "date" not in frame or frame.empty:
+        return pd.Series(dtype=bool) if by is not None else False
+    dates = pd.to_datetime(frame["date"])
+    keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    d = frame[keys + cols].assign(_y=dates.dt.year.to_numpy(), _m=dates.dt.month.to_numpy())
+    counts = d.groupby([*keys, "_y", "_m"])[cols].count()
+    months = counts.index.get_level_values("_m")
+    need = np.where(months == 2, MIN_DAYS_FEBRUARY, MIN_DAYS_MONTH)
+    ok = pd.Series((counts.to_numpy() >= need[:, None]).all(axis=1), index=counts.index)
+    if not keys:
+        return bool(ok.sum() == 12 * d["_y"].nunique())
+    months_ok = ok.groupby(level=keys).sum()
+    years = d.groupby(keys)["_y"].nunique()
+    return months_ok.reindex(years.index, fill_value=0) == 12 * years
+
+
 @dataclass(frozen=True)
 class CompositeIndex:
-    """The composite index of one place over one period; `value` is None when data are insufficient."""
+    """The composite index of one place over one period; `value` is None when data are insufficient.
+
+    `concentrations` are the statistics at their published precision when the index was computed with
+    `rounded=True` (the default); `monthly_ok` is None when the frame had no dates to check months with.
+    """
 
     value: float | None
     concentrations: dict[str, float]  # the statistic Cᵢ per pollutant column
     sub_indices: dict[str, float]  # Iᵢ = Cᵢ / Sᵢ
     valid_days: dict[str, int]
     sufficient: bool
+    monthly_ok: bool | None = None
 
 
-def composite_index(frame: pd.DataFrame, *, min_days: int = MIN_DAYS_YEAR) -> CompositeIndex:
+def composite_index(frame: pd.DataFrame, *, min_days: int = MIN_DAYS_YEAR, rounded: bool = True) -> CompositeIndex:
     """HJ 663-2013 composite index Σ Cᵢ/Sᵢ of a place's daily values (columns so2, no2, pm10, pm25, co, o3_8h).
 
     Means for SO₂, NO₂, PM10, PM2.5; CO 95th and O₃-8h 90th percentile by the standard's interpolation.
-    Each pollutant needs `min_days` valid daily values (324 for a year, see `min_valid_days`); if any falls
-    short the result is marked insufficient and `value` is None — sub-indices are still given for reference.
+    With `rounded` (default) each statistic is first rounded to its published precision (GB/T 8170: integers,
+    CO 0.1 mg/m³) and the index to 0.01, as HJ 663-2013 §6 requires.
+    Validity: each pollutant needs `min_days` valid daily values (324 for a year) and, for a yearly index of a
+    frame with a `date` column, every month its 27 days (February 25) — `monthly_rule_met`. Otherwise the
+    result is insufficient and `value` is None; sub-indices are still given for reference.
     """
     conc, sub, counts = {}, {}, {}
     for col, limit in COMPOSITE_LIMITS.items():
@@ -288,16 +394,24 @@ def composite_index(frame: pd.DataFrame, *, min_days: int = MIN_DAYS_YEAR) -> Co
             c = percentile(series.tolist(), COMPOSITE_PERCENTILES[col])
         else:
             c = float(series.mean()) if series.size else math.nan
+        if rounded:
+            c = round_gb8170(c, CONCENTRATION_DIGITS[col])
         conc[col] = c
         sub[col] = c / limit
-    sufficient = all(n >= min_days for n in counts.values())
+    monthly_ok = monthly_rule_met(frame) if ("date" in frame and min_days == MIN_DAYS_YEAR) else None
+    sufficient = all(n >= min_days for n in counts.values()) and monthly_ok is not False
     value = float(sum(sub.values())) if sufficient else None
-    return CompositeIndex(value, conc, sub, counts, sufficient)
+    if value is not None and rounded:
+        value = round_gb8170(value, COMPOSITE_DIGITS)
+    return CompositeIndex(value, conc, sub, counts, sufficient, monthly_ok)
 
 
-def composite_index_by(frame: pd.DataFrame, by: str | list[str], *, min_days: int = MIN_DAYS_YEAR) -> pd.DataFrame:
+def composite_index_by(
+    frame: pd.DataFrame, by: str | list[str], *, min_days: int = MIN_DAYS_YEAR, rounded: bool = True
+) -> pd.DataFrame:
     """`composite_index` for every group at once (e.g. every station's year): one row per group with the
-    statistic per pollutant, `n_<col>` valid-day counts, `sufficient` and `value` (NaN when insufficient).
+    statistic per pollutant, `n_<col>` valid-day counts, `monthly_ok`, `sufficient` and `value` (NaN when
+    insufficient). Same rounding and validity rules as `composite_index`.
 
     pandas' `quantile(interpolation="linear")` is exactly HJ 663-2013's formula (k = 1 + (n−1)p)."""
     cols = list(COMPOSITE_LIMITS)
@@ -307,9 +421,19 @@ def composite_index_by(frame: pd.DataFrame, by: str | list[str], *, min_days: in
     out = means.copy()
     for col, p in COMPOSITE_PERCENTILES.items():
         out[col] = frame.groupby(by)[col].quantile(p / 100, interpolation="linear")
+    if rounded:
+        for col in cols:
+            out[col] = round_gb8170(out[col], CONCENTRATION_DIGITS[col])
     total = sum(out[col] / limit for col, limit in COMPOSITE_LIMITS.items())
+    if rounded:
+        total = round_gb8170(total, COMPOSITE_DIGITS)
     out = out.join(counts)
-    out["sufficient"] = (counts >= min_days).all(axis=1)
+    sufficient = (counts >= min_days).all(axis=1)
+    if "date" in frame and min_days == MIN_DAYS_YEAR:
+        monthly = pd.Series(monthly_rule_met(frame, by)).reindex(out.index, fill_value=False).astype(bool)
+        out["monthly_ok"] = monthly
+        sufficient = sufficient & monthly
+    out["sufficient"] = sufficient
     out["value"] = total.where(out["sufficient"])
     return out
 
@@ -359,63 +483,105 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def parameter_class_rank(parameter: str, value: float) -> int:
+# GB 3838-2002 表1 总磷: rivers 0.02/0.1/0.2/0.3/0.4, lakes and reservoirs (湖、库) 0.01/0.025/0.05/0.1/0.2.
+WATER_TP_LAKE_LIMITS = (0.01, 0.025, 0.05, 0.1, 0.2)
+# GB 3838-2002 表1 总氮 (湖、库, 以 N 计): shown for lakes and reservoirs and used for the trophic state, never for
+# the class — 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) §2.1: 湖库总氮单独评价.
+WATER_TN_LAKE_LIMITS = (0.2, 0.5, 1.0, 1.5, 2.0)
+WATER_BODIES = ("river", "lake")  # a reservoir is assessed as a lake ("湖、库")
+# The minimum set a monthly reading must carry to be classed: the parameters every section reports, including
+# those run by automatic stations (水质自动监测站: DO, CODMn, NH₃-N, TP). A reading without one of them is
+# 数据不全: it gets no class and counts as not compliant (a class from DO alone would be "I" by default).
+WATER_MIN_PARAMETERS = ("do", "codmn", "nh3n", "tp")
+
+
+def water_limits(water_body: str = "river") -> dict[str, tuple[bool, tuple[float, float, float, float, float]]]:
+    """GB 3838-2002 表1 limits for a river or a lake/reservoir (`water_body="lake"`; "reservoir" is the same)."""
+    if water_body == "reservoir":
+        water_body = "lake"
+    if water_body not in WATER_BODIES:
+        raise ValueError(f"unknown water body {water_body!r}")
+    if water_body == "river":
+        return WATER_LIMITS
+    return {**WATER_LIMITS, "tp": (False, WATER_TP_LAKE_LIMITS)}
+
+
+def parameter_class_rank(parameter: str, value: float, *, water_body: str = "river") -> int:
     """The class rank (1 = I … 6 = 劣V) of one parameter's value under Table 1."""
-    lower_bound, limits = WATER_LIMITS[parameter]
+    lower_bound, limits = water_limits(water_body)[parameter]
     for rank, limit in enumerate(limits, start=1):
         if (value >= limit) if lower_bound else (value <= limit):
             return rank
     return 6
 
 
-def water_class_rank(measurements: Mapping[str, float | None]) -> int | None:
-    """Worst single-factor class rank over the given parameters; missing ones are ignored; none → None."""
+def water_data_complete(measurements: Mapping[str, float | None]) -> bool:
+    """True when every parameter of `WATER_MIN_PARAMETERS` has a value."""
+    return all(not _missing(measurements.get(name)) for name in WATER_MIN_PARAMETERS)
+
+
+def water_class_rank(
+    measurements: Mapping[str, float | None], *, water_body: str = "river", require_complete: bool = False
+) -> int | None:
+    """Worst single-factor class rank over the given parameters; missing ones are ignored; none → None.
+
+    With `require_complete`, a reading short of `WATER_MIN_PARAMETERS` is None too (数据不全)."""
+    if require_complete and not water_data_complete(measurements):
+        return None
     ranks = [
-        parameter_class_rank(name, float(value))
+        parameter_class_rank(name, float(cast(float, value)), water_body=water_body)
         for name, value in measurements.items()
         if name in WATER_LIMITS and not _missing(value)
     ]
     return max(ranks) if ranks else None
 
 
-def water_class_rank_frame(values: pd.DataFrame) -> pd.Series:
-    """`water_class_rank` of every row at once (columns: parameter codes, NaN = not measured).
-
-    Returns an Int64 series: 1 = I … 6 = 劣V, NA for a row with no value. Same thresholds as the scalar function:
-    for an upper limit the rank is 1 + the number of class limits below the value; for DO (a lower bound) it is
-    1 + the number of limits above it.
-    """
-    worst = np.zeros(len(values), dtype=np.int64)
-    for name, (lower_bound, limits) in WATER_LIMITS.items():
-        if name not in values:
-            continue
-        x = values[name].to_numpy(dtype=float, na_value=np.nan)
-        bounds = np.asarray(limits, dtype=float)
-        failed = (bounds[None, :] > x[:, None]) if lower_bound else (bounds[None, :] < x[:, None])
-        rank = np.where(np.isnan(x), 0, 1 + failed.sum(axis=1))
-        worst = np.maximum(worst, rank)
-    return pd.Series(worst, index=values.index, dtype="Int64").mask(worst == 0)
-
-
-def water_class(measurements: Mapping[str, float | None]) -> str | None:
+def water_class(
+    measurements: Mapping[str, float | None], *, water_body: str = "river", require_complete: bool = False
+) -> str | None:
     """Single-factor water class under GB 3838-2002: "I", "II", "III", "IV", "V", "劣V", or None if no data.
 
-    `measurements` maps parameter codes (do, codmn, cod, bod5, nh3n, tp; mg/L) to values.
+    `measurements` maps parameter codes (do, codmn, cod, bod5, nh3n, tp; mg/L) to values. `water_body="lake"`
+    (or "reservoir") uses the lake/reservoir TP limits of 表1. With `require_complete` a reading without the
+    minimum set is None (数据不全).
     """
-    rank = water_class_rank(measurements)
+    rank = water_class_rank(measurements, water_body=water_body, require_complete=require_complete)
     return None if rank is None else WATER_CLASSES[rank - 1]
 
 
-def water_limiting_factors(measurements: Mapping[str, float | None]) -> list[str]:
+def water_limiting_factors(measurements: Mapping[str, float | None], *, water_body: str = "river") -> list[str]:
     """The parameters that set the class (定类因子), in table order; empty when the class is I or no data."""
-    rank = water_class_rank(measurements)
+    rank = water_class_rank(measurements, water_body=water_body)
     if rank is None or rank == 1:
         return []
     return [
         name
         for name in WATER_LIMITS
-        if not _missing(measurements.get(name)) and parameter_class_rank(name, float(measurements[name])) == rank
+        if not _missing(measurements.get(name))
+        and parameter_class_rank(name, float(cast(float, measurements[name])), water_body=water_body) == rank
     ]
+
+
+def water_exceedances(
+    measurements: Mapping[str, float | None], *, target_rank: int = 3, water_body: str = "river"
+) -> dict[str, float]:
+    """超标倍数 of each parameter above the target class's limit, in table order, to 0.01.
+
+    《地表水环境质量评价办法（试行）》§4: 超标倍数 = (C − C_标准) / C_标准, C_标准 the limit of the target class
+    (III for an unassigned water); DO, a lower bound, has none. A 劣V target has no limit → empty.
+    """
+    if target_rank >= 6:
+        return {}
+    out: dict[str, float] = {}
+    for name, (lower_bound, limits) in water_limits(water_body).items():
+        value = measurements.get(name)
+        if lower_bound or _missing(value):
+            continue
+        limit = limits[target_rank - 1]
+        number = float(cast(float, value))  # present: _missing() skipped None and NaN
+        if number > limit:
+            out[name] = round_gb8170((number - limit) / limit, 2)
+    return out
 
 
 def water_compliant(class_rank: int | None, target_rank: int) -> bool | None:
@@ -425,12 +591,119 @@ def water_compliant(class_rank: int | None, target_rank: int) -> bool | None:
     return class_rank <= target_rank
 
 
+@dataclass(frozen=True)
+class ReadingAssessment:
+    """What one monthly reading is under GB 3838-2002, as stored with it."""
+
+    rank: int | None  # 1…6, None when 数据不全 or empty
+    compliant: bool | None  # None only when the reading has no value at all
+    complete: bool  # carries WATER_MIN_PARAMETERS
+    limiting_factors: tuple[str, ...]  # 定类因子
+
+
+def water_reading_assess(
+    measurements: Mapping[str, float | None], *, target_rank: int, water_body: str = "river"
+) -> ReadingAssessment:
+    """Class, compliance, completeness and class-deciding parameters of one reading.
+
+    A reading short of the minimum set gets no class and is not compliant (it cannot show the target was met);
+    an empty reading has neither class nor verdict.
+    """
+    complete = water_data_complete(measurements)
+    any_value = any(not _missing(measurements.get(name)) for name in WATER_LIMITS)
+    if not complete:
+        return ReadingAssessment(None, False if any_value else None, False, ())
+    rank = water_class_rank(measurements, water_body=water_body)
+    factors = tuple(water_limiting_factors(measurements, water_body=water_body))
+    return ReadingAssessment(rank, water_compliant(rank, target_rank), True, factors)
+
+
+def _water_body_is_lake(water_body, n: int) -> np.ndarray:
+    """Per row: is the reading assessed with the lake/reservoir column? `water_body` is one name or one per row."""
+    if isinstance(water_body, str):
+        names = np.full(n, water_body, dtype=object)
+    else:
+        names = np.asarray(water_body, dtype=object)
+        if names.shape != (n,):
+            raise ValueError(f"water_body has {names.size} entries for {n} rows")
+    unknown = set(pd.unique(names)) - {*WATER_BODIES, "reservoir"}
+    if unknown:
+        raise ValueError(f"unknown water body {sorted(map(str, unknown))[0]!r}")
+    return names != "river"
+
+
+def _parameter_ranks(values: pd.DataFrame, lake: np.ndarray) -> np.ndarray:
+    """The (rows × WATER_LIMITS) matrix of `parameter_class_rank`, 0 where a value is missing.
+
+    For an upper limit the rank is 1 + the number of class limits the value exceeds (the limits rise, so those
+    are the first ones; a value equal to a limit meets it); for DO, a lower bound, 1 + the number of limits above
+    the value. TP takes the lake/reservoir limits on the rows where `lake` is set."""
+    n = len(values)
+    ranks = np.zeros((n, len(WATER_LIMITS)), dtype=np.int64)
+    for j, (name, (lower_bound, limits)) in enumerate(WATER_LIMITS.items()):
+        if name not in values:
+            continue
+        x = values[name].to_numpy(dtype=float, na_value=np.nan)
+        bounds = np.broadcast_to(np.asarray(limits, dtype=float), (n, len(limits)))
+        if name == "tp":
+            bounds = np.where(lake[:, None], np.asarray(WATER_TP_LAKE_LIMITS, dtype=float), bounds)
+        with np.errstate(invalid="ignore"):
+            failed = (bounds > x[:, None]) if lower_bound else (bounds < x[:, None])
+        ranks[:, j] = np.where(np.isnan(x), 0, 1 + failed.sum(axis=1))
+    return ranks
+
+
+def water_class_rank_frame(values: pd.DataFrame, *, water_body="river") -> pd.Series:
+    """`water_class_rank` of every row at once (columns: parameter codes, NaN = not measured; others ignored).
+
+    Returns an Int64 series: 1 = I … 6 = 劣V, NA for a row with no value. `water_body` is "river", "lake",
+    "reservoir" or one of those per row.
+    """
+    worst = _parameter_ranks(values, _water_body_is_lake(water_body, len(values))).max(axis=1, initial=0)
+    return pd.Series(worst, index=values.index, dtype="Int64").mask(worst == 0)
+
+
+# limiting-factor text of each subset of WATER_LIMITS (bit j set = the j-th parameter), in table order
+_FACTOR_TEXT = np.asarray(
+    [",".join(n for j, n in enumerate(WATER_LIMITS) if code >> j & 1) for code in range(1 << len(WATER_LIMITS))],
+    dtype=object,
+)
+
+
+def water_reading_assess_frame(values: pd.DataFrame, *, target_rank, water_body="river") -> pd.DataFrame:
+    """`water_reading_assess` for every row at once (bulk upload); equal to the scalar one row by row (tested).
+
+    `values` has parameter columns (NaN = not measured; TN and other columns are ignored: they never class a
+    reading); `target_rank` and `water_body` are one value or one per row. Returns, on the same index, `rank`
+    (Int64, NA when 数据不全 or empty), `compliant` (boolean, NA only for an empty reading), `complete` (bool) and
+    `limiting_factors` (the 定类因子 joined by commas in table order, "" for class I or no class).
+    """
+    n = len(values)
+    ranks = _parameter_ranks(values, _water_body_is_lake(water_body, n))
+    present = ranks > 0
+    names = list(WATER_LIMITS)
+    complete = present[:, [names.index(p) for p in WATER_MIN_PARAMETERS]].all(axis=1)
+    any_value = present.any(axis=1)
+    worst = ranks.max(axis=1, initial=0)
+    target = np.broadcast_to(np.asarray(target_rank, dtype=np.int64), (n,))
+    deciding = present & (ranks == worst[:, None]) & (complete & (worst > 1))[:, None]
+    codes = (deciding * (1 << np.arange(len(names)))).sum(axis=1)
+    rank = pd.array(np.where(complete, worst, 0), dtype="Int64")
+    compliant = pd.array(np.where(complete, worst <= target, False), dtype="boolean")
+    compliant[~any_value] = pd.NA
+    rank[~complete] = pd.NA
+    return pd.DataFrame(
+        {"rank": rank, "compliant": compliant, "complete": complete, "limiting_factors": _FACTOR_TEXT[codes]},
+        index=values.index,
+    )
+
+
 def water_good_rate(class_ranks: pd.Series) -> float:
-    """优良率 (%): share of classed values at I–III; NaN when nothing is classed."""
+    """优良率 (%): share of classed values at I–III, to 0.1 point; NaN when nothing is classed."""
     ranks = class_ranks.dropna()
     if ranks.empty:
         return float("nan")
-    return float((ranks <= WATER_GOOD_MAX_RANK).mean() * 100)
+    return round_rate(float((ranks <= WATER_GOOD_MAX_RANK).mean() * 100))
 
 
 def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
@@ -444,6 +717,79 @@ def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     grouped = frame.groupby("unit_id")["compliant"].agg(total="count", compliant="sum").reset_index()
     grouped["compliant"] = grouped["compliant"].astype(int)
-    grouped["rate"] = grouped["compliant"] / grouped["total"] * 100
+    grouped["rate"] = round_rate(grouped["compliant"] / grouped["total"] * 100)
     grouped["rank"] = grouped["rate"].rank(ascending=False, method="min").astype(int)
     return grouped.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]
+
+
+# --- water: period assessment and CWQI -----------------------------------------------------------------------
+# 《地表水环境质量评价办法（试行）》(环办〔2011〕22号) §3: a section over a period (year, quarter, year to date) is
+# assessed on the arithmetic mean of each parameter over the period's valid readings, classed like one reading.
+# 《城市地表水环境质量排名技术规定（试行）》(环办监测〔2017〕51号): CWQI = Σ Cᵢ/Sᵢ over the parameters, Sᵢ the
+# class III limit (湖库 TP 0.05); for DO the ratio is inverted, S_DO / C_DO. A unit's CWQI is the mean of its
+# sections' CWQI; lower is cleaner and ranks first. This platform carries six of the 21 items, so its CWQI is
+# lower than an official one in absolute terms, but every unit is measured on the same six.
+CWQI_DIGITS = 2
+
+
+def water_period_means(readings: pd.DataFrame) -> pd.DataFrame:
+    """Mean of each parameter per `section_id` over the complete readings of `readings` (one row per reading,
+    with `data_complete`); a mean is rounded to 3 decimals (the stored precision) before it is classed."""
+    params = list(WATER_LIMITS)
+    data = readings[readings["data_complete"].astype(bool)] if "data_complete" in readings else readings
+    if data.empty:
+        return pd.DataFrame(columns=["section_id", *params, "months"])
+    means = data.groupby("section_id")[params].mean().apply(lambda col: round_gb8170(col, 3))
+    means["months"] = data.groupby("section_id").size()
+    return means.reset_index()
+
+
+def cwqi(measurements: Mapping[str, float | None], *, water_body: str = "river") -> float | None:
+    """A section's CWQI over the parameters present (see above); None when a minimum parameter is missing."""
+    if not water_data_complete(measurements):
+        return None
+    total = 0.0
+    for name, (lower_bound, limits) in water_limits(water_body).items():
+        value = measurements.get(name)
+        if _missing(value):
+            continue
+        limit = limits[2]  # class III
+        number = float(cast(float, value))  # present: _missing() skipped None and NaN
+        total += (limit / number if number > 0 else 0.0) if lower_bound else number / limit
+    return round_gb8170(total, CWQI_DIGITS)
+
+
+# --- air: trend test, HJ 663-2013 附录 (Spearman 秩相关系数法) -------------------------------------------------
+# rs = 1 − 6 Σ dᵢ² / (n (n² − 1)), dᵢ the difference between the rank of period i and the rank of its value
+# (ties get their mean rank). |rs| > Wp (the table's critical value for n periods, one-sided α = 0.05) is a
+# significant trend: rs > 0 rising (worsening for a concentration), rs < 0 falling. At least 5 periods.
+SPEARMAN_CRITICAL = {
+    5: 0.900, 6: 0.829, 7: 0.714, 8: 0.643, 9: 0.600, 10: 0.564, 11: 0.523, 12: 0.497, 13: 0.475, 14: 0.457,
+    15: 0.441, 16: 0.425, 17: 0.412, 18: 0.399, 19: 0.388, 20: 0.377, 21: 0.368, 22: 0.359, 23: 0.351,
+    24: 0.343, 25: 0.336, 26: 0.329, 27: 0.323, 28: 0.317, 29: 0.311, 30: 0.305,
+}  # fmt: skip
+MIN_TREND_PERIODS = 5
+
+
+@dataclass(frozen=True)
+class Trend:
+    rs: float | None
+    n: int
+    critical: float | None
+    verdict: str  # "上升" / "下降" / "无显著变化" / "" (fewer than 5 periods)
+
+
+def spearman_trend(values: Iterable[float | None]) -> Trend:
+    """Spearman rank-correlation trend of a time series in period order (HJ 663-2013 附录); missing periods
+    are dropped. Fewer than 5 periods → no verdict."""
+    series = pd.Series([v for v in values if not _missing(v)], dtype=float)
+    n = int(series.size)
+    if n < MIN_TREND_PERIODS:
+        return Trend(None, n, None, "")
+    time_rank = np.arange(1, n + 1, dtype=float)
+    value_rank = series.rank(method="average").to_numpy()
+    d2 = float(((time_rank - value_rank) ** 2).sum())
+    rs = round_gb8170(1 - 6 * d2 / (n * (n * n - 1)), 3)
+    critical = SPEARMAN_CRITICAL.get(n, SPEARMAN_CRITICAL[30])
+    verdict = "无显著变化" if abs(rs) <= critical else ("上升" if rs > 0 else "下降")
+    return Trend(rs, n, critical, verdict)

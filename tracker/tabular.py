@@ -20,7 +20,7 @@ import csv
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,6 +30,8 @@ from urllib.parse import quote
 import pandas as pd
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+
+from tracker.dates import local_date
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +81,7 @@ def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return local_date(value).isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -286,7 +288,7 @@ def _csv_table(raw: bytes, *, locate, max_rows: int) -> tuple[Layout, pd.DataFra
 def read_table(
     upload,
     *,
-    columns: dict[str, Sequence[str]],
+    columns: Mapping[str, Sequence[str]],
     required: Iterable[str] | None = None,
     max_rows: int = MAX_ROWS,
 ) -> pd.DataFrame:
@@ -350,15 +352,21 @@ def _sheet_title(title: object, taken: list[str]) -> str:
     return candidate
 
 
-def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]) -> bytes:
-    """Workbook bytes from `(title, headers, rows)` sheets; header row bold and frozen, no formula cells."""
+def build_workbook(sheets: Sequence[tuple]) -> bytes:
+    """Workbook bytes from `(title, headers, rows)` or `(title, headers, rows, number_formats)` sheets.
+
+    Header row bold and frozen, no formula cells. `number_formats` (one per column, None for none) gives number
+    cells a real Excel format such as "#,##0.00", so 万元 amounts stay numbers that sum in Excel.
+    """
     import openpyxl
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    for title, headers, rows in sheets:
+    for sheet in sheets:
+        title, headers, rows = sheet[:3]
+        formats = list(sheet[3]) if len(sheet) > 3 else []
         ws = workbook.create_sheet(title=_sheet_title(title, workbook.sheetnames))
         for col, text in enumerate(headers, start=1):
             _safe_cell(ws.cell(row=1, column=col), str(text))
@@ -366,14 +374,17 @@ def build_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[
             ws.column_dimensions[get_column_letter(col)].width = max(10, min(40, len(str(text)) * 2 + 4))
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
-                _safe_cell(ws.cell(row=r, column=c), value)
+                cell = ws.cell(row=r, column=c)
+                _safe_cell(cell, value)
+                if c <= len(formats) and formats[c - 1] and isinstance(cell.value, int | float):
+                    cell.number_format = formats[c - 1]
         ws.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]):
+def xlsx_response(filename: str, sheets: Sequence[tuple]):
     """An attachment response with the workbook; `filename` may be Chinese (RFC 5987 encoded)."""
     response = HttpResponse(
         build_workbook(sheets), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

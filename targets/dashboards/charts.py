@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from rectifications.warning import COLOUR_HEX
 from tracker.charts import FONT
 
 MET = "#0072B2"
 MISSED = "#D55E00"
 GREY = "#b8c2be"
-WARN_COLOURS = {"green": "#2e7d32", "yellow": "#f2c200", "orange": "#e66100", "red": "#b3261e"}
-WARN_NAMES = {"green": "绿色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
+WARN_COLOURS = COLOUR_HEX  # the one table of the four warning colours (rectifications.warning.COLOURS)
 # score choropleth: a sequential, colour-blind-safe scale (low = light, high = dark blue)
 SCORE_SCALE = [[0.0, "#d6e6f4"], [0.5, "#6aaed6"], [1.0, "#08306b"]]
 SCORE_SCALE_R = [[0.0, "#08306b"], [0.5, "#6aaed6"], [1.0, "#d6e6f4"]]
@@ -165,12 +165,16 @@ def trend_figure(df: pd.DataFrame, *, title: str, ytitle: str, target: float | N
     return _layout(fig, title, height=300)
 
 
-def warning_figure(counts: pd.DataFrame, *, title: str = "未销号问题四色预警") -> go.Figure:
-    """Open rectification items by warning colour. `counts`: colour (green…red), count, url."""
+def warning_figure(
+    counts: pd.DataFrame, *, title: str = "未销号问题四色预警", labels: dict[str, str] | None = None
+) -> go.Figure:
+    """Open rectification items by warning colour. `counts`: colour (green…red), count, url; `labels`: the
+    colours' (translated) names, `rectifications.choices.Colour` labels as the caller passes them."""
     df = counts.set_index("colour").reindex(list(WARN_COLOURS)).fillna({"count": 0}).reset_index()
+    labels = labels or {}
     fig = go.Figure(
         go.Bar(
-            x=[WARN_NAMES[c] for c in df["colour"]],
+            x=[labels.get(c, c) for c in df["colour"]],
             y=df["count"].astype(int),
             marker_color=[WARN_COLOURS[c] for c in df["colour"]],
             marker_line={"color": "#333", "width": 1},

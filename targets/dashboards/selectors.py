@@ -8,17 +8,23 @@ and a cheap data version, so a new scoring run or a changed item shows at once.
 from __future__ import annotations
 
 import datetime
-import hashlib
+import time
+from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Min, Q
 from django.urls import reverse
+from django.utils import translation
 
 from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
 from rectifications.models import RectificationItem
 from rectifications.permissions import items_for_user
+from rectifications.selectors import closing_queue
+from tracker import versions
+from tracker.dates import days_since
 from tracker.models import AirStation, Measure, Unit, WarZone
 from tracker.selectors.air import zone_overview
 from tracker.selectors.measures import with_status
@@ -27,31 +33,54 @@ from .. import selectors as assessment
 from ..choices import RunStatus
 from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
 
-CACHE_SECONDS = 600
-DUE_DAYS = 7  # "overdue or due within 7 days"
+CACHE_SECONDS = 24 * 3600  # collects entries of old versions; freshness comes from the versioned key
+BUILD_LOCK_SECONDS = 60  # a builder that died frees its key after this
+WAIT_SECONDS = 2.0  # how long a request waits for another's build before building itself
 LIST_LIMIT = 10
 ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442", "#D55E00"]
 
 
 # --- caching ------------------------------------------------------------------------------------------
 def data_version() -> str:
-    """A cheap fingerprint of the live data the panels read beside the snapshots (two queries)."""
-    rect = RectificationItem.objects.order_by().aggregate(
-        n=Count("pk"), t=Max("status_changed_at"), c=Max("created_at")
-    )
-    meas = Measure.objects.order_by().aggregate(n=Count("pk"), r=Max("last_report_date"), c=Max("created_at"))
-    raw = f"{rect}|{meas}"
-    return hashlib.sha1(raw.encode()).hexdigest()[:12]
+    """The version of the live data the panels read beside the stored run (`tracker.versions`: one small query)."""
+    return versions.current()
 
 
-def cached(parts: tuple, build):
-    """`build()` once per key for CACHE_SECONDS; the key holds the run id, the data version and the filters."""
-    key = "dash:v1:" + ":".join(str(p) for p in parts)
+def cached(parts: tuple, build, *, version: str, scope: object = ""):
+    """`build()` once per (language, scope, parts, version), with one builder at a time.
+
+    Freshness comes from the key, not from a time-out: `version` changes when the data does (a run id, the
+    data version), so an entry is never stale under its own key; CACHE_SECONDS only collects the entries of
+    old versions. `scope` is what the viewer's rights change in the panels (their role). The language is in
+    the key because panels carry chart text.
+
+    Single flight: on a miss, the first request takes a short lock and builds; the others get the previous
+    version of the same panels at once when there is one, else wait for the builder up to WAIT_SECONDS, then
+    build themselves. With the cache down (a miss and no lock) every request builds: slower, never wrong.
+    """
+    family = f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
+    key = f"{family}@{version}"
     value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
+    if value is not None:
+        return value
+    lock = f"{key}:building"
+    if cache.add(lock, 1, BUILD_LOCK_SECONDS):
+        try:
+            value = build()
+            cache.set_many({key: value, f"{family}@latest": value}, CACHE_SECONDS)
+        finally:
+            cache.delete(lock)
+        return value
+    previous = cache.get(f"{family}@latest")
+    if previous is not None:
+        return previous
+    deadline = time.monotonic() + WAIT_SECONDS
+    while cache.has_key(lock) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        value = cache.get(key)
+        if value is not None:
+            return value
+    return cache.get(key) or build()
 
 
 # --- runs ---------------------------------------------------------------------------------------------
@@ -187,7 +216,8 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
         )
     week = _week_before(run)
     changes = _changes_since(run, week, names)
-    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run))  # a run's risks never change
+    # a run's risks never change: the run id is the whole key
+    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run), version="run")
     if area:
         keep = {i.pk for i in items}
         risks = risks[risks["item_id"].isin(keep)]
@@ -262,9 +292,10 @@ def _totals_trend(run: ScoringRun, unit_id: int | None = None) -> pd.DataFrame:
     return df.reindex(columns=cols).sort_values("as_of").reset_index(drop=True)
 
 
-def due_and_overdue(*, today: datetime.date, unit_ids: list[int] | None = None, days: int = DUE_DAYS) -> dict:
-    """Rectification items and measures that are overdue or due within `days`: counts and the nearest rows
-    (four queries)."""
+def due_and_overdue(*, today: datetime.date, unit_ids: list[int] | None = None, days: int | None = None) -> dict:
+    """Rectification items and measures that are overdue or due within `days` (default: the site-wide
+    settings.DUE_SOON_DAYS): counts and the nearest rows (four queries)."""
+    days = settings.DUE_SOON_DAYS if days is None else days
     soon = today + datetime.timedelta(days=days)
     items = RectificationItem.objects.exclude(status=Status.CLOSED)
     measures = with_status(Measure.objects.all(), today).filter(progress__lt=100)
@@ -331,7 +362,7 @@ def map_panels(
         if mode == "item" and item_id:
             item = next((i for i in assessment.scheme_items(run.scheme) if i.pk == item_id), None)
         if item is not None:
-            rows = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
+            rows: Any = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
             value_label, measure = item.indicator.name, item.indicator.measure
             higher = item.indicator.direction == "higher"
         else:
@@ -467,13 +498,9 @@ def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.dat
 def inspector_panels(*, user, today: datetime.date) -> dict:
     """Closing requests waiting (oldest first), overdue and rebounded items by unit. Four queries."""
     items = items_for_user(user, "view")
-    queue = list(
-        items.filter(status=Status.CLOSING_REQUESTED)
-        .select_related("unit", "lead_department", "inspection", "dept_verified_by")
-        .order_by("status_changed_at", "pk")[:50]
-    )
+    queue = list(closing_queue(user=user)[:50])
     for it in queue:
-        it.waiting_days = (today - it.status_changed_at.date()).days if it.status_changed_at else None
+        it.waiting_days = days_since(it.status_changed_at, today)
     queue_count = items.filter(status=Status.CLOSING_REQUESTED).count()
     by_unit = pd.DataFrame(
         items.exclude(status=Status.CLOSED)

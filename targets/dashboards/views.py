@@ -14,12 +14,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from config.navigation import area_required
-from tracker.choices import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
-from tracker.permissions import get_unit_for_user, is_city_wide, role_required, units_for_user, user_role
+from tracker.common.access import area_required, capability_required, has_cap
+from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
@@ -29,6 +27,13 @@ from . import selectors as dash
 
 MAP_MODES = ("total", "item", "zone")
 TABLE_LIMIT = 80  # more rows than this on a dashboard: show the head and the tail
+
+
+def _colour_labels() -> dict[str, str]:
+    """The four warning colours' names in the request's language (rectifications.choices.Colour)."""
+    from rectifications.choices import Colour
+
+    return {c.value: str(c.label) for c in Colour}
 
 
 def _json(fig) -> str:
@@ -59,33 +64,35 @@ def _pick(request):
     return scheme, runs, run
 
 
-def _version(run) -> str:
-    return f"{run.pk if run else 0}:{dash.data_version()}"
+def _cached(request, parts: tuple, build):
+    """Panels cached under the run and the live-data version, per language (in `dash.cached`) and role."""
+    return dash.cached(parts, build, version=dash.data_version(), scope=user_role(request.user))
 
 
 # --- routing ------------------------------------------------------------------------------------------
 @area_required("dashboard")
 def dashboard(request):
-    """The menu's 调度看板: each role to its own dashboard."""
-    role = user_role(request.user)
-    if role in UNIT_SCOPED_ROLES:
-        if request.user.unit_id is None:
+    """The menu's 调度看板: each person to their own dashboard."""
+    user = request.user
+    if has_cap(user, "act_for_unit"):
+        if user.unit_id is None:
             raise Http404
-        return redirect("targets:dashboard_unit", request.user.unit_id)
-    if role == Role.INSPECTOR:
+        return redirect("targets:dashboard_unit", user.unit_id)
+    if has_cap(user, "close_items"):
         return redirect("targets:dashboard_inspector")
     return redirect("targets:dashboard_city")
 
 
-def home_dashboard(request, role):
-    """The home page `/` shows the role's dashboard (called by targets.views.home)."""
-    if role in (Role.LEADER, Role.ADMIN):
-        return _city(request, home=True)
-    if role == Role.INSPECTOR:
+def home_dashboard(request):
+    """The home page `/` shows the person's dashboard (called by targets.views.home)."""
+    user = request.user
+    if has_cap(user, "close_items"):
         return _inspector(request, home=True)
-    if request.user.unit_id is None:
+    if has_cap(user, "read_city_wide"):
+        return _city(request, home=True)
+    if user.unit_id is None:
         return None
-    return _unit(request, request.user.unit, home=True)
+    return _unit(request, user.unit, home=True)
 
 
 # --- leaders' dashboard -------------------------------------------------------------------------------
@@ -99,7 +106,7 @@ def _city_context(run, today, area: str) -> dict:
         t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
-    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"]))
+    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"], labels=_colour_labels()))
     for p in panels["panels"]:
         ind = p["item"].indicator
         p["chart"] = _json(
@@ -141,19 +148,17 @@ def _city(request, home: bool = False):
         return render_to_string("targets/dashboards/_city_body.html", panels)
 
     # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
-    context["body"] = dash.cached(
-        ("city", scheme.pk if scheme else 0, _version(run), area, today, get_language()), body
-    )
+    context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
     return render(request, "targets/dashboards/city.html", context)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def city(request):
     """Leaders' dashboard (全市调度看板): exceptions first, then the ranking, the areas and the trends."""
     return _city(request)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def city_export(request):
     """Every ranking table of the leaders' dashboard, one sheet each, the same numbers as the page."""
     scheme, _runs, run = _pick(request)
@@ -276,8 +281,9 @@ def city_map(request):
     context = {"scheme": scheme, "runs": runs, "run": run, "mode": mode, "item_id": item_id}
     context["items"] = assessment.scheme_items(scheme) if scheme else []
     context.update(
-        dash.cached(
-            ("map", _version(run), mode, item_id, today, "all" if own is None else "-".join(map(str, own))),
+        _cached(
+            request,
+            ("map", run.pk if run else 0, mode, item_id, today, "all" if own is None else "-".join(map(str, own))),
             lambda: _map_context(run, today, mode, item_id, own),
         )
     )
@@ -346,7 +352,9 @@ def _unit_context(run, unit, user, today) -> dict:
         t["series"] = t["s"].map({"unit_total": unit.name, "mean": _("全市平均")})
         ctx["trend_chart"] = _json(charts.trend_figure(t, title=_("本单位总分逐月走势"), ytitle=_("总分")))
     ctx["warning_chart"] = _json(
-        charts.warning_figure(p["due"]["colours"].assign(url=lambda d: d["url"] + f"&unit={unit.pk}"))
+        charts.warning_figure(
+            p["due"]["colours"].assign(url=lambda d: d["url"] + f"&unit={unit.pk}"), labels=_colour_labels()
+        )
     )
     ctx["risk_rows"] = p["risks"].to_dict("records") if len(p["risks"]) else []
     del ctx["risks"], ctx["trend"]
@@ -358,7 +366,12 @@ def _unit(request, unit, home: bool = False):
     today = timezone.localdate()
     context = {"scheme": scheme, "runs": runs, "run": run, "home": home}
     context.update(
-        dash.cached(("unit", unit.pk, _version(run), today), lambda: _unit_context(run, unit, request.user, today))
+        _cached(
+            request,
+            # the stalled-projects panel depends on `read_projects` (the role is in the key too)
+            ("unit", unit.pk, run.pk if run else 0, today, has_cap(request.user, "read_projects")),
+            lambda: _unit_context(run, unit, request.user, today),
+        )
     )
     return render(request, "targets/dashboards/unit.html", context)
 
@@ -426,23 +439,22 @@ def _inspector_context(user, today) -> dict:
 
 def _inspector(request, home: bool = False):
     today = timezone.localdate()
-    version = dash.data_version()
     context = {"home": home}
     context.update(
-        dash.cached(("inspector", request.user.pk, version, today), lambda: _inspector_context(request.user, today))
+        _cached(request, ("inspector", request.user.pk, today), lambda: _inspector_context(request.user, today))
     )
-    context["due"] = dash.cached(("due", version, today), lambda: dash.due_and_overdue(today=today))
-    context["warning_chart"] = _json(charts.warning_figure(context["due"]["colours"]))
+    context["due"] = _cached(request, ("due", today), lambda: dash.due_and_overdue(today=today))
+    context["warning_chart"] = _json(charts.warning_figure(context["due"]["colours"], labels=_colour_labels()))
     return render(request, "targets/dashboards/inspector.html", context)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def inspector_dashboard(request):
     """督察员看板: closing requests waiting, oldest first; overdue and rebounded items by unit."""
     return _inspector(request)
 
 
-@role_required(*CITY_WIDE_ROLES)
+@capability_required("read_city_wide")
 def inspector_export(request):
     today = timezone.localdate()
     p = dash.inspector_panels(user=request.user, today=today)

@@ -92,9 +92,10 @@ def test_station_page_shows_the_category_chart_and_composite_index(client_for, l
 def test_air_pages_use_a_fixed_number_of_queries(client_for, leader, air_data, django_assert_max_num_queries):
     zone, stations = air_data
     client = client_for(leader)
-    with django_assert_max_num_queries(12):
+    # every readings frame reads the sand-dust days too (one small query); the index adds the city headline
+    with django_assert_max_num_queries(15):
         client.get(reverse("tracker:air_index"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         client.get(reverse("tracker:air_zone_detail", args=[zone.pk]))
     with django_assert_max_num_queries(10):
         client.get(reverse("tracker:air_station_detail", args=[stations[0].pk]))
@@ -115,7 +116,9 @@ def test_monthly_statistics_mark_months_short_of_hj663_valid_days():
 
     # February with 25 days of PM2.5 is sufficient; January with 26 is not (27 needed).
     days = list(pd.date_range("2026-01-01", periods=26)) + list(pd.date_range("2026-02-01", periods=25))
+    # all six pollutants present: every day is valid (standards.aqi_day_valid)
     df = pd.DataFrame({"date": pd.to_datetime(days), "pm25": 30.0, "o3_8h": 90.0, "aqi": 45.0})
+    df = df.assign(so2=5.0, no2=10.0, pm10=40.0, co=0.4)
     out = monthly_frame(df).set_index("month")
     assert out.loc[1, "sufficient"] == False  # noqa: E712 — numpy bool
     assert out.loc[2, "sufficient"] == True  # noqa: E712
@@ -130,6 +133,42 @@ def test_every_stations_yearly_composite_index(unit_a):
     _load(short, datetime.date(2025, 1, 1), 300)
     out = composite_by_station(year=2025)
     # 10/60 + 20/40 + 50/70 + 30/35 + 0.6/4 + 90/160 (constant series: percentiles equal the value)
+    # = 2.950595… → published at 0.01 (HJ 663-2013 §6, GB/T 8170): 2.95
     expected = 10 / 60 + 20 / 40 + 50 / 70 + 30 / 35 + 0.6 / 4 + 90 / 160
-    assert out.loc[full.pk, "value"] == pytest.approx(expected)
+    assert expected == pytest.approx(2.950595, abs=1e-6)
+    assert out.loc[full.pk, "value"] == 2.95
     assert not out.loc[short.pk, "sufficient"] and pd.isna(out.loc[short.pk, "value"])
+
+
+def test_only_assessment_points_count_and_the_city_headline_reads_national_stations(unit_a):
+    from tracker.models import SandDustDay
+    from tracker.selectors.air import city_headline, indicator_air_heavy_pollution_days, indicator_air_pm25_mean
+
+    point = AirStationFactory(unit=unit_a, level="national")
+    other = AirStationFactory(unit=unit_a, level="city", counts_for_assessment=False)
+    start = datetime.date(2026, 1, 1)
+    _load(point, start, 10)  # PM2.5 30
+    _load(other, start, 10, pm25=lambda i: 90.0)  # not an assessment point: would make the mean 60
+    frame = indicator_air_pm25_mean(year=2026, as_of=datetime.date(2026, 1, 10)).set_index("unit_id")
+    assert frame.loc[unit_a.pk, "value"] == 30.0
+    # a sand-dust day with PM10 500 at the national station: no heavy day once flagged
+    _load(point, datetime.date(2026, 1, 11), 1, pm10=lambda i: 500.0)
+    heavy = indicator_air_heavy_pollution_days(year=2026, as_of=datetime.date(2026, 1, 11)).set_index("unit_id")
+    assert heavy.loc[unit_a.pk, "value"] == 1.0
+    SandDustDay.objects.create(date=datetime.date(2026, 1, 11), note="test")
+    heavy = indicator_air_heavy_pollution_days(year=2026, as_of=datetime.date(2026, 1, 11)).set_index("unit_id")
+    assert heavy.loc[unit_a.pk, "value"] == 0.0
+    city = city_headline(today=datetime.date(2026, 1, 11))
+    # 国控 only: 10 valid days, all good (AQI of PM2.5 30 and the rest ≤ 50); the sand-dust day is undecided
+    assert city["this"]["valid"] == 10 and city["this"]["rate"] == 100.0 and city["this"]["pm25"] == 30.0
+    assert city["sand_dust_days"] == 1
+
+
+def test_unit_page_shows_the_spearman_trend_of_its_assessment_points(client_for, leader, unit_a):
+    # one day a year is enough for a yearly mean: PM2.5 50, 45, 40, 35, 30 over five years → rs = −1 < −0.900 → 下降
+    station = AirStationFactory(unit=unit_a)
+    year = timezone.localdate().year
+    for k, value in enumerate((50.0, 45.0, 40.0, 35.0, 30.0)):
+        _load(station, datetime.date(year - 4 + k, 1, 5), 1, pm25=lambda i, v=value: v)
+    body = client_for(leader).get(reverse("tracker:unit_detail", args=[unit_a.pk])).content.decode()
+    assert "rs = -1.0" in body and "下降" in body

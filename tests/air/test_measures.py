@@ -12,7 +12,8 @@ from tracker.models import Measure, MeasureProgressReport
 from tracker.selectors.measures import measure_list
 from tracker.services.measures import measure_report_progress
 
-pytestmark = pytest.mark.django_db
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 TODAY = timezone.localdate
 
 
@@ -87,7 +88,9 @@ def test_status_is_derived_and_overdue_come_first(leader, unit_a):
     today = TODAY()
     done = MeasureFactory(unit=unit_a, progress=100, deadline=today - datetime.timedelta(days=5))
     overdue = MeasureFactory(unit=unit_a, progress=50, deadline=today - datetime.timedelta(days=1))
-    soon = MeasureFactory(unit=unit_a, progress=50, deadline=today + datetime.timedelta(days=10))
+    # due soon = within settings.DUE_SOON_DAYS (7) calendar days, the site-wide setting
+    soon = MeasureFactory(unit=unit_a, progress=50, deadline=today + datetime.timedelta(days=7))
+    later = MeasureFactory(unit=unit_a, progress=50, deadline=today + datetime.timedelta(days=8))
     idle = MeasureFactory(unit=unit_a, progress=0, deadline=today + datetime.timedelta(days=90))
     going = MeasureFactory(unit=unit_a, progress=30, deadline=today + datetime.timedelta(days=90))
     rows = list(measure_list(user=leader, today=today))
@@ -97,6 +100,7 @@ def test_status_is_derived_and_overdue_come_first(leader, unit_a):
         done.pk: "done",
         overdue.pk: "overdue",
         soon.pk: "due_soon",
+        later.pk: "in_progress",
         idle.pk: "not_started",
         going.pk: "in_progress",
     }

@@ -13,6 +13,7 @@ import pytest
 from tracker.standards import (
     BREAKPOINTS_24H,
     IAQI_LEVELS,
+    aqi_day_valid,
     category_for,
     composite_index,
     composite_index_by,
@@ -24,6 +25,8 @@ from tracker.standards import (
     mean_pm25,
     min_valid_days,
     percentile,
+    round_gb8170,
+    spearman_trend,
 )
 
 
@@ -201,9 +204,12 @@ def test_composite_index_uses_percentiles_for_co_and_ozone():
     df = _year_frame(330)
     df["o3_8h"] = np.arange(1, 331, dtype=float)  # P90: k = 1 + 329·0.9 = 297.1 → 297 + 0.1 = 297.1
     df["co"] = np.arange(1, 331, dtype=float) / 100  # P95: k = 1 + 329·0.95 = 313.55 → 3.1355
-    result = composite_index(df)
+    result = composite_index(df, rounded=False)
     assert result.concentrations["o3_8h"] == pytest.approx(297.1)
     assert result.concentrations["co"] == pytest.approx(3.1355)
+    # at published precision (HJ 663-2013 §6 → GB/T 8170): O₃ integer 297, CO 0.1 mg/m³ 3.1
+    published = composite_index(df)
+    assert published.concentrations["o3_8h"] == 297.0 and published.concentrations["co"] == 3.1
 
 
 def test_composite_index_is_insufficient_below_324_days():
@@ -236,3 +242,101 @@ def test_composite_index_by_group_equals_the_single_frame_function():
 def test_validity_thresholds_of_hj663_table_1(n, period, month, ok):
     assert is_sufficient(n, period, month) is ok
     assert min_valid_days("month", 2) == 25
+
+
+# --- rounding (GB/T 8170-2008 §3.3, required by HJ 663-2013 §6) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [
+        (75.333, 0, 75.0),  # 四舍
+        (75.6, 0, 76.0),  # 六入
+        (74.5, 0, 74.0),  # 五成双: 4 is even, stays
+        (75.5, 0, 76.0),  # 五成双: 5 is odd, goes up to 6
+        (0.35, 1, 0.4),  # the decimal 0.35, not its binary 0.34999…
+        (0.25, 1, 0.2),
+        (2.451, 1, 2.5),  # 5 followed by a non-zero digit: 入
+        (96.66666, 1, 96.7),
+    ],
+)
+def test_gb8170_rounds_half_to_even_on_the_decimal_value(value, digits, expected):
+    assert round_gb8170(value, digits) == expected
+
+
+def test_gb8170_vectorised_equals_scalar():
+    values = [75.333, 74.5, 75.5, 0.35, 0.25, float("nan")]
+    got = round_gb8170(pd.Series(values), 1).tolist()
+    for g, v in zip(got, values, strict=True):
+        assert (math.isnan(g) and math.isnan(v)) or g == round_gb8170(v, 1)
+
+
+def test_composite_index_rounds_statistics_before_dividing_hj663_s6():
+    # SO₂ mean 12.5 → 12 (五成双), NO₂ 20.5 → 20, PM10 70.5 → 70, PM2.5 35.5 → 36, CO 2.25 → 2.2, O₃ 80.
+    # Rounded: 12/60 + 20/40 + 70/70 + 36/35 + 2.2/4 + 80/160 = 0.2 + 0.5 + 1 + 1.028571 + 0.55 + 0.5 = 3.778571 → 3.78
+    # Unrounded: 12.5/60 + 20.5/40 + 70.5/70 + 35.5/35 + 2.25/4 + 0.5 = 0.208333 + 0.5125 + 1.007143 + 1.014286
+    #            + 0.5625 + 0.5 = 3.804762 — a different 2-decimal index (3.80), as issue 16 reports.
+    df = _year_frame()
+    df["so2"], df["no2"], df["pm10"], df["pm25"], df["co"] = 12.5, 20.5, 70.5, 35.5, 2.25
+    assert composite_index(df).value == 3.78
+    assert composite_index(df, rounded=False).value == pytest.approx(3.804762, abs=1e-6)
+
+
+def _dated_year(year=2025, drop_month=None, keep_feb=None):
+    dates = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
+    frame = _year_frame(len(dates)).assign(date=dates)
+    if drop_month is not None:
+        frame = frame[frame["date"].dt.month != drop_month]
+    if keep_feb is not None:
+        feb = frame[frame["date"].dt.month == 2].head(keep_feb)
+        frame = pd.concat([frame[frame["date"].dt.month != 2], feb])
+    return frame.reset_index(drop=True)
+
+
+def test_year_with_a_month_missing_is_insufficient_gb3095_s7_hj663_table1():
+    # 365 − 31 (July) = 334 ≥ 324 days, but July has 0 < 27 valid days: GB 3095-2012 §7 / HJ 663-2013 表1
+    # require 324 days in the year AND 27 in every month (25 in February).
+    frame = _dated_year(drop_month=7)
+    assert len(frame) == 334
+    result = composite_index(frame)
+    assert result.valid_days["pm25"] == 334 and result.monthly_ok is False
+    assert not result.sufficient and result.value is None
+    by = composite_index_by(frame.assign(station=1), "station")
+    assert not bool(by.loc[1, "sufficient"]) and math.isnan(by.loc[1, "value"])
+
+
+def test_february_needs_25_days_hj663_table1():
+    # 365 − 28 + 24 = 361 days, February 24 < 25 → insufficient; with 25 February days it is sufficient.
+    assert composite_index(_dated_year(keep_feb=24)).sufficient is False
+    ok = composite_index(_dated_year(keep_feb=25))
+    assert ok.sufficient and ok.monthly_ok is True and ok.value == pytest.approx(3.7)
+
+
+def test_aqi_day_valid_is_decided_days_only():
+    # six present: valid whatever the AQI
+    assert aqi_day_valid(60, 6)
+    # PM2.5 120 alone (IAQI 158): AQI > 100 is certain, missing pollutants could only raise it → valid
+    assert aqi_day_valid(158, 1)
+    # one pollutant missing and AQI 80: the missing one might have made it > 100 → undecided, not valid
+    assert not aqi_day_valid(80, 5)
+    assert not aqi_day_valid(None, 0)
+
+
+def test_good_day_rate_is_rounded_to_0_1_and_counts_only_valid_days():
+    # 29 good days and 1 day PM2.5-only at AQI 158 (valid): 29/30 = 96.666… → 96.7
+    rate, good, valid = good_day_rate([50] * 29 + [158], valid=[True] * 30)
+    assert (rate, good, valid) == (96.7, 29, 30)
+    # an undecided day (flag False) is left out: 29/29 = 100.0
+    assert good_day_rate([50] * 29 + [80], valid=[True] * 29 + [False])[0] == 100.0
+
+
+def test_spearman_trend_hj663_appendix():
+    # Five yearly PM2.5 means 40, 38, 39, 35, 33: value ranks 5, 3, 4, 2, 1 vs years 1..5;
+    # d = −4, −1, −1, 2, 4 → Σd² = 16+1+1+4+16 = 38; rs = 1 − 6·38/(5·24) = 1 − 1.9 = −0.9;
+    # |−0.9| ≤ W(5) = 0.900 → 无显著变化 (the table's bound must be exceeded).
+    t = spearman_trend([40, 38, 39, 35, 33])
+    assert (t.rs, t.n, t.critical, t.verdict) == (-0.9, 5, 0.9, "无显著变化")
+    # strictly falling over six years: rs = −1 < −0.829 → 下降
+    assert spearman_trend([50, 45, 44, 40, 38, 30]).verdict == "下降"
+    assert spearman_trend([30, 31, None, 33, 35, 36]).verdict == "上升"  # 5 periods after dropping the gap
+    assert spearman_trend([30, 31, 32]).verdict == ""  # fewer than 5 periods

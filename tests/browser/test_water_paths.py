@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import SewageOutletFactory, WaterMonthlyReadingFactory, WaterSectionFactory
 from tracker.choices import OutletStep
@@ -38,7 +39,7 @@ def test_official_moves_own_outlet_with_a_plan(login, official_a, unit_a, live_s
 def test_leader_sees_section_chart(login, leader, unit_a, live_server):
     section = WaterSectionFactory(unit=unit_a, name="王村")
     WaterMonthlyReadingFactory(
-        section=section, month=(dt.date.today().replace(day=1) - dt.timedelta(days=20)).replace(day=1)
+        section=section, month=(timezone.localdate().replace(day=1) - dt.timedelta(days=20)).replace(day=1)
     )
     page = login("leader")
     page.goto(f"{live_server.url}/water/")

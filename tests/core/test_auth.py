@@ -105,3 +105,50 @@ def test_inactive_official_cannot_log_in(client, unit_a):
     response = _login(client, "gone", "Test-pass-123")
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+# --- behind the documented reverse proxy (compose: AXES_PROXY_COUNT=1) ---------------------------------------
+PROXY = "172.18.0.2"
+
+
+def _login_via_proxy(client, username, password, forwarded_for):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_an_attackers_failures_do_not_lock_the_user_elsewhere(client, settings, official_a):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(5):
+        _login_via_proxy(client, "official_a", "wrong-password", "203.0.113.9")
+    assert _login_via_proxy(client, "official_a", "Test-pass-123", "203.0.113.9").status_code == 429
+    client.logout()
+    # Every request reaches Django from the proxy's address; the real user comes from another client address.
+    assert _login_via_proxy(client, "official_a", "Test-pass-123", "198.51.100.7").status_code == 302
+
+
+def test_behind_a_proxy_a_spoofed_left_entry_does_not_escape_the_lock(client, settings, official_a):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(5):
+        # The attacker sends his own X-Forwarded-For; the proxy appends the real address on the right.
+        _login_via_proxy(client, "official_a", "wrong-password", f"10.0.0.{n}, 203.0.113.9")
+    locked = _login_via_proxy(client, "official_a", "Test-pass-123", "10.0.0.99, 203.0.113.9")
+    assert locked.status_code == 429
+
+
+def test_client_ip_reads_the_nth_entry_from_the_right(rf, settings):
+    from tracker.net import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == PROXY  # no proxy configured: the header is not believed
+    settings.TRUSTED_PROXY_COUNT = 2
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="9.9.9.9, 1.2.3.4, 10.0.0.1")
+    assert client_ip(request) == "1.2.3.4"  # two proxies: the second entry from the right
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="10.0.0.1")
+    assert client_ip(request) == PROXY  # shorter than the proxy chain: fall back
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="junk, <script>")
+    assert client_ip(request) == PROXY  # not an address: fall back

@@ -6,9 +6,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from guardian.models import UserObjectPermission
 
-from config.navigation import AREAS_BY_KEY, area_required
 from tests.factories import UnitFactory, UserFactory
 from tracker.choices import Role
+from tracker.common.access import AREAS_BY_KEY, area_required
 from tracker.permissions import can_act_for_unit, units_for_user, user_role
 from tracker.services import user_set_role
 

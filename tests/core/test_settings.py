@@ -53,7 +53,8 @@ def test_production_needs_a_secret_key_and_takes_hosts_from_env():
     failed = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
     assert failed.returncode != 0
     assert "SECRET_KEY is required" in failed.stderr
-    s = _settings_with({"DEBUG": "false", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "eco.example.gov.cn, 10.0.0.5"})
+    key = "Zq3-vN8_pL1xR7tY5wK2mB9cD4fG6hJ0sA8eU3iO7yT1rE5wQ9uI2oP4aS6dF8gH"  # 64 characters, many distinct
+    s = _settings_with({"DEBUG": "false", "SECRET_KEY": key, "ALLOWED_HOSTS": "eco.example.gov.cn, 10.0.0.5"})
     assert s["debug"] is False
     assert s["hosts"] == ["eco.example.gov.cn", "10.0.0.5"]
 
@@ -85,3 +86,23 @@ def test_env_bool_refuses_garbage(monkeypatch):
         env_bool("SOME_FLAG", False)
     monkeypatch.setenv("SOME_FLAG", "off")
     assert env_bool("SOME_FLAG", True) is False
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x",
+        "x" * 60,  # long but one character
+        "short-but-varied-key-123",
+        "django-insecure-" + "a1b2c3d4e5" * 6,
+        "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz",  # the local default
+    ],
+)
+def test_production_refuses_a_weak_secret_key(key):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    clean.update(
+        DEBUG="0", SECRET_KEY=key, ALLOWED_HOSTS="eco.example.gov.cn", DJANGO_SETTINGS_MODULE="config.settings"
+    )
+    failed = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert failed.returncode != 0
+    assert "SECRET_KEY is too weak" in failed.stderr

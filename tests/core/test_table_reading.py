@@ -123,9 +123,8 @@ def _with_sheet(sheet_xml: str, extra: dict[str, str] | None = None) -> bytes:
 
 
 def test_xlsx_table_not_at_a1_keeps_spreadsheet_rows_and_cell_text():
-    data = _xlsx(
-        {"B3": "站点编码", "C3": "数值", "B4": "A", "C4": 3.0, "B5": dt.datetime(2025, 3, 2), "C5": 0.1, "D6": "备注"}
-    )
+    excel_cell = dt.datetime(2025, 3, 2)  # noqa: DTZ001 (an Excel cell is naive)
+    data = _xlsx({"B3": "站点编码", "C3": "数值", "B4": "A", "C4": 3.0, "B5": excel_cell, "C5": 0.1, "D6": "备注"})
     frame = _read("x.xlsx", data)
     assert frame[["code", "value"]].values.tolist() == [["A", "3"], ["2025-03-02", "0.1"], ["", ""]]
     assert frame["_row"].tolist() == [4, 5, 6]  # row 6 holds only a note: read, so the import can report it

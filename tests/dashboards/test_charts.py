@@ -28,7 +28,8 @@ def test_item_bars_are_blue_when_met_and_vermilion_when_missed_lower_better():
 
 def test_warning_chart_uses_the_four_site_colours_in_order():
     counts = pd.DataFrame({"colour": ["red", "green"], "count": [2, 5], "url": ["/r", "/g"]})
-    fig = charts.warning_figure(counts)
+    labels = {"green": "绿色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
+    fig = charts.warning_figure(counts, labels=labels)
     assert list(fig.data[0].x) == ["绿色", "黄色", "橙色", "红色"]
     assert list(fig.data[0].y) == [5, 0, 0, 2]
     assert list(fig.data[0].marker.color) == ["#2e7d32", "#f2c200", "#e66100", "#b3261e"]

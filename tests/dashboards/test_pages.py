@@ -204,6 +204,7 @@ def test_unit_export_has_each_item(client_for, official_a, unit_a, city):
     assert rows[1][0] == "优良天数率" and rows[1][2] == 99.0 and rows[1][3] == 88.0
 
 
+@pytest.mark.clock
 def test_inspector_export_lists_waiting_requests_oldest_first(client_for, inspector, unit_a, unit_b, city):
     import datetime
 
@@ -218,7 +219,9 @@ def test_inspector_export_lists_waiting_requests_oldest_first(client_for, inspec
     html = client.get(reverse("targets:dashboard_inspector")).content.decode()
     assert html.index("Q-OLD") < html.index("Q-NEW")
     rows = _sheet(client.get(reverse("targets:dashboard_inspector_export")), "待核验销号申请")
-    assert [r[0] for r in rows[1:]] == ["Q-OLD", "Q-NEW"] and rows[1][4] == 9
+    # Moved 9×24 h and 1×24 h ago: 9 and 1 calendar days on the Beijing clock, at any hour (the UTC date of the
+    # move lagged a day between 00:00 and 08:00 Beijing time and made it 10).
+    assert [r[0] for r in rows[1:]] == ["Q-OLD", "Q-NEW"] and rows[1][4] == 9 and rows[2][4] == 1
 
 
 def test_zone_export_and_map_without_boundary(client_for, leader, city):
@@ -280,3 +283,17 @@ def test_trend_points_link_to_the_ranking_they_come_from(client_for, leader, cit
     assert "综合得分逐月走势" in html
     for r in (earlier, run):  # in a chart's point data, not only in a link
         assert f'["{reverse("targets:index")}?run={r.pk}"]' in html
+
+
+def test_cached_panels_are_kept_per_language(client_for, official_a, unit_a, city):
+    # The unit dashboard caches its panels (chart titles inside). An English visit first must not hand its
+    # English chart text to the Chinese reader who comes next (the cache key holds the language).
+    city(3)
+    client = client_for(official_a)
+    url = reverse("targets:dashboard_unit", args=[unit_a.pk])
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "My unit’s total score by month" in english
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(url).content.decode()
+    assert "本单位总分逐月走势" in chinese and "My unit’s total score by month" not in chinese

@@ -71,16 +71,24 @@ def start_worker(transactional_db, settings, fault_dir):
     started: list[Worker] = []
 
     def _start(
-        *, pool: str = "prefork", broker: str | None = None, ping: bool = True, queue: str | None = None
+        *,
+        pool: str = "prefork",
+        broker: str | None = None,
+        ping: bool = True,
+        queue: str | None = None,
+        db_port: int | None = None,
+        env: dict | None = None,
     ) -> Worker:
         queue = queue or f"fault-{uuid.uuid4().hex[:10]}"
-        env = dict(os.environ)
+        extra, env = env or {}, dict(os.environ)
         db = connection.settings_dict
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        port = db_port or db["PORT"] or 5432  # db_port: through a TcpProxy that the test takes down
+        env["DATABASE_URL"] = f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{port}/{db['NAME']}"
         env["REDIS_URL"] = broker or settings.REDIS_URL
         env["FAULT_DIR"] = str(fault_dir)
         env["SCORING_RETRY_BACKOFF"] = "1"
+        env.update(extra)
         log = fault_dir / f"worker-{queue}.log"
         proc = subprocess.Popen(
             [
@@ -111,32 +119,34 @@ def start_worker(transactional_db, settings, fault_dir):
         w.stop()
 
 
-@pytest.fixture
-def scratch_redis(tmp_path):
-    """A throwaway redis-server on port 6390 with an append-only file fsynced on every write.
+def free_port(start: int = 6391, end: int = 6499) -> int:
+    """A port nobody listens on, from 6391 up (6379 is the machine's shared Redis, never touched here)."""
+    import socket
 
-    Why: Redis is the broker, and a message it holds only in memory is gone after a restart. With
-    `--appendonly yes --appendfsync always` every queued message is on disk before the producer hears "OK",
-    so even a killed Redis replays the queue on start. `--save ""` turns off RDB snapshots so the AOF alone is
-    what is tested. Yields (url, restart) where `restart(kill=True)` kills it with SIGKILL and starts it again.
-    """
-    import shutil
+    for port in range(start, end):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.skip(f"no free port in {start}–{end}")
 
-    import redis
 
-    exe = shutil.which("redis-server")
-    if not exe:
-        pytest.skip("redis-server is not installed")
-    port = 6390
-    data = tmp_path / "redis"
-    data.mkdir()
-    cmd = [exe, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data), "--save", ""]
-    cmd += ["--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"]
-    holder: dict = {}
+class ScratchRedis:
+    """A throwaway redis-server of this test: `stop()` (SIGKILL or SIGTERM), `start()`, `restart()`."""
 
-    def _up():
-        holder["proc"] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        client = redis.Redis(port=port)
+    def __init__(self, exe: str, port: int, data: Path):
+        self.port, self.url = port, f"redis://127.0.0.1:{port}/0"
+        self.cmd = [exe, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data), "--save", ""]
+        self.cmd += ["--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no"]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        client = redis.Redis(port=self.port)
 
         def _ping():
             try:
@@ -146,18 +156,193 @@ def scratch_redis(tmp_path):
 
         wait_for(_ping, 20, "the scratch redis-server to start")
 
-    def restart(kill: bool = True) -> None:
-        proc = holder["proc"]
-        proc.kill() if kill else proc.terminate()
-        proc.wait(timeout=20)
-        _up()
+    def stop(self, kill: bool = True) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill() if kill else self.proc.terminate()
+            self.proc.wait(timeout=20)
 
-    try:
-        redis.Redis(port=port, socket_connect_timeout=0.5).ping()
-        pytest.skip(f"port {port} is taken by another Redis")
-    except redis.ConnectionError:
-        pass
-    _up()
-    yield f"redis://127.0.0.1:{port}/0", restart
-    holder["proc"].kill()
-    holder["proc"].wait(timeout=20)
+    def restart(self, kill: bool = True) -> None:
+        self.stop(kill)
+        self.start()
+
+
+@pytest.fixture
+def scratch_redis(tmp_path):
+    """A throwaway redis-server on a free port (6391+) with an append-only file fsynced on every write.
+
+    Why: Redis is the broker, and a message it holds only in memory is gone after a restart. With
+    `--appendonly yes --appendfsync always` every queued message is on disk before the producer hears "OK",
+    so even a killed Redis replays the queue on start. `--save ""` turns off RDB snapshots so the AOF alone is
+    what is tested. Yields a ScratchRedis (url, stop, start, restart).
+    """
+    import shutil
+
+    exe = shutil.which("redis-server")
+    if not exe:
+        pytest.skip("redis-server is not installed")
+    data = tmp_path / "redis"
+    data.mkdir()
+    server = ScratchRedis(exe, free_port(), data)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def use_broker(settings):
+    """`use_broker(url)`: this test process sends its tasks (and pings) through another Redis until the end."""
+    from config.celery import app
+
+    saved = app.conf.broker_url
+
+    def _reset():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def _use(url: str) -> None:
+        app.conf.broker_url = url
+        _reset()
+
+    yield _use
+    app.conf.broker_url = saved
+    _reset()
+
+
+class TcpProxy:
+    """A TCP proxy in front of PostgreSQL that the test takes down and up, or cuts at a COMMIT.
+
+    Modes: "up" relays; "down" closes every connection and refuses new ones (the database is unreachable);
+    `cut_at_next_commit()` relays the next COMMIT to the server, lets the server commit, then drops the
+    connection before the client hears the reply (an in-doubt commit); `down_after_next_commit()` relays the
+    COMMIT and its reply, then goes down (the request committed, everything after meets a dead database).
+    """
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1"):
+        import socket
+        import threading
+
+        self.target = (target_host, target_port)
+        self.server = socket.socket()
+        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.port = self.server.getsockname()[1]
+        self.mode = "up"
+        self.on_commit = ""  # "", "cut" or "down"
+        self.swallow = False
+        self.commits_seen = 0
+        self.lock = threading.Lock()
+        self.pairs: list = []
+        self.closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self.closed:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if self.mode == "down":
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.pairs.append((client, upstream))
+            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+
+    def _pump(self, src, dst, from_client: bool) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if from_client and b"COMMIT" in data and self.on_commit:
+                    self.commits_seen += 1
+                    if self.on_commit == "cut":
+                        self.swallow = True
+                        dst.sendall(data)
+                        time.sleep(0.5)  # the server commits; its reply is swallowed
+                        self.down()
+                        return
+                    dst.sendall(data)
+                    self.on_commit = "down-on-reply"
+                    continue
+                if not from_client and self.swallow:
+                    continue
+                dst.sendall(data)
+                if not from_client and self.on_commit == "down-on-reply":
+                    self.down()
+                    return
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.close()
+                except OSError:
+                    pass
+
+    def _drop_all(self) -> None:
+        import socket
+
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        for pair in pairs:
+            for sock in pair:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+
+    def down(self) -> None:
+        self.mode, self.on_commit = "down", ""
+        self._drop_all()
+
+    def up(self) -> None:
+        self.mode, self.swallow = "up", False
+
+    def cut_at_next_commit(self) -> None:
+        self.on_commit = "cut"
+
+    def down_after_next_commit(self) -> None:
+        self.on_commit = "down"
+
+    def close(self) -> None:
+        self.closed = True
+        self.server.close()
+        self._drop_all()
+
+
+@pytest.fixture
+def db_proxy(transactional_db):
+    """A TcpProxy in front of the test database's PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database proxy is for PostgreSQL")
+    proxy = TcpProxy(int(connection.settings_dict["PORT"] or 5432), connection.settings_dict["HOST"] or "127.0.0.1")
+    yield proxy
+    proxy.close()
+    time.sleep(1)  # let PostgreSQL end the backends whose client side the proxy just closed
+
+
+@pytest.fixture
+def through_proxy(db_proxy):
+    """This test process's default connection goes through the proxy until the end of the test."""
+    from django.db import connection
+
+    saved = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(db_proxy.port)
+    yield db_proxy
+    connection.close()
+    connection.settings_dict["PORT"] = saved

@@ -123,7 +123,7 @@ def test_a_killed_run_is_delivered_a_bounded_number_of_times(fault_dir, monkeypa
 def test_tasks_queued_survive_a_redis_restart_and_complete_exactly_once(start_worker, scratch_redis, fault_dir):
     from config.celery import app
 
-    url, restart = scratch_redis
+    url, restart = scratch_redis.url, scratch_redis.restart
     queue = "fault-restart"
     with app.connection_for_write(url) as conn:
         for n in range(20):

@@ -9,6 +9,9 @@ from projects import selectors
 from projects.choices import FundLevel, Stage
 from tests.factories import FundFactory, PaymentFactory, ProjectFactory, UnitFactory, UserFactory
 
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = pytest.mark.clock
+
 D = Decimal
 
 
@@ -115,6 +118,26 @@ def test_indicator_budget_execution_rate_ignores_funds_of_later_years(city, unit
     # 2021: the 2022 fund does not count; A: P1 60,000 / 100,000 = 60 %; B: P3 0 / 200,000, P4 100,000 / 100,000
     assert frame.loc[unit_a.pk, "value"] == 60.0
     assert frame.loc[UnitFactory(code="511129").pk, "value"] == pytest.approx(100000 / 300000 * 100, abs=0.01)
+
+
+def test_indicator_rural_sewage_payment_rate_counts_only_rural_sewage_funds(city, unit_a, unit_b):
+    from projects.choices import FundArea
+
+    user = UserFactory(username="payer2")
+    sewage = FundFactory(name="2021农村生活污水", year=2021, area=FundArea.RURAL_SEWAGE, amount=D("500000"))
+    s1 = ProjectFactory(unit=unit_a, fund=sewage, allocated_amount=D("300000"))
+    ProjectFactory(unit=unit_b, fund=sewage, allocated_amount=D("200000"))
+    PaymentFactory(project=s1, amount=D("45000"), paid_on=date(2022, 2, 1), entered_by=user)
+    PaymentFactory(project=s1, amount=D("30000"), paid_on=date(2022, 6, 1), entered_by=user)  # after as_of
+    frame = selectors.indicator_rural_sewage_payment_rate(year=2022, as_of=date(2022, 3, 31)).set_index("unit_id")
+    # Only the rural-sewage fund's projects count (the city fixture's other funds do not):
+    # A: S1 paid 45,000 of 300,000 by 2022-03-31 → 15.00 %; B: S2 paid 0 of 200,000 → 0 %
+    assert frame.loc[unit_a.pk, "value"] == 15.0
+    assert frame.loc[unit_b.pk, "value"] == 0.0
+    assert "已支付 4.50 万元 / 下达 30.00 万元（1 个在建资金项目）" in frame.loc[unit_a.pk, "detail"]
+    # The overall execution rate still counts every fund: A = (75,000 + 45,000) / (150,000 + 300,000) = 26.67 %
+    overall = selectors.indicator_budget_execution_rate(year=2022, as_of=date(2022, 3, 31)).set_index("unit_id")
+    assert overall.loc[unit_a.pk, "value"] == pytest.approx(26.67, abs=0.01)
 
 
 def test_indicator_stalled_project_count(unit_a, unit_b, settings):

@@ -131,6 +131,59 @@ def test_database_refuses_a_second_reversal_even_bypassing_the_service(project, 
         )  # fmt: skip
 
 
+def test_a_payment_with_a_60_character_voucher_can_be_reversed(project, official_a):
+    voucher = "V" * 60  # the column's full width: "<voucher>-冲销" would be 63 characters
+    reversal = payment_reverse(payment=pay(project, official_a, "500.00", voucher), reason="录错", user=official_a)
+    assert reversal.voucher_no == "V" * 57 + "-冲销"  # 57 + 3 = 60
+    assert reversal.amount == D("-500.00")
+
+
+def test_reversal_voucher_does_not_collide_with_an_existing_voucher(project, official_a):
+    pay(project, official_a, "100.00", "PZ-7-冲销")  # someone typed the would-be reversal name as a real voucher
+    original = pay(project, official_a, "200.00", "PZ-7")
+    reversal = payment_reverse(payment=original, reason="录错", user=official_a)
+    assert reversal.voucher_no == "PZ-7-冲销2"
+
+
+def test_two_long_vouchers_with_the_same_prefix_both_reverse(project, official_a):
+    first = pay(project, official_a, "100.00", "A" * 58 + "01")
+    second = pay(project, official_a, "100.00", "A" * 58 + "02")
+    r1 = payment_reverse(payment=first, reason="错", user=official_a)
+    r2 = payment_reverse(payment=second, reason="错", user=official_a)
+    # both shortened to 57 "A" + "-冲销"; the second takes the counter, shortened one more character to fit
+    assert (r1.voucher_no, r2.voucher_no) == ("A" * 57 + "-冲销", "A" * 56 + "-冲销2")
+    assert all(len(r.voucher_no) <= 60 for r in (r1, r2))
+
+
+def test_the_system_admin_may_reverse_a_payment(project, official_a, admin_user):
+    original = pay(project, official_a, "300.00")
+    reversal = payment_reverse(payment=original, reason="管理员更正", user=admin_user)
+    assert (reversal.amount, reversal.entered_by) == (D("-300.00"), admin_user)
+
+
+@pytest.mark.parametrize("who", ["official_b", "dept_official", "leader", "inspector"])
+def test_others_may_not_reverse(project, official_a, actors, who):
+    original = pay(project, official_a, "300.00")
+    with pytest.raises(PermissionDenied):
+        payment_reverse(payment=original, reason="x", user=actors[who])
+    assert Payment.objects.count() == 1
+
+
+def test_admin_site_action_reverses_selected_payments(client, project, official_a, admin_user):
+    from django.urls import reverse
+
+    original = pay(project, official_a, "300.00", "W" * 60)
+    client.force_login(admin_user)
+    url = reverse("admin:projects_payment_changelist")
+    data = {"action": "reverse_selected", "_selected_action": [original.pk]}
+    confirm = client.post(url, data)
+    assert confirm.status_code == 200 and "冲销原因" in confirm.content.decode()
+    done = client.post(url, {**data, "reason": "管理员更正"})
+    assert done.status_code == 302
+    reversal = Payment.objects.get(reverses=original)
+    assert (reversal.amount, reversal.note, reversal.entered_by) == (D("-300.00"), "管理员更正", admin_user)
+
+
 # --- stages ---------------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,8 @@ from rectifications.choices import Status
 from rectifications.models import Transition
 from tests.factories import InspectionFactory, RectificationItemFactory
 
-pytestmark = pytest.mark.django_db
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 START, END = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
 
 

@@ -55,9 +55,9 @@ def test_ledger_filters_and_counts(actors, items, client_for):
     RectificationItemFactory(unit=items["a"].unit, code="A-2", status=Status.CLOSED, area="air")
     response = client_for(actors["leader"]).get(reverse("rectifications:index"), {"status": "closed"})
     assert response.context["counts"]["total"] == 1
-    assert [it.code for it in response.context["page"]] == ["A-2"]
+    assert [it.code for it in response.context["table"].page] == ["A-2"]
     response = client_for(actors["leader"]).get(reverse("rectifications:index"), {"unit": items["b"].unit_id})
-    assert {it.code for it in response.context["page"]} == {"B-1", "B-2"}
+    assert {it.code for it in response.context["table"].page} == {"B-1", "B-2"}
 
 
 def test_ledger_uses_a_fixed_number_of_queries(actors, unit_a, client_for, django_assert_max_num_queries):
@@ -253,7 +253,7 @@ def test_notices_inbox_scoped_and_read_by_unit_official(actors, unit_a, unit_b, 
     na = Notice.objects.create(item=item_a, unit=unit_a, person="张三", level="warning", created_at=timezone.now())
     Notice.objects.create(item=item_b, unit=unit_b, person="李四", level="reminder", created_at=timezone.now())
     response = client_for(actors["official_a"]).get(reverse("rectifications:notices"))
-    assert [n.pk for n in response.context["notices"]] == [na.pk]
+    assert [n.pk for n in response.context["table"].page.object_list] == [na.pk]
     assert client_for(actors["official_b"]).post(reverse("rectifications:notice_read", args=[na.pk])).status_code == 404
     assert client_for(actors["leader"]).post(reverse("rectifications:notice_read", args=[na.pk])).status_code == 403
     client_for(actors["official_a"]).post(reverse("rectifications:notice_read", args=[na.pk]))

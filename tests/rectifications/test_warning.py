@@ -11,6 +11,9 @@ from rectifications.models import Notice, RectificationItem
 from rectifications.tasks import warnings_daily
 from tests.factories import RectificationItemFactory
 
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = pytest.mark.clock
+
 TODAY = dt.date(2026, 3, 15)
 CASES = [
     # (status, deadline, rebounded, expected)
@@ -53,44 +56,57 @@ def test_notice_levels_escalate_with_colour(colour, overdue, expected):
 
 
 @pytest.mark.django_db
-def test_set_based_recompute_agrees_with_the_pure_rule(unit_a):
-    items = []
-    for n, (status, deadline, rebounded, _expected) in enumerate(CASES):
-        items.append(
-            RectificationItemFactory(
-                unit=unit_a,
-                status=status,
-                deadline=deadline,
-                rebound_count=int(rebounded),
-                colour="green",
-                code=f"C{n}",
-            )
-        )
-    services.rectification_colours_recompute(on=TODAY)
+def test_recompute_applies_the_pure_rule_on_the_working_day_calendar(unit_a):
+    # The job computes every colour with warning.warning_colour (no SQL copy) on the weekend calendar, with the
+    # site thresholds (DUE_SOON_DAYS 7 calendar days, RECT_RED_DAYS 20 working days). On Wed 2026-03-18:
+    cases = [
+        ("in_progress", dt.date(2026, 3, 25), "yellow"),  # 7 days ahead
+        ("in_progress", dt.date(2026, 3, 26), "green"),  # 8 days ahead
+        ("in_progress", dt.date(2026, 3, 15), "orange"),  # Sun → Mon 16; (16, 18] = 2 working days
+        ("in_progress", dt.date(2026, 2, 18), "orange"),  # (Feb 18, Mar 18] = 4 weeks = 20 working days: not > 20
+        ("in_progress", dt.date(2026, 2, 17), "red"),  # 21 working days
+        ("closed", dt.date(2025, 1, 1), "green"),
+    ]
+    for n, (status, deadline, _expected) in enumerate(cases):
+        RectificationItemFactory(unit=unit_a, status=status, deadline=deadline, colour="green", code=f"C{n}")
+    services.rectification_colours_recompute(on=dt.date(2026, 3, 18))
     got = dict(RectificationItem.objects.values_list("code", "colour"))
-    assert got == {f"C{n}": case[3] for n, case in enumerate(CASES)}
+    assert got == {f"C{n}": case[2] for n, case in enumerate(cases)}
 
 
 @pytest.mark.django_db
-def test_daily_job_sends_notices_once_and_escalates(unit_a):
-    item = RectificationItemFactory(unit=unit_a, status=Status.IN_PROGRESS, deadline=dt.date(2026, 3, 20))
+def test_daily_job_escalates_one_step_per_working_day(unit_a):
+    # Deadline Mon 2026-02-02; on Wed 2026-03-18 it is (Feb 2, Mar 18] = 31 working days overdue → red.
+    item = RectificationItemFactory(unit=unit_a, status=Status.IN_PROGRESS, deadline=dt.date(2026, 2, 2))
     closed = RectificationItemFactory(unit=unit_a, status=Status.CLOSED, deadline=dt.date(2025, 1, 1))
-    warnings_daily.delay("2026-03-15")  # yellow
-    warnings_daily.delay("2026-03-15")  # same day again: nothing new
-    assert list(Notice.objects.values_list("level", flat=True)) == ["reminder"]
-    warnings_daily.delay("2026-04-25")  # 36 days overdue: red
-    levels = set(Notice.objects.filter(item=item).values_list("level", flat=True))
-    assert levels == {"reminder", "warning", "supervision"}
+
+    def levels():
+        return list(Notice.objects.filter(item=item).order_by("pk").values_list("level", flat=True))
+
+    warnings_daily.delay("2026-03-18")
+    assert levels() == ["reminder"]  # red, but one step: 提醒函 only, not three letters on one day
+    warnings_daily.delay("2026-03-18")  # same day again: nothing new
+    assert levels() == ["reminder"]
+    warnings_daily.delay("2026-03-19")
+    assert levels() == ["reminder", "warning"]
+    warnings_daily.delay("2026-03-21")  # Saturday: no notices on a rest day
+    assert levels() == ["reminder", "warning"]
+    warnings_daily.delay("2026-03-23")
+    assert levels() == ["reminder", "warning", "supervision"]
+    warnings_daily.delay("2026-03-24")  # 36 working days overdue: 约谈 needs more than 40
+    assert levels() == ["reminder", "warning", "supervision"]
     assert not Notice.objects.filter(item=closed).exists()
     notice = Notice.objects.get(item=item, level="supervision")
-    assert (notice.unit_id, notice.person) == (unit_a.pk, item.responsible_person)
+    assert (notice.unit_id, notice.person, notice.sent_on) == (unit_a.pk, item.responsible_person, dt.date(2026, 3, 23))
     item.refresh_from_db()
     assert item.colour == "red"
 
 
 @pytest.mark.celery_worker
 def test_daily_job_runs_on_a_real_worker(celery_worker_queue, unit_a):
+    # Deadline Tue 2026-03-10, run on Mon 2026-03-16: (10, 16] = 11, 12, 13, 16 = 4 working days → orange;
+    # one step: 提醒函.
     item = RectificationItemFactory(unit=unit_a, status=Status.IN_PROGRESS, deadline=dt.date(2026, 3, 10))
-    result = warnings_daily.apply_async(args=["2026-03-15"], queue=celery_worker_queue)
-    assert result.get(timeout=60) == {"colours_changed": 1, "notices_sent": 2}
-    assert set(Notice.objects.filter(item=item).values_list("level", flat=True)) == {"reminder", "warning"}
+    result = warnings_daily.apply_async(args=["2026-03-16"], queue=celery_worker_queue)
+    assert result.get(timeout=60) == {"colours_changed": 1, "notices_sent": 1}
+    assert set(Notice.objects.filter(item=item).values_list("level", flat=True)) == {"reminder"}

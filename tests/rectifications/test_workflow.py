@@ -99,6 +99,7 @@ def test_stale_version_gets_changed_by_someone_else(actors, unit_a):
 
 
 @pytest.mark.django_db
+@pytest.mark.clock
 def test_rebound_makes_item_red_and_counts(actors, unit_a):
     item = RectificationItemFactory(unit=unit_a, status=Status.CLOSED)
     services.rectification_item_rebound(item=item, user=actors["inspector"], comment="回头看发现垃圾复堆")

@@ -88,6 +88,22 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["notice"] = Notice.objects.create(
         item=item, unit=unit, person="张三", level="reminder", created_at=timezone.now()
     )
+    from rectifications.documents import notice_number
+
+    notice_number(notice=w.objects["notice"], user=official)  # numbered: its Word copy can be downloaded
+    from projects.models import Pilot, PilotMilestone
+
+    pilot = Pilot.objects.create(name=f"试点{unit.code}", level="city", kind="other", lead_unit=unit)
+    w.objects["pilot"] = pilot
+    w.objects["milestone"] = PilotMilestone.objects.create(pilot=pilot, name="节点一", planned_on=dt.date(2026, 3, 1))
+    from rectifications.models import ReviewCheck, ReviewPlan
+
+    closed = w.objects["closed_item"]
+    plan = ReviewPlan.objects.create(
+        name=f"回头看-{unit.code}", closed_before=dt.date(2030, 1, 1), due=dt.date(2030, 2, 1), created_by=official
+    )
+    w.objects["review_plan"] = plan
+    w.objects["review_check"] = ReviewCheck.objects.create(plan=plan, item=closed)
     from tests.factories import AirStationFactory, MeasureFactory, WarZoneFactory
 
     zone = WarZoneFactory()

@@ -80,6 +80,10 @@ def photo(world, side):
     return {"pk": world[side]["project"].pk, "photo_pk": world[side]["photo"].pk}
 
 
+def milestone(world, side):
+    return {"pk": world[side]["pilot"].pk, "milestone_pk": world[side]["milestone"].pk}
+
+
 #                anon  oa   ob   dept leader insp admin
 EVERYONE = "login ok ok ok ok ok ok"
 NOT_INSPECTOR = "login ok ok ok ok 403 ok"
@@ -94,6 +98,8 @@ NO_TOKEN = "401 401 401 401 401 401 401"  # machine endpoints: a session is not 
 
 POLICY: dict[str, Policy] = {
     "home": Policy(EVERYONE, EVERYONE),
+    "password_change": Policy(EVERYONE, EVERYONE),  # each person their own password (POST without data: the form)
+    "password_change_done": Policy(EVERYONE, "login 405 405 405 405 405 405"),
     # tracker: units
     "tracker:unit_list": Policy(EVERYONE, EVERYONE),
     "tracker:unit_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, unit),
@@ -119,12 +125,18 @@ POLICY: dict[str, Policy] = {
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:project_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:fund_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:payment_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:project_detail": Policy(PROJECT_READ, PROJECT_READ, obj("project")),
     "projects:payment_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:payment_reverse": Policy(GET_405, PROJECT_WRITE, payment),
     "projects:stage_change": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:progress_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:photo_download": Policy(PROJECT_READ, PROJECT_READ, photo),
+    # the pilot portfolio is the city's: every projects reader sees every pilot; only the lead unit records
+    "projects:pilot_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
+    "projects:pilot_detail": Policy(NOT_INSPECTOR, NOT_INSPECTOR, obj("pilot")),
+    "projects:pilot_milestone_done": Policy(GET_405, "login ok 403 403 403 403 403", milestone),
     # rectifications
     "rectifications:index": Policy(EVERYONE, EVERYONE),
     "rectifications:detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("item")),
@@ -140,6 +152,13 @@ POLICY: dict[str, Policy] = {
     # signing a notice is the addressed unit's act; city-wide readers may list but not sign
     "rectifications:notice_read": Policy(GET_405, OWN_WRITE, obj("notice")),
     "rectifications:bulletin": Policy(CITY_READERS, CITY_READERS),
+    # a numbered notice's Word copy: whoever sees the notice; numbering (POST) is the city offices' act
+    "rectifications:notice_document": Policy(OWN_OR_CITY, "login 403 404 404 ok ok ok", obj("notice")),
+    "rectifications:bulletin_document": Policy(GET_405, CITY_READERS),
+    # 回头看 plans are city-wide work: city roles read them, only inspectors draw them up and record checks
+    "rectifications:review_plans": Policy(CITY_READERS, "login 403 403 403 403 ok 403"),
+    "rectifications:review_plan": Policy(CITY_READERS, GET_405, obj("review_plan")),
+    "rectifications:review_check": Policy(GET_405, "login 403 403 403 403 ok 403", obj("review_check")),
 }
 
 

@@ -9,7 +9,8 @@ from targets.choices import RunStatus
 from targets.models import ScoringRun
 from tests.targets.conftest import AS_OF
 
-pytestmark = pytest.mark.django_db
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_deduction_risks_of_a_unit(scheme, fake_sources, unit_a):

@@ -26,8 +26,13 @@ def test_seed_water_is_complete_idempotent_and_has_non_compliant_months(settings
         SewageOutlet.objects.count(),
         OutletStepChange.objects.count(),
     )
-    assert counts[0] == 30 and counts[1] == 30 * 24 and counts[2] == 60
+    assert counts[0] == 31 and counts[1] == 31 * 24 and counts[2] == 60
     assert WaterMonthlyReading.objects.filter(compliant=False).exists()
+    # the reservoir section (issue 16) is assessed with the 湖库 TP limits and carries TN
+    reservoir = WaterSection.objects.select_related("river").get(code="LS-C15")
+    assert reservoir.assessed_as == "reservoir" and reservoir.river.name == "黄鹤水库"
+    assert not reservoir.readings.filter(tn__isnull=True).exists()
+    assert all(r.data_complete for r in WaterMonthlyReading.objects.all()[:50])
     assert set(SewageOutlet.objects.values_list("step", flat=True)) == {
         "survey",
         "monitor",

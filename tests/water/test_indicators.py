@@ -10,7 +10,8 @@ from tracker.choices import OutletStep
 from tracker.models import OutletStepChange
 from tracker.selectors.water import indicator_outlet_completion_rate, indicator_water_section_compliance_rate
 
-pytestmark = pytest.mark.django_db
+# Date-sensitive (deadlines, colours, overdue, periods): runs at every Beijing clock time of tests/clocks.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 def test_section_compliance_rate_counts_section_months_ytd(unit_a, unit_b):
@@ -26,7 +27,7 @@ def test_section_compliance_rate_counts_section_months_ytd(unit_a, unit_b):
     frame = indicator_water_section_compliance_rate(year=2025, as_of=dt.date(2025, 2, 28))
     assert list(frame.columns) == ["unit_id", "value", "detail"]
     rows = frame.set_index("unit_id")
-    assert rows.loc[unit_a.pk, "value"] == pytest.approx(200 / 3)
+    assert rows.loc[unit_a.pk, "value"] == 66.7  # 2/3 = 66.666… published at 0.1 (GB/T 8170)
     assert rows.loc[unit_a.pk, "detail"] == "达标断面月次 2 / 监测断面月次 3"
     assert rows.loc[unit_b.pk, "value"] == 100.0
 

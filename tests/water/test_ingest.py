@@ -27,21 +27,41 @@ def section(unit_a):
 
 def test_upsert_computes_class_and_compliance(section):
     count = water_readings_upsert(
-        [{"section": "S1", "month": "2025-03", "do": "8", "nh3n": "1.2", "tp": "0.1", "_row": 2}], today=TODAY
+        [{"section": "S1", "month": "2025-03", "do": "8", "codmn": "3", "nh3n": "1.2", "tp": "0.1", "_row": 2}],
+        today=TODAY,
     )
     reading = WaterMonthlyReading.objects.get()
     assert count == 1
     assert reading.month == dt.date(2025, 3, 1)
     assert reading.water_class == 4  # NH3-N 1.2 > 1.0 → IV
     assert reading.compliant is False  # target III
+    assert reading.data_complete and reading.limiting_factors == "nh3n"
+
+
+def test_a_reading_without_the_minimum_set_is_incomplete_and_not_compliant(section):
+    # Only DO 8 (class I by itself): CODMn, NH₃-N and TP missing → 数据不全, no class, counted as not compliant.
+    water_readings_upsert([{"section": "S1", "month": "2025-03", "do": "8", "_row": 2}], today=TODAY)
+    reading = WaterMonthlyReading.objects.get()
+    assert reading.water_class is None and reading.data_complete is False and reading.compliant is False
+
+
+def test_reservoir_section_uses_lake_tp_limits_gb3838_table1(section):
+    # TP 0.08 on a reservoir: 湖、库 limits 0.01/0.025/0.05/0.1 → IV (a river would be II, ≤ 0.1).
+    section.water_body = "reservoir"
+    section.save()
+    row = {"section": "S1", "month": "2025-03", "do": "8", "codmn": "3", "nh3n": "0.3", "tp": "0.08", "_row": 2}
+    water_readings_upsert([row], today=TODAY)
+    reading = WaterMonthlyReading.objects.get()
+    assert reading.water_class == 4 and reading.limiting_factors == "tp" and reading.compliant is False
 
 
 def test_upsert_is_idempotent_and_replaces_values(section):
-    rows = [{"section": "S1", "month": "2025-03", "do": "8", "_row": 2}]
+    full = {"codmn": "2", "nh3n": "0.1", "tp": "0.01"}
+    rows = [{"section": "S1", "month": "2025-03", "do": "8", **full, "_row": 2}]
     water_readings_upsert(rows, today=TODAY)
     water_readings_upsert(rows, today=TODAY)
     assert WaterMonthlyReading.objects.count() == 1
-    water_readings_upsert([{"section": "S1", "month": "2025-03-01", "do": "4", "_row": 2}], today=TODAY)
+    water_readings_upsert([{"section": "S1", "month": "2025-03-01", "do": "4", **full, "_row": 2}], today=TODAY)
     reading = WaterMonthlyReading.objects.get()
     assert reading.water_class == 4 and reading.compliant is False
 
@@ -82,7 +102,7 @@ def _post(client, body, token):
 
 
 def test_api_upserts_with_token(client, section):
-    body = {"readings": [{"section": "S1", "month": "2024-12", "do": 7.8, "codmn": 2.5, "tp": 0.05}]}
+    body = {"readings": [{"section": "S1", "month": "2024-12", "do": 7.8, "codmn": 2.5, "nh3n": 0.2, "tp": 0.05}]}
     response = _post(client, body, _token())
     assert response.status_code == 200, response.content
     assert response.json() == {"ok": True, "written": 1}
@@ -145,7 +165,7 @@ def test_upload_page_is_admin_only(client_for, actors, who):
 
 def test_management_command_loads_and_rejects(tmp_path, section):
     good = tmp_path / "good.csv"
-    good.write_text("断面编码,月份,氨氮\nS1,2024-05,0.4\n", encoding="utf-8")
+    good.write_text("断面编码,月份,溶解氧,高锰酸盐指数,氨氮,总磷\nS1,2024-05,8,2,0.4,0.02\n", encoding="utf-8")
     call_command("load_water_readings", str(good), stdout=io.StringIO())
     assert WaterMonthlyReading.objects.get().water_class == 2
     bad = tmp_path / "bad.csv"
@@ -174,30 +194,103 @@ def test_month_formats(text, expected):
     assert _parse_month(text) == expected
 
 
+_STORED = ("section__code", "month", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn", *(
+    "water_class", "compliant", "data_complete", "limiting_factors"))  # fmt: skip
+
+
+def _write_paths_batch(unit):
+    """A river section (target III) and a reservoir section whose type comes from its river (target II)."""
+    from tests.factories import RiverFactory
+
+    reservoir = RiverFactory(name="测试水库", water_body="reservoir")
+    WaterSectionFactory(code="R1", unit=unit, target_class=2, river=reservoir, water_body="")
+    return [
+        # river: DO 8 → I, CODMn 3 → II, NH₃-N 0.4 → II, TP 0.2004 → 0.200 → III (0.1 < 0.2 ≤ 0.2): III by TP,
+        # target III → compliant; TN 1.5 stored, not classing
+        {"section": "S1", "month": "2025-01", "do": "8", "codmn": "3", "nh3n": "0.4", "tp": "0.2004", "tn": "1.5",
+         "_row": 2},
+        # NH₃-N alone (COD "-" is blank): short of DO, CODMn, TP → 数据不全: no class, not compliant
+        {"section": "S1", "month": "2025-02", "nh3n": "1.2", "cod": "-", "_row": 3},
+        # reservoir (湖、库 TP column): DO 6, CODMn 4, NH₃-N 0.5 → II; TP 0.05 → III (0.025 < 0.05 ≤ 0.05) → III by
+        # TP; target II → not compliant
+        {"section": "R1", "month": "2025-01", "do": "6", "codmn": "4", "nh3n": "0.5", "tp": "0.05", "tn": "0.8",
+         "_row": 4},
+        # reservoir, every value on its I limit (DO ≥ 7.5, CODMn ≤ 2, NH₃-N ≤ 0.15, TP ≤ 0.01) → I, no 定类因子
+        {"section": "R1", "month": "2025-03", "do": "7.5", "codmn": "2", "nh3n": "0.15", "tp": "0.01", "_row": 5},
+    ]  # fmt: skip
+
+
+def _stored():
+    return list(WaterMonthlyReading.objects.order_by("section__code", "month").values_list(*_STORED))
+
+
 @pytest.mark.parametrize("method", ["orm", "postgres"])
 def test_both_write_paths_store_the_same_rows(section, method):
     from django.db import connection
 
     if method == "postgres" and connection.vendor != "postgresql":
         pytest.skip("PostgreSQL path")
-    rows = [
-        {"section": "S1", "month": "2025-01", "do": "8", "tp": "0.2004", "_row": 2},  # TP 0.2004 → 0.200 → III
-        {"section": "S1", "month": "2025-02", "nh3n": "1.2", "cod": "-", "_row": 3},  # NH3-N 1.2 > 1.0 → IV
-    ]
-    assert water_readings_upsert(rows, today=TODAY, method=method) == 2
-    rows[1]["nh3n"] = "0.4"  # 0.15 < 0.4 ≤ 0.5 → II; the same key again takes the update branch
+    rows = _write_paths_batch(section.unit)
+    assert water_readings_upsert(rows, today=TODAY, method=method) == 4
+    # the same key again takes the update branch: now complete, NH₃-N 0.4 → II, DO 8 → I, CODMn 2 → I, TP 0.02 → I
+    rows[1].update(nh3n="0.4", do="8", codmn="2", tp="0.02")
     water_readings_upsert(rows, today=TODAY, method=method)
-    stored = list(
-        WaterMonthlyReading.objects.order_by("month").values(
-            "month", "do", "tp", "nh3n", "cod", "water_class", "compliant"
-        )
-    )
-    assert stored == [
-        {"month": dt.date(2025, 1, 1), "do": Decimal("8.000"), "tp": Decimal("0.200"), "nh3n": None, "cod": None,
-         "water_class": 3, "compliant": True},
-        {"month": dt.date(2025, 2, 1), "do": None, "tp": None, "nh3n": Decimal("0.400"), "cod": None,
-         "water_class": 2, "compliant": True},
+    d = Decimal
+    assert _stored() == [
+        ("R1", dt.date(2025, 1, 1), d("6.000"), d("4.000"), None, None, d("0.500"), d("0.050"), d("0.800"),
+         3, False, True, "tp"),
+        ("R1", dt.date(2025, 3, 1), d("7.500"), d("2.000"), None, None, d("0.150"), d("0.010"), None,
+         1, True, True, ""),
+        ("S1", dt.date(2025, 1, 1), d("8.000"), d("3.000"), None, None, d("0.400"), d("0.200"), d("1.500"),
+         3, True, True, "tp"),
+        ("S1", dt.date(2025, 2, 1), d("8.000"), d("2.000"), None, None, d("0.400"), d("0.020"), None,
+         2, True, True, "nh3n"),
     ]  # fmt: skip
+
+
+def test_an_incomplete_reading_is_stored_without_class_by_both_paths(section):
+    from django.db import connection
+
+    row = {"section": "S1", "month": "2025-02", "nh3n": "1.2", "tn": "2", "_row": 2}
+    # 数据不全 (only NH₃-N among the six): class NULL, compliant false, data_complete false, no 定类因子; TN kept
+    expected = [("S1", dt.date(2025, 2, 1), None, None, None, None, Decimal("1.200"), None, Decimal("2.000"),
+                 None, False, False, "")]  # fmt: skip
+    for method in ["orm", "postgres"] if connection.vendor == "postgresql" else ["orm"]:
+        WaterMonthlyReading.objects.all().delete()
+        water_readings_upsert([row], today=TODAY, method=method)
+        assert _stored() == expected, method
+
+
+def test_copy_and_orm_paths_write_identical_rows(section):
+    """On PostgreSQL both paths run on the same batch and must leave exactly the same rows (new columns too)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path needs PostgreSQL")
+    rows = _write_paths_batch(section.unit)
+    stored = {}
+    for method in ("orm", "postgres"):
+        WaterMonthlyReading.objects.all().delete()
+        water_readings_upsert(rows, today=TODAY, method=method)
+        stored[method] = _stored()
+    assert stored["orm"] == stored["postgres"] and len(stored["orm"]) == 4
+
+
+def test_tn_is_checked_like_the_others_but_does_not_count_as_an_indicator(section):
+    rows = [
+        # TN not a number, nothing else: the TN error, then "at least one indicator" (TN is not one of them)
+        {"section": "S1", "month": "2025-01", "tn": "abc", "_row": 2},
+        # a DO error and a TN error: both, in column order; no "at least one" (the DO column was filled)
+        {"section": "S1", "month": "2025-02", "do": "-3", "tn": "99999", "_row": 3},
+    ]
+    with pytest.raises(TableError) as exc:
+        water_readings_upsert(rows, today=TODAY)
+    assert [(e.row, e.column, e.message) for e in exc.value.errors] == [
+        (2, "总氮", "“abc”不是数字。"),
+        (2, "溶解氧～总磷", "至少要填写一项监测指标。"),
+        (3, "溶解氧", "必须是不小于 0 的数字。"),
+        (3, "总氮", "数值过大（超过 9999 mg/L），请检查单位。"),
+    ]
 
 
 def test_upload_frame_goes_through_without_row_dicts(section):

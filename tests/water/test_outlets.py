@@ -101,6 +101,7 @@ def test_forward_move_needs_a_document_of_an_allowed_type(official_a, outlet):
     assert OutletStepChange.objects.count() == 1
 
 
+@pytest.mark.clock
 def test_work_date_cannot_be_future_or_before_last_change(official_a, outlet):
     with pytest.raises(ValidationError, match="晚于今天"):
         move(official_a, outlet, OutletStep.MONITOR, work_date=timezone.localdate() + dt.timedelta(days=1))

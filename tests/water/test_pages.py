@@ -94,11 +94,11 @@ def test_outlet_ledger_counts_and_overdue(client_for, leader, water_data):
     assert counts["沐川县"]["overdue"] == 0
     assert "row-overdue" in response.content.decode()
     only = client_for(leader).get(reverse("tracker:outlet_list"), {"overdue": "1"})
-    assert [o.name for o in only.context["outlets"]] == ["井研排口"]
+    assert [o.name for o in only.context["table"].page.object_list] == ["井研排口"]
 
 
 def test_outlet_ledger_excel_export(client_for, leader, water_data):
-    response = client_for(leader).get(reverse("tracker:outlet_list"), {"format": "xlsx"})
+    response = client_for(leader).get(reverse("tracker:outlet_list"), {"export": "xlsx"})
     assert response.status_code == 200
     wb = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
     assert wb.sheetnames == ["排口台账", "分单位统计"]
@@ -107,7 +107,7 @@ def test_outlet_ledger_excel_export(client_for, leader, water_data):
 
 
 def test_section_list_excel_export(client_for, official_a, water_data):
-    response = client_for(official_a).get(reverse("tracker:water_index"), {"format": "xlsx"})
+    response = client_for(official_a).get(reverse("tracker:water_index"), {"export": "xlsx"})
     wb = openpyxl.load_workbook(__import__("io").BytesIO(response.content))
     rows = list(wb.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["A1"]
@@ -145,3 +145,52 @@ def test_chart_marks_target_and_colours_classes():
     assert fig.layout.shapes[0].y0 == 3
     empty = section_class_figure(pd.DataFrame(columns=["month", "water_class"]), target_class=2, title="空")
     assert len(empty.data) == 0
+
+
+def test_section_page_and_export_show_limiting_factors_and_exceedance(client_for, leader, unit_a):
+    from tracker.services.water import water_readings_upsert
+
+    river = RiverFactory(name="黄鹤水库", water_body="reservoir")
+    WaterSectionFactory(code="HH1", name="黄鹤水库坝前", unit=unit_a, river=river, target_class=3)
+    month = _month(1).strftime("%Y-%m")
+    # reservoir, target III: TP 0.08 → IV (湖库 III limit 0.05), 超标倍数 (0.08 − 0.05)/0.05 = 0.60
+    row = {"section": "HH1", "month": month, "do": "8", "codmn": "3", "nh3n": "0.3", "tp": "0.08", "tn": "1.1"}
+    water_readings_upsert([{**row, "_row": 2}])
+    section = WaterSectionFactory._meta.model.objects.get(code="HH1")
+    body = client_for(leader).get(reverse("tracker:water_section_detail", args=[section.pk])).content.decode()
+    assert "定类因子" in body and "总磷 0.60倍" in body and "水库" in body and "1.100" in body
+    response = client_for(leader).get(reverse("tracker:water_index"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(__import__("io").BytesIO(response.content)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "HH1")
+    assert row[header.index("定类因子")] == "总磷" and row[header.index("超标倍数")] == "总磷 0.60倍"
+    assert row[header.index("水质类别")] == "Ⅳ类" and row[header.index("水体类型")] == "水库"
+
+
+def test_national_sections_are_assessed_on_the_period_mean_with_cwqi_ranking(leader, unit_a, unit_b):
+    from tracker.selectors.water import section_period_assessment
+    from tracker.services.water import water_readings_upsert
+
+    WaterSectionFactory(code="NA", unit=unit_a, level="national", target_class=3)
+    WaterSectionFactory(code="NB", unit=unit_b, level="provincial", target_class=3)
+    WaterSectionFactory(code="NC", unit=unit_b, level="city", target_class=3)  # 市考: not in this assessment
+    base = {"do": "6", "codmn": "3", "cod": "10", "bod5": "2"}
+    rows = [
+        # NA: NH₃-N 0.8 and 1.4 → mean 1.1 → IV by the mean, though one month was III (评价办法 §3)
+        {"section": "NA", "month": "2026-01", **base, "nh3n": "0.8", "tp": "0.1"},
+        {"section": "NA", "month": "2026-02", **base, "nh3n": "1.4", "tp": "0.1"},
+        {"section": "NB", "month": "2026-01", **base, "nh3n": "0.5", "tp": "0.1"},
+        {"section": "NC", "month": "2026-01", **base, "nh3n": "3.0", "tp": "0.1"},
+    ]
+    water_readings_upsert([{**r, "_row": i} for i, r in enumerate(rows, start=2)], today=dt.date(2026, 3, 1))
+    sections, units = section_period_assessment(user=leader, year=2026, as_of=dt.date(2026, 3, 1))
+    by_code = {r["section"].code: r for r in sections}
+    assert set(by_code) == {"NA", "NB"}
+    assert by_code["NA"]["rank"] == 4 and not by_code["NA"]["compliant"] and by_code["NA"]["factors"] == "氨氮"
+    assert by_code["NA"]["exceedance"] == "氨氮 0.10倍"  # (1.1 − 1.0)/1.0
+    # CWQI: DO 5/6 = 0.8333, CODMn 0.5, COD 0.5, BOD5 0.5, TP 0.5; NH₃-N NA 1.1, NB 0.5
+    # NA 0.8333 + 2.0 + 1.1 = 3.9333 → 3.93; NB 0.8333 + 2.0 + 0.5 = 3.3333 → 3.33
+    assert by_code["NA"]["cwqi"] == 3.93 and by_code["NB"]["cwqi"] == 3.33
+    ranking = units.set_index("unit_name")
+    assert ranking.loc[unit_b.name, "rank"] == 1 and ranking.loc[unit_a.name, "rank"] == 2
+    assert ranking.loc[unit_b.name, "good_rate"] == 100.0 and ranking.loc[unit_a.name, "good_rate"] == 0.0

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from ..models import AirDailyReading, AirStation, Measure, MeasureProgressReport
+from ..models import AirDailyReading, AirStation, Measure, MeasureProgressReport, SandDustDay
 
 
 @admin.register(AirStation)
 class AirStationAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "level", "unit", "war_zone", "is_active")
-    list_filter = ("level", "war_zone", "unit", "is_active")
+    list_display = ("code", "name", "level", "unit", "war_zone", "counts_for_assessment", "is_active")
+    list_filter = ("level", "counts_for_assessment", "war_zone", "unit", "is_active")
     search_fields = ("code", "name")
 
 
@@ -47,3 +47,11 @@ class MeasureAdmin(admin.ModelAdmin):
     search_fields = ("code", "title", "responsible_person")
     readonly_fields = ("progress", "last_report_date", "created_at")
     inlines = [ReportInline]
+
+
+@admin.register(SandDustDay)
+class SandDustDayAdmin(admin.ModelAdmin):
+    """Sand-dust days: PM10 and PM2.5 of these days are left out of every assessment figure."""
+
+    list_display = ("date", "note", "created_at")
+    date_hierarchy = "date"

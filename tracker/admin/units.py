@@ -5,7 +5,7 @@ from guardian.admin import GuardedModelAdmin
 
 from ..choices import Role
 from ..forms.units import AdminUserChangeForm, AdminUserCreationForm
-from ..models import ApiToken, Unit, User, WarZone
+from ..models import ApiToken, CalendarDay, Unit, User, WarZone
 from ..permissions import user_role
 from ..services import user_set_role
 
@@ -73,9 +73,20 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued by `manage.py issue_api_token` (shown once); here they are listed and revoked."""
 
-    list_display = ("name", "prefix", "scopes", "is_active", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "scopes", "is_active", "expires_at", "created_at", "last_used_at")
     list_editable = ("is_active",)
     readonly_fields = ("prefix", "created_by", "created_at", "last_used_at")
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Public holidays and make-up working days (from the State Council's annual notice); deadlines and warning
+    colours count working days by them. The daily warning job applies a change on its next run."""
+
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("name",)

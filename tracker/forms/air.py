@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker import fields
+
 from ..choices import MeasureArea, SourceType
 
 
@@ -13,7 +15,7 @@ class AirReadingsUploadForm(forms.Form):
 
 
 class MeasureReportForm(forms.Form):
-    date = forms.DateField(label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = fields.DateField(label=_("报告日期"))
     progress = forms.IntegerField(
         label=_("形象进度 (%)"),
         min_value=0,

@@ -1,18 +1,18 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker import fields
+
 from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
-from ..services.water import OUTLET_DOCUMENT_KINDS
-from ..uploads import validate_upload
 
 
 class OutletMoveForm(forms.Form):
-    """Move an outlet to another step. The service re-checks everything; this explains mistakes early."""
+    """Move an outlet to another step. The form only parses what was typed; every rule (which move, reason,
+    document, dates, a stale page) is `outlet_move`'s, and its refusals are shown on this form."""
 
-    to_step = forms.ChoiceField(label=_("变更为"))
-    work_date = forms.DateField(label=_("工作日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    to_step = forms.CharField(label=_("变更为"), max_length=20, widget=forms.Select)
+    work_date = fields.DateField(label=_("工作日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=_("工作说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason = forms.CharField(
         label=_("退回原因"),
@@ -41,35 +41,9 @@ class OutletMoveForm(forms.Form):
             for s in reversed(allowed)
             if outlet_move_is_backward(outlet.step, s)
         ]
-        self.fields["to_step"].choices = forward + backward
+        self.fields["to_step"].widget.choices = forward + backward
         self.fields["version"].initial = outlet.version
         self.fields["work_date"].initial = timezone.localdate()
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document:
-            validate_upload(document, kinds=OUTLET_DOCUMENT_KINDS)
-        return document
-
-    def clean(self):
-        cleaned = super().clean()
-        version = cleaned.get("version")
-        if version is not None and version != self.outlet.version:
-            # The page was stale: its step list no longer applies, so say only that (not "invalid choice").
-            self._errors.clear()
-            raise ValidationError(_("已被他人修改，请刷新后重试。"))
-        to_step = cleaned.get("to_step")
-        if not to_step:
-            return cleaned
-        if outlet_move_is_backward(self.outlet.step, to_step):
-            if not (cleaned.get("reason") or "").strip():
-                self.add_error("reason", _("退回之前的环节必须填写退回原因。"))
-        elif not cleaned.get("document") and "document" not in self.errors:
-            self.add_error("document", _("推进环节需上传方案或佐证材料。"))
-        work_date = cleaned.get("work_date")
-        if work_date and work_date > timezone.localdate():
-            self.add_error("work_date", ValidationError(_("工作日期不能晚于今天。")))
-        return cleaned
 
 
 class ReadingUploadForm(forms.Form):

@@ -1,10 +1,12 @@
 """tracker models, one module per area; import them from here."""
 
-from .air import AirDailyReading, AirStation
+from .air import AirDailyReading, AirStation, SandDustDay
 from .api import ApiToken
 from .audit import AuditLog
+from .calendar import CalendarDay
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
+from .versions import DataVersion
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
 __all__ = [
@@ -12,11 +14,14 @@ __all__ = [
     "AirStation",
     "ApiToken",
     "AuditLog",
+    "CalendarDay",
+    "DataVersion",
     "DrinkingWaterSource",
     "Measure",
     "MeasureProgressReport",
     "OutletStepChange",
     "River",
+    "SandDustDay",
     "SewageOutlet",
     "Unit",
     "User",

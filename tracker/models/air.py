@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import StationLevel
+from ..common.scoping import RestrictedQuerySet
 
 
 class AirStation(models.Model):
@@ -27,6 +28,13 @@ class AirStation(models.Model):
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    counts_for_assessment = models.BooleanField(
+        _("考核点位"),
+        default=True,
+        help_text=_("计入所在单位空气质量考核的点位（区县：本级考核点位；全市：国控站点）"),
+    )
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("空气监测站点")
@@ -85,3 +93,22 @@ class AirDailyReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station.code} {self.date}"
+
+
+class SandDustDay(models.Model):
+    """A day an admin marks as affected by a sand-dust process (沙尘天气过程), city-wide.
+
+    《受沙尘天气过程影响城市空气质量评价补充规定》(环办监测〔2016〕120号): on such a day PM10 and PM2.5 are
+    treated as invalid for assessment, ranking and target evaluation; the other pollutants still count."""
+
+    date = models.DateField(_("日期"), unique=True)
+    note = models.CharField(_("依据"), max_length=200, help_text=_("如：省生态环境厅沙尘过程认定文件"))
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("沙尘天气影响日")
+        verbose_name_plural = _("沙尘天气影响日")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} 沙尘"

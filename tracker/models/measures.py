@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import MeasureArea, SourceType
+from ..common.scoping import RestrictedQuerySet
 
 
 class Measure(models.Model):
@@ -30,6 +31,8 @@ class Measure(models.Model):
     progress = models.PositiveSmallIntegerField(_("形象进度 (%)"), default=0)
     last_report_date = models.DateField(_("最近报告日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("攻坚任务")

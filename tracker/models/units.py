@@ -1,9 +1,23 @@
+from __future__ import annotations
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Role, UnitKind
+from ..common.scoping import RestrictedQuerySet
+
+
+class UnitQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> UnitQuerySet:
+        """Units themselves: the reach is the grant itself (`tracker.permissions.units_for_user`)."""
+        from ..common.access import has_cap
+        from ..permissions import units_for_user
+
+        if action == "view" and user is not None and user.is_active and has_cap(user, "read_city_wide"):
+            return self.all()
+        return self.filter(pk__in=units_for_user(user, action).values("pk"))
 
 
 class Unit(models.Model):
@@ -25,6 +39,8 @@ class Unit(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("责任单位")

@@ -13,14 +13,20 @@ from ..choices import (
     ProtectionZoneStatus,
     SectionLevel,
     SourceLevel,
+    WaterBody,
     WaterClass,
 )
+from ..common.scoping import RestrictedQuerySet
 
 
 class River(models.Model):
     """A river (or lake/reservoir) that sections sit on and outlets discharge into."""
 
     name = models.CharField(_("河流名称"), max_length=40, unique=True)
+    water_body = models.CharField(_("水体类型"), max_length=10, choices=WaterBody.choices, default=WaterBody.RIVER)
+    main_battlefield = models.BooleanField(
+        _("主战场"), default=False, help_text=_("讲话点名的水污染防治主战场河流（岷江、大渡河、茫溪河等）")
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -43,7 +49,16 @@ class WaterSection(models.Model):
         "tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="water_sections"
     )
     target_class = models.PositiveSmallIntegerField(_("目标水质类别"), choices=WaterClass.choices)
+    water_body = models.CharField(
+        _("水体类型"),
+        max_length=10,
+        choices=WaterBody.choices,
+        blank=True,
+        help_text=_("留空则取所在河流（湖库）的水体类型；湖泊、水库按 GB 3838 表1 湖库总磷限值评价。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("水质断面")
@@ -55,6 +70,11 @@ class WaterSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    @property
+    def assessed_as(self) -> str:
+        """The water body the section is assessed as: its own type, else its river's (needs `river` loaded)."""
+        return self.water_body or self.river.water_body
 
 
 class WaterMonthlyReading(models.Model):
@@ -68,8 +88,13 @@ class WaterMonthlyReading(models.Model):
     bod5 = models.DecimalField(_("五日生化需氧量"), max_digits=7, decimal_places=3, null=True, blank=True)
     nh3n = models.DecimalField(_("氨氮"), max_digits=7, decimal_places=3, null=True, blank=True)
     tp = models.DecimalField(_("总磷"), max_digits=7, decimal_places=3, null=True, blank=True)
+    tn = models.DecimalField(
+        _("总氮"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("湖库单独评价，不参与定类")
+    )
     water_class = models.PositiveSmallIntegerField(_("水质类别"), choices=WaterClass.choices, null=True)
     compliant = models.BooleanField(_("达标"), null=True)
+    data_complete = models.BooleanField(_("数据齐全"), default=True)
+    limiting_factors = models.CharField(_("定类因子"), max_length=60, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     PARAMETERS = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
@@ -106,6 +131,8 @@ class SewageOutlet(models.Model):
     deadline = models.DateField(_("整治时限"))
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("入河排污口")
@@ -167,6 +194,8 @@ class DrinkingWaterSource(models.Model):
     protection_status = models.CharField(_("保护区状态"), max_length=12, choices=ProtectionZoneStatus.choices)
     last_inspection = models.DateField(_("最近检查日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("饮用水水源地")

@@ -1,28 +1,39 @@
 """Reads for air: station lists, daily frames, war-zone statistics and the assessment indicators.
 
-A unit's or a zone's daily value is the arithmetic mean of its stations' daily concentrations, from which
-the day's AQI is computed again (HJ 663-2013 §4: a city's value is the mean of its points). A day is valid
-for the good-day rate when all six pollutants are present; PM2.5 statistics use the days with PM2.5.
+A unit's or a zone's daily value is the arithmetic mean of its stations' daily concentrations, rounded to the
+published precision (GB/T 8170, `standards.round_concentrations`) and only then given its AQI (HJ 663-2013 §4
+and §6: a city's value is the mean of its points, published rounded). A day is valid for the good-day rate by
+`standards.aqi_day_valid` (six pollutants present, or the present ones already above AQI 100) — the same
+definition on the station page, the unit and zone figures and the indicators. PM2.5 statistics use the days
+with PM2.5. Rates are rounded to 0.1 point.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from ..models import AirDailyReading, AirStation, WarZone
+from ..choices import StationLevel
+from ..models import AirDailyReading, AirStation, SandDustDay, WarZone
 from ..standards import (
     FRAME_COLUMNS,
     GOOD_AQI,
     MIN_DAYS_YEAR,
+    aqi_day_valid_frame,
+    composite_index,
     composite_index_by,
     daily_aqi_frame,
     is_sufficient,
+    round_concentrations,
+    round_gb8170,
+    round_rate,
+    spearman_trend,
 )
 
 POLLUTANTS = list(FRAME_COLUMNS.values())  # so2, no2, pm10, co, o3_8h, pm25
@@ -52,11 +63,35 @@ def station_list(*, zone: WarZone | None = None, unit_id: int | None = None) -> 
     return qs
 
 
-READING_FIELDS = ["station_id", "station__unit_id", "station__war_zone_id", "date", *POLLUTANTS, "aqi", "category"]
+READING_FIELDS = [
+    "station_id",
+    "station__unit_id",
+    "station__war_zone_id",
+    "station__level",
+    "station__counts_for_assessment",
+    "date",
+    *POLLUTANTS,
+    "aqi",
+    "category",
+]
+HEAVY_AQI = 200  # 重度及以上污染: AQI > 200 (HJ 633-2012 表2)
 
 
-def readings_frame(*, start: datetime.date, end: datetime.date, **filters) -> pd.DataFrame:
-    """Station-day readings in [start, end] with station, unit and zone ids, in one query.
+def apply_sand_dust(df: pd.DataFrame, days) -> pd.DataFrame:
+    """《受沙尘天气过程影响城市空气质量评价补充规定》: on a sand-dust day PM10 and PM2.5 are invalid for
+    assessment; the day's AQI is recomputed from the other pollutants. Adds a `sand_dust` flag column."""
+    days = pd.to_datetime(pd.Series(sorted(days), dtype="datetime64[ns]"))
+    df = df.assign(sand_dust=df["date"].isin(days))
+    if df["sand_dust"].any():
+        mask = df["sand_dust"]
+        df.loc[mask, ["pm10", "pm25"]] = np.nan
+        df.loc[mask, "aqi"] = daily_aqi_frame(df.loc[mask])["aqi"].astype(float).to_numpy()
+    return df
+
+
+def readings_frame(*, start: datetime.date, end: datetime.date, sand_dust: bool = True, **filters) -> pd.DataFrame:
+    """Station-day readings in [start, end] with station, unit and zone ids, in one query (two with the
+    sand-dust days, which by default are applied: `apply_sand_dust`).
 
     The queryset's SQL is run on a plain cursor: building a dict per row (`.values()`) costs more than the
     query itself once a year of a province's stations (600k rows) is read.
@@ -67,10 +102,21 @@ def readings_frame(*, start: datetime.date, end: datetime.date, **filters) -> pd
         cur.execute(sql, params)
         rows = cur.fetchall()
     df = pd.DataFrame.from_records(rows, columns=READING_FIELDS)
-    df = df.rename(columns={"station__unit_id": "unit_id", "station__war_zone_id": "zone_id"})
+    df = df.rename(
+        columns={
+            "station__unit_id": "unit_id",
+            "station__war_zone_id": "zone_id",
+            "station__level": "level",
+            "station__counts_for_assessment": "assessed",
+        }
+    )
     for col in [*POLLUTANTS, "aqi"]:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     df["date"] = pd.to_datetime(df["date"])
+    if sand_dust:
+        df = apply_sand_dust(df, SandDustDay.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+    else:
+        df["sand_dust"] = False
     return df
 
 
@@ -78,25 +124,31 @@ def daily_means(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per `by` × date: mean concentrations over the group's stations, AQI recomputed, `valid` flag."""
     if df.empty:
         return pd.DataFrame(columns=[by, "date", *POLLUTANTS, "aqi", "category", "valid"])
-    means = df.groupby([by, "date"], as_index=False)[POLLUTANTS].mean()
+    means = round_concentrations(df.groupby([by, "date"], as_index=False)[POLLUTANTS].mean())
     computed = daily_aqi_frame(means)
     means["aqi"] = computed["aqi"].astype(float)
     means["category"] = computed["category"]
-    means["valid"] = means[POLLUTANTS].notna().all(axis=1)
+    means["valid"] = aqi_day_valid_frame(means)
     return means
 
 
 def period_stats(daily: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per group: good days, valid days, good-day rate (%), PM2.5 mean and its day count."""
     if daily.empty:
-        return pd.DataFrame(columns=["good", "valid", "rate", "pm25", "pm25_days"])
+        return pd.DataFrame(columns=["good", "valid", "heavy", "rate", "pm25", "pm25_days"])
     valid = daily[daily["valid"]]
     g = valid.groupby(by)
-    out = pd.DataFrame({"good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())), "valid": g.size()})
-    out["rate"] = 100.0 * out["good"] / out["valid"]
+    out = pd.DataFrame(
+        {
+            "good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())),
+            "valid": g.size(),
+            "heavy": g["aqi"].apply(lambda s: int((s > HEAVY_AQI).sum())),
+        }
+    )
+    out["rate"] = round_rate(100.0 * out["good"] / out["valid"])
     pm = daily.dropna(subset=["pm25"]).groupby(by)["pm25"]
-    out = out.join(pd.DataFrame({"pm25": pm.mean(), "pm25_days": pm.size()}), how="outer")
-    out[["good", "valid", "pm25_days"]] = out[["good", "valid", "pm25_days"]].fillna(0).astype(int)
+    out = out.join(pd.DataFrame({"pm25": round_gb8170(pm.mean(), 0), "pm25_days": pm.size()}), how="outer")
+    out[["good", "valid", "heavy", "pm25_days"]] = out[["good", "valid", "heavy", "pm25_days"]].fillna(0).astype(int)
     return out
 
 
@@ -108,8 +160,11 @@ def _expected_days(year: int, as_of: datetime.date) -> int:
 
 
 def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
+    """A unit's figures come from its assessment points only (`AirStation.counts_for_assessment`), with the
+    sand-dust days applied."""
     start = datetime.date(year, 1, 1)
     df = readings_frame(start=start, end=min(as_of, datetime.date(year, 12, 31)))
+    df = df[df["assessed"].astype(bool)]
     return period_stats(daily_means(df, "unit_id"), "unit_id")
 
 
@@ -143,6 +198,82 @@ def indicator_air_pm25_mean(*, year: int, as_of: datetime.date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
 
 
+def indicator_air_heavy_pollution_days(*, year: int, as_of: datetime.date) -> pd.DataFrame:
+    """重污染天数 per unit (days with AQI > 200 over its assessment points' daily mean), Jan 1 to `as_of`."""
+    stats = _unit_ytd_stats(year, as_of)
+    rows = [
+        {
+            "unit_id": int(unit_id),
+            "value": float(r["heavy"]),
+            "detail": f"重度及以上污染 {int(r['heavy'])} 天 / 有效天数 {int(r['valid'])}",
+        }
+        for unit_id, r in stats.iterrows()
+        if r["valid"] > 0
+    ]
+    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+
+
+def city_headline(*, today: datetime.date) -> dict:
+    """The city's air headline as published: the daily mean of the 国控 stations, year to date and the same
+    period last year — good-day rate, PM2.5, composite index, heavy-pollution days — and the changes. One query
+    (two with sand-dust days).
+
+    The year-to-date composite index uses the same formula and rounding as the annual one; it is not an annual
+    assessment (HJ 663's 324-day rule applies to the full year) and the page says so."""
+    ly_end = _same_period_last_year(today)
+    df = readings_frame(start=datetime.date(today.year - 1, 1, 1), end=today, station__level=StationLevel.NATIONAL)
+    out: dict = {"this": {}, "last": {}, "sand_dust_days": 0}
+    if df.empty:
+        return out
+    daily = daily_means(df.assign(city=1), "city")
+    for key, start, end in (
+        ("this", datetime.date(today.year, 1, 1), today),
+        ("last", datetime.date(today.year - 1, 1, 1), ly_end),
+    ):
+        part = daily[(daily["date"] >= pd.Timestamp(start)) & (daily["date"] <= pd.Timestamp(end))]
+        if part.empty:
+            continue
+        stats = period_stats(part, "city").iloc[0]
+        ci = composite_index(part, min_days=1)
+        out[key] = {
+            "rate": stats["rate"],
+            "pm25": stats["pm25"],
+            "heavy": int(stats["heavy"]),
+            "valid": int(stats["valid"]),
+            "composite": round_gb8170(sum(ci.sub_indices.values()), 2),
+        }
+    this_year = df[df["date"] >= pd.Timestamp(datetime.date(today.year, 1, 1))]
+    out["sand_dust_days"] = int(this_year.loc[this_year["sand_dust"], "date"].nunique())
+    if out["this"] and out["last"]:
+        out["change"] = {
+            "rate": round_rate(out["this"]["rate"] - out["last"]["rate"]),
+            "pm25": out["this"]["pm25"] - out["last"]["pm25"],
+            "composite": round_gb8170(out["this"]["composite"] - out["last"]["composite"], 2),
+            "heavy": out["this"]["heavy"] - out["last"]["heavy"],
+        }
+    return out
+
+
+def yearly_trend(df: pd.DataFrame, column: str = "pm25") -> dict:
+    """Spearman trend (HJ 663-2013 附录) of the yearly means of one place's daily values; the years and values."""
+    if df.empty:
+        return {"years": [], "values": [], "trend": spearman_trend([])}
+    yearly = round_gb8170(df.groupby(df["date"].dt.year)[column].mean(), 0)
+    return {"years": list(yearly.index), "values": list(yearly), "trend": spearman_trend(yearly.tolist())}
+
+
+def unit_trend(*, unit_id: int, today: datetime.date) -> dict:
+    """The unit's PM2.5 trend (Spearman, HJ 663-2013 附录) over up to ten years of its assessment points' daily
+    means (sand-dust days applied)."""
+    df = readings_frame(
+        start=datetime.date(today.year - 9, 1, 1),
+        end=today,
+        station__unit_id=unit_id,
+        station__counts_for_assessment=True,
+    )
+    return yearly_trend(daily_means(df, "unit_id")) if not df.empty else yearly_trend(df)
+
+
 def _same_period_last_year(day: datetime.date) -> datetime.date:
     try:
         return day.replace(year=day.year - 1)
@@ -157,7 +288,7 @@ def zone_overview(*, today: datetime.date, zone_id: int | None = None, by: str =
     One query (two years of readings), the rest in pandas. Index: zone (or unit) id.
     """
     last_year_start = datetime.date(today.year - 1, 1, 1)
-    filters = {"station__war_zone__isnull": False}
+    filters: dict[str, Any] = {"station__war_zone__isnull": False}
     if zone_id is not None:
         filters = {"station__war_zone_id": zone_id}
     df = readings_frame(start=last_year_start, end=today, **filters)
@@ -194,18 +325,20 @@ def monthly_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Monthly statistics of one place's daily values, each with HJ 663-2013's validity (27 days, Feb 25)."""
     if df.empty:
         return pd.DataFrame(columns=["year", "month", "pm25", "o3_8h", "rate", "valid", "sufficient"])
-    d = df.assign(year=df["date"].dt.year, month=df["date"].dt.month)
+    d = df.assign(year=df["date"].dt.year, month=df["date"].dt.month, valid=aqi_day_valid_frame(df))
     g = d.groupby(["year", "month"])
     out = pd.DataFrame(
         {
-            "pm25": g["pm25"].mean(),
+            "pm25": round_gb8170(g["pm25"].mean(), 0),
             "o3_8h": g["o3_8h"].max(),
-            "good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())),
-            "valid": g["aqi"].count(),
+            "good": g.apply(lambda s: int(((s["aqi"] <= GOOD_AQI) & s["valid"]).sum()), include_groups=False),
+            "valid": g["valid"].sum(),
             "pm25_days": g["pm25"].count(),
         }
     ).reset_index()
-    out["rate"] = np.where(out["valid"] > 0, 100.0 * out["good"] / out["valid"].clip(lower=1), np.nan)
+    out["rate"] = round_rate(
+        pd.Series(np.where(out["valid"] > 0, 100.0 * out["good"] / out["valid"].clip(lower=1), np.nan))
+    )
     out["sufficient"] = [
         is_sufficient(int(n), "month", int(m)) for n, m in zip(out["pm25_days"], out["month"], strict=True)
     ]
@@ -215,7 +348,8 @@ def monthly_frame(df: pd.DataFrame) -> pd.DataFrame:
 def station_detail_data(*, station: AirStation, today: datetime.date) -> dict:
     """The station page's frames: last 365 days, monthly statistics with validity, yearly composite index."""
     start = datetime.date(today.year - 1, 1, 1)
-    df = readings_frame(start=start, end=today, station_id=station.pk)
+    history = readings_frame(start=datetime.date(today.year - 9, 1, 1), end=today, station_id=station.pk)
+    df = history[history["date"] >= pd.Timestamp(start)]
     last_year = df[df["date"].dt.year == today.year - 1]
     this_year = df[df["date"].dt.year == today.year]
     composite = composite_index_by(df.assign(year=df["date"].dt.year), "year") if not df.empty else pd.DataFrame()
@@ -223,6 +357,7 @@ def station_detail_data(*, station: AirStation, today: datetime.date) -> dict:
         "recent": df[df["date"] > pd.Timestamp(today - datetime.timedelta(days=365))],
         "monthly": monthly_frame(df),
         "composite": composite,
+        "trend": yearly_trend(history),
         "last_year_days": len(last_year),
         "this_year_days": len(this_year),
     }

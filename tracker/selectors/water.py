@@ -3,52 +3,85 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pandas as pd
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
-from ..choices import OUTLET_STEP_ORDER, OutletStep, WaterClass
+from ..choices import OUTLET_STEP_ORDER, OutletStep, SectionLevel, WaterClass
+from ..common.scoping import get_for_user_or_404
 from ..models import DrinkingWaterSource, OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
-from ..permissions import can_act_for_unit, unit_ids_for_user
-from ..standards import water_good_rate, water_unit_compliance_ranking
+from ..standards import (
+    WATER_PARAMETER_LABELS,
+    cwqi,
+    round_gb8170,
+    round_rate,
+    water_class_rank,
+    water_compliant,
+    water_exceedances,
+    water_good_rate,
+    water_limiting_factors,
+    water_period_means,
+    water_unit_compliance_ranking,
+)
 
 # --- scoping: the one place that decides which water records a person sees ----------------------------
 
 
 def water_records_for_user(model, user, action: str = "view") -> QuerySet:
     """Sections, outlets or sources of the units this person may `view` (or `report` for)."""
-    return model.objects.filter(unit__in=unit_ids_for_user(user, action))
+    return model.objects.restrict(user, action)
 
 
 def outlet_for_user(user, pk, action: str = "view") -> SewageOutlet:
     """One outlet: 404 when its unit is out of the person's sight, 403 when they may see but not act."""
-    try:
-        outlet = water_records_for_user(SewageOutlet, user, "view").select_related("unit", "river").get(pk=pk)
-    except (SewageOutlet.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    if action == "report" and not can_act_for_unit(user, outlet.unit_id, "report"):
-        raise PermissionDenied
-    return outlet
+    return get_for_user_or_404(SewageOutlet.objects.select_related("unit", "river"), pk, user, action)
 
 
 def section_for_user(user, pk) -> WaterSection:
-    try:
-        return water_records_for_user(WaterSection, user).select_related("unit", "river").get(pk=pk)
-    except (WaterSection.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_for_user_or_404(WaterSection.objects.select_related("unit", "river"), pk, user)
 
 
 # --- sections -------------------------------------------------------------------------------------
 
 
-def section_list(
+def factors_text(codes: str | list | tuple) -> str:
+    """定类因子 as the report writes them: 总磷、氨氮."""
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c]
+    return "、".join(WATER_PARAMETER_LABELS.get(c, c) for c in codes)
+
+
+def exceedance_text(values: dict, *, target_rank: int, water_body: str) -> str:
+    """超标倍数 against the target class, as the monthly report writes them: 总磷 0.35倍、氨氮 0.20倍."""
+    clean = {k: (float(v) if v is not None and v == v else None) for k, v in values.items()}
+    found = water_exceedances(clean, target_rank=target_rank, water_body=water_body)
+    return "、".join(f"{WATER_PARAMETER_LABELS[k]} {v:.2f}倍" for k, v in found.items())
+
+
+def section_queryset(
     *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
-) -> list[WaterSection]:
-    """Sections the person sees, each with its latest reading (month, class, compliant) and YTD counts."""
+) -> QuerySet[WaterSection]:
+    """Sections the person sees, filtered, each annotated with its latest reading (month, class, compliant), the
+    YTD counts and `ytd_rate_sort` (compliant ÷ assessed months × 100) so the ledger sorts and pages in SQL."""
     latest = WaterMonthlyReading.objects.filter(section=OuterRef("pk"), month__lte=as_of).order_by("-month")
     year_start = dt.date(as_of.year, 1, 1)
+    in_year = Q(readings__month__gte=year_start, readings__month__lte=as_of)
+    ytd_total = Count("readings", filter=in_year & Q(readings__compliant__isnull=False))
+    ytd_compliant = Count("readings", filter=in_year & Q(readings__compliant=True))
     qs = (
         water_records_for_user(WaterSection, user)
         .filter(is_active=True)
@@ -57,15 +90,13 @@ def section_list(
             latest_month=Subquery(latest.values("month")[:1]),
             latest_class=Subquery(latest.values("water_class")[:1]),
             latest_compliant=Subquery(latest.values("compliant")[:1]),
-            ytd_total=Count(
-                "readings",
-                filter=Q(
-                    readings__month__gte=year_start, readings__month__lte=as_of, readings__compliant__isnull=False
-                ),
-            ),
-            ytd_compliant=Count(
-                "readings",
-                filter=Q(readings__month__gte=year_start, readings__month__lte=as_of, readings__compliant=True),
+            latest_complete=Subquery(latest.values("data_complete")[:1]),
+            latest_factors=Subquery(latest.values("limiting_factors")[:1]),
+            **{f"latest_{p}": Subquery(latest.values(p)[:1]) for p in WaterMonthlyReading.PARAMETERS},
+            ytd_total=ytd_total,
+            ytd_compliant=ytd_compliant,
+            ytd_rate_sort=Case(
+                When(ytd_total__gt=0, then=ExpressionWrapper(F("ytd_compliant") * 100.0 / F("ytd_total"), FloatField()))
             ),
         )
     )
@@ -76,15 +107,48 @@ def section_list(
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     # Meta.ordering is dropped in GROUP BY queries: order explicitly (level, river, code).
-    sections = list(qs.order_by("river__sort_order", "level", "code"))
+    return qs.order_by("river__sort_order", "level", "code")
+
+
+def decorate_sections(sections: list[WaterSection]) -> list[WaterSection]:
+    """`ytd_rate` (float %, None when nothing assessed) and the class label, on a page of sections."""
     for s in sections:
         s.ytd_rate = (s.ytd_compliant / s.ytd_total * 100) if s.ytd_total else None
         s.latest_class_label = WaterClass(s.latest_class).label if s.latest_class else None
+        s.latest_factors_text = factors_text(s.latest_factors or "")
+        s.latest_exceedance = (
+            exceedance_text(
+                {p: getattr(s, f"latest_{p}") for p in WaterMonthlyReading.PARAMETERS},
+                target_rank=s.target_class,
+                water_body=s.assessed_as,
+            )
+            if s.latest_month
+            else ""
+        )
     return sections
 
 
-def section_summary(sections: list[WaterSection]) -> dict:
-    """Cards: count, 优良率 and compliance of the latest month of each section."""
+def section_list(
+    *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
+) -> list[WaterSection]:
+    """Sections the person sees, each with its latest reading (month, class, compliant) and YTD counts."""
+    qs = section_queryset(user=user, as_of=as_of, river_id=river_id, level=level, unit_id=unit_id)
+    return decorate_sections(list(qs))
+
+
+def section_summary(sections) -> dict:
+    """Cards: count, 优良率 and compliance of the latest month of each section.
+
+    `sections` is `section_queryset(...)` (aggregated in SQL, one query) or a list of its rows.
+    """
+    if isinstance(sections, QuerySet):
+        # four small columns per section in one query (not the rows themselves)
+        sections = [
+            SimpleNamespace(latest_class=c, latest_compliant=ok, ytd_total=t, ytd_compliant=y)
+            for c, ok, t, y in sections.order_by().values_list(
+                "latest_class", "latest_compliant", "ytd_total", "ytd_compliant"
+            )
+        ]
     classes = pd.Series([s.latest_class for s in sections if s.latest_class], dtype="float")
     compliant = [s.latest_compliant for s in sections if s.latest_compliant is not None]
     total = sum(s.ytd_total for s in sections)
@@ -99,10 +163,18 @@ def section_summary(sections: list[WaterSection]) -> dict:
 
 def section_readings_frame(section: WaterSection, *, start: dt.date, end: dt.date) -> pd.DataFrame:
     """A section's readings between two months (inclusive), one row per month, oldest first."""
-    fields = ["month", *WaterMonthlyReading.PARAMETERS, "water_class", "compliant"]
+    fields = [
+        "month",
+        *WaterMonthlyReading.PARAMETERS,
+        "tn",
+        "water_class",
+        "compliant",
+        "data_complete",
+        "limiting_factors",
+    ]
     rows = section.readings.filter(month__gte=start, month__lte=end).order_by("month").values(*fields)
     frame = pd.DataFrame.from_records(list(rows), columns=fields)
-    for name in WaterMonthlyReading.PARAMETERS:
+    for name in (*WaterMonthlyReading.PARAMETERS, "tn"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     return frame
 
@@ -111,7 +183,7 @@ def compliance_frame(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
     """Section-months YTD with a compliance verdict: unit_id, unit_name, section_id, month, compliant."""
     rows = (
         WaterMonthlyReading.objects.filter(
-            section__unit__in=unit_ids_for_user(user),
+            section__in=WaterSection.objects.restrict(user).values("pk"),
             month__gte=dt.date(year, 1, 1),
             month__lte=as_of,
             compliant__isnull=False,
@@ -133,7 +205,113 @@ def unit_compliance_ranking(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
     return ranking
 
 
+ASSESSED_LEVELS = (SectionLevel.NATIONAL, SectionLevel.PROVINCIAL)
+
+
+def section_period_assessment(
+    *,
+    user,
+    year: int,
+    as_of: dt.date,
+    levels: tuple[str, ...] = ASSESSED_LEVELS,
+    river_id: int | None = None,
+    unit_id: int | None = None,
+) -> tuple[list[dict], pd.DataFrame]:
+    """国考/省考 sections assessed as the national rules do: on the period mean (Jan 1 – `as_of`) of each
+    parameter, classed, compared with the target; then per unit 优良率 (share of sections at I–III), compliance
+    and CWQI with its ranking (lower CWQI ranks first). Two queries.
+
+    Returns (one dict per section, unit frame: unit_id, unit_name, sections, good, good_rate, compliant, cwqi,
+    rank)."""
+    sections = list(
+        water_records_for_user(WaterSection, user)
+        .filter(is_active=True, level__in=levels)
+        .filter(**({"river_id": river_id} if river_id else {}), **({"unit_id": unit_id} if unit_id else {}))
+        .select_related("river", "unit")
+        .order_by("unit__sort_order", "level", "code")
+    )
+    fields = ["section_id", *WaterMonthlyReading.PARAMETERS, "data_complete"]
+    rows = WaterMonthlyReading.objects.filter(
+        section__in=[s.pk for s in sections], month__gte=dt.date(year, 1, 1), month__lte=as_of
+    ).values_list(*fields)
+    frame = pd.DataFrame.from_records(list(rows), columns=fields)
+    for name in WaterMonthlyReading.PARAMETERS:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    means = water_period_means(frame).set_index("section_id") if not frame.empty else pd.DataFrame()
+    out = []
+    for s in sections:
+        if s.pk not in means.index:
+            continue
+        values = {
+            p: (None if pd.isna(v) else float(v))
+            for p, v in means.loc[s.pk, list(WaterMonthlyReading.PARAMETERS)].items()
+        }
+        body = s.assessed_as
+        rank = water_class_rank(values, water_body=body, require_complete=True)
+        out.append(
+            {
+                "section": s,
+                "months": int(means.loc[s.pk, "months"]),
+                "means": values,
+                "rank": rank,
+                "class_label": WaterClass(rank).label if rank else "",
+                "compliant": bool(water_compliant(rank, s.target_class)) if rank else False,
+                "factors": factors_text(water_limiting_factors(values, water_body=body)),
+                "exceedance": exceedance_text(values, target_rank=s.target_class, water_body=body),
+                "cwqi": cwqi(values, water_body=body),
+            }
+        )
+    columns = ["unit_id", "unit_name", "sections", "good", "good_rate", "compliant", "cwqi", "rank"]
+    if not out:
+        return out, pd.DataFrame(columns=columns)
+    df = pd.DataFrame(
+        [
+            {
+                "unit_id": r["section"].unit_id,
+                "unit_name": r["section"].unit.name,
+                "good": bool(r["rank"] and r["rank"] <= 3),
+                "compliant": r["compliant"],
+                "cwqi": r["cwqi"],
+            }
+            for r in out
+        ]
+    )
+    units = df.groupby(["unit_id", "unit_name"]).agg(
+        sections=("good", "size"), good=("good", "sum"), compliant=("compliant", "sum"), cwqi=("cwqi", "mean")
+    )
+    units = units.reset_index()
+    units["good_rate"] = round_rate(100.0 * units["good"] / units["sections"])
+    units["cwqi"] = round_gb8170(units["cwqi"], 2)
+    units["rank"] = units["cwqi"].rank(method="min").astype("Int64")
+    return out, units.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]
+
+
 # --- outlets --------------------------------------------------------------------------------------
+
+
+def outlet_queryset(
+    *,
+    user,
+    unit_id: int | None = None,
+    step: str | None = None,
+    river_id: int | None = None,
+    overdue_only=False,
+    today: dt.date,
+) -> QuerySet[SewageOutlet]:
+    """The outlets the person sees, filtered, with `overdue_flag` (not done and past the deadline) in SQL."""
+    qs = water_records_for_user(SewageOutlet, user).select_related("unit", "river")
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if step:
+        qs = qs.filter(step=step)
+    if river_id:
+        qs = qs.filter(river_id=river_id)
+    overdue = Q(deadline__lt=today) & ~Q(step=OutletStep.DONE)
+    if overdue_only:
+        qs = qs.filter(overdue)
+    return qs.annotate(
+        overdue_flag=Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
 
 
 def outlet_list(
@@ -145,15 +323,9 @@ def outlet_list(
     overdue_only=False,
     today: dt.date,
 ) -> list[SewageOutlet]:
-    qs = water_records_for_user(SewageOutlet, user).select_related("unit", "river")
-    if unit_id:
-        qs = qs.filter(unit_id=unit_id)
-    if step:
-        qs = qs.filter(step=step)
-    if river_id:
-        qs = qs.filter(river_id=river_id)
-    if overdue_only:
-        qs = qs.exclude(step=OutletStep.DONE).filter(deadline__lt=today)
+    qs = outlet_queryset(
+        user=user, unit_id=unit_id, step=step, river_id=river_id, overdue_only=overdue_only, today=today
+    )
     outlets = list(qs)
     for o in outlets:
         o.overdue = o.is_overdue(today)
@@ -223,7 +395,7 @@ def indicator_water_section_compliance_rate(*, year: int, as_of: dt.date) -> pd.
         .reset_index()
     )
     grouped["unit_id"] = grouped["section__unit_id"].astype(int)
-    grouped["value"] = grouped["ok"] / grouped["total"] * 100.0
+    grouped["value"] = round_rate(grouped["ok"] / grouped["total"] * 100.0)
     grouped["detail"] = [
         f"达标断面月次 {int(ok)} / 监测断面月次 {int(total)}"
         for ok, total in zip(grouped["ok"], grouped["total"], strict=True)
@@ -256,7 +428,7 @@ def indicator_outlet_completion_rate(*, year: int, as_of: dt.date) -> pd.DataFra
     merged["done"] = merged["to_step"] == OutletStep.DONE.value
     grouped = merged.groupby("unit_id")["done"].agg(total="count", done="sum").reset_index()
     grouped["unit_id"] = grouped["unit_id"].astype(int)
-    grouped["value"] = grouped["done"] / grouped["total"] * 100.0
+    grouped["value"] = round_rate(grouped["done"] / grouped["total"] * 100.0)
     grouped["detail"] = [
         f"已完成整治排口 {int(d)} / 已登记排口 {int(t)}" for d, t in zip(grouped["done"], grouped["total"], strict=True)
     ]

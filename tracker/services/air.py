@@ -20,9 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import Role
+from ..common.access import has_cap
 from ..models import AirDailyReading, AirStation
-from ..permissions import user_role
 from ..standards import daily_aqi_frame
 from ..tabular import RowError, TableError, read_table
 
@@ -214,7 +213,7 @@ def air_readings_ingest(*, frame: pd.DataFrame, user=None, today: datetime.date 
     management command) pass None, their authentication having been checked by the caller.
     Raises `TableError` listing every problem (up to 200) when any row is bad.
     """
-    if user is not None and user_role(user) != Role.ADMIN:
+    if user is not None and not has_cap(user, "import_readings"):
         raise PermissionDenied(_("只有系统管理员可以导入监测数据。"))
     if frame.empty:
         raise TableError([RowError(0, "", _("没有数据行。"))])

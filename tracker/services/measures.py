@@ -34,6 +34,7 @@ def measure_report_progress(
         measure=measure, date=date, progress=progress, note=note.strip(), reported_by=user
     )
     latest = measure.reports.order_by("-date", "-created_at").values("date", "progress").first()
+    assert latest is not None  # the report just created
     Measure.objects.filter(pk=measure.pk).update(progress=latest["progress"], last_report_date=latest["date"])
     measure.refresh_from_db(fields=["progress", "last_report_date"])
     return report

@@ -35,7 +35,7 @@ def user_set_role(*, user: User, role: Role, unit: Unit | None = None) -> User:
     user.unit = unit if role in UNIT_SCOPED_ROLES else None
     user.save(update_fields=["is_staff", "unit"])
     _sync_unit_grants(user, unit if role in UNIT_SCOPED_ROLES else None)
-    user._eco_role = role
+    user._eco_role = role  # type: ignore[attr-defined]  # the role cache of tracker.common.access.user_role
     return user
 
 

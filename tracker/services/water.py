@@ -9,8 +9,10 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,13 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import audited
-from ..choices import OUTLET_TRANSITIONS, OutletStep, outlet_move_is_backward
+from ..choices import OUTLET_WORKFLOW, OutletStep
+from ..common.workflow import MoveRefused, Stale, compare_and_set
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
-from ..standards import water_class_rank_frame
+from ..standards import water_reading_assess_frame
 from ..tabular import RowError, TableError, read_table
-from ..uploads import delete_on_rollback, safe_filename, storage_name, validate_upload
+from ..uploads import delete_on_rollback, storage_name, typed_filename, validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +43,11 @@ READING_COLUMNS: dict[str, tuple[str, ...]] = {
     "bod5": ("五日生化需氧量", "BOD5"),
     "nh3n": ("氨氮", "NH3-N"),
     "tp": ("总磷", "TP"),
+    "tn": ("总氮", "TN"),
 }
 READING_REQUIRED = ("section", "month")
 PARAMETERS = WaterMonthlyReading.PARAMETERS
+VALUE_COLUMNS = (*PARAMETERS, "tn")  # TN is stored (湖库单独评价) but never classes a reading
 MAX_VALUE = Decimal("9999")
 _MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})?日?)?月?$")
 
@@ -85,7 +90,14 @@ _BLANK_VALUES = ("", "-", "—", "/")
 _GRID_TOLERANCE = 1e-6
 _PLAIN_CEILING = float(MAX_VALUE) - 0.5
 _LITERAL = "_text_"  # clean frame columns holding each value as the text COPY writes
-_ERROR_ORDER = {"section": 0, "month": 1, **{p: 2 + i for i, p in enumerate(PARAMETERS)}, "at_least": 8, "dup": 9}
+# a row's errors in the order a row-by-row check finds them: code, month, each value column, "at least one", repeat
+_ERROR_ORDER = {
+    "section": 0,
+    "month": 1,
+    **{p: 2 + i for i, p in enumerate(VALUE_COLUMNS)},
+    "at_least": 2 + len(VALUE_COLUMNS),
+    "dup": 3 + len(VALUE_COLUMNS),
+}
 
 
 def _per_distinct(column: pd.Series, fn) -> pd.Series:
@@ -98,7 +110,7 @@ def _per_distinct(column: pd.Series, fn) -> pd.Series:
 
 def _text_frame(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
     """Canonical columns as stripped text ("" for missing) plus `_row`, from an upload frame or API mappings."""
-    names = ("section", "month", *PARAMETERS)
+    names = ("section", "month", *VALUE_COLUMNS)
     if isinstance(rows, pd.DataFrame):
         frame = pd.DataFrame(index=rows.index)
         for name in names:
@@ -135,8 +147,11 @@ def water_readings_validate(
     `rows` is an upload frame (canonical columns + `_row`, see READING_COLUMNS) or mappings with those keys.
     Errors come in input order, per row in column order, with the same messages as a row-by-row check; a value
     that is not a plain decimal is read by `_parse_value` (Decimal), everything else as columns.
-    The clean frame has section_id, month (date), the six values (float, exact to 3 decimals, NaN = missing),
-    water_class (1–6), compliant, and each value as a numeric literal for COPY (`_text_do` …, "" = missing).
+    The clean frame has section_id, month (date), the seven values (six parameters and TN; float, exact to 3
+    decimals, NaN = missing), what `water_reading_assess` says of the reading on its section's water body
+    (water_class Int64 and compliant boolean, both nullable; data_complete; limiting_factors text), and each value
+    as a numeric literal for COPY (`_text_do` …, "" = missing). TN is checked and kept but never classes a reading
+    and does not count for "至少要填写一项监测指标".
     """
     today = today or timezone.localdate()
     frame = _text_frame(rows)
@@ -149,9 +164,13 @@ def water_readings_validate(
 
     code = frame["section"]
     sections = pd.DataFrame(
-        WaterSection.objects.filter(code__in=code.unique().tolist()).values_list("code", "pk", "target_class"),
-        columns=["code", "pk", "target_class"],
+        WaterSection.objects.filter(code__in=code.unique().tolist()).values_list(
+            "code", "pk", "target_class", "water_body", "river__water_body"
+        ),
+        columns=["code", "pk", "target_class", "water_body", "river_water_body"],
     ).set_index("code")
+    # WaterSection.assessed_as, as a column: the section's own water body, else its river's
+    sections["assessed_as"] = sections["water_body"].where(sections["water_body"] != "", sections["river_water_body"])
     section_id = code.map(sections["pk"])
     report(code == "", "section", _column_label("section"), _("断面编码不能为空。"))
     for unknown in code[(code != "") & section_id.isna()].unique():
@@ -166,7 +185,7 @@ def water_readings_validate(
     values = pd.DataFrame(index=frame.index)
     literals = pd.DataFrame(index=frame.index)
     value_error = pd.Series(False, index=frame.index)
-    for name in PARAMETERS:
+    for name in VALUE_COLUMNS:
         text = frame[name]
         parsed = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -201,8 +220,9 @@ def water_readings_validate(
             too_big |= problem.notna().reindex(frame.index, fill_value=False)
         values[name] = number
         literals[f"{_LITERAL}{name}"] = literal
-        value_error |= too_big
-    nothing = values.isna().all(axis=1) & ~value_error
+        if name in PARAMETERS:  # a TN error does not stand for the parameters, as in the row-by-row check
+            value_error |= too_big
+    nothing = values[list(PARAMETERS)].isna().all(axis=1) & ~value_error
     span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
     report(nothing, "at_least", span, _("至少要填写一项监测指标。"))
 
@@ -224,15 +244,30 @@ def water_readings_validate(
     clean = values[good].copy()
     clean.insert(0, "month", month[good])
     clean.insert(0, "section_id", section_id[good].astype("int64"))
-    rank = water_class_rank_frame(clean[list(PARAMETERS)])
-    clean["water_class"] = rank.astype("int64")
-    clean["compliant"] = rank.to_numpy() <= code[good].map(sections["target_class"]).to_numpy()
+    section_code = code[good]
+    assessed = water_reading_assess_frame(
+        clean[list(PARAMETERS)],
+        target_rank=section_code.map(sections["target_class"]).to_numpy(dtype=np.int64),
+        water_body=section_code.map(sections["assessed_as"]).to_numpy(dtype=object),
+    )
+    clean["water_class"] = assessed["rank"]
+    clean["compliant"] = assessed["compliant"]
+    clean["data_complete"] = assessed["complete"]
+    clean["limiting_factors"] = assessed["limiting_factors"]
     clean = pd.concat([clean, literals[good]], axis=1)
     return clean.reset_index(drop=True), errors
 
 
-WRITE_COLUMNS = ("section_id", "month", *PARAMETERS, "water_class", "compliant", "updated_at")
-UPDATE_COLUMNS = (*PARAMETERS, "water_class", "compliant", "updated_at")
+ASSESSMENT_COLUMNS = ("water_class", "compliant", "data_complete", "limiting_factors")
+WRITE_COLUMNS = ("section_id", "month", *VALUE_COLUMNS, *ASSESSMENT_COLUMNS, "updated_at")
+UPDATE_COLUMNS = (*VALUE_COLUMNS, *ASSESSMENT_COLUMNS, "updated_at")
+
+
+def _or_none(value):
+    """A frame cell as the ORM wants it: NA (pd.NA, NaN) → None, numpy scalars → Python ones."""
+    if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _upsert_orm(clean: pd.DataFrame) -> None:
@@ -241,9 +276,11 @@ def _upsert_orm(clean: pd.DataFrame) -> None:
         WaterMonthlyReading(
             section_id=r["section_id"],
             month=r["month"],
-            water_class=r["water_class"],
-            compliant=r["compliant"],
-            **{p: None if r[p] != r[p] else Decimal(f"{r[p]:.3f}") for p in PARAMETERS},
+            water_class=_or_none(r["water_class"]),
+            compliant=_or_none(r["compliant"]),
+            data_complete=bool(r["data_complete"]),
+            limiting_factors=r["limiting_factors"],
+            **{p: None if r[p] != r[p] else Decimal(f"{r[p]:.3f}") for p in VALUE_COLUMNS},
         )
         for r in clean.to_dict("records")
     ]
@@ -257,14 +294,19 @@ def _upsert_orm(clean: pd.DataFrame) -> None:
 
 
 def _copy_text(clean: pd.DataFrame) -> str:
-    """The rows as COPY csv text, built column-wise from strings (no per-value float formatting): every field is
-    a number, a date, t/f or a timestamp, so nothing needs quoting; an empty field is NULL."""
+    """The rows as COPY csv text, built column-wise from strings (no per-value float formatting). An empty field
+    is NULL (a missing value, no class, no verdict); the limiting factors are quoted, so "" is the empty text and
+    the commas between factor codes stay inside their field (codes are letters and digits: nothing to escape)."""
+    rank = clean["water_class"]
+    compliant = clean["compliant"]
     fields = [
         clean["section_id"].astype(str).to_numpy(dtype=object),
         _per_distinct(clean["month"], dt.date.isoformat).to_numpy(dtype=object),
-        *(clean[f"{_LITERAL}{p}"].to_numpy(dtype=object) for p in PARAMETERS),
-        clean["water_class"].astype(str).to_numpy(dtype=object),
-        np.where(clean["compliant"].to_numpy(dtype=bool), "t", "f").astype(object),
+        *(clean[f"{_LITERAL}{p}"].to_numpy(dtype=object) for p in VALUE_COLUMNS),
+        np.where(rank.isna(), "", rank.astype(str)).astype(object),
+        np.where(compliant.isna(), "", np.where(compliant.fillna(False).to_numpy(dtype=bool), "t", "f")).astype(object),
+        np.where(clean["data_complete"].to_numpy(dtype=bool), "t", "f").astype(object),
+        ('"' + clean["limiting_factors"].astype(str) + '"').to_numpy(dtype=object),
         np.full(len(clean), timezone.now().isoformat(), dtype=object),
     ]
     return "\n".join(map(",".join, zip(*fields, strict=True))) + "\n"
@@ -281,8 +323,9 @@ def _upsert_postgres(clean: pd.DataFrame) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE water_reading_stage (section_id bigint, month date, "
-            + ", ".join(f"{quote(p)} numeric(7, 3)" for p in PARAMETERS)
-            + ", water_class smallint, compliant boolean, updated_at timestamptz) ON COMMIT DROP"
+            + ", ".join(f"{quote(p)} numeric(7, 3)" for p in VALUE_COLUMNS)
+            + ", water_class smallint, compliant boolean, data_complete boolean, limiting_factors varchar(60),"
+            " updated_at timestamptz) ON COMMIT DROP"
         )
         cur.copy_expert(f"COPY water_reading_stage ({cols}) FROM STDIN WITH (FORMAT csv)", buffer)
         cur.execute(
@@ -348,17 +391,16 @@ def outlet_move(
         raise PermissionDenied(_("只有该排口所属单位的填报员可以推进环节。"))
     if outlet.version != expected_version:
         # someone moved it since the page was loaded: say so, rather than judge the move against the new step
-        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+        raise Stale()
     from_step = outlet.step
-    if to_step not in OutletStep.values or to_step not in OUTLET_TRANSITIONS[from_step]:
+    try:
+        move = OUTLET_WORKFLOW.check(from_step, to_step, user)
+    except MoveRefused as exc:
         raise ValidationError(
             _("不能从“%(a)s”直接变更为“%(b)s”：只能前进一个环节，或退回之前的环节。")
-            % {
-                "a": OutletStep(from_step).label,
-                "b": OutletStep(to_step).label if to_step in OutletStep.values else to_step,
-            }
-        )
-    backward = outlet_move_is_backward(from_step, to_step)
+            % {"a": OUTLET_WORKFLOW.label(from_step), "b": OUTLET_WORKFLOW.label(to_step)}
+        ) from exc
+    backward = move.needs_reason  # a backward move
     note = (note or "").strip()
     reason = (reason or "").strip()
     if backward and not reason:
@@ -373,13 +415,11 @@ def outlet_move(
         raise ValidationError(_("工作日期不能早于上一次环节变更（%(d)s）。") % {"d": last.work_date.isoformat()})
     if not backward and document is None:
         raise ValidationError(_("推进环节需上传方案或佐证材料（图片、PDF 或 Word/Excel）。"))
-    if document is not None:
-        validate_upload(document, kinds=OUTLET_DOCUMENT_KINDS)
-    updated = SewageOutlet.objects.filter(pk=outlet.pk, step=from_step, version=expected_version).update(
-        step=to_step, version=expected_version + 1
-    )
-    if updated == 0:
-        raise ValidationError(_("已被他人修改，请刷新后重试。"))
+    mime = validate_upload(document, kinds=OUTLET_DOCUMENT_KINDS) if document is not None else None
+    compare_and_set(
+        SewageOutlet.objects, pk=outlet.pk, expected_version=expected_version, state_field="step", state=from_step,
+        step=to_step,
+    )  # fmt: skip
     change = OutletStepChange(
         outlet=outlet,
         from_step=from_step,
@@ -390,9 +430,9 @@ def outlet_move(
         note=f"{_('退回原因')}：{reason}\n{note}" if backward else note,
     )
     with delete_on_rollback() as files:
-        if document is not None:
-            change.document_name = safe_filename(document.name)
-            files.save(change.document, storage_name(f"outlets/{outlet.pk}", document.name), document)
+        if document is not None and mime is not None:
+            change.document_name = typed_filename(document.name, mime)
+            files.save(change.document, storage_name(f"outlets/{outlet.pk}", document.name, mime), document)
         change.save()
         outlet.refresh_from_db()
     return outlet
@@ -417,3 +457,76 @@ def outlet_register(*, outlet: SewageOutlet, user, work_date: dt.date, note: str
         note=note or _("登记入河排污口，进入排查环节。"),
     )
     return outlet
+
+
+@dataclass(frozen=True)
+class OutletStepRecord:
+    """One dated entry of an outlet's history, for `outlets_history_replay`."""
+
+    to_step: str
+    work_date: dt.date
+    note: str
+    reason: str = ""
+    document: str = ""  # a stored file's name (already in storage)
+    document_name: str = ""
+
+
+@transaction.atomic
+def outlets_history_replay(
+    *, histories: list[tuple[SewageOutlet, Any, list[OutletStepRecord]]], today: dt.date | None = None
+) -> None:
+    """The bulk variant of `outlet_register` + `outlet_move`, for seeding a history in one go.
+
+    Each outlet (saved at 排查, version 0) gets its registration row, then walks its dated steps; each step is
+    refused as `outlet_move` would refuse it: the move must be in OUTLET_WORKFLOW, a backward move needs a
+    reason and a forward one a document, work dates run forward and never past today, and where an actor is
+    given (the demo may have none) it must be an official of the outlet's unit. Rows are written in bulk.
+    """
+    today = today or timezone.localdate()
+    changes: list[OutletStepChange] = []
+    reach: dict[tuple[int, int], bool] = {}
+    for outlet, actor, steps in histories:
+        if actor is not None:
+            key = (actor.pk, outlet.unit_id)
+            if key not in reach:
+                reach[key] = is_unit_scoped(actor) and can_act_for_unit(actor, outlet.unit_id, "report")
+            if not reach[key]:
+                raise PermissionDenied(_("只有该排口所属单位的填报员可以推进环节。"))
+        first, *moves = steps
+        if first.to_step != OutletStep.SURVEY:
+            raise ValidationError(_("排污口登记后从“排查”开始。"))
+        outlet.step, outlet.version, last_date = OutletStep.SURVEY, 0, first.work_date
+        entries = [(first, "")]
+        for step in moves:
+            move = OUTLET_WORKFLOW.get(outlet.step, step.to_step)
+            if move is None:
+                raise ValidationError(
+                    _("不能从“%(a)s”直接变更为“%(b)s”：只能前进一个环节，或退回之前的环节。")
+                    % {"a": OUTLET_WORKFLOW.label(outlet.step), "b": OUTLET_WORKFLOW.label(step.to_step)}
+                )
+            if move.needs_reason and not step.reason.strip():
+                raise ValidationError(_("退回之前的环节必须填写退回原因。"))
+            if not move.needs_reason and not step.document:
+                raise ValidationError(_("推进环节需上传方案或佐证材料（图片、PDF 或 Word/Excel）。"))
+            if step.work_date > today or step.work_date < last_date:
+                raise ValidationError(_("工作日期不能晚于今天，也不能早于上一次环节变更。"))
+            entries.append((step, outlet.step))
+            outlet.step, outlet.version, last_date = step.to_step, outlet.version + 1, step.work_date
+        tz = timezone.get_current_timezone()
+        for position, (step, from_step) in enumerate(entries):
+            backward = bool(step.reason)
+            changes.append(
+                OutletStepChange(
+                    outlet=outlet,
+                    from_step=from_step,
+                    to_step=step.to_step,
+                    actor=actor,
+                    created_at=dt.datetime.combine(step.work_date, dt.time(10, position % 60), tzinfo=tz),
+                    work_date=step.work_date,
+                    note=f"{_('退回原因')}：{step.reason}\n{step.note}" if backward else step.note,
+                    document=step.document,
+                    document_name=step.document_name,
+                )
+            )
+    OutletStepChange.objects.bulk_create(changes, batch_size=2000)
+    SewageOutlet.objects.bulk_update([o for o, _a, _s in histories], ["step", "version"], batch_size=500)

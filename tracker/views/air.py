@@ -13,17 +13,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required, capability_required
 
 from .. import charts
 from ..api import json_error, parse_json_body, token_required
+from ..choices import StationLevel
 from ..forms.air import AirReadingsUploadForm
-from ..models import AirStation, WarZone
+from ..ledger import wants_export
+from ..models import AirStation, Unit, WarZone
 from ..selectors import air as air_selectors
 from ..selectors import war_zone_list
 from ..services.air import air_readings_import_records, air_readings_import_table
 from ..standards import CATEGORY_COLOURS, seasonal_mode
+from ..tables import StationTable
 from ..tabular import TableError
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
 
 
 def _zone_rows(zones, overview: pd.DataFrame) -> list[dict]:
@@ -40,7 +47,16 @@ def air_index(request):
     mode_key, mode_label, headline = seasonal_mode(today)
     zones = list(war_zone_list())
     overview = air_selectors.zone_overview(today=today)
-    stations = list(air_selectors.station_list())
+    level = request.GET.get("level") or None
+    zone_id, unit_id = _int(request.GET.get("zone")), _int(request.GET.get("unit"))
+    stations = air_selectors.station_list(unit_id=unit_id)
+    if level in StationLevel.values:
+        stations = stations.filter(level=level)
+    if zone_id:
+        stations = stations.filter(war_zone_id=zone_id)
+    table = StationTable(stations, request)
+    if wants_export(request):
+        return table.export_response()
     return render(
         request,
         "tracker/air_index.html",
@@ -50,7 +66,14 @@ def air_index(request):
             "mode_label": mode_label,
             "headline": headline,
             "zone_rows": _zone_rows(zones, overview),
-            "stations": stations,
+            "table": table,
+            "zones": zones,
+            "levels": StationLevel.choices,
+            "units": Unit.objects.filter(pk__in=AirStation.objects.values("unit_id")).order_by("sort_order", "code"),
+            "level": level,
+            "zone_id": zone_id,
+            "unit_id": unit_id,
+            "city": air_selectors.city_headline(today=today),
         },
     )
 
@@ -76,6 +99,10 @@ def air_station_detail(request, pk: int):
             "latest": latest,
             "monthly": data["monthly"].to_dict("records"),
             "composite": composite,
+            "trend": {
+                **data["trend"],
+                "pairs": list(zip(data["trend"]["years"], data["trend"]["values"], strict=True)),
+            },
             "colours": CATEGORY_COLOURS,
         },
     )
@@ -123,7 +150,8 @@ def air_zone_detail(request, pk: int):
     )
 
 
-@area_required("admin")
+@area_required("air")
+@capability_required("import_readings")
 def air_upload(request):
     errors = []
     if request.method == "POST":

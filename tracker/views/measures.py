@@ -8,25 +8,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.navigation import area_required
+from tracker.common.access import area_required
 
 from ..choices import MeasureArea, MeasureStatus, SourceType
 from ..forms.air import MeasureFilterForm, MeasureReportForm
+from ..ledger import wants_export
 from ..models import Unit
 from ..permissions import can_act_for_unit, get_measure_for_user
 from ..selectors import war_zone_list
 from ..selectors.measures import measure_list as select_measures
 from ..selectors.measures import status_counts, with_status
 from ..services.measures import measure_report_progress
-from ..tabular import xlsx_response
-
-STATUS_BADGE = {
-    MeasureStatus.DONE.value: "badge-green",
-    MeasureStatus.IN_PROGRESS.value: "",
-    MeasureStatus.NOT_STARTED.value: "",
-    MeasureStatus.DUE_SOON.value: "badge-yellow",
-    MeasureStatus.OVERDUE.value: "badge-red",
-}
+from ..tables import STATUS_BADGE, MeasureTable
 
 
 def _decorate(measures, today):
@@ -52,46 +45,15 @@ def measure_list(request):
         source_type=filters.get("source_type") or None,
         overdue=bool(filters.get("overdue")),
     )
-    measures = _decorate(list(qs), today)
-    if request.GET.get("export") == "xlsx":
-        headers = [
-            _("任务编号"),
-            _("任务名称"),
-            _("领域"),
-            _("战区"),
-            _("污染源类型"),
-            _("责任单位"),
-            _("责任人"),
-            _("完成时限"),
-            _("形象进度 (%)"),
-            _("状态"),
-            _("逾期天数"),
-            _("最近报告日期"),
-        ]
-        rows = [
-            [
-                m.code,
-                m.title,
-                m.get_area_display(),
-                m.war_zone.name if m.war_zone else "",
-                m.get_source_type_display(),
-                m.unit.name,
-                m.responsible_person,
-                m.deadline,
-                m.progress,
-                m.status_label,
-                m.days_overdue or "",
-                m.last_report_date or "",
-            ]
-            for m in measures
-        ]
-        return xlsx_response(f"攻坚任务清单-{today:%Y%m%d}.xlsx", [(_("攻坚任务"), headers, rows)])
+    table = MeasureTable(qs, request, today=today)
+    if wants_export(request):
+        return table.export_response()
     counts = status_counts(with_status(qs.model.objects.filter(pk__in=qs.values("pk")), today))
     return render(
         request,
         "tracker/measure_list.html",
         {
-            "measures": measures,
+            "table": table,
             "form": form,
             "filters": filters,
             "areas": MeasureArea.choices,
@@ -99,7 +61,6 @@ def measure_list(request):
             "zones": war_zone_list(),
             "units": Unit.objects.filter(is_active=True).order_by("sort_order", "code"),
             "counts": [(label, counts[value], STATUS_BADGE[value]) for value, label in MeasureStatus.choices],
-            "query": request.GET.urlencode(),
             "today": today,
         },
     )

@@ -1,11 +1,13 @@
 from django.shortcuts import render
+from django.utils import timezone
 
-from config.navigation import area_required
+from tracker.common.access import area_required
 
 from ..choices import UnitKind
 from ..permissions import get_unit_for_user
 from ..selectors import unit_list as select_units
 from ..selectors import war_zone_list
+from ..selectors.air import unit_trend
 
 
 @area_required("units")
@@ -29,4 +31,6 @@ def unit_list(request):
 def unit_detail(request, pk: int):
     unit = get_unit_for_user(request.user, pk, "view")
     members = unit.members.filter(is_active=True).order_by("username")
-    return render(request, "tracker/unit_detail.html", {"unit": unit, "members": members})
+    trend = unit_trend(unit_id=unit.pk, today=timezone.localdate())
+    trend["pairs"] = list(zip(trend["years"], trend["values"], strict=True))
+    return render(request, "tracker/unit_detail.html", {"unit": unit, "members": members, "trend": trend})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,18 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.navigation import area_required
+from tracker.common.access import area_required, capability_required
 
 from .. import charts_water
 from ..api import json_error, parse_json_body, token_required
-from ..choices import OUTLET_STEP_ORDER, OutletStep, Role, SectionLevel, SourceLevel
+from ..choices import OUTLET_STEP_ORDER, OutletStep, SectionLevel, SourceLevel
 from ..forms.water import OutletMoveForm, ReadingUploadForm
+from ..ledger import wants_export
 from ..models import OutletStepChange, River
-from ..permissions import can_act_for_unit, is_unit_scoped, role_required, units_for_user
+from ..permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, outlet_move, water_readings_import_table, water_readings_upsert
-from ..tabular import TableError, xlsx_response
+from ..tables import OutletTable, SectionTable
+from ..tabular import TableError
 from ..uploads import file_response
+
+PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
 
 
 def _int(value) -> int | None:
@@ -47,53 +52,72 @@ def water_index(request):
     if level not in SectionLevel.values:
         level = None
     river_id, unit_id = _int(request.GET.get("river")), _int(request.GET.get("unit"))
-    sections = sel.section_list(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
+    sections = sel.section_queryset(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
     ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
-    if request.GET.get("format") == "xlsx":
-        rows = [
-            (
-                s.code,
-                s.name,
-                s.river.name,
-                s.get_level_display(),
-                s.unit.name,
-                s.get_target_class_display(),
-                s.latest_month.strftime("%Y-%m") if s.latest_month else "",
-                s.latest_class_label or "",
-                "" if s.latest_compliant is None else ("达标" if s.latest_compliant else "不达标"),
-                round(s.ytd_rate, 1) if s.ytd_rate is not None else None,
-            )
-            for s in sections
-        ]
-        headers = [
-            "断面编码",
-            "断面名称",
-            "河流",
-            "考核级别",
-            "责任单位",
-            "目标类别",
-            "最新月份",
-            "水质类别",
-            "是否达标",
-            "年内达标率(%)",
-        ]
+    assessed, cwqi_ranking = sel.section_period_assessment(
+        user=request.user, year=today.year, as_of=today, river_id=river_id, unit_id=unit_id
+    )
+    table = SectionTable(sections, request)
+    if wants_export(request):
         rank_rows = [
-            (r["rank"], r["unit_name"], r["compliant"], r["total"], round(r["rate"], 1))
-            for r in ranking.to_dict("records")
+            (r["rank"], r["unit_name"], r["compliant"], r["total"], r["rate"]) for r in ranking.to_dict("records")
         ]
-        rank_headers = ["排名", "责任单位", "达标断面月次", "监测断面月次", "达标率(%)"]
-        return xlsx_response(
-            f"水质断面_{today:%Y%m%d}.xlsx",
-            [("水质断面", headers, rows), (f"{today.year}年达标率排名", rank_headers, rank_rows)],
+        rank_headers = [_("排名"), _("责任单位"), _("达标断面月次"), _("监测断面月次"), _("达标率（%）")]
+        rank_sheet = (
+            _("%(year)d年达标率排名") % {"year": today.year},
+            rank_headers,
+            rank_rows,
+            [None, None, "#,##0", "#,##0", "0.0"],
+        )
+        period_headers = [_("断面编码"), _("断面名称"), _("考核级别"), _("责任单位"), _("目标类别"), _("评价月数")]
+        period_headers += [_("均值水质类别"), _("是否达标"), _("定类因子"), _("超标倍数"), "CWQI"]
+        period_rows = [
+            (
+                r["section"].code,
+                r["section"].name,
+                r["section"].get_level_display(),
+                r["section"].unit.name,
+                r["section"].get_target_class_display(),
+                r["months"],
+                r["class_label"] or _("数据不全"),
+                _("达标") if r["compliant"] else _("不达标"),
+                r["factors"],
+                r["exceedance"],
+                r["cwqi"],
+            )
+            for r in assessed
+        ]
+        cwqi_headers = [_("CWQI排名"), _("责任单位"), _("国考省考断面数"), _("优良断面数"), _("优良率（%）")]
+        cwqi_headers += [_("达标断面数"), "CWQI"]
+        cwqi_rows = [
+            (
+                None if pd.isna(r["rank"]) else int(r["rank"]),
+                r["unit_name"],
+                r["sections"],
+                r["good"],
+                r["good_rate"],
+                r["compliant"],
+                None if pd.isna(r["cwqi"]) else r["cwqi"],
+            )
+            for r in cwqi_ranking.to_dict("records")
+        ]
+        return table.export_response(
+            extra_sheets=[
+                rank_sheet,
+                (_("国考省考断面期间评价"), period_headers, period_rows),
+                (_("CWQI排名"), cwqi_headers, cwqi_rows),
+            ]
         )
     return render(
         request,
         "tracker/water_index.html",
         {
             **_filters(request),
-            "sections": sections,
+            "table": table,
             "summary": sel.section_summary(sections),
             "ranking": ranking.to_dict("records"),
+            "assessed": assessed,
+            "cwqi_ranking": cwqi_ranking.to_dict("records"),
             "levels": SectionLevel.choices,
             "level": level,
             "river_id": river_id,
@@ -114,11 +138,16 @@ def section_detail(request, pk: int):
         frame, target_class=section.target_class, title=_("%(name)s 月度水质类别（近两年）") % {"name": section.name}
     )
     readings = frame.sort_values("month", ascending=False).to_dict("records")
+    water_body = section.assessed_as
     for r in readings:
         r["class_label"] = (
             charts_water.CLASS_LABELS[int(r["water_class"]) - 1]
             if r["water_class"] == r["water_class"] and r["water_class"]
             else ""
+        )
+        r["factors"] = sel.factors_text(r["limiting_factors"] or "")
+        r["exceedance"] = sel.exceedance_text(
+            {p: r[p] for p in PARAMETER_CODES}, target_rank=section.target_class, water_body=water_body
         )
     return render(
         request,
@@ -126,14 +155,16 @@ def section_detail(request, pk: int):
         {
             "section": section,
             "readings": readings,
-            "parameters": [(n, READING_COLUMNS[n][0]) for n in ("do", "codmn", "cod", "bod5", "nh3n", "tp")],
+            "parameters": [(n, READING_COLUMNS[n][0]) for n in PARAMETER_CODES],
             "chart": fig,
+            "water_body": water_body,
+            "is_lake": water_body != "river",
         },
     )
 
 
 @area_required("water")
-@role_required(Role.ADMIN)
+@capability_required("import_readings")
 @require_http_methods(["GET", "POST"])
 def water_readings_upload(request):
     """Admin: import monthly readings from Excel/CSV; the whole file or nothing."""
@@ -192,44 +223,28 @@ def outlet_list(request):
         step = None
     unit_id, river_id = _int(request.GET.get("unit")), _int(request.GET.get("river"))
     overdue_only = request.GET.get("overdue") == "1"
-    outlets = sel.outlet_list(
+    outlets = sel.outlet_queryset(
         user=request.user, unit_id=unit_id, step=step, river_id=river_id, overdue_only=overdue_only, today=today
     )
-    if request.GET.get("format") == "xlsx":
-        headers = ["排口编码", "排口名称", "受纳水体", "责任单位", "排口类型", "当前环节", "整治时限", "是否逾期"]
-        rows = [
-            (
-                o.code,
-                o.name,
-                o.river.name,
-                o.unit.name,
-                o.get_outlet_type_display(),
-                o.get_step_display(),
-                o.deadline,
-                "逾期" if o.overdue else "",
-            )
-            for o in outlets
-        ]
-        counts = sel.outlet_step_counts(user=request.user, today=today)
+    table = OutletTable(outlets, request)
+    counts = sel.outlet_step_counts(user=request.user, today=today)
+    if wants_export(request):
         count_rows = [(c["unit__name"], c["total"], *c["steps"], c["overdue"]) for c in counts]
-        count_headers = ["责任单位", "排口总数", *[OutletStep(s).label for s in OUTLET_STEP_ORDER], "逾期"]
-        return xlsx_response(
-            f"入河排污口台账_{today:%Y%m%d}.xlsx",
-            [("排口台账", headers, rows), ("分单位统计", count_headers, count_rows)],
-        )
+        count_headers = [_("责任单位"), _("排口总数"), *[OutletStep(s).label for s in OUTLET_STEP_ORDER], _("逾期")]
+        return table.export_response(extra_sheets=[(_("分单位统计"), count_headers, count_rows)])
     return render(
         request,
         "tracker/outlet_list.html",
         {
             **_filters(request),
-            "outlets": outlets,
-            "counts": sel.outlet_step_counts(user=request.user, today=today),
+            "table": table,
+            "counts": counts,
             "steps": [(s, OutletStep(s).label) for s in OUTLET_STEP_ORDER],
             "step": step,
             "unit_id": unit_id,
             "river_id": river_id,
             "overdue_only": overdue_only,
-            "overdue_total": sum(1 for o in outlets if o.overdue),
+            "overdue_total": outlets.filter(overdue_flag=True).count(),
         },
     )
 

@@ -1,0 +1,112 @@
+"""The dashboards' cache: versions kept by the database, one builder at a time, a cache that may be down."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import translation
+
+from rectifications.models import RectificationItem
+from targets.dashboards import selectors as dash
+from tests.factories import RectificationItemFactory, UnitFactory
+from tracker import versions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_any_write_to_a_watched_table_changes_the_version_and_others_do_not(unit_a):
+    item = RectificationItemFactory(unit=unit_a)
+    before = versions.current()
+    # QuerySet.update() bypasses every service and signal; the trigger still counts it.
+    RectificationItem.objects.filter(pk=item.pk).update(responsible_person="李四")
+    after_update = versions.current()
+    assert after_update != before
+    with connection.cursor() as cursor:  # raw SQL too
+        cursor.execute("UPDATE rectifications_rectificationitem SET measures = 'x' WHERE id = %s", [item.pk])
+    assert versions.current() != after_update
+    settled = versions.current()
+    from tests.factories import IndicatorFactory
+
+    IndicatorFactory(code="unwatched", name="不在看板实时数据中")
+    assert versions.current() == settled  # the assessment's own tables are keyed by the run id instead
+
+
+def test_one_request_builds_and_the_others_wait_for_it():
+    builds = []
+
+    def build():
+        builds.append(1)
+        time.sleep(0.4)  # a slow panel build: long enough for the others to arrive while it runs
+        return {"panel": "built"}
+
+    results = []
+
+    def reader():
+        results.append(dash.cached(("stampede", 1), build, version="v1"))
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1
+    assert results == [{"panel": "built"}] * 4
+
+
+def test_while_a_new_version_builds_others_get_the_previous_one():
+    dash.cached(("panels", 7), lambda: "old panels", version="v1")
+    assert cache.add(_key(("panels", 7), "v2") + ":building", 1, 30)  # somebody is building v2 right now
+    # Another reader of v2 gets the previous panels at once rather than waiting or building again.
+    assert dash.cached(("panels", 7), lambda: pytest.fail("built twice"), version="v2") == "old panels"
+
+
+def test_keys_hold_language_and_scope():
+    with translation.override("en"):
+        assert dash.cached(("p",), lambda: "English", version="v", scope="leader") == "English"
+    with translation.override("zh-hans"):
+        assert dash.cached(("p",), lambda: "中文", version="v", scope="leader") == "中文"
+        assert dash.cached(("p",), lambda: "督察员视图", version="v", scope="inspector") == "督察员视图"
+        assert dash.cached(("p",), lambda: pytest.fail("rebuilt"), version="v", scope="leader") == "中文"
+
+
+def test_with_the_cache_down_every_request_builds_without_waiting(monkeypatch):
+    from tracker.cache import TolerantRedisCache
+
+    # Nothing listens on port 1: every cache call fails and is treated as a miss.
+    down = TolerantRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "retry": None}})
+    monkeypatch.setattr(dash, "cache", down)
+    monkeypatch.setattr(time, "sleep", lambda s: pytest.fail("waited for a builder that cannot exist"))
+    builds = []
+    assert dash.cached(("down",), lambda: builds.append(1) or "a", version="v") == "a"
+    assert dash.cached(("down",), lambda: builds.append(1) or "b", version="v") == "b"
+    assert len(builds) == 2
+
+
+def test_a_unit_added_in_the_admin_shows_on_the_next_view(unit_a):
+    # Units are watched too: the city's panels list every unit.
+    before = versions.current()
+    UnitFactory(code="519999", name="新设区")
+    assert versions.current() != before
+
+
+def _key(parts, version, scope=""):
+    lang = translation.get_language() or "zh-hans"
+    return f"dash:v2:{lang}:{scope}:" + ":".join(str(p) for p in parts) + f"@{version}"
+
+
+def test_pages_go_out_gzipped_to_browsers_that_accept_it(client_for, leader, city):
+    import gzip
+
+    from django.urls import reverse
+
+    city(3)
+    client = client_for(leader)
+    plain = client.get(reverse("targets:dashboard_city"))
+    packed = client.get(reverse("targets:dashboard_city"), HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(plain.content) / 2
+    assert "全市生态环境工作调度看板" in gzip.decompress(packed.content).decode()
