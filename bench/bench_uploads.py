@@ -4,8 +4,10 @@ the set-based upsert, the redirect), against the floor of writing the same rows:
 finished rows pre-rendered as CSV text (nothing parsed, validated or computed in the timed part).
 
 Sizes (asserted): air 100 stations × 365 days = 36,500 rows (CSV and XLSX, the same rows); water 3,641 sections ×
-12 months = 43,692 rows. Every repetition starts from an empty table, so upload and floor both insert. Warmed
-(one untimed round of each), then alternated upload / floor, median of `REPEAT`.
+12 months = 43,692 rows, with 总氮, every second section a reservoir and some readings short of the minimum set
+(issue 16's rules: the floor's rows carry the same assessment). Every repetition starts from an empty table, so
+upload and floor both insert. Warmed (one untimed round of each), then alternated upload / floor, median of
+`REPEAT`.
 
 Peak memory per upload: each upload once more in a fresh Python process (`python -m bench.bench_uploads
 --memory KIND PATH`), reporting its resident memory before the request and its peak after; for XLSX also the
