@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -191,3 +192,111 @@ def test_month_formats(text, expected):
     from tracker.services.water import _parse_month
 
     assert _parse_month(text) == expected
+
+
+_STORED = ("section__code", "month", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn", *(
+    "water_class", "compliant", "data_complete", "limiting_factors"))  # fmt: skip
+
+
+def _write_paths_batch(unit):
+    """A river section (target III) and a reservoir section whose type comes from its river (target II)."""
+    from tests.factories import RiverFactory
+
+    reservoir = RiverFactory(name="测试水库", water_body="reservoir")
+    WaterSectionFactory(code="R1", unit=unit, target_class=2, river=reservoir, water_body="")
+    return [
+        # river: DO 8 → I, CODMn 3 → II, NH₃-N 0.4 → II, TP 0.2004 → 0.200 → III (0.1 < 0.2 ≤ 0.2): III by TP,
+        # target III → compliant; TN 1.5 stored, not classing
+        {"section": "S1", "month": "2025-01", "do": "8", "codmn": "3", "nh3n": "0.4", "tp": "0.2004", "tn": "1.5",
+         "_row": 2},
+        # NH₃-N alone (COD "-" is blank): short of DO, CODMn, TP → 数据不全: no class, not compliant
+        {"section": "S1", "month": "2025-02", "nh3n": "1.2", "cod": "-", "_row": 3},
+        # reservoir (湖、库 TP column): DO 6, CODMn 4, NH₃-N 0.5 → II; TP 0.05 → III (0.025 < 0.05 ≤ 0.05) → III by
+        # TP; target II → not compliant
+        {"section": "R1", "month": "2025-01", "do": "6", "codmn": "4", "nh3n": "0.5", "tp": "0.05", "tn": "0.8",
+         "_row": 4},
+        # reservoir, every value on its I limit (DO ≥ 7.5, CODMn ≤ 2, NH₃-N ≤ 0.15, TP ≤ 0.01) → I, no 定类因子
+        {"section": "R1", "month": "2025-03", "do": "7.5", "codmn": "2", "nh3n": "0.15", "tp": "0.01", "_row": 5},
+    ]  # fmt: skip
+
+
+def _stored():
+    return list(WaterMonthlyReading.objects.order_by("section__code", "month").values_list(*_STORED))
+
+
+@pytest.mark.parametrize("method", ["orm", "postgres"])
+def test_both_write_paths_store_the_same_rows(section, method):
+    from django.db import connection
+
+    if method == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL path")
+    rows = _write_paths_batch(section.unit)
+    assert water_readings_upsert(rows, today=TODAY, method=method) == 4
+    # the same key again takes the update branch: now complete, NH₃-N 0.4 → II, DO 8 → I, CODMn 2 → I, TP 0.02 → I
+    rows[1].update(nh3n="0.4", do="8", codmn="2", tp="0.02")
+    water_readings_upsert(rows, today=TODAY, method=method)
+    d = Decimal
+    assert _stored() == [
+        ("R1", dt.date(2025, 1, 1), d("6.000"), d("4.000"), None, None, d("0.500"), d("0.050"), d("0.800"),
+         3, False, True, "tp"),
+        ("R1", dt.date(2025, 3, 1), d("7.500"), d("2.000"), None, None, d("0.150"), d("0.010"), None,
+         1, True, True, ""),
+        ("S1", dt.date(2025, 1, 1), d("8.000"), d("3.000"), None, None, d("0.400"), d("0.200"), d("1.500"),
+         3, True, True, "tp"),
+        ("S1", dt.date(2025, 2, 1), d("8.000"), d("2.000"), None, None, d("0.400"), d("0.020"), None,
+         2, True, True, "nh3n"),
+    ]  # fmt: skip
+
+
+def test_an_incomplete_reading_is_stored_without_class_by_both_paths(section):
+    from django.db import connection
+
+    row = {"section": "S1", "month": "2025-02", "nh3n": "1.2", "tn": "2", "_row": 2}
+    # 数据不全 (only NH₃-N among the six): class NULL, compliant false, data_complete false, no 定类因子; TN kept
+    expected = [("S1", dt.date(2025, 2, 1), None, None, None, None, Decimal("1.200"), None, Decimal("2.000"),
+                 None, False, False, "")]  # fmt: skip
+    for method in ["orm", "postgres"] if connection.vendor == "postgresql" else ["orm"]:
+        WaterMonthlyReading.objects.all().delete()
+        water_readings_upsert([row], today=TODAY, method=method)
+        assert _stored() == expected, method
+
+
+def test_copy_and_orm_paths_write_identical_rows(section):
+    """On PostgreSQL both paths run on the same batch and must leave exactly the same rows (new columns too)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path needs PostgreSQL")
+    rows = _write_paths_batch(section.unit)
+    stored = {}
+    for method in ("orm", "postgres"):
+        WaterMonthlyReading.objects.all().delete()
+        water_readings_upsert(rows, today=TODAY, method=method)
+        stored[method] = _stored()
+    assert stored["orm"] == stored["postgres"] and len(stored["orm"]) == 4
+
+
+def test_tn_is_checked_like_the_others_but_does_not_count_as_an_indicator(section):
+    rows = [
+        # TN not a number, nothing else: the TN error, then "at least one indicator" (TN is not one of them)
+        {"section": "S1", "month": "2025-01", "tn": "abc", "_row": 2},
+        # a DO error and a TN error: both, in column order; no "at least one" (the DO column was filled)
+        {"section": "S1", "month": "2025-02", "do": "-3", "tn": "99999", "_row": 3},
+    ]
+    with pytest.raises(TableError) as exc:
+        water_readings_upsert(rows, today=TODAY)
+    assert [(e.row, e.column, e.message) for e in exc.value.errors] == [
+        (2, "总氮", "“abc”不是数字。"),
+        (2, "溶解氧～总磷", "至少要填写一项监测指标。"),
+        (3, "溶解氧", "必须是不小于 0 的数字。"),
+        (3, "总氮", "数值过大（超过 9999 mg/L），请检查单位。"),
+    ]
+
+
+def test_upload_frame_goes_through_without_row_dicts(section):
+    import pandas as pd
+
+    frame = pd.DataFrame({"section": ["S1", "S1"], "month": ["2025-03", "2025-03"], "do": ["8", "7"], "_row": [2, 3]})
+    with pytest.raises(TableError) as exc:
+        water_readings_upsert(frame, today=TODAY)
+    assert [(e.row, e.column, e.message) for e in exc.value.errors] == [(3, "月份", "与第 2 行是同一断面同一月份。")]

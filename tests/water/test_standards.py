@@ -102,6 +102,31 @@ def test_unit_ranking_by_compliance_rate_shares_ties():
     assert ranking.loc[2, "compliant"] == 3 and ranking.loc[2, "total"] == 4
 
 
+def test_class_rank_frame_matches_the_scalar_rule_row_by_row():
+    import numpy as np
+    import pandas as pd
+
+    from tracker.standards import water_class_rank, water_class_rank_frame
+
+    nan = np.nan
+    frame = pd.DataFrame(
+        {
+            # row 0: DO 7.5 is exactly the I limit (≥ 7.5) → I; row 1: DO 4 → IV (≥ 3, < 5);
+            # row 2: COD 15 → I (≤ 15, the I and II limits are both 15), TP 0.21 → IV (0.2 < 0.21 ≤ 0.3) → IV;
+            # row 3: nothing measured → NA; row 4: NH3-N 2.5 > 2.0 → 劣V (6)
+            "do": [7.5, 4.0, nan, nan, nan],
+            "cod": [nan, nan, 15.0, nan, nan],
+            "tp": [nan, nan, 0.21, nan, nan],
+            "nh3n": [nan, nan, nan, nan, 2.5],
+        }
+    )
+    ranks = water_class_rank_frame(frame)
+    assert ranks.tolist()[:3] == [1, 4, 4] and ranks.isna().tolist()[3] and ranks.tolist()[4] == 6
+    for i, row in frame.iterrows():
+        expected = water_class_rank({k: (None if v != v else v) for k, v in row.items()})
+        assert (ranks[i] if not pd.isna(ranks[i]) else None) == expected
+
+
 # --- lakes and reservoirs, completeness, 超标倍数 (issue 16 point 3) ------------------------------------------
 
 
@@ -182,3 +207,106 @@ def test_trophic_state_index_of_a_reservoir():
     # = 3.7558: 0.26626·50.006 + 0.18787·45.709 + 0.17903·54.53 + 0.18342·(51.18 + 37.979) = 48.02 → 48.0 中营养
     assert trophic_state_index({"chla": 10, "tp": 0.05, "tn": 1.0, "sd": 1.0, "codmn": 4.0}) == (48.0, "中营养")
     assert trophic_state_index({"chla": 10, "tp": 0.05, "tn": 1.0, "codmn": 4.0}) is None  # SD missing
+
+
+# --- the whole-table assessment (bulk upload) equals the scalar one ------------------------------------------
+
+
+def _scalar_rows(frame: pd.DataFrame, targets, bodies) -> list[tuple]:
+    out = []
+    for (_i, row), target, body in zip(frame.iterrows(), targets, bodies, strict=True):
+        a = water_reading_assess(
+            {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}, target_rank=int(target), water_body=body
+        )
+        out.append((a.rank, a.compliant, a.complete, ",".join(a.limiting_factors)))
+    return out
+
+
+def _frame_rows(assessed: pd.DataFrame) -> list[tuple]:
+    return [
+        (
+            None if pd.isna(r["rank"]) else int(r["rank"]),
+            None if pd.isna(r["compliant"]) else bool(r["compliant"]),
+            bool(r["complete"]),
+            r["limiting_factors"],
+        )
+        for _i, r in assessed.iterrows()
+    ]
+
+
+def test_reading_assess_frame_hand_computed_cases():
+    from tracker.standards import water_reading_assess_frame
+
+    nan = math.nan
+    cols = ["do", "codmn", "cod", "bod5", "nh3n", "tp", "tn"]
+    cases = [
+        # (values in `cols` order, target, water body, expected (rank, compliant, complete, factors))
+        # GB 3838-2002 表1: DO 8 ≥ 7.5, CODMn 2 ≤ 2, NH₃-N 0.15 ≤ 0.15, TP 0.02 ≤ 0.02 (河流) → all I: class I,
+        # and a class-I reading names no 定类因子
+        ([8, 2, nan, nan, 0.15, 0.02, nan], 3, "river", (1, True, True, "")),
+        # every minimum parameter exactly on its III limit (DO ≥ 5, CODMn ≤ 6, NH₃-N ≤ 1.0, TP ≤ 0.2): a value on a
+        # limit meets that class → III, all four decide it; target II → not compliant (3 > 2)
+        ([5, 6, nan, nan, 1.0, 0.2, nan], 3, "river", (3, True, True, "do,codmn,nh3n,tp")),
+        ([5, 6, nan, nan, 1.0, 0.2, nan], 2, "river", (3, False, True, "do,codmn,nh3n,tp")),
+        # 表1 总磷 湖、库 column: TP 0.05 is exactly the lake III limit → III on a reservoir, TP alone decides
+        # (DO 6, CODMn 4, NH₃-N 0.5 are II); the same values on a river: TP 0.05 ≤ 0.1 → II, all four at II
+        ([6, 4, nan, nan, 0.5, 0.05, nan], 2, "reservoir", (3, False, True, "tp")),
+        ([6, 4, nan, nan, 0.5, 0.05, nan], 2, "river", (2, True, True, "do,codmn,nh3n,tp")),
+        # COD 15 is both the I and the II limit → I; BOD5 3 likewise → I; the rest I → class I
+        ([8, 1, 15, 3, 0.1, 0.01, nan], 1, "lake", (1, True, True, "")),
+        # TN 5.0 (湖库 劣V by its own column) never classes the reading: 环办〔2011〕22号 §2.1 湖库总氮单独评价
+        ([8, 1, nan, nan, 0.1, 0.01, 5.0], 1, "lake", (1, True, True, "")),
+        # NH₃-N 2.01 > 2.0 (V limit) → 劣V (6)
+        ([8, 1, nan, nan, 2.01, 0.01, nan], 3, "river", (6, False, True, "nh3n")),
+        # 数据不全: TP missing (DO, COD alone) → no class, not compliant
+        ([8, nan, 10, nan, 0.1, nan, nan], 3, "river", (None, False, False, "")),
+        # TN only: the six parameters are empty → neither class nor verdict
+        ([nan, nan, nan, nan, nan, nan, 1.0], 3, "lake", (None, None, False, "")),
+        ([nan] * 7, 3, "river", (None, None, False, "")),
+    ]
+    frame = pd.DataFrame([c[0] for c in cases], columns=cols, dtype=float)
+    targets = [c[1] for c in cases]
+    bodies = [c[2] for c in cases]
+    assessed = water_reading_assess_frame(frame, target_rank=targets, water_body=bodies)
+    assert _frame_rows(assessed) == [c[3] for c in cases]
+    assert _scalar_rows(frame, targets, bodies) == [c[3] for c in cases]
+    assert list(assessed.index) == list(frame.index)
+
+
+def test_reading_assess_frame_equals_the_scalar_one_row_by_row():
+    import numpy as np
+
+    from tracker.standards import WATER_LIMITS, WATER_TN_LAKE_LIMITS, WATER_TP_LAKE_LIMITS, water_reading_assess_frame
+
+    rng = np.random.default_rng(20261130)
+    n = 4000
+    cols = [*WATER_LIMITS, "tn"]
+    data = {}
+    for name in cols:
+        limits = {"tp": WATER_TP_LAKE_LIMITS + WATER_LIMITS["tp"][1], "tn": WATER_TN_LAKE_LIMITS}.get(name)
+        limits = limits or WATER_LIMITS[name][1]
+        # values on every limit (ties), a thousandth either side, and anything in between; ~15 % missing
+        anchors = np.asarray(limits, dtype=float)
+        on_limit = rng.choice(anchors, n) + rng.choice([-0.001, 0.0, 0.0, 0.001], n)
+        anywhere = np.round(rng.uniform(0, max(anchors) * 1.5, n), 3)
+        values = np.where(rng.random(n) < 0.6, on_limit, anywhere).clip(0)
+        data[name] = np.where(rng.random(n) < 0.15, np.nan, np.round(values, 3))
+    frame = pd.DataFrame(data)
+    frame.iloc[: n // 40, :] = np.nan  # empty readings
+    frame.iloc[n // 40 : n // 20, :] = [8.0, 1.0, 10.0, 2.0, 0.1, 0.01, 0.1]  # class I on rivers and lakes
+    bodies = rng.choice(["river", "lake", "reservoir"], n)
+    targets = rng.integers(1, 7, n)
+    got = _frame_rows(water_reading_assess_frame(frame, target_rank=targets, water_body=bodies))
+    assert got == _scalar_rows(frame, targets, bodies)
+    # the table covers what it should: rivers and lakes, every class, incomplete, empty, ties
+    kinds = {(r[0], r[2], r[1] is None) for r in got}
+    assert {(k, True, False) for k in range(1, 7)} <= kinds
+    assert (None, False, False) in kinds and (None, False, True) in kinds
+    assert (frame["tp"] == 0.05).any() and (frame["do"] == 7.5).any()
+
+
+def test_reading_assess_frame_refuses_an_unknown_water_body():
+    from tracker.standards import water_reading_assess_frame
+
+    with pytest.raises(ValueError, match="sea"):
+        water_reading_assess_frame(pd.DataFrame({"do": [8.0]}), target_rank=3, water_body=["sea"])

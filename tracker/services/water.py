@@ -1,18 +1,23 @@
-"""Water writes: monthly readings ingest (validated as a batch, upserted set-based) and the outlet step workflow."""
+"""Water writes: monthly readings ingest (validated as columns, upserted set-based: COPY + ON CONFLICT on
+PostgreSQL, bulk_create elsewhere) and the outlet step workflow."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +27,8 @@ from ..common.workflow import MoveRefused, Stale, compare_and_set
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
-from ..standards import water_reading_assess
-from ..tabular import RowError, TableError
+from ..standards import water_reading_assess_frame
+from ..tabular import RowError, TableError, read_table
 from ..uploads import delete_on_rollback, storage_name, typed_filename, validate_upload
 
 logger = logging.getLogger(__name__)
@@ -68,7 +73,7 @@ def _parse_value(raw) -> tuple[Decimal | None, str | None]:
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None, None
     text = str(raw).strip()
-    if text in ("", "-", "—", "/"):
+    if text in _BLANK_VALUES:
         return None, None
     try:
         value = Decimal(text)
@@ -81,118 +86,295 @@ def _parse_value(raw) -> tuple[Decimal | None, str | None]:
     return value.quantize(Decimal("0.001")), None
 
 
-def water_readings_validate(
-    rows: Iterable[Mapping], *, today: dt.date | None = None
-) -> tuple[list[WaterMonthlyReading], list[RowError]]:
-    """Check every row; return unsaved readings (class and compliance computed) and all errors found.
+_BLANK_VALUES = ("", "-", "—", "/")
+# A value on the 0.001 grid within this tolerance is taken as parsed by pandas (C); any other text (exponents
+# aside, signs, full-width digits, 1_000, a 4th decimal that needs Decimal's half-even rounding) goes through
+# `_parse_value` once per distinct text.
+_GRID_TOLERANCE = 1e-6
+_PLAIN_CEILING = float(MAX_VALUE) - 0.5
+_LITERAL = "_text_"  # clean frame columns holding each value as the text COPY writes
+# a row's errors in the order a row-by-row check finds them: code, month, each value column, "at least one", repeat
+_ERROR_ORDER = {
+    "section": 0,
+    "month": 1,
+    **{p: 2 + i for i, p in enumerate(VALUE_COLUMNS)},
+    "at_least": 2 + len(VALUE_COLUMNS),
+    "dup": 3 + len(VALUE_COLUMNS),
+}
 
-    Each row is a mapping with canonical keys (see READING_COLUMNS) and `_row` (the row number to report).
+
+def _per_distinct(column: pd.Series, fn) -> pd.Series:
+    """`column.map(fn)` computed once per distinct value (uploads repeat codes and months thousands of times)."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    results = np.empty(len(distinct), dtype=object)
+    results[:] = [fn(v) for v in distinct]
+    return pd.Series(results[codes], index=column.index)
+
+
+def _text_frame(rows: Iterable[Mapping] | pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns as stripped text ("" for missing) plus `_row`, from an upload frame or API mappings."""
+    names = ("section", "month", *VALUE_COLUMNS)
+    if isinstance(rows, pd.DataFrame):
+        frame = pd.DataFrame(index=rows.index)
+        for name in names:
+            column = rows[name] if name in rows else pd.Series("", index=rows.index)
+            frame[name] = _per_distinct(column.fillna("").astype(str), str.strip)
+        frame["_row"] = rows["_row"].astype("int64") if "_row" in rows else range(1, len(rows) + 1)
+        return frame.reset_index(drop=True)
+
+    def text(value, *, falsy_blank: bool) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)) or (falsy_blank and not value):
+            return ""
+        return str(value).strip()
+
+    rows = list(rows)
+    data: dict[str, list] = {
+        # the per-row reader took `row.get(...) or ""` for the code and the month: 0 and False are blank there
+        name: [text(r.get(name), falsy_blank=name in ("section", "month")) for r in rows]
+        for name in names
+    }
+    data["_row"] = [int(r.get("_row") or i) for i, r in enumerate(rows, start=1)]
+    return pd.DataFrame(data)
+
+
+def _months(text: pd.Series) -> pd.Series:
+    """`_parse_month` over a column (evaluated once per distinct text): dates, None where invalid."""
+    return _per_distinct(text, _parse_month)
+
+
+def water_readings_validate(
+    rows: Iterable[Mapping] | pd.DataFrame, *, today: dt.date | None = None
+) -> tuple[pd.DataFrame, list[RowError]]:
+    """Check every row at once; return the clean rows (class and compliance computed) and all errors found.
+
+    `rows` is an upload frame (canonical columns + `_row`, see READING_COLUMNS) or mappings with those keys.
+    Errors come in input order, per row in column order, with the same messages as a row-by-row check; a value
+    that is not a plain decimal is read by `_parse_value` (Decimal), everything else as columns.
+    The clean frame has section_id, month (date), the seven values (six parameters and TN; float, exact to 3
+    decimals, NaN = missing), what `water_reading_assess` says of the reading on its section's water body
+    (water_class Int64 and compliant boolean, both nullable; data_complete; limiting_factors text), and each value
+    as a numeric literal for COPY (`_text_do` …, "" = missing). TN is checked and kept but never classes a reading
+    and does not count for "至少要填写一项监测指标".
     """
     today = today or timezone.localdate()
-    rows = list(rows)
-    codes = {str(r.get("section") or "").strip() for r in rows}
-    sections = {
-        s.code: s
-        for s in WaterSection.objects.filter(code__in=codes)
-        .select_related("river")
-        .only("pk", "code", "target_class", "water_body", "river__water_body")
-    }
-    errors: list[RowError] = []
-    readings: list[WaterMonthlyReading] = []
-    seen: dict[tuple[int, dt.date], int] = {}
-    for index, row in enumerate(rows, start=1):
-        row_no = int(row.get("_row") or index)
-        row_errors: list[RowError] = []
-        code = str(row.get("section") or "").strip()
-        section = sections.get(code)
-        if not code:
-            row_errors.append(RowError(row_no, _column_label("section"), _("断面编码不能为空。")))
-        elif section is None:
-            row_errors.append(
-                RowError(row_no, _column_label("section"), _("断面编码“%(c)s”不存在。") % {"c": code[:40]})
-            )
-        month = _parse_month(str(row.get("month") or ""))
-        if month is None:
-            row_errors.append(RowError(row_no, _column_label("month"), _("月份格式应为 2025-03（或 2025-03-01）。")))
-        elif month > today.replace(day=1):
-            row_errors.append(RowError(row_no, _column_label("month"), _("月份不能晚于本月。")))
-        values: dict[str, Decimal | None] = {}
-        for name in VALUE_COLUMNS:
-            value, problem = _parse_value(row.get(name))
-            if problem:
-                row_errors.append(RowError(row_no, _column_label(name), problem))
-            values[name] = value
-        parameter_columns = {_column_label(name) for name in PARAMETERS}
-        if all(values[name] is None for name in PARAMETERS) and not any(
-            e.column in parameter_columns for e in row_errors
-        ):
-            # name the span of indicator columns, so the error still says where to look
-            span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
-            row_errors.append(RowError(row_no, span, _("至少要填写一项监测指标。")))
-        if section is not None and month is not None:
-            key = (section.pk, month)
-            if key in seen:
-                row_errors.append(
-                    RowError(row_no, _column_label("month"), _("与第 %(r)d 行是同一断面同一月份。") % {"r": seen[key]})
+    frame = _text_frame(rows)
+    found: list[tuple[int, int, RowError]] = []
+    row_no = frame["_row"].to_numpy()
+
+    def report(mask: pd.Series, key: str, column: str, message: str) -> None:
+        order = _ERROR_ORDER[key]
+        found.extend((int(i), order, RowError(int(row_no[i]), column, message)) for i in np.flatnonzero(mask))
+
+    code = frame["section"]
+    sections = pd.DataFrame(
+        WaterSection.objects.filter(code__in=code.unique().tolist()).values_list(
+            "code", "pk", "target_class", "water_body", "river__water_body"
+        ),
+        columns=["code", "pk", "target_class", "water_body", "river_water_body"],
+    ).set_index("code")
+    # WaterSection.assessed_as, as a column: the section's own water body, else its river's
+    sections["assessed_as"] = sections["water_body"].where(sections["water_body"] != "", sections["river_water_body"])
+    section_id = code.map(sections["pk"])
+    report(code == "", "section", _column_label("section"), _("断面编码不能为空。"))
+    for unknown in code[(code != "") & section_id.isna()].unique():
+        report(code == unknown, "section", _column_label("section"), _("断面编码“%(c)s”不存在。") % {"c": unknown[:40]})
+
+    month = _months(frame["month"])
+    no_month = month.isna()
+    report(no_month, "month", _column_label("month"), _("月份格式应为 2025-03（或 2025-03-01）。"))
+    late = _per_distinct(month, lambda m: not pd.isna(m) and m > today.replace(day=1)).astype(bool)
+    report(late, "month", _column_label("month"), _("月份不能晚于本月。"))
+
+    values = pd.DataFrame(index=frame.index)
+    literals = pd.DataFrame(index=frame.index)
+    value_error = pd.Series(False, index=frame.index)
+    for name in VALUE_COLUMNS:
+        text = frame[name]
+        parsed = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore", over="ignore"):
+            thousandths = parsed * 1000
+            rounded = np.round(parsed, 3)
+            on_grid = np.abs(thousandths - np.round(thousandths)) < _GRID_TOLERANCE
+            # near the ceiling Decimal decides (9999.0000000000000001 is over it, its float is not)
+            plain = np.isfinite(parsed) & (parsed >= 0) & (parsed < _PLAIN_CEILING) & on_grid
+        plain = pd.Series(plain, index=frame.index)
+        number = pd.Series(rounded, index=frame.index).where(plain)
+        # what COPY writes: a plain value's own text (numeric(7,3) rounds it exactly as round(x, 3): no ties here)
+        literal = text.where(plain, "")
+        too_big = plain & (number > float(MAX_VALUE))
+        too_big_message = _("数值过大（超过 %(max)s mg/L），请检查单位。") % {"max": MAX_VALUE}
+        report(too_big, name, _column_label(name), too_big_message)
+        number = number.mask(too_big)
+        odd = ~plain & ~text.isin(_BLANK_VALUES)
+        if odd.any():
+            outcome = _per_distinct(text[odd], _parse_value)
+            problem = outcome.map(itemgetter(1))
+            for message in problem.dropna().unique():
+                report(
+                    odd & (problem == message).reindex(frame.index, fill_value=False),
+                    name,
+                    _column_label(name),
+                    message,
                 )
-            seen.setdefault(key, row_no)
-        if row_errors:
-            errors.extend(row_errors)
-            continue
-        assert section is not None and month is not None  # checked above
-        assessment = water_reading_assess(
-            {k: (float(v) if v is not None else None) for k, v in values.items() if k in PARAMETERS},
-            target_rank=section.target_class,
-            water_body=section.assessed_as,
+            value = outcome.map(lambda o: np.nan if o[0] is None else float(o[0]))
+            number = number.fillna(value.reindex(frame.index))
+            quantized = outcome.map(lambda o: "" if o[0] is None else str(o[0])).reindex(frame.index)
+            literal = literal.mask(odd, quantized)
+            too_big |= problem.notna().reindex(frame.index, fill_value=False)
+        values[name] = number
+        literals[f"{_LITERAL}{name}"] = literal
+        if name in PARAMETERS:  # a TN error does not stand for the parameters, as in the row-by-row check
+            value_error |= too_big
+    nothing = values[list(PARAMETERS)].isna().all(axis=1) & ~value_error
+    span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
+    report(nothing, "at_least", span, _("至少要填写一项监测指标。"))
+
+    keyed = section_id.notna() & month.notna()
+    keys = pd.DataFrame({"section": section_id, "month": month})[keyed]
+    repeated = keys.duplicated(keep="first")
+    if repeated.any():
+        numbers = pd.Series(row_no, index=frame.index)[keyed]
+        first_row = numbers.groupby([keys["section"], keys["month"]]).transform("first")
+        for i in repeated.index[repeated]:
+            message = _("与第 %(r)d 行是同一断面同一月份。") % {"r": int(first_row.at[i])}
+            found.append((int(i), _ERROR_ORDER["dup"], RowError(int(row_no[i]), _column_label("month"), message)))
+
+    found.sort(key=lambda t: (t[0], t[1]))
+    errors = [e for _i, _k, e in found]
+    bad = np.zeros(len(frame), dtype=bool)
+    bad[[i for i, _k, _e in found]] = True
+    good = ~bad
+    clean = values[good].copy()
+    clean.insert(0, "month", month[good])
+    clean.insert(0, "section_id", section_id[good].astype("int64"))
+    section_code = code[good]
+    assessed = water_reading_assess_frame(
+        clean[list(PARAMETERS)],
+        target_rank=section_code.map(sections["target_class"]).to_numpy(dtype=np.int64),
+        water_body=section_code.map(sections["assessed_as"]).to_numpy(dtype=object),
+    )
+    clean["water_class"] = assessed["rank"]
+    clean["compliant"] = assessed["compliant"]
+    clean["data_complete"] = assessed["complete"]
+    clean["limiting_factors"] = assessed["limiting_factors"]
+    clean = pd.concat([clean, literals[good]], axis=1)
+    return clean.reset_index(drop=True), errors
+
+
+ASSESSMENT_COLUMNS = ("water_class", "compliant", "data_complete", "limiting_factors")
+WRITE_COLUMNS = ("section_id", "month", *VALUE_COLUMNS, *ASSESSMENT_COLUMNS, "updated_at")
+UPDATE_COLUMNS = (*VALUE_COLUMNS, *ASSESSMENT_COLUMNS, "updated_at")
+
+
+def _or_none(value):
+    """A frame cell as the ORM wants it: NA (pd.NA, NaN) → None, numpy scalars → Python ones."""
+    if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _upsert_orm(clean: pd.DataFrame) -> None:
+    """Portable path (SQLite, the zero-setup default): bulk_create with update_conflicts."""
+    readings = [
+        WaterMonthlyReading(
+            section_id=r["section_id"],
+            month=r["month"],
+            water_class=_or_none(r["water_class"]),
+            compliant=_or_none(r["compliant"]),
+            data_complete=bool(r["data_complete"]),
+            limiting_factors=r["limiting_factors"],
+            **{p: None if r[p] != r[p] else Decimal(f"{r[p]:.3f}") for p in VALUE_COLUMNS},
         )
-        readings.append(
-            WaterMonthlyReading(
-                section=section,
-                month=month,
-                water_class=assessment.rank,
-                compliant=assessment.compliant,
-                data_complete=assessment.complete,
-                limiting_factors=",".join(assessment.limiting_factors),
-                **values,
-            )
+        for r in clean.to_dict("records")
+    ]
+    WaterMonthlyReading.objects.bulk_create(
+        readings,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["section", "month"],
+        update_fields=list(UPDATE_COLUMNS),
+    )
+
+
+def _copy_text(clean: pd.DataFrame) -> str:
+    """The rows as COPY csv text, built column-wise from strings (no per-value float formatting). An empty field
+    is NULL (a missing value, no class, no verdict); the limiting factors are quoted, so "" is the empty text and
+    the commas between factor codes stay inside their field (codes are letters and digits: nothing to escape)."""
+    rank = clean["water_class"]
+    compliant = clean["compliant"]
+    fields = [
+        clean["section_id"].astype(str).to_numpy(dtype=object),
+        _per_distinct(clean["month"], dt.date.isoformat).to_numpy(dtype=object),
+        *(clean[f"{_LITERAL}{p}"].to_numpy(dtype=object) for p in VALUE_COLUMNS),
+        np.where(rank.isna(), "", rank.astype(str)).astype(object),
+        np.where(compliant.isna(), "", np.where(compliant.fillna(False).to_numpy(dtype=bool), "t", "f")).astype(object),
+        np.where(clean["data_complete"].to_numpy(dtype=bool), "t", "f").astype(object),
+        ('"' + clean["limiting_factors"].astype(str) + '"').to_numpy(dtype=object),
+        np.full(len(clean), timezone.now().isoformat(), dtype=object),
+    ]
+    return "\n".join(map(",".join, zip(*fields, strict=True))) + "\n"
+
+
+def _upsert_postgres(clean: pd.DataFrame) -> None:
+    """PostgreSQL path, the same statement semantics as `_upsert_orm`: COPY into a temporary table, then one
+    INSERT … SELECT … ON CONFLICT (section_id, month) DO UPDATE; the real table's constraints check every row."""
+    quote = connection.ops.quote_name  # "do" is a reserved word in PostgreSQL
+    table = quote(WaterMonthlyReading._meta.db_table)
+    cols = ", ".join(quote(c) for c in WRITE_COLUMNS)
+    updates = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in UPDATE_COLUMNS)
+    buffer = io.StringIO(_copy_text(clean))
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE water_reading_stage (section_id bigint, month date, "
+            + ", ".join(f"{quote(p)} numeric(7, 3)" for p in VALUE_COLUMNS)
+            + ", water_class smallint, compliant boolean, data_complete boolean, limiting_factors varchar(60),"
+            " updated_at timestamptz) ON COMMIT DROP"
         )
-    return readings, errors
+        cur.copy_expert(f"COPY water_reading_stage ({cols}) FROM STDIN WITH (FORMAT csv)", buffer)
+        cur.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM water_reading_stage "
+            f"ON CONFLICT (section_id, month) DO UPDATE SET {updates}"
+        )
+        # Dropped now, not only at commit: an enclosing transaction may upsert again before it commits.
+        cur.execute("DROP TABLE water_reading_stage")
 
 
 @transaction.atomic
-def water_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None = None) -> int:
-    """Validate the whole batch, then insert or replace each (section, month) in one statement.
+def water_readings_upsert(
+    rows: Iterable[Mapping] | pd.DataFrame, *, today: dt.date | None = None, method: str | None = None
+) -> int:
+    """Validate the whole batch, then insert or replace each (section, month) in one set-based statement.
 
     Raises TableError listing every bad row; nothing is written then. Returns the number of rows written.
-    Idempotent: sending the same batch twice leaves the same rows.
+    Idempotent: sending the same batch twice leaves the same rows. `method` ("orm"/"postgres") forces a path.
     """
-    readings, errors = water_readings_validate(rows, today=today)
+    clean, errors = water_readings_validate(rows, today=today)
     if errors:
         raise TableError(errors)
-    if readings:
-        WaterMonthlyReading.objects.bulk_create(
-            readings,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["section", "month"],
-            update_fields=[
-                *VALUE_COLUMNS,
-                "water_class",
-                "compliant",
-                "data_complete",
-                "limiting_factors",
-                "updated_at",
-            ],
-        )
+    if not clean.empty:
+        method = method or ("postgres" if connection.vendor == "postgresql" else "orm")
+        if method == "postgres":
+            _upsert_postgres(clean)
+        else:
+            _upsert_orm(clean)
         # the environmental watch judges the batch in the same transaction: committed readings have their warnings
         from .watch import watch_evaluate
 
-        months = [r.month for r in readings]
+        months = clean["month"]
         watch_evaluate(
-            source="water", subject_ids={r.section_id for r in readings}, first=min(months), last=max(months)
+            source="water",
+            subject_ids=set(clean["section_id"].astype(int).tolist()),
+            first=min(months),
+            last=max(months),
         )
-    logger.info("water readings upserted: %d", len(readings))
-    return len(readings)
+    logger.info("water readings upserted: %d", len(clean))
+    return len(clean)
+
+
+def water_readings_import_table(*, upload, today: dt.date | None = None) -> int:
+    """An uploaded .csv / .xlsx (the admin page, the management command) → `water_readings_upsert`."""
+    frame = read_table(upload, columns=READING_COLUMNS, required=READING_REQUIRED)
+    return water_readings_upsert(frame, today=today)
 
 
 # --- outlets: 一口一策 -------------------------------------------------------------------------------

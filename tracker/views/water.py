@@ -22,10 +22,10 @@ from ..ledger import wants_export
 from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from ..selectors import water as sel
-from ..services.water import READING_COLUMNS, READING_REQUIRED, outlet_move, water_readings_upsert
+from ..services.water import READING_COLUMNS, outlet_move, water_readings_import_table, water_readings_upsert
 from ..standards import trophic_state_index
 from ..tables import OutletTable, SectionTable
-from ..tabular import TableError, read_table
+from ..tabular import TableError
 from ..uploads import file_response
 
 PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
@@ -175,8 +175,7 @@ def water_readings_upload(request):
     form = ReadingUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            frame = read_table(form.cleaned_data["file"], columns=READING_COLUMNS, required=READING_REQUIRED)
-            count = water_readings_upsert(frame.to_dict("records"))
+            count = water_readings_import_table(upload=form.cleaned_data["file"])
         except TableError as exc:
             errors = exc.errors
         else:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.services.water import READING_COLUMNS, READING_REQUIRED, water_readings_upsert
-from tracker.tabular import TableError, read_table
+from tracker.services.water import water_readings_import_table
+from tracker.tabular import TableError
 
 
 class Command(BaseCommand):
@@ -27,8 +27,7 @@ class Command(BaseCommand):
                 return path.read_bytes()
 
         try:
-            frame = read_table(_Upload(), columns=READING_COLUMNS, required=READING_REQUIRED)
-            count = water_readings_upsert(frame.to_dict("records"))
+            count = water_readings_import_table(upload=_Upload())
         except TableError as exc:
             for error in exc.errors[:100]:
                 self.stderr.write(str(error))
