@@ -66,6 +66,9 @@ def data_value_save(
         raise ValidationError("该指标由系统计算，不需要填报")
     if not math.isfinite(value) or abs(value) > MAX_ENTERED_VALUE:
         raise ValidationError(f"数值超出允许范围（绝对值不超过 {MAX_ENTERED_VALUE:.0e}）")
+    low, high = indicator.entry_range
+    if not low <= value <= high:
+        raise ValidationError(f"数值须在 {low:g} 至 {high:g} 之间")
     key = {"indicator": indicator, "unit_id": unit_id, "year": year, "month": month}
     open_row = DataValue.objects.select_for_update().filter(**key).exclude(status=ValueStatus.APPROVED).first()
     if open_row is not None:

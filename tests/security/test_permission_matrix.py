@@ -174,6 +174,10 @@ POLICY.update(
         "targets:target_list": Policy(EVERYONE, EVERYONE),
         # officials (county and department) enter values; read-only roles may not POST
         "targets:value_list": Policy(EVERYONE, "login ok ok ok 403 403 403"),
+        # the grid: everybody who sees the unit reads it; only the unit's own officials save (an empty POST saves
+        # nothing and redirects); the bulk approval is the admins' act
+        "targets:value_grid": Policy(EVERYONE, "login ok ok ok 403 403 403"),
+        "targets:value_approval_bulk": Policy(GET_405, ADMIN_ONLY),
         "targets:value_submit": Policy(GET_405, "login ok 404 404 404 404 404", obj("value")),
         "targets:value_approval": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
         "targets:value_approve": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
