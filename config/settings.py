@@ -143,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "config.navigation.navigation",
+                "tracker.context_processors.inbox",
             ],
         },
     },
@@ -251,6 +252,8 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_TASK_TRACK_STARTED = True
 # All periodic tasks in one place, a comment per schedule. Apps add theirs here.
 CELERY_BEAT_SCHEDULE: dict = {
+    # Inbox: tell units about stalled projects and overdue or near-deadline tasks, once per episode (06:20).
+    "inbox-daily": {"task": "tracker.tasks.inbox_daily", "schedule": crontab(hour=6, minute=20)},
     # Liveness of the worker/beat pair, visible in the worker log; cheap.
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*/30")},
     # Rectifications: recompute four-colour warnings and send 提醒函/警示函/督办函/约谈, daily before work.
@@ -337,6 +340,18 @@ PROJECTS_OLD_FUNDS_BEFORE_YEAR = env_int("PROJECTS_OLD_FUNDS_BEFORE_YEAR", 0)
 PROJECTS_STALL_DAYS = env_int("PROJECTS_STALL_DAYS", 30)
 # …or when its progress is more than this many percentage points behind the straight-line plan.
 PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
+
+# --- inbox (站内消息) and mail ---
+# Messages are always kept in the inbox; with INBOX_EMAIL they are also mailed to people who have an address.
+# The console backend (the default) writes mails to the log; set EMAIL_BACKEND/EMAIL_HOST… for a real server.
+INBOX_EMAIL = env_bool("INBOX_EMAIL", False)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@eco.example")
 
 # --- rectifications ---
 # Four-colour warning thresholds (四色预警): yellow when the deadline is this many days away or fewer,

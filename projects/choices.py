@@ -52,3 +52,18 @@ def allowed_transitions(current: str) -> dict[str, bool]:
     if i + 1 < len(STAGE_ORDER):
         moves[STAGE_ORDER[i + 1]] = False
     return moves
+
+
+class ProposalStatus(models.TextChoices):
+    """A unit's reserve proposal (项目储备申报); blank for projects the city entered itself."""
+
+    PROPOSED = "proposed", _("待审核")  # proposed by the unit's official, waiting for a department or an admin
+    ACCEPTED = "accepted", _("已纳入储备")  # accepted into the city's project reserve
+    DECLINED = "declined", _("未纳入")  # declined, with the reason
+
+
+# who decides: (from, to) → the one transition each
+PROPOSAL_TRANSITIONS = {
+    (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED),
+    (ProposalStatus.PROPOSED, ProposalStatus.DECLINED),
+}

@@ -255,6 +255,8 @@ def project_change_stage(*, project: Project, to_stage: str, reason: str, user, 
     current = Project.objects.get(pk=project.pk)
     if current.version != expected_version:
         raise ValidationError(_("已被他人修改，请刷新后重试。"))
+    if current.proposal_status in ("proposed", "declined"):  # a unit's proposal moves only once accepted
+        raise ValidationError(_("该项目是单位的储备申报，纳入储备后才能推进阶段。"))
     moves = allowed_transitions(current.stage)
     if to_stage not in moves:
         raise ValidationError(

@@ -129,7 +129,20 @@ def data_value_submit(*, user, value_id: int, version: int) -> DataValue:
 def data_value_return(*, user, value_id: int, version: int, note: str) -> DataValue:
     if not note.strip():
         raise ValidationError("退回须填写原因")
-    return _transition(user=user, value_id=value_id, version=version, to=ValueStatus.RETURNED, note=note.strip())
+    row = _transition(user=user, value_id=value_id, version=version, to=ValueStatus.RETURNED, note=note.strip())
+    from django.urls import reverse
+
+    from tracker.models import InboxKind
+    from tracker.services.inbox import inbox_notify_units
+
+    inbox_notify_units(
+        unit_ids=[row.unit_id],
+        kind=InboxKind.VALUE_RETURNED,
+        title=f"填报数据被退回：{row.indicator.name} {row.period_label}",
+        body=f"退回原因：{note.strip()}",
+        url=f"{reverse('targets:value_grid')}?unit={row.unit_id}&year={row.year}",
+    )
+    return row
 
 
 @audit.audited

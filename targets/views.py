@@ -318,7 +318,8 @@ def value_return(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("退回须填写原因。"))
     else:
-        _do(request, services.data_value_return, row, _("已退回。"), note=form.cleaned_data["note"])
+        note = form.cleaned_data["note"]
+        _do(request, services.data_value_return, row, _("已退回：%(note)s") % {"note": note}, note=note)
     return redirect("targets:value_approval")
 
 

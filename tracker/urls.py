@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, measures, units, water
+from .views import air, inbox, measures, units, water
 
 app_name = "tracker"
 
@@ -23,5 +23,10 @@ urlpatterns = [
     path("air/upload/", air.air_upload, name="air_upload"),
     path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
     path("measures/", measures.measure_list, name="measure_list"),
+    path("measures/assign/", measures.measure_assign, name="measure_assign"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
+    # inbox (站内消息): every person's own
+    path("inbox/", inbox.inbox_list, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox_read"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
 ]

@@ -99,6 +99,10 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["zone"] = zone
     w.objects["station"] = AirStationFactory(unit=unit, war_zone=zone)
     w.objects["measure"] = MeasureFactory(unit=unit)
+    from tracker.models import InboxEntry
+
+    w.objects["inbox_entry"] = InboxEntry.objects.create(user=official, kind="notice", title="提醒函")
+    w.objects["proposal"] = ProjectFactory(unit=unit, stage="reserve", proposal_status="proposed", proposed_by=official)
     return w
 
 

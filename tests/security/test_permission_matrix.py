@@ -115,6 +115,12 @@ POLICY: dict[str, Policy] = {
     # tracker: measures
     "tracker:measure_list": Policy(EVERYONE, EVERYONE),
     "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
+    # departments and admins assign tasks to units
+    "tracker:measure_assign": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    # inbox: each person's own; another person's entry does not exist for them
+    "tracker:inbox": Policy(EVERYONE, EVERYONE),
+    "tracker:inbox_read": Policy(GET_405, "login ok 404 404 404 404 404", obj("inbox_entry")),
+    "tracker:inbox_read_all": Policy(GET_405, EVERYONE),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
@@ -127,6 +133,10 @@ POLICY: dict[str, Policy] = {
     "projects:stage_change": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:progress_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:photo_download": Policy(PROJECT_READ, PROJECT_READ, photo),
+    # the units' own reserve: officials propose for their unit; city departments and admins decide
+    "projects:proposal_create": Policy("login ok ok ok 403 403 403", "login ok ok ok 403 403 403"),
+    "projects:proposal_queue": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    "projects:proposal_decide": Policy(GET_405, "login 403 403 ok 403 403 ok", obj("proposal")),
     # rectifications
     "rectifications:index": Policy(EVERYONE, EVERYONE),
     "rectifications:detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("item")),

@@ -3,6 +3,7 @@
 from .air import AirDailyReading, AirStation
 from .api import ApiToken
 from .audit import AuditLog
+from .inbox import InboxEntry, InboxKind
 from .measures import Measure, MeasureProgressReport
 from .units import Unit, User, WarZone
 from .versions import DataVersion
@@ -15,6 +16,8 @@ __all__ = [
     "AuditLog",
     "DataVersion",
     "DrinkingWaterSource",
+    "InboxEntry",
+    "InboxKind",
     "Measure",
     "MeasureProgressReport",
     "OutletStepChange",

@@ -94,3 +94,33 @@ def measure_detail(request, pk: int):
         "tracker/measure_detail.html",
         {"measure": measure, "reports": reports, "form": form, "can_report": can_report},
     )
+
+
+@area_required("measures")
+def measure_assign(request):
+    """A department or an admin assigns a task to a unit; the unit's officials are told in their inbox."""
+    from ..forms.air import MeasureAssignForm
+    from ..services.measures import can_assign_measures
+    from ..services.measures import measure_assign as assign
+
+    if not can_assign_measures(request.user):
+        raise PermissionDenied
+    form = MeasureAssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        measure = assign(
+            user=request.user,
+            unit_id=d["unit"].pk,
+            title=d["title"],
+            area=d["area"],
+            source_type=d["source_type"] if d["area"] == "air" else "",
+            deadline=d["deadline"],
+            responsible_person=d["responsible_person"],
+            description=d["description"],
+            war_zone_id=d["unit"].war_zone_id if d["area"] == "air" else None,
+        )
+        messages.success(
+            request, _("已向%(unit)s交办任务“%(title)s”。") % {"unit": d["unit"].name, "title": measure.title}
+        )
+        return redirect("tracker:measure_detail", pk=measure.pk)
+    return render(request, "tracker/measure_assign.html", {"form": form})
