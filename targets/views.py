@@ -217,6 +217,68 @@ def target_list(request):
     return render(request, "targets/target_list.html", context)
 
 
+@area_required("assessment")
+def target_template(request):
+    """The target import template (.xlsx): Chinese headers, drop-downs, the year's current targets."""
+    from django.http import HttpResponse
+
+    from .imports import targets_template
+
+    if not can_approve(request.user):
+        raise PermissionDenied
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    response = HttpResponse(
+        targets_template(year=year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'目标值导入模板-{year}.xlsx')}"
+    return response
+
+
+@area_required("assessment")
+def target_import(request):
+    """Upload → preview (nothing saved) → confirm: the previewed file, kept in the session, is validated and
+    written again, all or nothing."""
+    import base64
+    import io
+
+    from .imports import targets_import
+
+    if not can_approve(request.user):
+        raise PermissionDenied
+    result = None
+    if request.method == "POST":
+        if request.POST.get("action") == "confirm" and "target_import" in request.session:
+            stored = request.session["target_import"]
+            upload = io.BytesIO(base64.b64decode(stored["data"]))
+            upload.name = stored["name"]
+            result = targets_import(user=request.user, upload=upload, dry_run=False)
+            if result.saved:
+                del request.session["target_import"]
+                messages.success(
+                    request,
+                    _("已导入目标值：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated},
+                )
+                return redirect("targets:target_list")
+        elif request.FILES.get("file"):
+            f = request.FILES["file"]
+            raw = f.read()
+            upload = io.BytesIO(raw)
+            upload.name = f.name
+            result = targets_import(user=request.user, upload=upload, dry_run=True)
+            if not result.errors:
+                request.session["target_import"] = {"name": f.name, "data": base64.b64encode(raw).decode()}
+        else:
+            messages.error(request, _("请选择要导入的文件。"))
+    context = {"result": result, "year": timezone.localdate().year}
+    return render(request, "targets/target_import.html", context)
+
+
 # --- entered values --------------------------------------------------------------------------------
 @area_required("assessment")
 def value_list(request):

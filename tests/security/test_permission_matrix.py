@@ -182,6 +182,9 @@ POLICY.update(
         "targets:run_request": Policy(GET_405, "login 403 403 403 ok 403 ok", obj_as("scheme", "scheme_id")),
         "targets:indicator_list": Policy(EVERYONE, EVERYONE),
         "targets:target_list": Policy(EVERYONE, EVERYONE),
+        # bulk import of targets: admins only (an empty POST re-renders the page with a message)
+        "targets:target_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
+        "targets:target_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
         # officials (county and department) enter values; read-only roles may not POST
         "targets:value_list": Policy(EVERYONE, "login ok ok ok 403 403 403"),
         # the grid: everybody who sees the unit reads it; only the unit's own officials save (an empty POST saves
