@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/assign/", measures.measure_assign, name="measure_assign"),
+    path("measures/import/", measures.measure_import, name="measure_import"),
+    path("measures/template.xlsx", measures.measure_template, name="measure_template"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
     # inbox (站内消息): every person's own
     path("inbox/", inbox.inbox_list, name="inbox"),

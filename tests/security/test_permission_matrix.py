@@ -117,6 +117,8 @@ POLICY: dict[str, Policy] = {
     "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
     # departments and admins assign tasks to units
     "tracker:measure_assign": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    "tracker:measure_import": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    "tracker:measure_template": Policy("login 403 403 ok 403 403 ok", "login 403 403 405 403 403 405"),
     # inbox: each person's own; another person's entry does not exist for them
     "tracker:inbox": Policy(EVERYONE, EVERYONE),
     "tracker:inbox_read": Policy(GET_405, "login ok 404 404 404 404 404", obj("inbox_entry")),
