@@ -173,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tracker.common.access.navigation",
+                "tracker.context_processors.inbox",
             ],
         },
     },
@@ -323,6 +324,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Liveness of the beat → Redis → worker path: a worker records the time (tracker.health); /healthz reports
     # its age and the beat container's health check requires it to be fresh. Every minute; one cache write.
     "heartbeat": {"task": "config.celery.heartbeat", "schedule": crontab(minute="*")},
+    # Inbox: tell units about stalled projects and overdue or near-deadline tasks, once per episode (06:20).
+    "inbox-daily": {"task": "tracker.tasks.inbox_daily", "schedule": crontab(hour=6, minute=20)},
     # Rectifications: recompute four-colour warnings and send 提醒函/警示函/督办函/约谈, daily before work.
     "rectification-warnings": {"task": "rectifications.tasks.warnings_daily", "schedule": crontab(hour=6, minute=10)},
     # Assessment: recompute today's scores of every published scheme after the day's data is in (02:30).
@@ -418,6 +421,18 @@ PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
 # "Due soon" everywhere (measures, rectification items' yellow warning, the dashboards' due lists): the deadline
 # is this many calendar days away or fewer. RECT_YELLOW_DAYS is read as a fallback name for old deployments.
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", env_int("RECT_YELLOW_DAYS", 7))
+
+# --- inbox (站内消息) and mail ---
+# Messages are always kept in the inbox; with INBOX_EMAIL they are also mailed to people who have an address.
+# The console backend (the default) writes mails to the log; set EMAIL_BACKEND/EMAIL_HOST… for a real server.
+INBOX_EMAIL = env_bool("INBOX_EMAIL", False)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@eco.example")
 
 # --- rectifications ---
 # Four-colour warning (四色预警), counted in WORKING days after the effective deadline (tracker.workdays:

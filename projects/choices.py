@@ -88,3 +88,18 @@ class PilotStatus(models.TextChoices):
     BUILDING = "building", _("建设中")  # on the list, being built
     ACCEPTED = "accepted", _("已验收")  # accepted / named by the ministry or province
     PAUSED = "paused", _("暂缓")  # stopped for now
+
+
+class ProposalStatus(models.TextChoices):
+    """A unit's reserve proposal (项目储备申报); blank for projects the city entered itself."""
+
+    PROPOSED = "proposed", _("待审核")  # proposed by the unit's official, waiting for a department or an admin
+    ACCEPTED = "accepted", _("已纳入储备")  # accepted into the city's project reserve
+    DECLINED = "declined", _("未纳入")  # declined, with the reason
+
+
+# who decides: (from, to) → the one transition each
+PROPOSAL_TRANSITIONS = {
+    (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED),
+    (ProposalStatus.PROPOSED, ProposalStatus.DECLINED),
+}

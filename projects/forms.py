@@ -125,3 +125,28 @@ class MilestoneDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 4000}),
         error_messages={"required": _("请写明完成情况及佐证材料。")},
     )
+
+
+class ProposalForm(forms.Form):
+    """An official proposes a reserve project (项目储备) for a unit they report for."""
+
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None)
+    name = forms.CharField(label=_("项目名称"), max_length=200)
+    investment = forms.DecimalField(
+        label=_("估算总投资（元）"), min_value=Decimal("0"), max_digits=16, decimal_places=2
+    )
+    responsible_person = forms.CharField(label=_("责任人"), max_length=40, required=False)
+    planned_start = fields.DateField(label=_("计划开工日期"), required=False)
+    planned_completion = fields.DateField(label=_("计划竣工日期"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        if units.count() == 1:
+            self.fields["unit"].initial = units.first().pk
+
+
+class ProposalDecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("accept", _("纳入储备")), ("decline", _("不予纳入"))])
+    note = forms.CharField(label=_("审核意见"), max_length=200, required=False)

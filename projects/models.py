@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.common.scoping import RestrictedQuerySet
 
-from .choices import FundArea, FundLevel, PilotKind, PilotLevel, PilotStatus, Stage
+from .choices import FundArea, FundLevel, PilotKind, PilotLevel, PilotStatus, ProposalStatus, Stage
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -69,6 +69,29 @@ class Project(models.Model):
     responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # A unit's own reserve proposal (项目储备申报): proposed by its official, accepted or declined by a city
+    # department or an admin. Projects entered by the city carry no proposal status.
+    proposal_status = models.CharField(
+        _("储备申报状态"), max_length=10, choices=ProposalStatus.choices, blank=True, default=""
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审核意见"), max_length=200, blank=True)
 
     objects = ProjectQuerySet.as_manager()
 

@@ -256,6 +256,8 @@ def project_change_stage(*, project: Project, to_stage: str, reason: str, user, 
     current = Project.objects.get(pk=project.pk)
     if current.version != expected_version:  # the page was stale: say so, not "that move is not allowed"
         raise Stale()
+    if current.proposal_status in ("proposed", "declined"):  # a unit's proposal moves only once accepted
+        raise ValidationError(_("该项目是单位的储备申报，纳入储备后才能推进阶段。"))
     try:
         move = STAGE_WORKFLOW.check(current.stage, to_stage, user)
     except MoveRefused as exc:

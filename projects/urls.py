@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reserve_views, views
 
 app_name = "projects"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("ledger/", views.project_list, name="project_list"),
     path("funds/", views.fund_list, name="fund_list"),
     path("payments/", views.payment_list, name="payment_list"),
+    path("reserve/propose/", reserve_views.proposal_create, name="proposal_create"),
+    path("reserve/proposals/", reserve_views.proposal_queue, name="proposal_queue"),
+    path("reserve/proposals/<int:pk>/decide/", reserve_views.proposal_decide, name="proposal_decide"),
     path("<int:pk>/", views.project_detail, name="project_detail"),
     path("<int:pk>/payments/", views.payment_create, name="payment_create"),
     path("<int:pk>/payments/<int:payment_pk>/reverse/", views.payment_reverse, name="payment_reverse"),

@@ -256,7 +256,25 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
 def rectification_item_reject(*, item: RectificationItem, user, comment: str) -> RectificationItem:
     """申请销号 → 整改中, by an inspector, with a reason."""
     src, dst = _check(item, user, "reject", comment)
-    return _move(item=item, user=user, action="reject", src=src, dst=dst, comment=comment)
+    moved = _move(item=item, user=user, action="reject", src=src, dst=dst, comment=comment)
+    _inbox_rejected(moved, comment)
+    return moved
+
+
+def _inbox_rejected(item: RectificationItem, comment: str) -> None:
+    """Tell the unit's officials why their closing request came back (issue 15: nobody was told)."""
+    from django.urls import reverse
+
+    from tracker.models import InboxKind
+    from tracker.services.inbox import inbox_notify_units
+
+    inbox_notify_units(
+        unit_ids=[item.unit_id],
+        kind=InboxKind.ITEM_REJECTED,
+        title=f"销号申请被退回：{item.code}",
+        body=f"退回原因：{comment}",
+        url=reverse("rectifications:detail", args=[item.pk]),
+    )
 
 
 @audited
@@ -561,7 +579,26 @@ def rectification_notices_send(*, on: datetime.date) -> int:
             )
     before = Notice.objects.count()
     Notice.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    _inbox_notices(now)
     return Notice.objects.count() - before
+
+
+def _inbox_notices(sent_at) -> None:
+    """Each notice created just now (they share `sent_at`) reaches its unit's officials' inboxes."""
+    from django.urls import reverse
+
+    from tracker.models import InboxKind
+    from tracker.services.inbox import inbox_notify_units
+
+    for n in Notice.objects.filter(created_at=sent_at).select_related("item"):
+        inbox_notify_units(
+            unit_ids=[n.unit_id],
+            kind=InboxKind.NOTICE,
+            title=f"{n.get_level_display()}：{n.item.code}",
+            body=f"责任人 {n.person}；整改时限 {n.item.deadline:%Y-%m-%d}。",
+            url=reverse("rectifications:detail", args=[n.item_id]),
+            key=f"notice:{n.pk}",
+        )
 
 
 def rectification_warnings_run(*, on: datetime.date) -> dict:

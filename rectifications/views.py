@@ -97,8 +97,22 @@ def item_act(request, pk: int):
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已保存。"))
+        messages.success(request, _action_done(form.cleaned_data["action"], form.cleaned_data["comment"] or ""))
     return redirect("rectifications:detail", pk=item.pk)
+
+
+def _action_done(action: str, comment: str) -> str:
+    """A flash message that says what happened, not just 已保存."""
+    done = {
+        "start": _("已开始整改。"),
+        "request_close": _("已申请销号，等待核验。"),
+        "close": _("已销号。"),
+        "reject": _("已退回整改：%(c)s"),
+        "rebound": _("已标记反弹：%(c)s"),
+        "restart": _("已重新开始整改。"),
+        "verify": _("牵头部门已核验。"),
+    }.get(action)
+    return (done % {"c": comment} if "%(c)s" in str(done) else str(done)) if done else _("已保存。")
 
 
 @require_POST

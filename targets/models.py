@@ -46,6 +46,9 @@ class Indicator(models.Model):
     )
     description = models.TextField(_("口径说明"), blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    # The range a typed value must fall in (填报值域). Empty: 0 … 100 for a percentage, 0 … MAX otherwise.
+    min_value = models.FloatField(_("填报下限"), null=True, blank=True, validators=BOUNDED)
+    max_value = models.FloatField(_("填报上限"), null=True, blank=True, validators=BOUNDED)
 
     class Meta:
         verbose_name = _("考核指标")
@@ -54,6 +57,14 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def entry_range(self) -> tuple[float, float]:
+        """(lowest, highest) value a unit may enter for this indicator."""
+        low = self.min_value if self.min_value is not None else 0.0
+        if self.max_value is not None:
+            return low, self.max_value
+        return low, (100.0 if self.measure == "%" else MAX_ENTERED_VALUE)
 
 
 class Target(models.Model):

@@ -69,6 +69,9 @@ def data_value_save(
         raise ValidationError("该指标由系统计算，不需要填报")
     if not math.isfinite(value) or abs(value) > MAX_ENTERED_VALUE:
         raise ValidationError(f"数值超出允许范围（绝对值不超过 {MAX_ENTERED_VALUE:.0e}）")
+    low, high = indicator.entry_range
+    if not low <= value <= high:
+        raise ValidationError(f"数值须在 {low:g} 至 {high:g} 之间")
     key = {"indicator": indicator, "unit_id": unit_id, "year": year, "month": month}
     open_row = DataValue.objects.select_for_update().filter(**key).exclude(status=ValueStatus.APPROVED).first()
     if open_row is not None:
@@ -146,13 +149,26 @@ def data_value_return(
     """已提交 → 已退回, by an admin, with the reason."""
     if not note.strip():
         raise ValidationError(_("退回须填写原因"))
-    return _transition(
+    row = _transition(
         user=user,
         value_id=value_id,
         expected_version=_expected(expected_version, version),
         to=ValueStatus.RETURNED,
         note=note.strip(),
     )
+    from django.urls import reverse
+
+    from tracker.models import InboxKind
+    from tracker.services.inbox import inbox_notify_units
+
+    inbox_notify_units(
+        unit_ids=[row.unit_id],
+        kind=InboxKind.VALUE_RETURNED,
+        title=f"填报数据被退回：{row.indicator.name} {row.period_label}",
+        body=f"退回原因：{note.strip()}",
+        url=f"{reverse('targets:value_grid')}?unit={row.unit_id}&year={row.year}",
+    )
+    return row
 
 
 @audit.audited

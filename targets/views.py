@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap, user_role
 from tracker.ledger import wants_export
-from tracker.permissions import get_unit_for_user, units_for_user
+from tracker.permissions import can_act_for_unit, get_unit_for_user, units_for_user
 from tracker.selectors import role_counts, territorial_units, war_zone_list
 from tracker.tabular import xlsx_response
 
-from . import selectors, services
+from . import grid, selectors, services
 from .choices import READABLE_RUN_STATUSES, RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
@@ -217,6 +217,68 @@ def target_list(request):
     return render(request, "targets/target_list.html", context)
 
 
+@area_required("assessment")
+def target_template(request):
+    """The target import template (.xlsx): Chinese headers, drop-downs, the year's current targets."""
+    from django.http import HttpResponse
+
+    from .imports import targets_template
+
+    if not can_approve(request.user):
+        raise PermissionDenied
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    response = HttpResponse(
+        targets_template(year=year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'目标值导入模板-{year}.xlsx')}"
+    return response
+
+
+@area_required("assessment")
+def target_import(request):
+    """Upload → preview (nothing saved) → confirm: the previewed file, kept in the session, is validated and
+    written again, all or nothing."""
+    import base64
+    import io
+
+    from .imports import targets_import
+
+    if not can_approve(request.user):
+        raise PermissionDenied
+    result = None
+    if request.method == "POST":
+        if request.POST.get("action") == "confirm" and "target_import" in request.session:
+            stored = request.session["target_import"]
+            upload = io.BytesIO(base64.b64decode(stored["data"]))
+            upload.name = stored["name"]
+            result = targets_import(user=request.user, upload=upload, dry_run=False)
+            if result.saved:
+                del request.session["target_import"]
+                messages.success(
+                    request,
+                    _("已导入目标值：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated},
+                )
+                return redirect("targets:target_list")
+        elif request.FILES.get("file"):
+            f = request.FILES["file"]
+            raw = f.read()
+            upload = io.BytesIO(raw)
+            upload.name = f.name
+            result = targets_import(user=request.user, upload=upload, dry_run=True)
+            if not result.errors:
+                request.session["target_import"] = {"name": f.name, "data": base64.b64encode(raw).decode()}
+        else:
+            messages.error(request, _("请选择要导入的文件。"))
+    context = {"result": result, "year": timezone.localdate().year}
+    return render(request, "targets/target_import.html", context)
+
+
 # --- entered values --------------------------------------------------------------------------------
 @area_required("assessment")
 def value_list(request):
@@ -315,7 +377,82 @@ def value_return(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("退回须填写原因。"))
     else:
-        _do(request, services.data_value_return, row, _("已退回。"), note=form.cleaned_data["note"])
+        note = form.cleaned_data["note"]
+        _do(request, services.data_value_return, row, _("已退回：%(note)s") % {"note": note}, note=note)
+    return redirect("targets:value_approval")
+
+
+@area_required("assessment")
+def value_grid(request):
+    """The data-entry grid: a unit's entered indicators × months of a year; officials save or submit it in one
+    go, everybody else who sees the unit reads it."""
+    today = timezone.localdate()
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else today.year
+    raw_unit = request.GET.get("unit", "")
+    if not raw_unit.isdigit():
+        own = units_for_user(request.user, "report").order_by("sort_order", "code").first()
+        first = own or units_for_user(request.user, "view").order_by("sort_order", "code").first()
+        raw_unit = str(first.pk) if first else "0"
+    unit = get_unit_for_user(request.user, raw_unit, "view")
+    can_edit = can_act_for_unit(request.user, unit.pk, "report")
+    url = f"{request.path}?unit={unit.pk}&year={year}"
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        submit = request.POST.get("action") == "submit"
+        result = grid.value_grid_save(user=request.user, unit_id=unit.pk, year=year, data=request.POST, submit=submit)
+        if not result.errors:
+            if submit:
+                messages.success(request, _("已保存 %(saved)d 个、提交 %(submitted)d 个数据待审核。") % result.__dict__)
+            elif result.saved:
+                messages.success(request, _("已保存 %(saved)d 个数据为草稿，请核对后提交审核。") % result.__dict__)
+            else:
+                messages.info(request, _("没有修改的数据。"))
+            return redirect(url)
+        messages.error(
+            request, _("有 %(n)d 个格子未通过校验，全部未保存，请修改标红的格子。") % {"n": len(result.errors)}
+        )
+        rows = result.rows
+    else:
+        rows = grid.value_grid(unit_id=unit.pk, year=year)
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": range(today.year - 2, today.year + 2),
+        "units": units_for_user(request.user, "view").order_by("sort_order", "code"),
+        "rows": rows,
+        "months": grid.MONTHS,
+        "can_edit": can_edit,
+        "statuses": ValueStatus,
+    }
+    return render(request, "targets/value_grid.html", context)
+
+
+@require_POST
+@area_required("assessment")
+def value_approval_bulk(request):
+    """Approve or return (with one reason) every ticked value of the queue at once, all or nothing."""
+    if not can_approve(request.user):
+        raise PermissionDenied
+    decisions = []
+    for raw in request.POST.getlist("ids"):
+        version = request.POST.get(f"ver-{raw}", "")
+        if raw.isdigit():
+            decisions.append((int(raw), int(version) if version.isdigit() else -1))
+    approve = request.POST.get("action") != "return"
+    try:
+        n = grid.data_values_decide(
+            user=request.user, decisions=decisions, approve=approve, note=request.POST.get("note", "")
+        )
+        if approve:
+            messages.success(request, _("已审核通过 %(n)d 个数据，排名将自动重新计算。") % {"n": n})
+        else:
+            messages.success(
+                request, _("已退回 %(n)d 个数据：%(note)s") % {"n": n, "note": request.POST["note"].strip()}
+            )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     return redirect("targets:value_approval")
 
 

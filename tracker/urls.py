@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, drinking, enterprises, measures, rural, units, watch, water
+from .views import air, drinking, enterprises, inbox, measures, rural, units, watch, water
 
 app_name = "tracker"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("air/upload/", air.air_upload, name="air_upload"),
     path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
     path("measures/", measures.measure_list, name="measure_list"),
+    path("measures/assign/", measures.measure_assign, name="measure_assign"),
+    path("measures/import/", measures.measure_import, name="measure_import"),
+    path("measures/template.xlsx", measures.measure_template, name="measure_template"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
     # --- environmental watch ---
     path("watch/warnings/", watch.warning_list_view, name="warning_list"),
@@ -36,4 +39,8 @@ urlpatterns = [
     path("api/water/sources/readings/", drinking.api_drinking_readings, name="api_drinking_readings"),
     path("rural-sewage/", rural.plant_list_view, name="rural_plant_list"),
     path("rural-sewage/<int:pk>/", rural.plant_detail, name="rural_plant_detail"),
+    # inbox (站内消息): every person's own
+    path("inbox/", inbox.inbox_list, name="inbox"),
+    path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox_read"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
 ]

@@ -69,7 +69,20 @@
     });
   }
 
+  // <input type="checkbox" data-check-all="ids" form="f">: ticks every checkbox named "ids" of the same form.
+  function checkAll(root) {
+    root.querySelectorAll("input[data-check-all]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var formId = box.getAttribute("form");
+        root.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-check-all") + '"]').forEach(function (el) {
+          if (!formId || el.getAttribute("form") === formId) { el.checked = box.checked; }
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    checkAll(document);
     progressBoxes(document);
     drawCharts(document);
     autoSubmit(document);

@@ -133,6 +133,10 @@ def build_unit_world(unit, official) -> UnitWorld:
     w.objects["plant"] = RuralSewagePlant.objects.create(
         name=f"{unit.name}测试污水站", village="测试村", unit=unit, capacity=50, process="ao"
     )
+    from tracker.models import InboxEntry
+
+    w.objects["inbox_entry"] = InboxEntry.objects.create(user=official, kind="notice", title="提醒函")
+    w.objects["proposal"] = ProjectFactory(unit=unit, stage="reserve", proposal_status="proposed", proposed_by=official)
     return w
 
 

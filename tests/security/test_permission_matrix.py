@@ -138,6 +138,14 @@ POLICY: dict[str, Policy] = {
     "tracker:drinking_readings_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
     "tracker:api_drinking_readings": Policy(NO_TOKEN, NO_TOKEN),
     "tracker:rural_plant_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("plant")),
+    # departments and admins assign tasks to units
+    "tracker:measure_assign": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    "tracker:measure_import": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    "tracker:measure_template": Policy("login 403 403 ok 403 403 ok", "login 403 403 405 403 403 405"),
+    # inbox: each person's own; another person's entry does not exist for them
+    "tracker:inbox": Policy(EVERYONE, EVERYONE),
+    "tracker:inbox_read": Policy(GET_405, "login ok 404 404 404 404 404", obj("inbox_entry")),
+    "tracker:inbox_read_all": Policy(GET_405, EVERYONE),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
@@ -154,6 +162,10 @@ POLICY: dict[str, Policy] = {
     "projects:pilot_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:pilot_detail": Policy(NOT_INSPECTOR, NOT_INSPECTOR, obj("pilot")),
     "projects:pilot_milestone_done": Policy(GET_405, "login ok 403 403 403 403 403", milestone),
+    # the units' own reserve: officials propose for their unit; city departments and admins decide
+    "projects:proposal_create": Policy("login ok ok ok 403 403 403", "login ok ok ok 403 403 403"),
+    "projects:proposal_queue": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
+    "projects:proposal_decide": Policy(GET_405, "login 403 403 ok 403 403 ok", obj("proposal")),
     # rectifications
     "rectifications:index": Policy(EVERYONE, EVERYONE),
     "rectifications:detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("item")),
@@ -203,8 +215,15 @@ POLICY.update(
         "targets:run_request": Policy(GET_405, "login 403 403 403 ok 403 ok", obj_as("scheme", "scheme_id")),
         "targets:indicator_list": Policy(EVERYONE, EVERYONE),
         "targets:target_list": Policy(EVERYONE, EVERYONE),
+        # bulk import of targets: admins only (an empty POST re-renders the page with a message)
+        "targets:target_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
+        "targets:target_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
         # officials (county and department) enter values; read-only roles may not POST
         "targets:value_list": Policy(EVERYONE, "login ok ok ok 403 403 403"),
+        # the grid: everybody who sees the unit reads it; only the unit's own officials save (an empty POST saves
+        # nothing and redirects); the bulk approval is the admins' act
+        "targets:value_grid": Policy(EVERYONE, "login ok ok ok 403 403 403"),
+        "targets:value_approval_bulk": Policy(GET_405, ADMIN_ONLY),
         "targets:value_submit": Policy(GET_405, "login ok 404 404 404 404 404", obj("value")),
         "targets:value_approval": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
         "targets:value_approve": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),

@@ -67,6 +67,10 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("read_projects", _("查看项目资金"), (*OFFICIALS, Role.LEADER, Role.ADMIN)),
         Capability("close_items", _("销号、退回、回头看"), (Role.INSPECTOR,)),
         Capability("import_items", _("导入问题清单"), (Role.INSPECTOR, Role.ADMIN)),
+        # city departments (and admins) hand tasks (攻坚任务) to units, one by one or from a template
+        Capability("assign_tasks", _("交办攻坚任务"), (Role.DEPARTMENT_OFFICIAL, Role.ADMIN)),
+        # city departments and admins take a unit's reserve proposal into the project reserve, or decline it
+        Capability("decide_proposals", _("审核储备申报"), (Role.DEPARTMENT_OFFICIAL, Role.ADMIN)),
         # a monitoring warning the unit cannot settle becomes a rectification item (watch → rectifications)
         Capability("escalate_warnings", _("预警转整改"), (Role.INSPECTOR, Role.ADMIN)),
         Capability("review_values", _("查看数据审核队列"), (Role.LEADER, Role.ADMIN)),

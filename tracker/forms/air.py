@@ -37,3 +37,31 @@ class MeasureFilterForm(forms.Form):
         label=_("污染源类型"), choices=[("", _("全部")), *SourceType.choices], required=False
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+
+
+class MeasureAssignForm(forms.Form):
+    """A city department (or an admin) assigns a task (攻坚任务) to a unit."""
+
+    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None)
+    title = forms.CharField(label=_("任务名称"), max_length=200)
+    area = forms.ChoiceField(label=_("领域"), choices=MeasureArea.choices)
+    source_type = forms.ChoiceField(
+        label=_("污染源类型"), choices=[("", "—"), *SourceType.choices], required=False, help_text=_("仅大气任务")
+    )
+    deadline = fields.DateField(label=_("完成时限"))
+    responsible_person = forms.CharField(label=_("责任人"), max_length=40)
+    description = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from ..models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "code")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source_type") and data.get("area") != "air":
+            self.add_error("source_type", _("只有大气任务有污染源类型"))
+        if data.get("deadline") and data["deadline"] < timezone.localdate():
+            self.add_error("deadline", _("完成时限不能早于今天"))
+        return data

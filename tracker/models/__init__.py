@@ -6,6 +6,7 @@ from .audit import AuditLog
 from .calendar import CalendarDay
 from .drinking import DrinkingWaterReading
 from .enterprises import Enterprise
+from .inbox import InboxEntry, InboxKind
 from .measures import Measure, MeasureProgressReport
 from .rural import RuralPlantMonth, RuralSewagePlant
 from .units import Unit, User, WarZone
@@ -23,6 +24,8 @@ __all__ = [
     "DrinkingWaterReading",
     "DrinkingWaterSource",
     "Enterprise",
+    "InboxEntry",
+    "InboxKind",
     "Measure",
     "MeasureProgressReport",
     "MonitoringWarning",

@@ -39,6 +39,15 @@ class Measure(models.Model):
     progress = models.PositiveSmallIntegerField(_("形象进度 (%)"), default=0)
     last_report_date = models.DateField(_("最近报告日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # who assigned it to the unit (a city department or an admin through the site); empty for imported lists
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("交办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = RestrictedQuerySet.as_manager()
 

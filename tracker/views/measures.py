@@ -94,3 +94,93 @@ def measure_detail(request, pk: int):
         "tracker/measure_detail.html",
         {"measure": measure, "reports": reports, "form": form, "can_report": can_report},
     )
+
+
+@area_required("measures")
+def measure_assign(request):
+    """A department or an admin assigns a task to a unit; the unit's officials are told in their inbox."""
+    from ..forms.air import MeasureAssignForm
+    from ..services.measures import can_assign_measures
+    from ..services.measures import measure_assign as assign
+
+    if not can_assign_measures(request.user):
+        raise PermissionDenied
+    form = MeasureAssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        measure = assign(
+            user=request.user,
+            unit_id=d["unit"].pk,
+            title=d["title"],
+            area=d["area"],
+            source_type=d["source_type"] if d["area"] == "air" else "",
+            deadline=d["deadline"],
+            responsible_person=d["responsible_person"],
+            description=d["description"],
+            war_zone_id=d["unit"].war_zone_id if d["area"] == "air" else None,
+        )
+        messages.success(
+            request, _("已向%(unit)s交办任务“%(title)s”。") % {"unit": d["unit"].name, "title": measure.title}
+        )
+        return redirect("tracker:measure_detail", pk=measure.pk)
+    return render(request, "tracker/measure_assign.html", {"form": form})
+
+
+def _xlsx(raw: bytes, filename: str):
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(raw, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@area_required("measures")
+def measure_template(request):
+    """The task import template (.xlsx) with drop-down lists."""
+    from django.http import HttpResponse
+
+    from ..measure_imports import measures_template
+    from ..services.measures import can_assign_measures
+
+    if not can_assign_measures(request.user):
+        raise PermissionDenied
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    return _xlsx(measures_template(), "攻坚任务导入模板.xlsx")
+
+
+@area_required("measures")
+def measure_import(request):
+    """Upload → preview (nothing saved) → confirm the same file (kept in the session): all tasks or none."""
+    import base64
+    import io
+
+    from ..measure_imports import measures_import
+    from ..services.measures import can_assign_measures
+
+    if not can_assign_measures(request.user):
+        raise PermissionDenied
+    result = None
+    if request.method == "POST":
+        stored = request.session.get("measure_import")
+        if request.POST.get("action") == "confirm" and stored:
+            upload = io.BytesIO(base64.b64decode(stored["data"]))
+            upload.name = stored["name"]
+            result = measures_import(user=request.user, upload=upload, dry_run=False)
+            if result.saved:
+                del request.session["measure_import"]
+                messages.success(request, _("已交办 %(n)d 项任务。") % {"n": len(result.rows)})
+                return redirect("tracker:measure_list")
+        elif request.FILES.get("file"):
+            f = request.FILES["file"]
+            raw = f.read()
+            upload = io.BytesIO(raw)
+            upload.name = f.name
+            result = measures_import(user=request.user, upload=upload, dry_run=True)
+            if not result.errors:
+                request.session["measure_import"] = {"name": f.name, "data": base64.b64encode(raw).decode()}
+        else:
+            messages.error(request, _("请选择要导入的文件。"))
+    return render(request, "tracker/measure_import.html", {"result": result})
