@@ -277,7 +277,7 @@ def items_as_of(as_of: datetime.date) -> pd.DataFrame:
     items["status"] = mapped.where(mapped.notna(), legacy)
     items["rebounds"] = items["item_id"].map(rebounds).fillna(0).astype(int)
     items["moved_on"] = [
-        timezone.localdate(t) if isinstance(t, datetime.datetime) else None
+        timezone.localdate(t) if isinstance(t, datetime.datetime) and not pd.isna(t) else None
         for t in items["item_id"].map(moved_at).astype(object)
     ]
     # closed late only counts once the item is closed on `as_of` (closed_late is stored at closing)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from tracker.common.workflow import STALE_MESSAGE
 from tracker.permissions import can_act_for_unit
 
 from . import services
@@ -169,7 +170,7 @@ def value_grid_save(*, user, unit_id: int, year: int, data: Mapping[str, str], s
         for cell in posted:
             cell.typed = data[cell.name]
             if data.get(cell.token_name) != cell.token:
-                cell.error = services.STALE
+                cell.error = STALE_MESSAGE
                 continue
             if not cell.editable:
                 continue
@@ -231,7 +232,7 @@ def data_values_decide(*, user, decisions: list[tuple[int, int]], approve: bool,
                 else:
                     services.data_value_return(user=user, value_id=pk, version=version, note=note)
             except DataValue.DoesNotExist as exc:
-                raise ValidationError(services.STALE) from exc
+                raise ValidationError(STALE_MESSAGE) from exc
             except ValidationError as exc:
                 label = DataValue.objects.select_related("unit", "indicator").filter(pk=pk).first()
                 raise ValidationError(f"{label or pk}：{'；'.join(exc.messages)}") from exc

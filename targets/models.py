@@ -240,6 +240,8 @@ class NotApplicable(models.Model):
     reason = models.CharField(_("认定理由"), max_length=200)
     created_at = models.DateTimeField(_("认定时间"), auto_now_add=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("不涉及认定")
         verbose_name_plural = _("不涉及认定")

@@ -4,6 +4,33 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def drop_drinking_rules(apps, schema_editor):
+    """Going back to before drinking-water rules: their warnings and rules cannot exist under the old checks.
+    Plain SQL in dependency order (the historical models' cascades do not follow the rectification item's link)."""
+    rules = "SELECT id FROM tracker_warningrule WHERE source = 'drinking'"
+    warnings = f"SELECT id FROM tracker_monitoringwarning WHERE rule_id IN ({rules})"
+    connection = schema_editor.connection
+    # check the deferred foreign keys now, so the constraint changes that follow see no pending trigger events
+    immediate = connection.vendor == "postgresql"
+    if immediate:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.cursor() as cursor:
+        item_columns = {c.name for c in connection.introspection.get_table_description(cursor, "rectifications_rectificationitem")}
+    if "source_warning_id" in item_columns:  # the item's link exists while rectifications' watch migration is applied
+        schema_editor.execute(
+            f"UPDATE rectifications_rectificationitem SET source_warning_id = NULL WHERE source_warning_id IN ({warnings})"
+        )
+    for statement in (
+        f"DELETE FROM tracker_warningreading WHERE warning_id IN ({warnings})",
+        f"DELETE FROM tracker_warningevent WHERE warning_id IN ({warnings})",
+        f"DELETE FROM tracker_monitoringwarning WHERE rule_id IN ({rules})",
+        "DELETE FROM tracker_warningrule WHERE source = 'drinking'",
+    ):
+        schema_editor.execute(statement)
+    if immediate:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -98,4 +125,6 @@ class Migration(migrations.Migration):
             model_name='drinkingwaterreading',
             constraint=models.CheckConstraint(condition=models.Q(('water_class__gte', 1), ('water_class__lte', 6)), name='drinking_reading_class'),
         ),
+        # runs first when migrating backwards (the upgrade test rolls a seeded demo back)
+        migrations.RunPython(migrations.RunPython.noop, drop_drinking_rules),
     ]

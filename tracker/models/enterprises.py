@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Industry
+from ..common.scoping import RestrictedQuerySet
 from ..credit_code import credit_code_problem
 
 
@@ -37,6 +38,8 @@ class Enterprise(models.Model):
     permit_number = models.CharField(_("排污许可证编号"), max_length=40, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     is_active = models.BooleanField(_("在产"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("重点企业")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import PlantProcess, PlantState
+from ..common.scoping import RestrictedQuerySet
 
 
 class RuralSewagePlant(models.Model):
@@ -23,6 +24,8 @@ class RuralSewagePlant(models.Model):
     process = models.CharField(_("处理工艺"), max_length=12, choices=PlantProcess.choices)
     commissioned_on = models.DateField(_("投运日期"), null=True, blank=True)
     is_active = models.BooleanField(_("纳入考核"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("农村生活污水处理设施")

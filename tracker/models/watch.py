@@ -22,6 +22,7 @@ from ..choices import (
     WatchScope,
     WatchSource,
 )
+from ..common.scoping import RestrictedQuerySet
 
 
 class WarningRule(models.Model):
@@ -164,6 +165,8 @@ class MonitoringWarning(models.Model):
     )
     closed_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("监测预警")
