@@ -145,6 +145,8 @@ class Payment(models.Model):
         verbose_name = _("资金支付")
         verbose_name_plural = _("资金支付")
         ordering = ["paid_on", "pk"]
+        # the payment ledger pages newest first: read backwards, a page is 50 index entries, not a sort of all
+        indexes = [models.Index(fields=["paid_on", "id"], name="payment_ledger_order")]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(reverses__isnull=True) & Q(amount__gt=0)) | (Q(reverses__isnull=False) & Q(amount__lt=0)),

@@ -406,8 +406,9 @@ def flag_stalls(projects: list[Any], *, as_of: date) -> list[Any]:
     return projects
 
 
-def ledger_totals(projects: QuerySet[Project], *, as_of: date) -> dict:
-    """Count, allocated, paid (to `as_of`) and stalled over the whole filtered ledger. Three queries."""
+def ledger_totals(projects: QuerySet[Project], *, as_of: date, stalled_only: bool = False) -> dict:
+    """Count, allocated, paid (to `as_of`) and stalled over the whole filtered ledger. Three queries (two when
+    `projects` is already the stalled filter's result: then every one of them is stalled)."""
     row = projects.order_by().aggregate(count=Count("pk"), allocated=Sum("allocated_amount"))
     paid = (
         Payment.objects.filter(project__in=projects.order_by().values("pk"), paid_on__lte=as_of).aggregate(
@@ -419,7 +420,7 @@ def ledger_totals(projects: QuerySet[Project], *, as_of: date) -> dict:
         "count": row["count"],
         "allocated": row["allocated"] or ZERO,
         "paid": paid,
-        "stalled": len(stalled_ids(projects, as_of=as_of)),
+        "stalled": row["count"] if stalled_only else len(stalled_ids(projects, as_of=as_of)),
     }
 
 

@@ -125,7 +125,7 @@ def project_list(request):
     table = ProjectTable(selectors.ledger_rows(projects, as_of=today), request, as_of=today)
     if wants_export(request):
         return table.export_response()
-    totals = selectors.ledger_totals(projects, as_of=today)
+    totals = selectors.ledger_totals(projects, as_of=today, stalled_only=bool(filters.get("stalled")))
     return render(request, "projects/project_list.html", {"form": form, "table": table, "totals": totals})
 
 

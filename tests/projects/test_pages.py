@@ -189,7 +189,10 @@ def test_ledger_filters_by_unit_and_stalled(client_for, leader, projects, unit_b
     rows = client.get(reverse("projects:project_list"), {"unit": unit_b.pk}).context["table"].page.object_list
     assert [r.name for r in rows] == ["沐川县沐溪河流域综合整治与生态建设工程"]
     # both projects planned 2022 and never reported → silent, hence stalled today
-    assert len(client.get(reverse("projects:project_list"), {"stalled": "on"}).context["table"].page.object_list) == 2
+    stalled = client.get(reverse("projects:project_list"), {"stalled": "on"}).context
+    assert len(stalled["table"].page.object_list) == 2
+    assert stalled["totals"]["count"] == stalled["totals"]["stalled"] == 2
+    assert client.get(reverse("projects:project_list")).context["totals"]["stalled"] == 2
 
 
 def test_pages_use_a_fixed_number_of_queries(client_for, leader, unit_a, django_assert_max_num_queries):

@@ -13,13 +13,16 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from ..choices import OUTLET_STEP_ORDER, OutletStep, SectionLevel, WaterClass
 from ..common.scoping import get_for_user_or_404
@@ -79,9 +82,16 @@ def section_queryset(
     YTD counts and `ytd_rate_sort` (compliant ÷ assessed months × 100) so the ledger sorts and pages in SQL."""
     latest = WaterMonthlyReading.objects.filter(section=OuterRef("pk"), month__lte=as_of).order_by("-month")
     year_start = dt.date(as_of.year, 1, 1)
-    in_year = Q(readings__month__gte=year_start, readings__month__lte=as_of)
-    ytd_total = Count("readings", filter=in_year & Q(readings__compliant__isnull=False))
-    ytd_compliant = Count("readings", filter=in_year & Q(readings__compliant=True))
+    # correlated counts, not a GROUP BY over every section's readings: PostgreSQL evaluates them for the page's
+    # rows only (after the sort and LIMIT), so a page costs the same at 30 sections and at 3,641
+    in_year = WaterMonthlyReading.objects.filter(section=OuterRef("pk"), month__gte=year_start, month__lte=as_of)
+
+    def count(readings) -> Coalesce:
+        n = readings.order_by().values("section").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(n, output_field=IntegerField()), 0)
+
+    ytd_total = count(in_year.filter(compliant__isnull=False))
+    ytd_compliant = count(in_year.filter(compliant=True))
     qs = (
         water_records_for_user(WaterSection, user)
         .filter(is_active=True)
@@ -142,13 +152,14 @@ def section_summary(sections) -> dict:
     `sections` is `section_queryset(...)` (aggregated in SQL, one query) or a list of its rows.
     """
     if isinstance(sections, QuerySet):
-        # four small columns per section in one query (not the rows themselves)
+        # the latest class of each section (two small columns), and the year's counts in one aggregate
+        latest = list(sections.order_by().values_list("latest_class", "latest_compliant"))
+        ytd = sections.order_by().aggregate(total=Sum("ytd_total"), compliant=Sum("ytd_compliant"))
         sections = [
-            SimpleNamespace(latest_class=c, latest_compliant=ok, ytd_total=t, ytd_compliant=y)
-            for c, ok, t, y in sections.order_by().values_list(
-                "latest_class", "latest_compliant", "ytd_total", "ytd_compliant"
-            )
+            SimpleNamespace(latest_class=c, latest_compliant=ok, ytd_total=0, ytd_compliant=0) for c, ok in latest
         ]
+        if sections:
+            sections[0].ytd_total, sections[0].ytd_compliant = ytd["total"] or 0, ytd["compliant"] or 0
     classes = pd.Series([s.latest_class for s in sections if s.latest_class], dtype="float")
     compliant = [s.latest_compliant for s in sections if s.latest_compliant is not None]
     total = sum(s.ytd_total for s in sections)
