@@ -398,6 +398,7 @@ DEMO_SEEDERS = [
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
+    "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]

@@ -38,7 +38,9 @@ class RectificationItemAdmin(admin.ModelAdmin):
     search_fields = ("code", "description", "responsible_person")
     list_select_related = ("unit", "lead_department")
     raw_id_fields = ("inspection",)
+    autocomplete_fields = ("enterprise",)
     readonly_fields = (
+        "source_warning",
         "status",
         "colour",
         "version",

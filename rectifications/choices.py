@@ -18,6 +18,7 @@ class InspectionKind(models.TextChoices):
     UNANNOUNCED = "unannounced", _("四不两直暗查暗访")  # unannounced visits
     REVIEW = "review", _("回头看")  # re-inspection of closed items
     PUBLIC = "public", _("群众举报")  # complaints passed on by the public
+    MONITORING = "monitoring", _("监测预警转办")  # monitoring warnings escalated into items (tracker watch)
 
 
 class Area(models.TextChoices):

@@ -75,6 +75,22 @@ class RectificationItem(models.Model):
         related_name="+",
     )
     dept_verified_at = models.DateTimeField(_("牵头部门核验时间"), null=True, blank=True)
+    enterprise = models.ForeignKey(
+        "tracker.Enterprise",
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectification_items",
+    )
+    source_warning = models.OneToOneField(
+        "tracker.MonitoringWarning",
+        verbose_name=_("来源监测预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rectification_item",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = RectificationItemQuerySet.as_manager()

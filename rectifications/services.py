@@ -245,7 +245,11 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     src, dst = _check(item, user, "close", comment)
     if item.needs_dept_verification:
         raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment)
+    on = today()  # the service's clock (tests set it); move_effects gives the same for a replayed step's day
+    late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
+    return _move(
+        item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=on, closed_late=late
+    )
 
 
 @audited
@@ -763,3 +767,53 @@ def review_check_record(*, check, user, result: str, note: str = ""):
         raise StaleItem()
     check.refresh_from_db()
     return check
+
+
+@audited
+def rectification_item_create(
+    *,
+    user,
+    inspection_kind: str,
+    inspection_name: str,
+    inspection_date: datetime.date,
+    code: str,
+    description: str,
+    area: str,
+    unit: Unit,
+    responsible_person: str,
+    deadline: datetime.date,
+    measures: str = "",
+    term: str = Term.SHORT,
+    source_warning=None,
+) -> RectificationItem:
+    """Open one item by hand (an inspector or an admin), filed under the named batch (created on first use).
+
+    Used by the environmental watch to escalate a monitoring warning (`source_warning`) into an item; the item then
+    follows the ordinary workflow from 待整改.
+    """
+    if not has_cap(user, "import_items"):  # inspectors and admins file new items
+        raise NotAllowed(_("只有督察员或系统管理员可以新建整改问题。"))
+    if inspection_kind not in InspectionKind.values:
+        raise WorkflowError(_("请选择批次类型。"))
+    if area not in Area.values or term not in Term.values:
+        raise WorkflowError(_("领域或整改期限类型无效。"))
+    if not description.strip() or not responsible_person.strip():
+        raise WorkflowError(_("问题描述和责任人不能为空。"))
+    if RectificationItem.objects.filter(code=code).exists():
+        raise WorkflowError(_("编号 %(c)s 已存在。") % {"c": code})
+    inspection, _created = Inspection.objects.get_or_create(
+        name=inspection_name, defaults={"kind": inspection_kind, "date": inspection_date}
+    )
+    return RectificationItem.objects.create(
+        code=code,
+        inspection=inspection,
+        description=description.strip(),
+        area=area,
+        unit=unit,
+        responsible_person=responsible_person.strip(),
+        deadline=deadline,
+        measures=measures.strip(),
+        term=term,
+        source_warning=source_warning,
+        colour=item_colour(status=Status.OPEN, deadline=deadline, rebounded=False, on=today()),
+    )

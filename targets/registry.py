@@ -21,6 +21,7 @@ COMPUTED_SOURCES: dict[str, str] = {
     "air_heavy_pollution_days": "tracker.selectors.air.indicator_air_heavy_pollution_days",
     "water_section_compliance_rate": "tracker.selectors.water.indicator_water_section_compliance_rate",
     "outlet_completion_rate": "tracker.selectors.water.indicator_outlet_completion_rate",
+    "rural_sewage_operation_rate": "tracker.selectors.rural.indicator_rural_sewage_operation_rate",
     "rectification_closure_rate": "rectifications.selectors.indicator_rectification_closure_rate",
     "rectification_overdue_count": "rectifications.selectors.indicator_rectification_overdue_count",
     "rectification_red_orange_count": "rectifications.selectors.indicator_rectification_red_orange_count",

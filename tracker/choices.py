@@ -144,3 +144,105 @@ class MeasureStatus(models.TextChoices):
     DUE_SOON = "due_soon", _("临近期限")  # not done, deadline within settings.DUE_SOON_DAYS
     OVERDUE = "overdue", _("已逾期")  # not done, deadline passed
     DONE = "done", _("已完成")  # progress 100
+
+
+# --- environmental watch (监测预警): rules as data over the monitoring readings ---------------------------
+class WatchSource(models.TextChoices):
+    AIR = "air", _("空气日数据")  # AirDailyReading: one period = one day
+    WATER = "water", _("断面月度监测")  # WaterMonthlyReading: one period = one month
+    DRINKING = "drinking", _("水源地月度监测")  # DrinkingWaterReading: one period = one month
+
+
+class WatchParameter(models.TextChoices):
+    """What a rule compares. Air values in µg/m³ (CO mg/m³); water values in mg/L; classes as 1…6 (6 = 劣Ⅴ)."""
+
+    AQI = "aqi", "AQI"  # the stored daily AQI (HJ 633-2012)
+    PM25 = "pm25", "PM2.5"  # daily mean
+    PM10 = "pm10", "PM10"  # daily mean
+    O3_8H = "o3_8h", _("O₃ 日最大8小时")  # daily max 8-hour mean
+    SO2 = "so2", "SO₂"  # daily mean
+    NO2 = "no2", "NO₂"  # daily mean
+    CO = "co", "CO"  # daily mean, mg/m³
+    DO = "do", _("溶解氧")  # lower is worse: use comparison "below"
+    CODMN = "codmn", _("高锰酸盐指数")
+    COD = "cod", _("化学需氧量")
+    BOD5 = "bod5", _("五日生化需氧量")
+    NH3N = "nh3n", _("氨氮")
+    TP = "tp", _("总磷")
+    WATER_CLASS = "water_class", _("水质类别")  # 1 = Ⅰ类 … 6 = 劣Ⅴ类
+    CLASS_OVER_TARGET = "class_over_target", _("超出目标类别级数")  # class − target (sources: Ⅲ); > 0 = 不达标
+
+
+AIR_PARAMETERS = ("aqi", "pm25", "pm10", "o3_8h", "so2", "no2", "co")
+WATER_PARAMETERS = ("do", "codmn", "cod", "bod5", "nh3n", "tp", "water_class", "class_over_target")
+
+
+# 集中式生活饮用水地表水源地 must be at least GB 3838-2002 class Ⅲ (一级保护区 Ⅱ; the register does not say which zone
+# a sampling point is in, so the looser Ⅲ is the compliance line here).
+DRINKING_TARGET_CLASS = 3
+
+
+class WatchComparison(models.TextChoices):
+    ABOVE = "above", _("高于")  # fires when value > threshold
+    BELOW = "below", _("低于")  # fires when value < threshold (dissolved oxygen)
+
+
+class WatchScope(models.TextChoices):
+    ALL = "all", _("全市")  # every station / section of the rule's source
+    STATION = "station", _("站点")  # one air station
+    UNIT = "unit", _("责任单位")  # the stations / sections of one unit
+    WAR_ZONE = "war_zone", _("战区")  # the air stations of one war zone
+    SECTION = "section", _("断面")  # one water section
+    SOURCE = "source", _("饮用水水源地")  # one drinking-water source
+
+
+class WarningLevel(models.TextChoices):
+    YELLOW = "yellow", _("黄色")  # attention
+    ORANGE = "orange", _("橙色")  # serious
+    RED = "red", _("红色")  # severe
+
+
+class WarningStatus(models.TextChoices):
+    OPEN = "open", _("待处置")  # fired, the unit has not answered
+    RESPONDED = "responded", _("已处置")  # the unit reported what it did; closed
+    ESCALATED = "escalated", _("已转整改")  # turned into a rectification item; closed here, followed there
+
+
+# (from, to) → action name. Every other pair is refused by the services.
+WARNING_TRANSITIONS: dict[tuple[str, str], str] = {
+    (WarningStatus.OPEN, WarningStatus.RESPONDED): "respond",
+    (WarningStatus.OPEN, WarningStatus.ESCALATED): "escalate",
+}
+
+
+class Industry(models.TextChoices):
+    """Key industries (重点行业) the speech names for air and water work."""
+
+    CERAMICS = "ceramics", _("陶瓷")  # 夹江陶瓷园区等
+    SILICON = "silicon", _("多晶硅与光伏")  # 绿色硅谷
+    CHEMICAL = "chemical", _("化工")  # 五通桥盐磷化工
+    CEMENT = "cement", _("水泥与建材")
+    PAPER = "paper", _("造纸")
+    POWER = "power", _("火电与热力")
+    METAL = "metal", _("钢铁与有色")
+    FOOD = "food", _("食品与酿造")
+    LIVESTOCK = "livestock", _("规模化畜禽养殖")
+    SEWAGE = "sewage", _("污水处理")
+    OTHER = "other", _("其他")
+
+
+# --- rural sewage plants (农村生活污水处理设施) ---------------------------------------------------------------
+class PlantProcess(models.TextChoices):
+    AO = "ao", "A/O"  # 缺氧-好氧
+    A2O = "a2o", "A²/O"  # 厌氧-缺氧-好氧
+    WETLAND = "wetland", _("人工湿地")  # constructed wetland
+    BIOFILTER = "biofilter", _("生物滤池")
+    MBR = "mbr", "MBR"  # membrane bioreactor
+    PACKAGED = "packaged", _("一体化设备")
+    OTHER = "other", _("其他")
+
+
+class PlantState(models.TextChoices):
+    RUNNING = "running", _("正常运行")  # treated water all month
+    STOPPED = "stopped", _("停运")  # not running (no power, no funds, broken and abandoned …)
+    REPAIR = "repair", _("维修中")  # down for repair

@@ -184,8 +184,10 @@ def _reading_values(rng: random.Random, month_class: int, water_body: str = "riv
     for parameter in WATER_LIMITS:
         rank = month_class if parameter == limiting else rng.randint(1, month_class)
         values[parameter] = Decimal(str(_value_in_class(rng, parameter, rank, water_body)))
-    if water_body != "river":  # 湖库总氮, reported alongside (not classed)
+    if water_body != "river":  # 湖库总氮、叶绿素a、透明度: the trophic state, not the class
         values["tn"] = Decimal(str(round(rng.uniform(0.4, 1.4), 3)))
+        values["chla"] = Decimal(str(round(rng.uniform(4.0, 22.0), 1)))
+        values["sd"] = Decimal(str(round(rng.uniform(0.6, 2.2), 2)))
     return values
 
 

@@ -13,7 +13,6 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -430,7 +429,9 @@ def composite_index_by(
     out = out.join(counts)
     sufficient = (counts >= min_days).all(axis=1)
     if "date" in frame and min_days == MIN_DAYS_YEAR:
-        monthly = pd.Series(monthly_rule_met(frame, by)).reindex(out.index, fill_value=False).astype(bool)
+        verdicts = monthly_rule_met(frame, by)
+        assert isinstance(verdicts, pd.Series)  # with `by`, one verdict per group
+        monthly = verdicts.reindex(out.index, fill_value=False).astype(bool)
         out["monthly_ok"] = monthly
         sufficient = sufficient & monthly
     out["sufficient"] = sufficient
@@ -483,6 +484,12 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
+def _value(measurements: Mapping[str, float | None], name: str) -> float | None:
+    """A parameter's value as a float, or None when it is absent or NaN."""
+    value = measurements.get(name)
+    return None if _missing(value) else float(value)  # type: ignore[arg-type]
+
+
 # GB 3838-2002 表1 总磷: rivers 0.02/0.1/0.2/0.3/0.4, lakes and reservoirs (湖、库) 0.01/0.025/0.05/0.1/0.2.
 WATER_TP_LAKE_LIMITS = (0.01, 0.025, 0.05, 0.1, 0.2)
 # GB 3838-2002 表1 总氮 (湖、库, 以 N 计): shown for lakes and reservoirs and used for the trophic state, never for
@@ -528,10 +535,9 @@ def water_class_rank(
     With `require_complete`, a reading short of `WATER_MIN_PARAMETERS` is None too (数据不全)."""
     if require_complete and not water_data_complete(measurements):
         return None
+    values = {name: _value(measurements, name) for name in WATER_LIMITS}
     ranks = [
-        parameter_class_rank(name, float(cast(float, value)), water_body=water_body)
-        for name, value in measurements.items()
-        if name in WATER_LIMITS and not _missing(value)
+        parameter_class_rank(name, value, water_body=water_body) for name, value in values.items() if value is not None
     ]
     return max(ranks) if ranks else None
 
@@ -554,11 +560,11 @@ def water_limiting_factors(measurements: Mapping[str, float | None], *, water_bo
     rank = water_class_rank(measurements, water_body=water_body)
     if rank is None or rank == 1:
         return []
+    values = {name: _value(measurements, name) for name in WATER_LIMITS}
     return [
         name
-        for name in WATER_LIMITS
-        if not _missing(measurements.get(name))
-        and parameter_class_rank(name, float(cast(float, measurements[name])), water_body=water_body) == rank
+        for name, value in values.items()
+        if value is not None and parameter_class_rank(name, value, water_body=water_body) == rank
     ]
 
 
@@ -574,13 +580,12 @@ def water_exceedances(
         return {}
     out: dict[str, float] = {}
     for name, (lower_bound, limits) in water_limits(water_body).items():
-        value = measurements.get(name)
-        if lower_bound or _missing(value):
+        value = _value(measurements, name)
+        if lower_bound or value is None:
             continue
         limit = limits[target_rank - 1]
-        number = float(cast(float, value))  # present: _missing() skipped None and NaN
-        if number > limit:
-            out[name] = round_gb8170((number - limit) / limit, 2)
+        if value > limit:
+            out[name] = round_gb8170((value - limit) / limit, 2)
     return out
 
 
@@ -750,12 +755,11 @@ def cwqi(measurements: Mapping[str, float | None], *, water_body: str = "river")
         return None
     total = 0.0
     for name, (lower_bound, limits) in water_limits(water_body).items():
-        value = measurements.get(name)
-        if _missing(value):
+        value = _value(measurements, name)
+        if value is None:
             continue
         limit = limits[2]  # class III
-        number = float(cast(float, value))  # present: _missing() skipped None and NaN
-        total += (limit / number if number > 0 else 0.0) if lower_bound else number / limit
+        total += (limit / value if value > 0 else 0.0) if lower_bound else value / limit
     return round_gb8170(total, CWQI_DIGITS)
 
 
@@ -793,3 +797,43 @@ def spearman_trend(values: Iterable[float | None]) -> Trend:
     critical = SPEARMAN_CRITICAL.get(n, SPEARMAN_CRITICAL[30])
     verdict = "无显著变化" if abs(rs) <= critical else ("上升" if rs > 0 else "下降")
     return Trend(rs, n, critical, verdict)
+
+
+# --- lakes and reservoirs: trophic state ------------------------------------------------------------------------
+# 综合营养状态指数 TLI(Σ) = Σ Wⱼ·TLI(j), 《湖泊（水库）富营养化评价方法及分级技术规定》(中国环境监测总站 2001),
+# which 《地表水环境质量评价办法（试行）》 §2.2 prescribes for lakes and reservoirs. Wⱼ = rᵢⱼ² / Σ rᵢⱼ² with the
+# correlations to chlorophyll a of Chinese lakes: chla 1, TP 0.84, TN 0.82, SD −0.83, CODMn 0.83.
+# Units: chla mg/m³, SD m, TP/TN/CODMn mg/L. All five are needed; otherwise there is no index.
+TLI_R = {"chla": 1.0, "tp": 0.84, "tn": 0.82, "sd": -0.83, "codmn": 0.83}
+
+
+def _tli_part(name: str, value: float) -> float:
+    ln = math.log(value)
+    return {
+        "chla": 10 * (2.5 + 1.086 * ln),
+        "tp": 10 * (9.436 + 1.624 * ln),
+        "tn": 10 * (5.453 + 1.694 * ln),
+        "sd": 10 * (5.118 - 1.94 * ln),
+        "codmn": 10 * (0.109 + 2.661 * ln),
+    }[name]
+
+
+def trophic_state_index(measurements: Mapping[str, float | None]) -> tuple[float, str] | None:
+    """TLI(Σ) to 0.1 and its grade (TLI < 30 贫营养 … > 70 重度富营养; a value on a bound takes the upper grade:
+    30 ≤ TLI ≤ 50 中营养), or None when one of chla, TP, TN, SD, CODMn is missing or not positive."""
+    present = {name: _value(measurements, name) for name in TLI_R}
+    values: dict[str, float] = {name: v for name, v in present.items() if v is not None and v > 0}
+    if len(values) < len(TLI_R):
+        return None
+    total_r2 = sum(r * r for r in TLI_R.values())
+    tli = float(sum((r * r / total_r2) * _tli_part(name, values[name]) for name, r in TLI_R.items()))
+    tli = round_gb8170(tli, 1)
+    if tli < 30:
+        return tli, "贫营养"
+    if tli <= 50:
+        return tli, "中营养"
+    if tli <= 60:
+        return tli, "轻度富营养"
+    if tli <= 70:
+        return tli, "中度富营养"
+    return tli, "重度富营养"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, measures, units, water
+from .views import air, drinking, enterprises, measures, rural, units, watch, water
 
 app_name = "tracker"
 
@@ -24,4 +24,16 @@ urlpatterns = [
     path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
+    # --- environmental watch ---
+    path("watch/warnings/", watch.warning_list_view, name="warning_list"),
+    path("watch/warnings/<int:pk>/", watch.warning_detail, name="warning_detail"),
+    path("watch/warnings/<int:pk>/respond/", watch.warning_respond_view, name="warning_respond"),
+    path("watch/warnings/<int:pk>/escalate/", watch.warning_escalate_view, name="warning_escalate"),
+    path("enterprises/", enterprises.enterprise_list_view, name="enterprise_list"),
+    path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
+    path("water/sources/quality/", drinking.drinking_quality, name="drinking_quality"),
+    path("water/sources/quality/upload/", drinking.drinking_readings_upload, name="drinking_readings_upload"),
+    path("api/water/sources/readings/", drinking.api_drinking_readings, name="api_drinking_readings"),
+    path("rural-sewage/", rural.plant_list_view, name="rural_plant_list"),
+    path("rural-sewage/<int:pk>/", rural.plant_detail, name="rural_plant_detail"),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required, has_cap
 from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
+from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_unit
 from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
@@ -149,6 +150,8 @@ def _city(request, home: bool = False):
 
     # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
     context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
+    # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
+    context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
     return render(request, "targets/dashboards/city.html", context)
 
 
@@ -373,6 +376,8 @@ def _unit(request, unit, home: bool = False):
             lambda: _unit_context(run, unit, request.user, today),
         )
     )
+    # live state, not a scored fact: read on every request (two small queries), outside the cache
+    context["watch_count"], context["watch_warnings"] = open_warnings_for_unit(unit.pk)
     return render(request, "targets/dashboards/unit.html", context)
 
 

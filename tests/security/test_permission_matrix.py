@@ -121,6 +121,23 @@ POLICY: dict[str, Policy] = {
     # tracker: measures
     "tracker:measure_list": Policy(EVERYONE, EVERYONE),
     "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
+    # tracker: environmental watch. A warning is scoped like its unit; the unit's official answers it, an
+    # inspector (or admin) escalates it into a rectification item; leaders read.
+    "tracker:warning_list": Policy(EVERYONE, EVERYONE),
+    "tracker:warning_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("warning")),
+    "tracker:warning_respond": Policy(GET_405, OWN_WRITE, obj("warning")),
+    "tracker:warning_escalate": Policy(GET_405, "login 403 404 404 403 ok ok", obj("warning")),
+    # key enterprises: a register scoped like the enterprise's unit; nothing on the pages writes
+    "tracker:enterprise_list": Policy(EVERYONE, EVERYONE),
+    "tracker:enterprise_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("enterprise")),
+    # rural sewage plants: read like the unit; the unit's own official reports a month
+    "tracker:rural_plant_list": Policy(EVERYONE, EVERYONE),
+    # drinking-water source quality: city-wide public like the sections' page (each official sees their sources);
+    # readings come in by the admin upload or the token API
+    "tracker:drinking_quality": Policy(EVERYONE, EVERYONE),
+    "tracker:drinking_readings_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:api_drinking_readings": Policy(NO_TOKEN, NO_TOKEN),
+    "tracker:rural_plant_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("plant")),
     # projects
     "projects:index": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:ranking_export": Policy(NOT_INSPECTOR, NOT_INSPECTOR),

@@ -20,6 +20,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from tests.factories import (
+    AirStationFactory,
     MeasureFactory,
     PaymentFactory,
     ProjectFactory,
@@ -88,7 +89,7 @@ def test_idle_session_expires_and_activity_extends_it(client, official_a):
 
 # --- CSRF ------------------------------------------------------------------------------------------
 
-TOKEN_APIS = {"tracker:api_water_readings", "tracker:api_air_readings"}
+TOKEN_APIS = {"tracker:api_water_readings", "tracker:api_air_readings", "tracker:api_drinking_readings"}
 
 
 @pytest.mark.django_db
@@ -171,6 +172,11 @@ EXPORTS = [
     ("targets:dashboard_zones_export", {}),
     ("targets:dashboard_unit_export", {}),
     ("targets:dashboard_inspector_export", {}),
+    ("tracker:warning_list", {"export": "xlsx"}),
+    ("tracker:enterprise_list", {"export": "xlsx"}),
+    ("tracker:enterprise_detail", {"export": "xlsx"}),
+    ("tracker:rural_plant_list", {"export": "xlsx"}),
+    ("tracker:drinking_quality", {"export": "xlsx"}),
 ]
 
 
@@ -223,12 +229,24 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
         )
         ProjectFactory(unit=unit_a, name=t[:60])
     run = _scored_run(unit_a, official_a, texts)
+    from tracker.models import Enterprise, MonitoringWarning, RuralSewagePlant, WarningRule
+
+    firm = Enterprise.objects.create(name=EVIL, credit_code="91350100M000100Y43", industry="other", unit=unit_a)
+    MeasureFactory(unit=unit_a, title=f"{EVIL}企业", enterprise=firm)
+    RuralSewagePlant.objects.create(name=EVIL, village=EVIL[:40], unit=unit_a, capacity=10, process="ao")
+    station = AirStationFactory(unit=unit_a)
+    MonitoringWarning.objects.create(
+        rule=WarningRule.objects.create(name=EVIL, source="air", parameter="aqi", threshold=200), unit=unit_a,
+        station=station, subject_key=f"air:{station.pk}", episode_start=timezone.localdate(),
+        fired_on=timezone.localdate(), last_date=timezone.localdate(), periods=1, peak_value=250,
+    )  # fmt: skip
     client.force_login(leader)
     checked, planted = 0, set()
     for name, query in EXPORTS:
         kwargs = {
             "targets:ranking_export": {"run_id": run.pk},
             "targets:dashboard_unit_export": {"unit_id": unit_a.pk},
+            "tracker:enterprise_detail": {"pk": firm.pk},
         }.get(name)
         response = client.get(reverse(name, kwargs=kwargs), query)
         assert response.status_code == 200, name
@@ -244,6 +262,8 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
     assert checked > 100
     # the planted text reached these exports (as text): the check above was not vacuous for them
     assert {"tracker:outlet_list", "tracker:measure_list", "rectifications:index", "targets:ranking_export"} <= planted
+    assert {"tracker:warning_list", "tracker:enterprise_list", "tracker:enterprise_detail"} <= planted
+    assert "tracker:rural_plant_list" in planted
 
 
 # --- audit log -------------------------------------------------------------------------------------

@@ -124,8 +124,10 @@ def test_pages_use_a_fixed_number_of_queries(client_for, leader, water_data, dja
         WaterMonthlyReadingFactory(section=s, month=_month(1))
         SewageOutletFactory(unit=unit_a)
         DrinkingWaterSourceFactory(unit=unit_a)
+    # the section ledger (a page and its count) and the period assessment with its CWQI ranking read beside the
+    # summary: 14 on the water index, whatever the number of sections
     for page in PAGES:
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(14):
             assert client.get(reverse(page)).status_code == 200
     outlet = SewageOutletFactory(unit=unit_a)
     with django_assert_max_num_queries(12):
@@ -155,10 +157,13 @@ def test_section_page_and_export_show_limiting_factors_and_exceedance(client_for
     month = _month(1).strftime("%Y-%m")
     # reservoir, target III: TP 0.08 → IV (湖库 III limit 0.05), 超标倍数 (0.08 − 0.05)/0.05 = 0.60
     row = {"section": "HH1", "month": month, "do": "8", "codmn": "3", "nh3n": "0.3", "tp": "0.08", "tn": "1.1"}
+    row |= {"chla": "10", "sd": "1.0"}
     water_readings_upsert([{**row, "_row": 2}])
     section = WaterSectionFactory._meta.model.objects.get(code="HH1")
     body = client_for(leader).get(reverse("tracker:water_section_detail", args=[section.pk])).content.decode()
     assert "定类因子" in body and "总磷 0.60倍" in body and "水库" in body and "1.100" in body
+    # TLI: 0.26626·50.006 + 0.18787·53.342 + 0.17903·56.145 + 0.18342·(51.18 + 30.324) = 48.34 → 48.3 中营养
+    assert "48.3 中营养" in body
     response = client_for(leader).get(reverse("tracker:water_index"), {"export": "xlsx"})
     sheet = openpyxl.load_workbook(__import__("io").BytesIO(response.content)).worksheets[0]
     header = [c.value for c in sheet[1]]

@@ -67,6 +67,8 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("read_projects", _("查看项目资金"), (*OFFICIALS, Role.LEADER, Role.ADMIN)),
         Capability("close_items", _("销号、退回、回头看"), (Role.INSPECTOR,)),
         Capability("import_items", _("导入问题清单"), (Role.INSPECTOR, Role.ADMIN)),
+        # a monitoring warning the unit cannot settle becomes a rectification item (watch → rectifications)
+        Capability("escalate_warnings", _("预警转整改"), (Role.INSPECTOR, Role.ADMIN)),
         Capability("review_values", _("查看数据审核队列"), (Role.LEADER, Role.ADMIN)),
         Capability("approve_values", _("审核数据、发布排名"), (Role.ADMIN,)),
         Capability("compute_scores", _("发起计分"), (Role.LEADER, Role.ADMIN)),
@@ -147,6 +149,9 @@ AREAS: tuple[MenuEntry, ...] = (
     MenuEntry("water", _("水环境"), "tracker:water_index", "use_site"),
     MenuEntry("wastefree", _("无废城市"), "targets:wastefree_index", "use_site"),
     MenuEntry("measures", _("攻坚任务"), "tracker:measure_list", "use_site"),
+    MenuEntry("watch", _("监测预警"), "tracker:warning_list", "use_site"),
+    MenuEntry("enterprises", _("重点企业"), "tracker:enterprise_list", "use_site"),
+    MenuEntry("rural", _("农村污水设施"), "tracker:rural_plant_list", "use_site"),
     MenuEntry("projects", _("项目资金"), "projects:index", "read_projects"),
     MenuEntry("rectifications", _("问题整改"), "rectifications:index", "use_site"),
     MenuEntry("assessment", _("党政同责考核"), "targets:index", "use_site"),

@@ -4,9 +4,13 @@ from .air import AirDailyReading, AirStation, SandDustDay
 from .api import ApiToken
 from .audit import AuditLog
 from .calendar import CalendarDay
+from .drinking import DrinkingWaterReading
+from .enterprises import Enterprise
 from .measures import Measure, MeasureProgressReport
+from .rural import RuralPlantMonth, RuralSewagePlant
 from .units import Unit, User, WarZone
 from .versions import DataVersion
+from .watch import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 
 __all__ = [
@@ -16,16 +20,24 @@ __all__ = [
     "AuditLog",
     "CalendarDay",
     "DataVersion",
+    "DrinkingWaterReading",
     "DrinkingWaterSource",
+    "Enterprise",
     "Measure",
     "MeasureProgressReport",
+    "MonitoringWarning",
     "OutletStepChange",
     "River",
+    "RuralPlantMonth",
+    "RuralSewagePlant",
     "SandDustDay",
     "SewageOutlet",
     "Unit",
     "User",
     "WarZone",
+    "WarningEvent",
+    "WarningReading",
+    "WarningRule",
     "WaterMonthlyReading",
     "WaterSection",
 ]

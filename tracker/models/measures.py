@@ -28,6 +28,14 @@ class Measure(models.Model):
     unit = models.ForeignKey("Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="measures")
     responsible_person = models.CharField(_("责任人"), max_length=40)
     deadline = models.DateField(_("完成时限"))
+    enterprise = models.ForeignKey(
+        "tracker.Enterprise",
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
     progress = models.PositiveSmallIntegerField(_("形象进度 (%)"), default=0)
     last_report_date = models.DateField(_("最近报告日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

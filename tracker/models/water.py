@@ -91,6 +91,12 @@ class WaterMonthlyReading(models.Model):
     tn = models.DecimalField(
         _("总氮"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("湖库单独评价，不参与定类")
     )
+    chla = models.DecimalField(
+        _("叶绿素a"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("mg/m³，湖库营养状态评价")
+    )
+    sd = models.DecimalField(
+        _("透明度"), max_digits=7, decimal_places=3, null=True, blank=True, help_text=_("m，湖库营养状态评价")
+    )
     water_class = models.PositiveSmallIntegerField(_("水质类别"), choices=WaterClass.choices, null=True)
     compliant = models.BooleanField(_("达标"), null=True)
     data_complete = models.BooleanField(_("数据齐全"), default=True)
@@ -129,6 +135,14 @@ class SewageOutlet(models.Model):
     outlet_type = models.CharField(_("排口类型"), max_length=16, choices=OutletType.choices)
     step = models.CharField(_("当前环节"), max_length=12, choices=OutletStep.choices, default=OutletStep.SURVEY)
     deadline = models.DateField(_("整治时限"))
+    enterprise = models.ForeignKey(
+        "tracker.Enterprise",
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outlets",
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 

@@ -167,6 +167,8 @@ def section_readings_frame(section: WaterSection, *, start: dt.date, end: dt.dat
         "month",
         *WaterMonthlyReading.PARAMETERS,
         "tn",
+        "chla",
+        "sd",
         "water_class",
         "compliant",
         "data_complete",
@@ -174,7 +176,7 @@ def section_readings_frame(section: WaterSection, *, start: dt.date, end: dt.dat
     ]
     rows = section.readings.filter(month__gte=start, month__lte=end).order_by("month").values(*fields)
     frame = pd.DataFrame.from_records(list(rows), columns=fields)
-    for name in (*WaterMonthlyReading.PARAMETERS, "tn"):
+    for name in (*WaterMonthlyReading.PARAMETERS, "tn", "chla", "sd"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
     return frame
 

@@ -220,7 +220,18 @@ def air_readings_ingest(*, frame: pd.DataFrame, user=None, today: datetime.date 
     clean, errors = validate_readings(frame, today=today)
     if errors:
         raise TableError(errors)
-    result = _upsert(clean)
+    with transaction.atomic():
+        result = _upsert(clean)
+        if result.rows and result.first_date is not None and result.last_date is not None:
+            # the environmental watch judges the batch in the same transaction: committed readings have their warnings
+            from .watch import watch_evaluate
+
+            watch_evaluate(
+                source="air",
+                subject_ids=clean["station_id"].unique().tolist(),
+                first=result.first_date,
+                last=result.last_date,
+            )
     logger.info("air readings upserted: %s rows, %s stations", result.rows, result.stations)
     return result
 

@@ -23,6 +23,7 @@ from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, outlet_move, water_readings_import_table, water_readings_upsert
+from ..standards import trophic_state_index
 from ..tables import OutletTable, SectionTable
 from ..tabular import TableError
 from ..uploads import file_response
@@ -149,6 +150,8 @@ def section_detail(request, pk: int):
         r["exceedance"] = sel.exceedance_text(
             {p: r[p] for p in PARAMETER_CODES}, target_rank=section.target_class, water_body=water_body
         )
+        if water_body != "river":
+            r["tli"] = trophic_state_index({k: r[k] for k in ("chla", "tp", "tn", "sd", "codmn")})
     return render(
         request,
         "tracker/water_section_detail.html",
