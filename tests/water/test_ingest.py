@@ -194,7 +194,7 @@ def test_month_formats(text, expected):
     assert _parse_month(text) == expected
 
 
-_STORED = ("section__code", "month", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn", *(
+_STORED = ("section__code", "month", "do", "codmn", "cod", "bod5", "nh3n", "tp", "tn", "chla", "sd", *(
     "water_class", "compliant", "data_complete", "limiting_factors"))  # fmt: skip
 
 
@@ -214,7 +214,7 @@ def _write_paths_batch(unit):
         # reservoir (湖、库 TP column): DO 6, CODMn 4, NH₃-N 0.5 → II; TP 0.05 → III (0.025 < 0.05 ≤ 0.05) → III by
         # TP; target II → not compliant
         {"section": "R1", "month": "2025-01", "do": "6", "codmn": "4", "nh3n": "0.5", "tp": "0.05", "tn": "0.8",
-         "_row": 4},
+         "chla": "12.5", "sd": "1.2", "_row": 4},
         # reservoir, every value on its I limit (DO ≥ 7.5, CODMn ≤ 2, NH₃-N ≤ 0.15, TP ≤ 0.01) → I, no 定类因子
         {"section": "R1", "month": "2025-03", "do": "7.5", "codmn": "2", "nh3n": "0.15", "tp": "0.01", "_row": 5},
     ]  # fmt: skip
@@ -238,12 +238,12 @@ def test_both_write_paths_store_the_same_rows(section, method):
     d = Decimal
     assert _stored() == [
         ("R1", dt.date(2025, 1, 1), d("6.000"), d("4.000"), None, None, d("0.500"), d("0.050"), d("0.800"),
-         3, False, True, "tp"),
-        ("R1", dt.date(2025, 3, 1), d("7.500"), d("2.000"), None, None, d("0.150"), d("0.010"), None,
+         d("12.500"), d("1.200"), 3, False, True, "tp"),
+        ("R1", dt.date(2025, 3, 1), d("7.500"), d("2.000"), None, None, d("0.150"), d("0.010"), None, None, None,
          1, True, True, ""),
-        ("S1", dt.date(2025, 1, 1), d("8.000"), d("3.000"), None, None, d("0.400"), d("0.200"), d("1.500"),
-         3, True, True, "tp"),
-        ("S1", dt.date(2025, 2, 1), d("8.000"), d("2.000"), None, None, d("0.400"), d("0.020"), None,
+        ("S1", dt.date(2025, 1, 1), d("8.000"), d("3.000"), None, None, d("0.400"), d("0.200"), d("1.500"), None,
+         None, 3, True, True, "tp"),
+        ("S1", dt.date(2025, 2, 1), d("8.000"), d("2.000"), None, None, d("0.400"), d("0.020"), None, None, None,
          2, True, True, "nh3n"),
     ]  # fmt: skip
 
@@ -254,7 +254,7 @@ def test_an_incomplete_reading_is_stored_without_class_by_both_paths(section):
     row = {"section": "S1", "month": "2025-02", "nh3n": "1.2", "tn": "2", "_row": 2}
     # 数据不全 (only NH₃-N among the six): class NULL, compliant false, data_complete false, no 定类因子; TN kept
     expected = [("S1", dt.date(2025, 2, 1), None, None, None, None, Decimal("1.200"), None, Decimal("2.000"),
-                 None, False, False, "")]  # fmt: skip
+                 None, None, None, False, False, "")]  # fmt: skip
     for method in ["orm", "postgres"] if connection.vendor == "postgresql" else ["orm"]:
         WaterMonthlyReading.objects.all().delete()
         water_readings_upsert([row], today=TODAY, method=method)

@@ -150,11 +150,12 @@ def water_readings_validate(
     `rows` is an upload frame (canonical columns + `_row`, see READING_COLUMNS) or mappings with those keys.
     Errors come in input order, per row in column order, with the same messages as a row-by-row check; a value
     that is not a plain decimal is read by `_parse_value` (Decimal), everything else as columns.
-    The clean frame has section_id, month (date), the seven values (six parameters and TN; float, exact to 3
-    decimals, NaN = missing), what `water_reading_assess` says of the reading on its section's water body
-    (water_class Int64 and compliant boolean, both nullable; data_complete; limiting_factors text), and each value
-    as a numeric literal for COPY (`_text_do` …, "" = missing). TN is checked and kept but never classes a reading
-    and does not count for "至少要填写一项监测指标".
+    The clean frame has section_id, month (date), the value columns (VALUE_COLUMNS: the six parameters, then TN,
+    chlorophyll a and transparency; float, exact to 3 decimals, NaN = missing), what `water_reading_assess` says
+    of the reading on its section's water body (water_class Int64 and compliant boolean, both nullable;
+    data_complete; limiting_factors text), and each value as a numeric literal for COPY (`_text_do` …, "" =
+    missing). TN, chla and SD are checked and kept but never class a reading and do not count for
+    "至少要填写一项监测指标".
     """
     today = today or timezone.localdate()
     frame = _text_frame(rows)
@@ -223,7 +224,7 @@ def water_readings_validate(
             too_big |= problem.notna().reindex(frame.index, fill_value=False)
         values[name] = number
         literals[f"{_LITERAL}{name}"] = literal
-        if name in PARAMETERS:  # a TN error does not stand for the parameters, as in the row-by-row check
+        if name in PARAMETERS:  # a TN, chla or SD error does not stand for the parameters (as row by row)
             value_error |= too_big
     nothing = values[list(PARAMETERS)].isna().all(axis=1) & ~value_error
     span = f"{_column_label(PARAMETERS[0])}～{_column_label(PARAMETERS[-1])}"
@@ -360,12 +361,11 @@ def water_readings_upsert(
         # the environmental watch judges the batch in the same transaction: committed readings have their warnings
         from .watch import watch_evaluate
 
-        months = clean["month"]
         watch_evaluate(
             source="water",
-            subject_ids=set(clean["section_id"].astype(int).tolist()),
-            first=min(months),
-            last=max(months),
+            subject_ids=clean["section_id"].unique().tolist(),
+            first=min(clean["month"]),
+            last=max(clean["month"]),
         )
     logger.info("water readings upserted: %d", len(clean))
     return len(clean)
