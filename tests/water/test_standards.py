@@ -300,3 +300,12 @@ def test_reading_assess_frame_refuses_an_unknown_water_body():
 
     with pytest.raises(ValueError, match="sea"):
         water_reading_assess_frame(pd.DataFrame({"do": [8.0]}), target_rank=3, water_body=["sea"])
+
+
+def test_trophic_state_index_of_a_reservoir():
+    # 《湖泊（水库）富营养化评价方法及分级技术规定》: TLI(chla) = 10(2.5 + 1.086 ln 10) = 50.006;
+    # TLI(TP) = 10(9.436 + 1.624 ln 0.05) = 45.709; TLI(TN) = 10·5.453 = 54.53; TLI(SD) = 10·5.118 = 51.18;
+    # TLI(CODMn) = 10(0.109 + 2.661 ln 4) = 37.979. Weights r²/Σr² with Σr² = 1 + 0.7056 + 0.6724 + 0.6889·2
+    # = 3.7558: 0.26626·50.006 + 0.18787·45.709 + 0.17903·54.53 + 0.18342·(51.18 + 37.979) = 48.02 → 48.0 中营养
+    assert trophic_state_index({"chla": 10, "tp": 0.05, "tn": 1.0, "sd": 1.0, "codmn": 4.0}) == (48.0, "中营养")
+    assert trophic_state_index({"chla": 10, "tp": 0.05, "tn": 1.0, "codmn": 4.0}) is None  # SD missing
