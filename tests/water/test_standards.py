@@ -303,6 +303,8 @@ def test_reading_assess_frame_refuses_an_unknown_water_body():
 
 
 def test_trophic_state_index_of_a_reservoir():
+    from tracker.standards import trophic_state_index
+
     # 《湖泊（水库）富营养化评价方法及分级技术规定》: TLI(chla) = 10(2.5 + 1.086 ln 10) = 50.006;
     # TLI(TP) = 10(9.436 + 1.624 ln 0.05) = 45.709; TLI(TN) = 10·5.453 = 54.53; TLI(SD) = 10·5.118 = 51.18;
     # TLI(CODMn) = 10(0.109 + 2.661 ln 4) = 37.979. Weights r²/Σr² with Σr² = 1 + 0.7056 + 0.6724 + 0.6889·2
