@@ -202,7 +202,7 @@ def _truncate(table: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute(f'TRUNCATE "{table}"')
+        cur.execute(f'TRUNCATE "{table}" CASCADE')  # the watch's warning links reference the readings
 
 
 def _post(client, url_name: str, filename: str, content: bytes) -> None:
