@@ -59,6 +59,32 @@ class RowError:
         return f"{where}：{self.message}"
 
 
+ERRORS_LISTED = 200  # an upload page lists this many errors one by one; the rest are counted per column
+
+
+@dataclass(frozen=True)
+class ErrorReport:
+    """What an upload page shows of a refused file: every error counted (in total and per column), the first
+    `ERRORS_LISTED` listed one by one — a file of 100,000 bad rows must not become a page of 100,000 lines, and
+    no error may vanish from the count."""
+
+    listed: list[RowError]
+    total: int
+    by_column: list[tuple[str, int]]
+
+    @property
+    def unlisted(self) -> int:
+        return self.total - len(self.listed)
+
+
+def error_report(errors: Sequence[RowError], *, listed: int = ERRORS_LISTED) -> ErrorReport:
+    counts: dict[str, int] = {}
+    for e in errors:
+        key = e.column or _("整个文件")
+        counts[key] = counts.get(key, 0) + 1
+    return ErrorReport(list(errors[:listed]), len(errors), sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 class TableError(Exception):
     """The table cannot be imported; `errors` says where and why. Nothing has been written."""
 

@@ -158,6 +158,21 @@ def test_upload_with_bad_row_shows_reason_and_writes_nothing(client_for, admin_u
     assert WaterMonthlyReading.objects.count() == 0
 
 
+def test_a_file_with_many_errors_counts_every_one_and_lists_the_first_200(client_for, admin_user, section):
+    # 250 rows with a bad DO value (columns: 溶解氧) and 30 rows with an unknown section (断面编码): 280 errors.
+    lines = ["断面编码,月份,溶解氧"]
+    lines += [f"S1,{2000 + i // 12}-{1 + i % 12:02d},abc" for i in range(250)]  # 250 different months
+    lines += [f"NOPE{i},2024-01,6" for i in range(30)]
+    response = client_for(admin_user).post(
+        reverse("tracker:water_readings_upload"), {"file": SimpleUploadedFile("r.csv", "\n".join(lines).encode())}
+    )
+    body = response.content.decode()
+    assert "文件有 280 处错误" in body
+    assert "溶解氧 250 处" in body and "断面编码 30 处" in body  # every error counted per column
+    assert body.count("<li>第 ") == 200 and "另有 80 处" in body  # 280 − 200 listed
+    assert WaterMonthlyReading.objects.count() == 0
+
+
 @pytest.mark.parametrize("who", ["official_a", "leader", "inspector"])
 def test_upload_page_is_admin_only(client_for, actors, who):
     assert client_for(actors[who]).get(reverse("tracker:water_readings_upload")).status_code == 403

@@ -21,7 +21,7 @@ from ..forms.water import ReadingUploadForm
 from ..models import DrinkingWaterReading, DrinkingWaterSource
 from ..permissions import unit_ids_for_user
 from ..services.drinking import READING_COLUMNS, READING_REQUIRED, drinking_readings_upsert
-from ..tabular import TableError, read_table, xlsx_response
+from ..tabular import TableError, error_report, read_table, xlsx_response
 
 CLASS_LABEL = dict(WaterClass.choices)
 
@@ -98,7 +98,7 @@ def drinking_readings_upload(request):
     return render(
         request,
         "tracker/drinking_upload.html",
-        {"form": form, "errors": errors[:200], "error_count": len(errors)},
+        {"form": form, "errors": error_report(errors)},
     )
 
 

@@ -25,7 +25,7 @@ from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, outlet_move, water_readings_import_table, water_readings_upsert
 from ..standards import trophic_state_index
 from ..tables import OutletTable, SectionTable
-from ..tabular import TableError
+from ..tabular import TableError, error_report
 from ..uploads import file_response
 
 PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
@@ -184,7 +184,7 @@ def water_readings_upload(request):
     return render(
         request,
         "tracker/water_upload.html",
-        {"form": form, "errors": errors[:200], "error_count": len(errors), "columns": READING_COLUMNS},
+        {"form": form, "errors": error_report(errors), "columns": READING_COLUMNS},
     )
 
 
