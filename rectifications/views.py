@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -155,7 +154,7 @@ def item_dossier(request, pk: int):
     if item.status != Status.CLOSED:
         raise Http404
     response = HttpResponse(dossier_zip(item=item), content_type="application/zip")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'一案一档-{item.code}.zip')}"
+    response["Content-Disposition"] = content_disposition_header(True, f"一案一档-{item.code}.zip")
     return response
 
 
@@ -247,7 +246,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def _docx_response(filename: str, content: bytes) -> HttpResponse:
     response = HttpResponse(content, content_type=DOCX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

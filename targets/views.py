@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -234,9 +235,8 @@ def target_template(request):
         targets_template(year=year),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    from urllib.parse import quote
 
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'目标值导入模板-{year}.xlsx')}"
+    response["Content-Disposition"] = content_disposition_header(True, f"目标值导入模板-{year}.xlsx")
     return response
 
 

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from operator import methodcaller
-from urllib.parse import quote
 
 import pandas as pd
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from tracker.dates import local_date
@@ -442,6 +442,6 @@ def xlsx_response(filename: str, sheets: Sequence[tuple]):
     response = HttpResponse(
         build_workbook(sheets), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

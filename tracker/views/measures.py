@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required
@@ -127,12 +128,11 @@ def measure_assign(request):
 
 
 def _xlsx(raw: bytes, filename: str):
-    from urllib.parse import quote
 
     from django.http import HttpResponse
 
     response = HttpResponse(raw, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
