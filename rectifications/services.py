@@ -127,14 +127,25 @@ def allowed_actions(user, item: RectificationItem) -> list[tuple[str, str, bool]
     return out
 
 
-def move_effects(action: str, item: RectificationItem, *, user, when: datetime.datetime) -> dict:
-    """The fields a move sets besides status, version and colour — one place for the services and the replay."""
+def move_effects(
+    action: str,
+    item: RectificationItem,
+    *,
+    user,
+    when: datetime.datetime,
+    on: datetime.date | None = None,
+    calendar=None,
+) -> dict:
+    """The fields a move sets besides status, version and colour — one place for the services and the replay.
+
+    `on` is the move's calendar day (default: the Beijing date of `when`); `calendar` the working-day calendar,
+    passed in by a caller that moves many items (one query for all of them)."""
     if action in ("request_close", "reject"):  # a new request (or a rejected one) needs a new verification
         return {"dept_verified_by": None, "dept_verified_at": None}
     if action == "close":
-        on = timezone.localdate(when)
+        on = on or timezone.localdate(when)
         # closed after its deadline (on the working-day calendar) counts as a missed deadline, kept with the item
-        late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
+        late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=calendar or work_calendar())
         return {"closed_on": on, "closed_late": late}
     if action == "rebound":
         return {
@@ -157,11 +168,13 @@ def _move(
     src: str,
     dst: str,
     comment: str,
+    on: datetime.date | None = None,
     **fields,
 ) -> RectificationItem:
-    """Compare-and-set the item from `src` at its current version to `dst`; record the step."""
+    """Compare-and-set the item from `src` at its current version to `dst`; record the step (`on`: the service's
+    calendar day, for the fields that depend on it)."""
     now = timezone.now()
-    fields = {**move_effects(action, item, user=user, when=now), **fields}
+    fields = {**move_effects(action, item, user=user, when=now, on=on), **fields}
     rebound_count = fields.get("rebound_count", item.rebound_count)
     rebounded = rebound_count > 0 if not isinstance(rebound_count, F) else True
     colour = item_colour(
@@ -245,11 +258,8 @@ def rectification_item_close(*, item: RectificationItem, user, comment: str = ""
     src, dst = _check(item, user, "close", comment)
     if item.needs_dept_verification:
         raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-    on = today()  # the service's clock (tests set it); move_effects gives the same for a replayed step's day
-    late = warning.closed_late(deadline=item.deadline, closed_on=on, calendar=work_calendar())
-    return _move(
-        item=item, user=user, action="close", src=src, dst=dst, comment=comment, closed_on=on, closed_late=late
-    )
+    # the service's clock (tests set it) decides the closing day and whether it was late
+    return _move(item=item, user=user, action="close", src=src, dst=dst, comment=comment, on=today())
 
 
 @audited
@@ -391,7 +401,9 @@ def rectification_items_replay(*, histories: list[tuple[RectificationItem, list[
                     raise WorkflowError(_("申请销号须附佐证材料（照片或 PDF）。"))
                 if step.action == "close" and item.needs_dept_verification:
                     raise WorkflowError(_("该问题设有牵头部门，须先经牵头部门核验后才能销号。"))
-            for name, value in move_effects(step.action, item, user=step.user, when=step.when).items():
+            for name, value in move_effects(
+                step.action, item, user=step.user, when=step.when, calendar=calendar
+            ).items():
                 setattr(item, name, value)
             if src != dst:
                 item.status, item.status_changed_at = dst, step.when
