@@ -66,8 +66,11 @@ def _pick(request):
 
 
 def _cached(request, parts: tuple, build):
-    """Panels cached under the run and the live-data version, per language (in `dash.cached`) and role."""
-    return dash.cached(parts, build, version=dash.data_version(), scope=user_role(request.user))
+    """Panels cached under the run and the live-data version, per language (in `dash.cached`) and role. The version
+    is read once per request, however many panel groups the page caches."""
+    if not hasattr(request, "_dash_version"):
+        request._dash_version = dash.data_version()
+    return dash.cached(parts, build, version=request._dash_version, scope=user_role(request.user))
 
 
 # --- routing ------------------------------------------------------------------------------------------
