@@ -66,23 +66,37 @@ ERRORS_LISTED = 200  # an upload page lists this many errors one by one; the res
 class ErrorReport:
     """What an upload page shows of a refused file: every error counted (in total and per column), the first
     `ERRORS_LISTED` listed one by one — a file of 100,000 bad rows must not become a page of 100,000 lines, and
-    no error may vanish from the count."""
+    no error may vanish from the count. Iterating gives every error."""
 
-    listed: list[RowError]
-    total: int
-    by_column: list[tuple[str, int]]
+    errors: Sequence[RowError]
+    limit: int = ERRORS_LISTED
+
+    def __iter__(self) -> Iterator[RowError]:
+        return iter(self.errors)
+
+    @property
+    def total(self) -> int:
+        return len(self.errors)
+
+    @property
+    def listed(self) -> list[RowError]:
+        return list(self.errors[: self.limit])
 
     @property
     def unlisted(self) -> int:
-        return self.total - len(self.listed)
+        return max(self.total - self.limit, 0)
+
+    @property
+    def by_column(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for e in self.errors:
+            key = e.column or _("整个文件")
+            counts[key] = counts.get(key, 0) + 1
+        return sorted(counts.items(), key=lambda kv: -kv[1])
 
 
 def error_report(errors: Sequence[RowError], *, listed: int = ERRORS_LISTED) -> ErrorReport:
-    counts: dict[str, int] = {}
-    for e in errors:
-        key = e.column or _("整个文件")
-        counts[key] = counts.get(key, 0) + 1
-    return ErrorReport(list(errors[:listed]), len(errors), sorted(counts.items(), key=lambda kv: -kv[1]))
+    return ErrorReport(list(errors), listed)
 
 
 class TableError(Exception):
