@@ -5,7 +5,7 @@ from guardian.admin import GuardedModelAdmin
 
 from ..choices import Role
 from ..forms.units import AdminUserChangeForm, AdminUserCreationForm
-from ..models import ApiToken, CalendarDay, Unit, User, WarZone
+from ..models import ApiToken, CalendarDay, Person, Unit, User, WarZone
 from ..permissions import user_role
 from ..services import user_set_role
 
@@ -90,3 +90,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     date_hierarchy = "date"
     search_fields = ("name",)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """The people register; pages for leaders and counties come with the accountability records."""
+
+    list_display = ("name", "post", "unit", "phone", "is_active")
+    list_filter = ("unit", "is_active")
+    search_fields = ("name", "post", "phone")
+    autocomplete_fields = ("unit",)

@@ -8,6 +8,7 @@ from .drinking import DrinkingWaterReading
 from .enterprises import Enterprise
 from .inbox import InboxEntry, InboxKind
 from .measures import Measure, MeasureProgressReport
+from .people import Person
 from .rural import RuralPlantMonth, RuralSewagePlant
 from .units import Unit, User, WarZone
 from .versions import DataVersion
@@ -30,6 +31,7 @@ __all__ = [
     "MeasureProgressReport",
     "MonitoringWarning",
     "OutletStepChange",
+    "Person",
     "River",
     "RuralPlantMonth",
     "RuralSewagePlant",
