@@ -140,7 +140,7 @@ def run(ctx: BenchContext) -> list[Row]:
             return cur.fetchall()
 
     t_sql, _ = timed(group_by, repeat=3)
-    t_load, (items, values, unit_ids) = timed(lambda: services.load_frames(scheme, AS_OF), repeat=3)
+    t_load, (items, values, unit_ids) = timed(lambda: selectors.load_frames(scheme, AS_OF), repeat=3)
 
     def engine():  # as the service runs it: numbers only (explanations are rendered on read), risks, totals
         scores = scoring.score_items(items, values, unit_ids, explain_rows=False)

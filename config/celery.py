@@ -31,10 +31,6 @@ def ping(value: int) -> int:
     return value + 1
 
 
-# The claim helpers live with the shared infrastructure (tracker.common.claims); re-exported for old imports.
-from tracker.common.claims import claim_once, count_delivery, daily_retry_delay, release_claim  # noqa: E402, F401
-
-
 @worker_ready.connect
 def sweep_on_worker_start(sender=None, **kwargs) -> None:
     """A starting worker sends the scoring runs left unsent (the broker was down) to the queue it consumes.

@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 from tracker import audit
 from tracker.common.workflow import Stale, compare_and_set
 from tracker.permissions import can_act_for_unit
-from tracker.selectors import territorial_units
 
-from . import registry, scoring
+from . import scoring
 from .choices import EDITABLE_STATUSES, VALUE_WORKFLOW, RunStatus, Source, ValueStatus
 from .models import (
     MAX_ENTERED_VALUE,
@@ -34,14 +33,13 @@ from .models import (
     DataValueEvent,
     GeoBoundary,
     Indicator,
-    NotApplicable,
     Publication,
     ScoreSnapshot,
     ScoringRun,
-    Target,
     UnitScore,
 )
 from .permissions import can_approve, can_compute
+from .selectors import engine_items, frozen_item, load_frames, previous_year_totals
 
 logger = logging.getLogger(__name__)
 # How many times the watchdog puts back in the queue a run whose whole worker died, before marking it failed.
@@ -420,199 +418,6 @@ def _with_risks(scores: pd.DataFrame, values: pd.DataFrame, items: list[scoring.
         "need_total",
     ]
     return scores.merge(risks[keep], on=["item_id", "unit_id"], how="left")
-
-
-def frozen_item(it: AssessmentItem, e: scoring.Item) -> dict:
-    """An item as the run used it (rendering a past run's explanation never depends on today's scheme)."""
-    return {
-        "item_id": e.item_id,
-        "name": e.name,
-        "unit": e.unit,
-        "direction": e.direction,
-        "rule": e.rule,
-        "max_points": e.max_points,
-        "params": e.params,
-        "na_policy": e.na_policy,
-        "veto": e.veto,
-        "area": e.area,
-        "accrual": e.accrual,
-        "precision": e.precision,
-        "recovery": e.recovery,
-        "name_en": e.name_en,
-        "code": it.indicator.code,
-        "sort_order": it.sort_order,
-    }
-
-
-def item_from_frozen(d: dict) -> scoring.Item:
-    fields = {k: v for k, v in d.items() if k not in ("code", "sort_order")}
-    return scoring.Item(**fields)
-
-
-def engine_items(scheme: AssessmentScheme) -> list[tuple[AssessmentItem, scoring.Item]]:
-    rows = list(AssessmentItem.objects.filter(scheme=scheme).select_related("indicator").order_by("sort_order", "pk"))
-    return [(it, engine_item(it)) for it in rows]
-
-
-def engine_item(it: AssessmentItem) -> scoring.Item:
-    ind = it.indicator
-    if ind.accrual:
-        accrual = ind.accrual
-    elif ind.source == Source.COMPUTED:
-        accrual = registry.ACCRUAL.get(ind.code, scoring.FLOW)
-    else:
-        accrual = scoring.COUNT if ind.aggregate == scoring.SUM else scoring.FLOW
-    return scoring.Item(
-        it.pk,
-        ind.name,
-        ind.measure,
-        ind.direction,
-        it.rule,
-        it.max_points,
-        it.params,
-        na_policy=it.na_policy,
-        veto=it.veto,
-        area=ind.area,
-        accrual=accrual,
-        precision=ind.precision,
-        recovery=registry.RECOVERY.get(ind.code, ""),
-        name_en=ind.name_en,
-    )
-
-
-def load_frames(
-    scheme: AssessmentScheme,
-    as_of: date,
-    progress: Callable[[int], None] | None = None,
-    pairs: list[tuple[AssessmentItem, scoring.Item]] | None = None,
-) -> tuple[list[scoring.Item], pd.DataFrame, list[int]]:
-    """The engine's inputs: items, one row per item × unit (value, target, baseline, detail, applicable,
-    na_reason, months, num, den) and the units.
-
-    A unit is not applicable (不涉及) on an item when an admin found so (`NotApplicable`, with the reason) or when
-    it is absent from a source where absence means it has nothing to assess (no outlets, sections, stations or
-    funded projects: `registry.NA_WHEN_ABSENT`).
-    """
-    pairs = pairs if pairs is not None else engine_items(scheme)
-    unit_ids = list(territorial_units().values_list("pk", flat=True))
-    indicator_ids = [it.indicator_id for it, _ in pairs]
-    targets = pd.DataFrame(
-        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
-            "indicator_id", "unit_id", "value", "baseline"
-        ),
-        columns=["indicator_id", "unit_id", "value", "baseline"],
-    ).rename(columns={"value": "target"})
-    frames = []
-    missing_sources: set[int] = set()
-    absent_means_na: dict[int, str] = {}
-    computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
-    for n, it in enumerate(computed):
-        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
-        if df is not None:
-            frames.append(df.assign(indicator_id=it.indicator_id))
-            if it.indicator.code in registry.NA_WHEN_ABSENT:
-                absent_means_na[it.indicator_id] = registry.NA_WHEN_ABSENT[it.indicator.code]
-        else:
-            missing_sources.add(it.indicator_id)
-        if progress:
-            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
-    frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    values = values[values["unit_id"].isin(unit_ids)]
-    item_of = pd.DataFrame({"indicator_id": indicator_ids, "item_id": [it.pk for it, _ in pairs]})
-    grid = item_of.merge(pd.DataFrame({"unit_id": unit_ids}), how="cross")
-    grid = grid.merge(values, on=["indicator_id", "unit_id"], how="left", indicator="_source").merge(
-        targets, on=["indicator_id", "unit_id"], how="left"
-    )
-    if progress:
-        progress(60)
-    grid["no_source"] = grid["indicator_id"].isin(missing_sources)
-    absent = grid["_source"] == "left_only"
-    reason = grid["indicator_id"].map(absent_means_na)
-    grid["applicable"] = ~(absent & reason.notna())
-    grid["na_reason"] = reason.where(~grid["applicable"], "")
-    found = pd.DataFrame(
-        NotApplicable.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
-            "indicator_id", "unit_id", "reason"
-        ),
-        columns=["indicator_id", "unit_id", "reason"],
-    )
-    if not found.empty:
-        grid = grid.merge(found, on=["indicator_id", "unit_id"], how="left")
-        marked = grid["reason"].notna()
-        grid.loc[marked, "applicable"] = False
-        grid.loc[marked, "na_reason"] = grid.loc[marked, "reason"]
-    cols = ["item_id", "unit_id", "value", "target", "baseline", "detail", "no_source", "applicable", "na_reason"]
-    cols += ["months", "num", "den"]
-    for col in cols:
-        if col not in grid:
-            grid[col] = np.nan
-    grid["na_reason"] = grid["na_reason"].fillna("")
-    return [e for _, e in pairs], grid[cols], unit_ids
-
-
-def approved_values(
-    year: int, indicator_ids: list[int], *, as_of: date | None = None, unit_ids: list[int] | None = None
-) -> pd.DataFrame:
-    """Which approved entered value counts — the one place that says so: per indicator and unit the latest
-    approved value of `year` (month 0, the annual value, counts as the latest), among the months up to `as_of`.
-
-    With `as_of`, "approved" means approved by the end of that day and not yet corrected then (`approved_at`,
-    `superseded_at`), so a correction approved later never changes a past date's scores. Without it: the values
-    in force now. Columns: indicator_id, unit_id, month, value, audited. One query.
-    """
-    qs = DataValue.objects.filter(indicator_id__in=indicator_ids, year=year, status=ValueStatus.APPROVED)
-    if as_of is None:
-        qs = qs.filter(superseded_at__isnull=True)
-    else:
-        end = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
-        qs = qs.filter(approved_at__lt=end).filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=end))
-        if as_of.year == year:
-            qs = qs.filter(month__lte=as_of.month)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
-    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
-    df = pd.DataFrame(qs.values(*cols), columns=cols)
-    if df.empty:
-        return df
-    df["order"] = df["month"].replace(0, 13)
-    df = df.sort_values(["indicator_id", "unit_id", "order"]).drop_duplicates(["indicator_id", "unit_id"], keep="last")
-    return df[cols].reset_index(drop=True)
-
-
-def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFrame:
-    """The entered indicators' values as the engine reads them (`approved_values` as of the run's date)."""
-    entered = list(Indicator.objects.filter(pk__in=indicator_ids, source=Source.ENTERED).values_list("pk", flat=True))
-    df = approved_values(year, entered, as_of=as_of)
-    if df.empty:
-        return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail", "months"])
-    period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
-    kind = np.where(df["audited"], "核定数", "快报数")
-    df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
-    df["months"] = df["month"].replace(0, 12).astype(float)  # the months the value covers (for the risk)
-    return df[["indicator_id", "unit_id", "value", "detail", "months"]]
-
-
-def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
-    """Totals of the latest succeeded run of last year's schemes on or before the same date last year."""
-    try:
-        last_year = as_of.replace(year=as_of.year - 1)
-    except ValueError:  # 29 Feb
-        last_year = as_of.replace(year=as_of.year - 1, day=28)
-    run = (
-        ScoringRun.objects.filter(
-            scheme__year=scheme.year - 1,
-            status=RunStatus.SUCCEEDED,
-            as_of__lte=last_year,
-            as_of__gte=last_year - timedelta(days=31),
-        )
-        .order_by("-as_of", "-created_at")
-        .first()
-    )
-    if run is None:
-        return pd.Series(dtype=float)
-    rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
-    return pd.Series(dict(rows), dtype=float)
 
 
 def _bulk_insert(model, frame: pd.DataFrame) -> None:

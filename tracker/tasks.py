@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from config.celery import claim_once, release_claim
+from tracker.common.claims import claim_once, release_claim
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, time_limit=600, soft_time_limit=540)

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from config.celery import claim_once, count_delivery, release_claim
+from tracker.common.claims import claim_once, count_delivery, release_claim
 from rectifications import tasks as rect_tasks
 from targets import tasks as target_tasks
 from targets.choices import RunStatus

@@ -99,7 +99,7 @@ def test_worker_killed_mid_scoring_keeps_the_ranking_and_the_redelivered_run_mat
 
 def test_a_killed_run_is_delivered_a_bounded_number_of_times(fault_dir, monkeypatch, transactional_db):
     # the delivery counter is shared through the cache (Redis): a fourth start of the same message gives up
-    from config.celery import count_delivery
+    from tracker.common.claims import count_delivery
 
     scheme = _scheme(sources.SLOW_CODE, n_units=2)
     run = ScoringRun.objects.create(scheme=scheme, as_of=AS_OF, status=RunStatus.RUNNING, task_id="t-bounded")
