@@ -75,6 +75,14 @@ def item_detail(*, item: RectificationItem) -> dict:
     }
 
 
+def open_items(*, unit_ids: list[int] | None = None) -> QuerySet[RectificationItem]:
+    """Items not closed yet, of `unit_ids` (as responsible unit or lead department) or of every unit."""
+    items = RectificationItem.objects.exclude(status=Status.CLOSED)
+    if unit_ids is not None:
+        items = items.filter(Q(unit_id__in=unit_ids) | Q(lead_department_id__in=unit_ids))
+    return items
+
+
 def closing_queue(*, user) -> QuerySet[RectificationItem]:
     """Closing requests, oldest request first, for the inspector's verification."""
     return (

@@ -20,14 +20,13 @@ from django.utils import translation
 
 from projects.selectors import project_ledger
 from rectifications.choices import Colour, Status
-from rectifications.models import RectificationItem
 from rectifications.permissions import items_for_user
-from rectifications.selectors import closing_queue
+from rectifications.selectors import closing_queue, open_items
 from tracker import versions
 from tracker.dates import days_since
-from tracker.models import AirStation, Measure, Unit, WarZone
-from tracker.selectors.air import zone_overview
-from tracker.selectors.measures import with_status
+from tracker.models import Unit, WarZone
+from tracker.selectors.air import mapped_stations, zone_overview
+from tracker.selectors.measures import open_measures
 
 from .. import selectors as assessment
 from ..choices import ItemStatus, RunStatus
@@ -297,11 +296,8 @@ def due_and_overdue(*, today: datetime.date, unit_ids: list[int] | None = None, 
     settings.DUE_SOON_DAYS): counts and the nearest rows (four queries)."""
     days = settings.DUE_SOON_DAYS if days is None else days
     soon = today + datetime.timedelta(days=days)
-    items = RectificationItem.objects.exclude(status=Status.CLOSED)
-    measures = with_status(Measure.objects.all(), today).filter(progress__lt=100)
-    if unit_ids is not None:
-        items = items.filter(Q(unit_id__in=unit_ids) | Q(lead_department_id__in=unit_ids))
-        measures = measures.filter(unit_id__in=unit_ids)
+    items = open_items(unit_ids=unit_ids)
+    measures = open_measures(today=today, unit_ids=unit_ids)
     item_counts = items.order_by().aggregate(
         overdue=Count("pk", filter=Q(deadline__lt=today)),
         soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=soon)),
@@ -384,12 +380,7 @@ def map_panels(
     units["label"] = units.apply(label, axis=1) if not units.empty else []
     units = units.rename(columns={"war_zone__name": "zone", "name": "unit_name"})
     units["zone"] = units["zone"].astype(object).where(units["zone"].notna(), None)
-    stations = pd.DataFrame(
-        AirStation.objects.filter(is_active=True, lon__isnull=False, lat__isnull=False).values(
-            "pk", "name", "lon", "lat", "level", "unit__name", "war_zone__name"
-        ),
-        columns=["pk", "name", "lon", "lat", "level", "unit__name", "war_zone__name"],
-    )
+    stations = mapped_stations()
     stations["label"] = [
         f"{n}<br>{u or ''} · {z or '未划入战区'}"
         for n, u, z in zip(stations["name"], stations["unit__name"], stations["war_zone__name"], strict=True)

@@ -77,6 +77,14 @@ READING_FIELDS = [
 HEAVY_AQI = 200  # 重度及以上污染: AQI > 200 (HJ 633-2012 表2)
 
 
+def mapped_stations() -> pd.DataFrame:
+    """Active stations with coordinates, for the map: pk, name, lon, lat, level, unit__name, war_zone__name."""
+    cols = ["pk", "name", "lon", "lat", "level", "unit__name", "war_zone__name"]
+    return pd.DataFrame(
+        AirStation.objects.filter(is_active=True, lon__isnull=False, lat__isnull=False).values(*cols), columns=cols
+    )
+
+
 def apply_sand_dust(df: pd.DataFrame, days) -> pd.DataFrame:
     """《受沙尘天气过程影响城市空气质量评价补充规定》: on a sand-dust day PM10 and PM2.5 are invalid for
     assessment; the day's AQI is recomputed from the other pollutants. Adds a `sand_dust` flag column."""

@@ -27,6 +27,14 @@ def with_status(qs: QuerySet[Measure], today: datetime.date) -> QuerySet[Measure
     )
 
 
+def open_measures(*, today: datetime.date, unit_ids: list[int] | None = None) -> QuerySet[Measure]:
+    """Tasks not finished yet (progress below 100 %), with their status as of `today`, of `unit_ids` or all."""
+    measures = with_status(Measure.objects.all(), today).filter(progress__lt=100)
+    if unit_ids is not None:
+        measures = measures.filter(unit_id__in=unit_ids)
+    return measures
+
+
 def measure_list(
     *,
     user,
