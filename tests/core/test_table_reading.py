@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tracker import tabular, tabular_xlsx
-from tracker.tabular import TableError, read_table
+from tracker.common import tabular, tabular_xlsx
+from tracker.common.tabular import TableError, read_table
 
 COLUMNS = {"code": ["站点编码", "编码"], "value": ["数值"]}
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -128,6 +128,16 @@ def test_xlsx_table_not_at_a1_keeps_spreadsheet_rows_and_cell_text():
     frame = _read("x.xlsx", data)
     assert frame[["code", "value"]].values.tolist() == [["A", "3"], ["2025-03-02", "0.1"], ["", ""]]
     assert frame["_row"].tolist() == [4, 5, 6]  # row 6 holds only a note: read, so the import can report it
+
+
+def test_a_workbook_without_a_single_cell_says_the_file_is_empty():
+    # calamine gives no start/end for a sheet without cells; that used to be an error inside the child
+    book = openpyxl.Workbook()
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(TableError) as err:
+        _read("empty.xlsx", buffer.getvalue())
+    assert "文件是空的" in _messages(err)
 
 
 def test_a_cell_at_the_far_corner_is_refused_and_the_worker_survives():

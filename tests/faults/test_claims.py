@@ -9,13 +9,13 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from tracker.common.claims import claim_once, count_delivery, release_claim
 from rectifications import tasks as rect_tasks
 from targets import tasks as target_tasks
 from targets.choices import RunStatus
 from targets.models import ScoringRun
 from targets.services import scores_run_queued
 from tests.factories import SchemeFactory
+from tracker.common.claims import claim_once, count_delivery, release_claim
 
 
 @pytest.fixture

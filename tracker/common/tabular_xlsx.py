@@ -27,12 +27,13 @@ import zipfile
 from collections.abc import Callable, Sequence
 from itertools import islice
 from operator import itemgetter
+from typing import Any, cast
 
 import pandas as pd
 import python_calamine
 from django.utils.translation import gettext as _
 
-from .tabular import (
+from tracker.common.tabular import (
     MAX_UNCOMPRESSED_BYTES,
     Layout,
     TableError,
@@ -82,6 +83,8 @@ def _parse(raw: bytes, locate: Callable[[Sequence[str], int], Layout], max_rows:
         sheet = workbook.get_sheet_by_index(0)
     except Exception as exc:  # calamine raises its own types for a malformed workbook
         raise _unreadable() from exc
+    if sheet.start is None or sheet.end is None:  # a sheet without a single cell
+        raise whole_file_error(_("文件是空的。"))
     (first_row, _c0), (last_row, _c1) = sheet.start, sheet.end
     if sheet.height * sheet.width > XLSX_MAX_CELLS:
         raise whole_file_error(
@@ -113,7 +116,7 @@ def _parse(raw: bytes, locate: Callable[[Sequence[str], int], Layout], max_rows:
         for number, row in enumerate(sheet.iter_rows(), start=1):
             if number in empty and not _is_blank_row(_cell_text(v) for v in row):
                 keep[number - header_index - 2] = True
-    columns = {
+    columns: dict[str, list[Any]] = {
         name: [t for t, k in zip(column, keep, strict=True) if k]
         for name, column in zip(layout.positions, texts, strict=False)
     }
@@ -208,5 +211,5 @@ def xlsx_table(
 ) -> tuple[Layout, pd.DataFrame]:
     """The first worksheet as (layout, frame of the wanted columns + `_row`), within the limits above."""
     _check_archive(raw)
-    layout, columns = _run_bounded(lambda: _parse(raw, locate, max_rows))
+    layout, columns = cast(tuple[Layout, dict], _run_bounded(lambda: _parse(raw, locate, max_rows)))
     return layout, pd.DataFrame(columns, columns=[*layout.positions, "_row"])
