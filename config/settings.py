@@ -406,6 +406,12 @@ DEMO_SEEDERS = [
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]
 
+# Daily inbox job (tracker.tasks.inbox_daily): each app's notifier, called in one transaction; each returns counts.
+INBOX_DAILY_NOTIFIERS = [
+    "projects.services.projects_stalled_notify",  # stalled projects, once a month while stalled
+    "tracker.services.inbox.measures_due_notify",  # overdue and near-deadline tasks, once per deadline
+]
+
 # --- projects ---
 # The city's target budget execution rate (%) for special funds, shown against the actual rate with the gap in yuan.
 PROJECTS_EXECUTION_TARGET = env_int("PROJECTS_EXECUTION_TARGET", 80)

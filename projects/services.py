@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +22,14 @@ from tracker.common.audit import audited
 from tracker.common.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 from tracker.common.workflow import MoveRefused, Stale, compare_and_set
 from tracker.fields import check_plausible_date, check_text_length
+from tracker.models import InboxKind
 from tracker.permissions import can_act_for_unit, is_unit_scoped
+from tracker.services.inbox import inbox_notify_units
 
 from .choices import FUNDED_STAGES, STAGE_WORKFLOW, Stage
 from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, StageChange
 from .permissions import can_allocate_funds
+from .selectors import stalled_ids
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
@@ -325,3 +329,19 @@ def progress_report_submit(
         if latest is not None and latest.pk == report.pk:
             Project.objects.filter(pk=project.pk).update(progress=report.progress)
     return report
+
+
+def projects_stalled_notify(*, on: date) -> dict[str, int]:
+    """Daily (`settings.INBOX_DAILY_NOTIFIERS`): each stalled project told to its unit, at most once a month
+    while it stays stalled."""
+    told = 0
+    for p in Project.objects.filter(pk__in=stalled_ids(Project.objects.all(), as_of=on)).only("pk", "name", "unit_id"):
+        told += inbox_notify_units(
+            unit_ids=[p.unit_id],
+            kind=InboxKind.PROJECT_STALLED,
+            title=f"项目停滞：{p.name}",
+            body="该项目长期未报告进展或进度落后于计划，请尽快推进并报告。",
+            url=reverse("projects:project_detail", args=[p.pk]),
+            key=f"stalled:{p.pk}:{on:%Y-%m}",
+        )
+    return {InboxKind.PROJECT_STALLED.value: told}

@@ -48,8 +48,6 @@ def get_enterprise_for_user(user, pk) -> Enterprise:
 
 def enterprise_dossier(*, enterprise: Enterprise, user) -> dict:
     """The measures, outlets and rectification items linked to the enterprise that this person may see."""
-    from rectifications.permissions import items_for_user
-
     return {
         "measures": list(
             measures_for_user(user, "view").filter(enterprise=enterprise).select_related("unit").order_by("deadline")
@@ -60,8 +58,7 @@ def enterprise_dossier(*, enterprise: Enterprise, user) -> dict:
             .order_by("code")
         ),
         "items": list(
-            items_for_user(user, "view")
-            .filter(enterprise=enterprise)
+            enterprise.rectification_items.restrict(user, "view")
             .select_related("unit", "inspection")
             .order_by("deadline")
         ),

@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from guardian.models import UserObjectPermission
 
 from ..models import InboxEntry, InboxKind, Measure, Unit, User
@@ -91,27 +92,26 @@ def inbox_mark_read(*, user, entry_id: int | None = None) -> int:
 
 @transaction.atomic
 def inbox_daily_run(*, on: datetime.date) -> dict[str, int]:
-    """The daily job: stalled projects and overdue / near-deadline tasks, each told once per episode (its key)."""
-    from projects.models import Project
-    from projects.selectors import stalled_ids
+    """The daily job: every notifier of `settings.INBOX_DAILY_NOTIFIERS` in one transaction, each telling its
+    episodes once (by message key). The apps register their notifiers there, so tracker imports none of them.
+    Returns the counts of all notifiers together."""
+    counts: dict[str, int] = {}
+    for path in settings.INBOX_DAILY_NOTIFIERS:
+        counts.update(import_string(path)(on=on))
+    logger.info("inbox daily on %s: %s", on, counts)
+    return counts
 
-    counts = {"project_stalled": 0, "measure_overdue": 0, "measure_due": 0}
-    for p in Project.objects.filter(pk__in=stalled_ids(Project.objects.all(), as_of=on)).only("pk", "name", "unit_id"):
-        counts["project_stalled"] += inbox_notify_units(
-            unit_ids=[p.unit_id],
-            kind=InboxKind.PROJECT_STALLED,
-            title=f"项目停滞：{p.name}",
-            body="该项目长期未报告进展或进度落后于计划，请尽快推进并报告。",
-            url=reverse("projects:project_detail", args=[p.pk]),
-            key=f"stalled:{p.pk}:{on:%Y-%m}",  # at most once a month while it stays stalled
-        )
+
+def measures_due_notify(*, on: datetime.date) -> dict[str, int]:
+    """Overdue and near-deadline tasks, told to their unit once per deadline."""
+    counts = {InboxKind.MEASURE_OVERDUE.value: 0, InboxKind.MEASURE_DUE.value: 0}
     # "due soon" is the one window of the whole site (settings.DUE_SOON_DAYS), as on the task list
     soon = on + datetime.timedelta(days=settings.DUE_SOON_DAYS)
     open_tasks = Measure.objects.filter(progress__lt=100, deadline__lte=soon).only("pk", "title", "unit_id", "deadline")
     for m in open_tasks:
         overdue = m.deadline < on
         kind = InboxKind.MEASURE_OVERDUE if overdue else InboxKind.MEASURE_DUE
-        counts[kind] += inbox_notify_units(
+        counts[kind.value] += inbox_notify_units(
             unit_ids=[m.unit_id],
             kind=kind,
             title=f"{'任务逾期' if overdue else '任务临期'}：{m.title}",
@@ -119,5 +119,4 @@ def inbox_daily_run(*, on: datetime.date) -> dict[str, int]:
             url=reverse("tracker:measure_detail", args=[m.pk]),
             key=f"{kind}:{m.pk}:{m.deadline:%Y%m%d}",  # a new deadline is a new episode
         )
-    logger.info("inbox daily on %s: %s", on, counts)
     return counts
