@@ -336,6 +336,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Assessment: send scoring runs whose send failed at commit (broker down) and re-queue runs whose worker
     # died (no heartbeat); every minute, expiring so a backlog after an outage does not pile up sweeps.
     "targets-scoring-sweep": {"task": "targets.tasks.scoring_sweep", "schedule": 60.0, "options": {"expires": 55}},
+    # Assessment: delete old superseded, failed and non-month-end runs with their snapshots (Sundays 03:30);
+    # published and month-end runs stay. Idempotent: a second send finds nothing left to delete.
+    "targets-prune-runs": {"task": "targets.tasks.prune_runs", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
 }
 
 # A worker heartbeat older than this is "stale" in /healthz (the beat container's check passes its own limit).
@@ -427,6 +430,8 @@ PROJECTS_BEHIND_TOLERANCE = env_int("PROJECTS_BEHIND_TOLERANCE", 10)
 # "Due soon" everywhere (measures, rectification items' yellow warning, the dashboards' due lists): the deadline
 # is this many calendar days away or fewer. RECT_YELLOW_DAYS is read as a fallback name for old deployments.
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", env_int("RECT_YELLOW_DAYS", 7))
+# Scoring runs younger than this are never pruned (targets.services.runs_prune, weekly and `manage.py prune_runs`).
+SCORING_RUNS_KEEP_DAYS = env_int("SCORING_RUNS_KEEP_DAYS", 60)
 
 # --- inbox (站内消息) and mail ---
 # Messages are always kept in the inbox; with INBOX_EMAIL they are also mailed to people who have an address.

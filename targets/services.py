@@ -8,7 +8,7 @@ import math
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -559,6 +559,51 @@ def _change_note(published: ScoringRun, totals: pd.DataFrame) -> str:
             lines.append(f"{before[2]}：总分 {before[0]:.2f} → {r.total:.2f}，排名 {before[1]} → {int(r.rank)}")
     head = f"更正已于 {published.publication.published_at:%Y-%m-%d} 通报的排名（数据更正后重新计分）"
     return head + ("：\n" + "\n".join(lines) if lines else "：总分与排名均无变化")
+
+
+def runs_prune(*, keep_days: int = 60, today: date | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Delete the scoring runs nobody can need any more, with their snapshots and totals; returns the counts.
+
+    Kept, whatever their age: published runs (and the runs a correction supersedes), queued and running runs,
+    every run of the last `keep_days` days (a page or export that pinned a replaced run finishes reading it),
+    and per scheme the month-end run of every month (the newest run of the month's last scored date: the trend
+    charts and last year's comparison read those) and the run each kept run was compared with. Deleted: older
+    superseded and failed runs, and older succeeded runs that are none of the above. Snapshots and totals go by
+    one set-based DELETE each (no rows are loaded).
+    """
+    today = today or timezone.localdate()
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=keep_days), time.min))
+    old = ScoringRun.objects.filter(created_at__lt=cutoff, publication__isnull=True).exclude(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    )
+    succeeded = pd.DataFrame(
+        ScoringRun.objects.filter(status=RunStatus.SUCCEEDED).values("pk", "scheme_id", "as_of", "created_at"),
+        columns=["pk", "scheme_id", "as_of", "created_at"],
+    )
+    keep: set[int] = set()
+    if not succeeded.empty:
+        newest = succeeded.sort_values(["scheme_id", "as_of", "created_at", "pk"])
+        newest = newest.drop_duplicates(["scheme_id", "as_of"], keep="last")
+        newest["month"] = pd.to_datetime(newest["as_of"]).dt.to_period("M")
+        keep |= set(newest.drop_duplicates(["scheme_id", "month"], keep="last")["pk"].astype(int))
+    kept_or_young = ScoringRun.objects.exclude(pk__in=old.values("pk")) | ScoringRun.objects.filter(pk__in=keep)
+    keep |= set(kept_or_young.exclude(previous_run=None).values_list("previous_run_id", flat=True))
+    keep |= set(ScoringRun.objects.exclude(supersedes=None).values_list("supersedes_id", flat=True))
+    doomed = list(old.exclude(pk__in=keep).values_list("pk", flat=True))
+    counts = {
+        "runs": len(doomed),
+        "snapshots": ScoreSnapshot.objects.filter(run_id__in=doomed).count() if doomed else 0,
+        "totals": UnitScore.objects.filter(run_id__in=doomed).count() if doomed else 0,
+    }
+    if dry_run or not doomed:
+        return counts
+    with transaction.atomic():
+        ScoreSnapshot.objects.filter(run_id__in=doomed).delete()
+        UnitScore.objects.filter(run_id__in=doomed).delete()
+        # a doomed run may still be named by another doomed run (replaced_by / previous_run): SET_NULL handles it
+        ScoringRun.objects.filter(pk__in=doomed).delete()
+    logger.info("scoring runs pruned: %s", counts)
+    return counts
 
 
 def scores_preview(*, scheme: AssessmentScheme, as_of: date) -> pd.DataFrame:

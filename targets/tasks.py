@@ -96,3 +96,11 @@ def scoring_sweep(self) -> dict[str, int]:
 
     queue = (self.request.delivery_info or {}).get("routing_key") or None
     return scores_sweep(queue=queue)
+
+
+@shared_task(acks_late=True, max_retries=0, soft_time_limit=20 * 60, time_limit=25 * 60)
+def prune_runs() -> dict[str, int]:
+    """Weekly: delete the scoring runs nobody can need (targets.services.runs_prune)."""
+    from .services import runs_prune
+
+    return runs_prune(keep_days=settings.SCORING_RUNS_KEEP_DAYS)
