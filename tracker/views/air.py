@@ -26,7 +26,7 @@ from ..selectors import war_zone_list
 from ..services.air import air_readings_import_records, air_readings_import_table
 from ..standards import CATEGORY_COLOURS, seasonal_mode
 from ..tables import StationTable
-from ..tabular import TableError
+from ..tabular import TableError, error_report
 
 
 def _int(value) -> int | None:
@@ -177,7 +177,7 @@ def air_upload(request):
                 return redirect("tracker:air_upload")
     else:
         form = AirReadingsUploadForm()
-    return render(request, "tracker/air_upload.html", {"form": form, "errors": errors})
+    return render(request, "tracker/air_upload.html", {"form": form, "errors": error_report(errors)})
 
 
 @require_POST
@@ -195,8 +195,10 @@ def api_air_readings(request):
     try:
         result = air_readings_import_records(records=records)
     except TableError as exc:
-        details = [{"index": e.row - 1 if e.row else None, "field": e.column, "reason": e.message} for e in exc.errors]
-        return json_error("数据有误，本次提交未写入任何数据。", 400, errors=details)
+        details = [
+            {"index": e.row - 1 if e.row else None, "field": e.column, "reason": e.message} for e in exc.errors[:500]
+        ]  # the first 500, like the water endpoint; `error_count` says how many there are in all
+        return json_error("数据有误，本次提交未写入任何数据。", 400, errors=details, error_count=len(exc.errors))
     return JsonResponse(
         {
             "ok": True,
