@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..choices import DRINKING_TARGET_CLASS
 from ..models import DrinkingWaterReading, DrinkingWaterSource
 from ..standards import WATER_CLASS_RANK, water_class
-from ..tabular import RowError, TableError
+from ..tabular import RowError, TableError, read_table
 from .water import _parse_month, _parse_value
 
 logger = logging.getLogger(__name__)
@@ -116,3 +116,9 @@ def drinking_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None =
         )
     logger.info("drinking-water readings upserted: %d", len(readings))
     return len(readings)
+
+
+def drinking_readings_import_table(*, upload, today: dt.date | None = None) -> int:
+    """An uploaded .csv / .xlsx (the admin page) → `drinking_readings_upsert`: the whole file or nothing."""
+    frame = read_table(upload, columns=READING_COLUMNS, required=READING_REQUIRED)
+    return drinking_readings_upsert(frame.to_dict("records"), today=today)
