@@ -14,13 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
+from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.tabular import TableError, xlsx_response
 
-from ..api import json_error, parse_json_body, token_required
 from ..choices import DRINKING_TARGET_CLASS, WaterClass
 from ..models import DrinkingWaterReading, DrinkingWaterSource
 from ..permissions import unit_ids_for_user
 from ..services.drinking import drinking_readings_import_table, drinking_readings_upsert
-from ..tabular import TableError, xlsx_response
 from .water import ReadingsUpload, readings_upload
 
 CLASS_LABEL = dict(WaterClass.choices)
