@@ -7,6 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from . import services
 from .models import Fund, Payment, Pilot, PilotMilestone, ProgressReport, Project, StageChange
 from .services import fund_allocation_check, fund_amount_check
@@ -44,14 +46,14 @@ class ProjectAdminForm(forms.ModelForm):
 
 
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(ModelAdmin):
     form = FundAdminForm
     list_display = ("name", "level", "year", "area", "amount")
     list_filter = ("level", "year", "area")
     search_fields = ("name",)
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     extra = 0
     can_delete = False
 
@@ -75,7 +77,7 @@ class StageChangeInline(ReadOnlyInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ModelAdmin):
     form = ProjectAdminForm
     list_display = ("code", "name", "unit", "fund", "stage", "allocated_amount", "progress")
     list_filter = ("stage", "unit", "fund__year", "fund__level")
@@ -92,7 +94,7 @@ class AdminReversalForm(forms.Form):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ModelAdmin):
     """Payments are a ledger: visible here, never added, edited or deleted (corrections are reversing entries).
 
     The admin corrects a payment the same way a unit does: the action 「冲销所选支付」 asks for a reason and
@@ -142,7 +144,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(admin.ModelAdmin):
+class ProgressReportAdmin(ModelAdmin):
     list_display = ("project", "reported_on", "progress", "reported_by")
     list_select_related = ("project", "reported_by")
     search_fields = ("project__name",)
@@ -154,14 +156,14 @@ class ProgressReportAdmin(admin.ModelAdmin):
         return False
 
 
-class PilotMilestoneInline(admin.TabularInline):
+class PilotMilestoneInline(TabularInline):
     model = PilotMilestone
     extra = 1
     fields = ("name", "planned_on", "done_on", "evidence")
 
 
 @admin.register(Pilot)
-class PilotAdmin(admin.ModelAdmin):
+class PilotAdmin(ModelAdmin):
     """Pilots and their milestone plans are set up here; the lead unit records milestones done on the site."""
 
     list_display = ("name", "level", "kind", "lead_unit", "status", "due_on")

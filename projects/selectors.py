@@ -281,34 +281,6 @@ def project_frame(projects: QuerySet[Project], *, as_of: date) -> pd.DataFrame:
     return flagged
 
 
-def project_ledger(
-    *,
-    user,
-    as_of: date,
-    unit_id: int | None = None,
-    fund_id: int | None = None,
-    stage: str | None = None,
-    stalled: bool = False,
-    search: str = "",
-) -> pd.DataFrame:
-    """The project ledger a person may see, filtered; the page and its Excel export both read this frame."""
-    from .permissions import projects_for_user
-
-    projects = projects_for_user(user, "view")
-    if unit_id:
-        projects = projects.filter(unit_id=unit_id)
-    if fund_id:
-        projects = projects.filter(fund_id=fund_id)
-    if stage:
-        projects = projects.filter(stage=stage)
-    if search:
-        projects = projects.filter(Q(name__icontains=search) | Q(code__icontains=search))
-    frame = project_frame(projects, as_of=as_of)
-    if stalled:
-        frame = frame[frame["stalled"]].reset_index(drop=True)
-    return frame
-
-
 # --- the paginated ledger (projects.tables.ProjectTable) -------------------------------------------------
 
 
@@ -643,7 +615,6 @@ __all__ = [
     "ledger_totals",
     "payment_ledger",
     "payment_totals",
-    "project_ledger",
     "reserve_by_stage",
     "stalled_by_unit",
     "stalled_ids",

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from .models import (
     DocumentNumber,
     DocumentTemplate,
@@ -15,13 +17,13 @@ from .models import (
 
 
 @admin.register(Inspection)
-class InspectionAdmin(admin.ModelAdmin):
+class InspectionAdmin(ModelAdmin):
     list_display = ("name", "kind", "date")
     list_filter = ("kind",)
     search_fields = ("name",)
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(TabularInline):
     model = Transition
     extra = 0
     can_delete = False
@@ -32,7 +34,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(RectificationItem)
-class RectificationItemAdmin(admin.ModelAdmin):
+class RectificationItemAdmin(ModelAdmin):
     list_display = ("code", "unit", "lead_department", "responsible_person", "deadline", "status", "colour")
     list_filter = ("status", "colour", "area", "inspection")
     search_fields = ("code", "description", "responsible_person")
@@ -65,7 +67,7 @@ class RectificationItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ModelAdmin):
     """Notices are sent by the daily warning job (rectifications.services), never typed here: read-only.
 
     (Its add form had every field read-only, so 增加 → 保存 wrote a notice without an item: a 500.)
@@ -82,7 +84,7 @@ class NoticeAdmin(admin.ModelAdmin):
         return False
 
 
-class RecordAdmin(admin.ModelAdmin):
+class RecordAdmin(ModelAdmin):
     """Progress reports and evidence come in through the services (type-checked files, the unit's own official):
     the admin reads them; adding one here would bypass the upload checks."""
 
@@ -106,14 +108,14 @@ class EvidenceAdmin(RecordAdmin):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(ModelAdmin):
     """The wording of notices and bulletins; without a row the built-in wording is used."""
 
     list_display = ("kind", "issuer", "prefix", "title")
 
 
 @admin.register(DocumentNumber)
-class DocumentNumberAdmin(admin.ModelAdmin):
+class DocumentNumberAdmin(ModelAdmin):
     """Issued document numbers: a register to read, never edited (a number once sent is never reused)."""
 
     list_display = ("__str__", "kind", "year", "serial", "notice", "period_start", "period_end", "issued_by")

@@ -7,6 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from . import scoring
 from .choices import Area
 from .geo import MAX_BYTES, BoundaryError, parse_boundary
@@ -26,7 +28,7 @@ from .services import default_as_of, geo_boundary_save, scores_preview
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ModelAdmin):
     list_display = ("code", "name", "measure", "direction", "area", "source", "aggregate", "accrual", "precision")
     list_filter = ("area", "source")
     search_fields = ("code", "name")
@@ -43,7 +45,7 @@ def baseline_beats_target(target: Target) -> bool:
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ModelAdmin):
     list_display = ("indicator", "unit", "year", "value", "baseline", "relaxed")
     list_filter = ("year", "indicator__area", "unit")
     autocomplete_fields = ("indicator",)
@@ -90,7 +92,7 @@ class ItemForm(forms.ModelForm):
         return data
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(TabularInline):
     model = AssessmentItem
     form = ItemForm
     extra = 0
@@ -148,7 +150,7 @@ SchemeForm = type(
 
 
 @admin.register(AssessmentScheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ModelAdmin):
     list_display = ("name", "year", "published")
     inlines = [ItemInline]
     form = SchemeForm
@@ -187,7 +189,7 @@ class SchemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotApplicable)
-class NotApplicableAdmin(admin.ModelAdmin):
+class NotApplicableAdmin(ModelAdmin):
     """不涉及认定: an admin finds that a unit has nothing to assess on an indicator, with the reason."""
 
     list_display = ("indicator", "unit", "year", "reason", "created_at")
@@ -196,7 +198,7 @@ class NotApplicableAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataValue)
-class DataValueAdmin(admin.ModelAdmin):
+class DataValueAdmin(ModelAdmin):
     list_display = ("indicator", "unit", "year", "month", "value", "status", "audited", "superseded_at")
     list_filter = ("status", "year", "indicator__area")
     readonly_fields = [f.name for f in DataValue._meta.fields]
@@ -206,7 +208,7 @@ class DataValueAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScoringRun)
-class ScoringRunAdmin(admin.ModelAdmin):
+class ScoringRunAdmin(ModelAdmin):
     list_display = ("scheme", "as_of", "status", "progress", "created_at", "finished_at", "replaced_by")
     list_filter = ("status",)
     readonly_fields = [f.name for f in ScoringRun._meta.fields]
@@ -216,7 +218,7 @@ class ScoringRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ModelAdmin):
     list_display = ("title", "run", "published_at", "published_by")
     readonly_fields = ("run", "published_at", "published_by")
 
@@ -251,7 +253,7 @@ class GeoBoundaryForm(forms.ModelForm):
 
 
 @admin.register(GeoBoundary)
-class GeoBoundaryAdmin(admin.ModelAdmin):
+class GeoBoundaryAdmin(ModelAdmin):
     form = GeoBoundaryForm
     list_display = ("name", "feature_count", "is_active", "uploaded_at")
     readonly_fields = ("feature_count", "uploaded_at")

@@ -15,7 +15,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -371,12 +371,30 @@ def _heartbeat(run_id: int, task_id: str):
         thread.join(timeout=10)
 
 
+class AttemptTakenOver(Exception):
+    """This attempt at a run no longer holds it: the watchdog re-queued the run (and maybe another worker took it)."""
+
+
+def _attempt(run: ScoringRun) -> QuerySet[ScoringRun]:
+    """The run, as long as this attempt still holds it: running, with the task id and re-queue count it was taken
+    with. The watchdog's re-queue clears the task id and counts a re-queue, so once it moved the run, every later
+    write of this attempt (progress, result, failure) matches no row — whoever takes the run next owns it alone,
+    even when that is a redelivery of the same message (same task id, one more re-queue)."""
+    return ScoringRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING, task_id=run.task_id, requeues=run.requeues)
+
+
 def _progress(run: ScoringRun, pct: int) -> None:
     # autocommitted so the page polling the status sees it while the run goes on
-    ScoringRun.objects.filter(pk=run.pk).update(progress=pct)
+    _attempt(run).update(progress=pct)
 
 
 def _compute(run: ScoringRun) -> ScoringRun:
+    """Compute and write `run` as the attempt that holds it (see `_attempt`).
+
+    An attempt that lost the run (re-queued by the watchdog while it was silent, e.g. a worker stalled rather than
+    dead) writes nothing: its result is rolled back and its failure is not recorded — the run's status belongs to
+    the attempt that holds it now. It returns the run as that attempt left it, without raising (a retry of a
+    superseded attempt would only find the run taken)."""
     try:
         pairs = engine_items(run.scheme)
         items, values, unit_ids = load_frames(run.scheme, run.as_of, progress=lambda p: _progress(run, p), pairs=pairs)
@@ -386,11 +404,17 @@ def _compute(run: ScoringRun) -> ScoringRun:
         totals = scoring.rank_totals(scores, previous_year_totals(run.scheme, run.as_of), items, run.scheme.caps)
         _progress(run, 80)
         _write(run, scores, totals, pairs)
+    except AttemptTakenOver:
+        logger.warning("scoring run %s: taken over after a re-queue; this attempt's result is dropped", run.pk)
+        return ScoringRun.objects.get(pk=run.pk)
     except Exception as exc:
-        logger.exception("scoring run %s failed", run.pk)
-        ScoringRun.objects.filter(pk=run.pk).update(
+        failed = _attempt(run).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
         )
+        if not failed:
+            logger.warning("scoring run %s: an attempt taken over after a re-queue failed: %r", run.pk, exc)
+            return ScoringRun.objects.get(pk=run.pk)
+        logger.exception("scoring run %s failed", run.pk)
         raise
     run.refresh_from_db()
     return run
@@ -497,6 +521,10 @@ def _write(
     sums = scores.groupby("unit_id")[["points_lost", "points_at_risk"]].sum().round(2)
     totals = totals.merge(sums, left_on="unit_id", right_index=True, how="left")
     with transaction.atomic():
+        # hold the run for this attempt until the commit (a watchdog re-queue waits, or has already happened: then
+        # nothing of this attempt is written)
+        if not _attempt(run).select_for_update().values_list("pk", flat=True):
+            raise AttemptTakenOver(run.pk)
         same_date = ScoringRun.objects.filter(scheme=scheme, as_of=as_of, status=RunStatus.SUCCEEDED).exclude(pk=run.pk)
         published = same_date.filter(publication__isnull=False).order_by("-created_at").first()
         previous = (
@@ -532,7 +560,7 @@ def _write(
         _bulk_insert(UnitScore, rows)
         note = _change_note(published, totals) if published else ""
         frozen = [frozen_item(it, e) for it, e in pairs] if pairs else []
-        ScoringRun.objects.filter(pk=run.pk).update(
+        _attempt(run).update(
             status=RunStatus.SUCCEEDED,
             progress=100,
             finished_at=timezone.now(),

@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tracker.dates import local_date
+
 # The longest free text a person may type in one box (a progress report, a comment, a note): a page of text.
 # Without a bound one report of 200,000 characters was accepted and slowed every page that lists it.
 TEXT_MAX_CHARS = 2000
@@ -28,11 +30,14 @@ def check_text_length(value: str | None, label: str = "") -> None:
 
 
 def check_plausible_date(value: date | None) -> None:
-    """Raise ValidationError for a date outside EARLIEST_DATE…LATEST_DATE (services call it too)."""
-    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+    """Raise ValidationError for a date (or a moment, by its Beijing date) outside EARLIEST_DATE…LATEST_DATE.
+
+    Services call it too, and the admin's date and datetime fields (`tracker.common.admin`)."""
+    day = local_date(value)
+    if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
         raise ValidationError(
             _("日期 %(d)s 超出允许范围（%(lo)s 至 %(hi)s）。"),
-            params={"d": value.isoformat(), "lo": EARLIEST_DATE.isoformat(), "hi": LATEST_DATE.isoformat()},
+            params={"d": day.isoformat(), "lo": EARLIEST_DATE.isoformat(), "hi": LATEST_DATE.isoformat()},
             code="date_range",
         )
 

@@ -18,7 +18,7 @@ from django.db.models import Avg, Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import translation
 
-from projects.selectors import project_ledger
+from projects.selectors import flag_stalls, ledger_queryset, ledger_rows
 from rectifications.choices import Colour, Status
 from rectifications.permissions import items_for_user
 from rectifications.selectors import closing_queue, open_items
@@ -477,9 +477,14 @@ def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.dat
         out["risks"] = assessment.deduction_risks(run, [unit.pk])
         out["trend"] = _totals_trend(run, unit.pk)
     out["due"] = due_and_overdue(today=today, unit_ids=[unit.pk], days=30)
-    stalled = project_ledger(user=user, as_of=today, unit_id=unit.pk, stalled=True)
-    out["stalled"] = stalled.head(LIST_LIMIT).to_dict("records") if not stalled.empty else []
-    out["stalled_count"] = len(stalled)
+    # the project ledger's own stalled filter and flags (one rule): the first LIST_LIMIT in ledger order, and a count
+    stalled = ledger_queryset(user=user, as_of=today, unit_id=unit.pk, stalled=True)
+    first = ledger_rows(stalled, as_of=today).order_by("unit__sort_order", "unit__code", "code")[:LIST_LIMIT]
+    out["stalled"] = [
+        {"pk": p.pk, "name": p.name, "stage_label": p.get_stage_display(), "stall_reason": p.stall_reason}
+        for p in flag_stalls(list(first), as_of=today)
+    ]
+    out["stalled_count"] = stalled.count()
     return out
 
 

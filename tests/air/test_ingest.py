@@ -151,6 +151,47 @@ def test_csv_upload_with_a_bad_row_shows_the_row_and_writes_nothing(client_for, 
     assert not AirDailyReading.objects.exists()
 
 
+def test_a_file_with_many_errors_counts_every_one_and_lists_the_first_200(client_for, admin_user, station):
+    # rows 2–241: 240 station-days with PM2.5 = -1 (PM2.5 column); rows 242–266: 25 rows of an unknown station
+    # (站点编码); rows 267–271: 5 repeats of row 2's station-day (日期). 240 + 25 + 5 = 270 errors; the page lists
+    # 200 and counts the other 70.
+    start = datetime.date(2025, 1, 1)
+    lines = ["站点编码,日期,SO2,NO2,PM10,CO,O3_8h,PM2.5"]
+    lines += [f"JY01,{start + datetime.timedelta(days=i)},10,30,120,0.8,90,-1" for i in range(240)]
+    lines += [f"ZZ{i:02d},2026-01-{1 + i:02d},10,30,120,0.8,90,80" for i in range(25)]
+    lines += ["JY01,2025-01-01,10,30,120,0.8,90,80"] * 5
+    response = client_for(admin_user).post(
+        reverse("tracker:air_upload"), {"file": SimpleUploadedFile("d.csv", "\n".join(lines).encode())}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "文件有 270 处错误" in body
+    assert "PM2.5 240 处" in body and "站点编码 25 处" in body and "日期 5 处" in body  # every error, per column
+    assert body.count("<li>第 ") == 200 and "另有 70 处" in body  # 270 − 200 listed
+    assert "第 267 行「日期」列：与第 2 行是同一站点同一天，重复。" not in body  # past the first 200 listed
+    assert not AirDailyReading.objects.exists()
+
+
+def test_the_service_reports_every_error_past_two_hundred(station):
+    # 300 rows with an empty date: 300 errors (was cut at 200 inside the service); no key, so no repeats
+    rows = [_row(date="") for _ in range(300)]
+    with pytest.raises(TableError) as caught:
+        air_readings_import_records(records=rows)
+    assert len(caught.value.errors) == 300
+    assert {e.column for e in caught.value.errors} == {"日期"}
+
+
+def test_the_endpoint_lists_500_errors_and_counts_all(client, station, token):
+    # 600 station-days with a negative SO2: 600 errors; the answer carries the first 500 and the count
+    days = [datetime.date(2024, 1, 1) + datetime.timedelta(days=i) for i in range(600)]
+    response = _post(client, token, {"readings": [_row(so2=-1, date=d.isoformat()) for d in days]})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error_count"] == 600 and len(body["errors"]) == 500
+    assert body["errors"][0] == {"index": 0, "field": "SO2", "reason": "浓度不能为负数。"}
+    assert not AirDailyReading.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["official_a", "leader", "inspector"])
 def test_upload_page_is_for_admins_only(client_for, actors, who):
     assert client_for(actors[who]).get(reverse("tracker:air_upload")).status_code == 403

@@ -259,6 +259,8 @@ class TcpProxy:
             threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
 
     def _pump(self, src, dst, from_client: bool) -> None:
+        import socket
+
         try:
             while True:
                 data = src.recv(65536)
@@ -284,7 +286,15 @@ class TcpProxy:
         except OSError:
             pass
         finally:
+            # shutdown before close: the pump of the other direction is blocked in recv() on these sockets, and a
+            # bare close() from this thread neither wakes it nor sends the FIN (the kernel keeps the socket while a
+            # call is in it). PostgreSQL would then keep the backend of a killed client idle in its transaction,
+            # with its row locks, for ever.
             for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
                 try:
                     sock.close()
                 except OSError:

@@ -1,17 +1,19 @@
 from django.contrib import admin
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from ..models import AirDailyReading, AirStation, Measure, MeasureProgressReport, SandDustDay
 
 
 @admin.register(AirStation)
-class AirStationAdmin(admin.ModelAdmin):
+class AirStationAdmin(ModelAdmin):
     list_display = ("code", "name", "level", "unit", "war_zone", "counts_for_assessment", "is_active")
     list_filter = ("level", "counts_for_assessment", "war_zone", "unit", "is_active")
     search_fields = ("code", "name")
 
 
 @admin.register(AirDailyReading)
-class AirDailyReadingAdmin(admin.ModelAdmin):
+class AirDailyReadingAdmin(ModelAdmin):
     """Readings come in through the upload page, the endpoint or the command; here they are looked at."""
 
     list_display = ("station", "date", "pm25", "pm10", "o3_8h", "aqi", "category", "primary_pollutants")
@@ -28,7 +30,7 @@ class AirDailyReadingAdmin(admin.ModelAdmin):
         return False
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(TabularInline):
     model = MeasureProgressReport
     extra = 0
     readonly_fields = ("date", "progress", "note", "reported_by", "created_at")
@@ -39,7 +41,7 @@ class ReportInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(ModelAdmin):
     """Measures are set up here; progress moves only through units' reports (read-only in admin)."""
 
     list_display = ("code", "title", "area", "war_zone", "source_type", "unit", "deadline", "progress")
@@ -50,7 +52,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(SandDustDay)
-class SandDustDayAdmin(admin.ModelAdmin):
+class SandDustDayAdmin(ModelAdmin):
     """Sand-dust days: PM10 and PM2.5 of these days are left out of every assessment figure."""
 
     list_display = ("date", "note", "created_at")

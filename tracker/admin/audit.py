@@ -5,11 +5,13 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.admin import ModelAdmin
+
 from ..models import AuditLog, User
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ModelAdmin):
     """The trigger-written history: readable, never editable (the table itself refuses UPDATE/DELETE).
 
     The person is shown by name (app_user holds the id set by `tracker.common.audit.audit_user`). On SQLite, the local

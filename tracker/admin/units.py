@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
+from tracker.common.admin import ModelAdmin, PlausibleDates, TabularInline
+
 from ..choices import Role
 from ..forms.units import AdminUserChangeForm, AdminUserCreationForm
 from ..models import ApiToken, CalendarDay, Person, Unit, User, WarZone
@@ -11,14 +13,14 @@ from ..services import user_set_role
 
 
 @admin.register(Unit)
-class UnitAdmin(GuardedModelAdmin):
+class UnitAdmin(PlausibleDates, GuardedModelAdmin):
     list_display = ("code", "name", "kind", "war_zone", "sort_order", "is_active")
     list_filter = ("kind", "war_zone", "is_active")
     search_fields = ("code", "name")
     ordering = ("sort_order", "code")
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(TabularInline):
     model = Unit
     fields = ("code", "name", "kind")
     readonly_fields = ("code", "name", "kind")
@@ -31,13 +33,13 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(WarZone)
-class WarZoneAdmin(admin.ModelAdmin):
+class WarZoneAdmin(ModelAdmin):
     list_display = ("name", "code", "lead_unit", "sort_order")
     inlines = [UnitInline]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PlausibleDates, DjangoUserAdmin):
     """Role and unit are set through `user_set_role`, so groups and unit grants always agree."""
 
     form = AdminUserChangeForm
@@ -70,7 +72,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ModelAdmin):
     """Tokens are issued by `manage.py issue_api_token` (shown once); here they are listed and revoked."""
 
     list_display = ("name", "prefix", "scopes", "is_active", "expires_at", "created_at", "last_used_at")
@@ -82,7 +84,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(ModelAdmin):
     """Public holidays and make-up working days (from the State Council's annual notice); deadlines and warning
     colours count working days by them. The daily warning job applies a change on its next run."""
 
@@ -93,7 +95,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ModelAdmin):
     """The people register; pages for leaders and counties come with the accountability records."""
 
     list_display = ("name", "post", "unit", "phone", "is_active")

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from ..choices import AIR_PARAMETERS, WATER_PARAMETERS, WatchScope, WatchSource
 from ..credit_code import credit_code_problem
 from ..models import Enterprise, MonitoringWarning, WarningEvent, WarningReading, WarningRule
@@ -51,14 +53,14 @@ class WarningRuleForm(forms.ModelForm):
 
 
 @admin.register(WarningRule)
-class WarningRuleAdmin(admin.ModelAdmin):
+class WarningRuleAdmin(ModelAdmin):
     form = WarningRuleForm
     list_display = ("name", "source", "parameter", "comparison", "threshold", "duration", "scope", "level", "is_active")
     list_filter = ("source", "scope", "level", "is_active")
     search_fields = ("name",)
 
 
-class WarningReadingInline(admin.TabularInline):
+class WarningReadingInline(TabularInline):
     model = WarningReading
     extra = 0
     can_delete = False
@@ -66,7 +68,7 @@ class WarningReadingInline(admin.TabularInline):
     readonly_fields = fields
 
 
-class WarningEventInline(admin.TabularInline):
+class WarningEventInline(TabularInline):
     model = WarningEvent
     extra = 0
     can_delete = False
@@ -75,7 +77,7 @@ class WarningEventInline(admin.TabularInline):
 
 
 @admin.register(MonitoringWarning)
-class MonitoringWarningAdmin(admin.ModelAdmin):
+class MonitoringWarningAdmin(ModelAdmin):
     """Read-only: a warning is created by the rule evaluation and closed by the unit or an inspector on the site."""
 
     list_display = ("rule", "unit", "subject_key", "episode_start", "fired_on", "last_date", "peak_value", "status")
@@ -105,7 +107,7 @@ class EnterpriseForm(forms.ModelForm):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(ModelAdmin):
     form = EnterpriseForm
     list_display = ("name", "credit_code", "industry", "unit", "war_zone", "permit_number", "is_active")
     list_filter = ("industry", "unit", "war_zone", "is_active")

@@ -1,24 +1,26 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from ..models import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..services.water import outlet_register
 
 
 @admin.register(River)
-class RiverAdmin(admin.ModelAdmin):
+class RiverAdmin(ModelAdmin):
     list_display = ("name", "sort_order")
 
 
 @admin.register(WaterSection)
-class WaterSectionAdmin(admin.ModelAdmin):
+class WaterSectionAdmin(ModelAdmin):
     list_display = ("code", "name", "river", "level", "unit", "target_class", "is_active")
     list_filter = ("level", "river", "unit", "is_active")
     search_fields = ("code", "name")
 
 
 @admin.register(WaterMonthlyReading)
-class WaterMonthlyReadingAdmin(admin.ModelAdmin):
+class WaterMonthlyReadingAdmin(ModelAdmin):
     """Readings come in through the upload page, the API or the command, which compute class and compliance."""
 
     list_display = ("section", "month", "water_class", "compliant")
@@ -33,7 +35,7 @@ class WaterMonthlyReadingAdmin(admin.ModelAdmin):
         return False
 
 
-class OutletStepChangeInline(admin.TabularInline):
+class OutletStepChangeInline(TabularInline):
     model = OutletStepChange
     extra = 0
     can_delete = False
@@ -45,7 +47,7 @@ class OutletStepChangeInline(admin.TabularInline):
 
 
 @admin.register(SewageOutlet)
-class SewageOutletAdmin(admin.ModelAdmin):
+class SewageOutletAdmin(ModelAdmin):
     """The step moves only through the workflow (the unit's official); here it is read-only."""
 
     list_display = ("code", "name", "river", "unit", "outlet_type", "step", "deadline")
@@ -62,7 +64,7 @@ class SewageOutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(DrinkingWaterSource)
-class DrinkingWaterSourceAdmin(admin.ModelAdmin):
+class DrinkingWaterSourceAdmin(ModelAdmin):
     list_display = ("name", "unit", "level", "protection_status", "last_inspection")
     list_filter = ("level", "protection_status", "unit")
     search_fields = ("name",)

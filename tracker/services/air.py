@@ -43,7 +43,6 @@ READING_COLUMNS: dict[str, list[str]] = {
 # Plausibility ceilings: well above anything HJ 633-2012's tables reach, below obvious unit mix-ups
 # (e.g. CO sent in µg/m³).
 MAX_VALUE = {"so2": 5000.0, "no2": 3000.0, "pm10": 3000.0, "co": 150.0, "o3_8h": 2000.0, "pm25": 2000.0}
-MAX_ERRORS = 200
 BATCH_SIZE = 5000
 
 
@@ -58,7 +57,8 @@ class IngestResult:
 
 
 def _errors_at(frame: pd.DataFrame, mask: pd.Series, column: str, message: str) -> list[RowError]:
-    return [RowError(int(r), column, message) for r in frame.loc[mask, "_row"].head(MAX_ERRORS)]
+    # every error, not the first N: the upload page counts them all per column (`tabular.error_report`)
+    return [RowError(int(r), column, message) for r in frame.loc[mask, "_row"]]
 
 
 def validate_readings(
@@ -82,9 +82,12 @@ def validate_readings(
     )
     station_id = codes.map(stations)
     errors += _errors_at(frame, codes == "", "站点编码", _("站点编码不能为空。"))
-    for code in codes[(codes != "") & station_id.isna()].unique()[:MAX_ERRORS]:
-        mask = codes == code
-        errors += _errors_at(frame, mask, "站点编码", _("站点编码“%(code)s”不存在或已停用。") % {"code": code})
+    unknown = (codes != "") & station_id.isna()
+    message = _("站点编码“%(code)s”不存在或已停用。")
+    errors += [
+        RowError(int(r), "站点编码", message % {"code": code})
+        for r, code in zip(frame.loc[unknown, "_row"], codes[unknown], strict=True)
+    ]
 
     dates = pd.to_datetime(frame["date"].str.replace("/", "-", regex=False), format="%Y-%m-%d", errors="coerce")
     errors += _errors_at(frame, dates.isna(), "日期", _("日期无效，应为 YYYY-MM-DD，如 2026-01-31。"))
@@ -113,20 +116,15 @@ def validate_readings(
     keyed = clean["station_id"].notna() & clean["date"].notna()
     dup = keyed & clean.duplicated(subset=["station_id", "date"], keep="first")
     if dup.any():
-        first_rows = (
-            clean[keyed].drop_duplicates(subset=["station_id", "date"]).set_index(["station_id", "date"])["_row"]
-        )
-        for idx in clean.index[dup][:MAX_ERRORS]:
-            first = first_rows.loc[(clean.at[idx, "station_id"], clean.at[idx, "date"])]
-            errors.append(
-                RowError(
-                    int(clean.at[idx, "_row"]),
-                    "日期",
-                    _("与第 %(row)d 行是同一站点同一天，重复。") % {"row": int(first)},
-                )
-            )
+        # each repeated station-day names the row where it first appeared (one groupby, not a lookup per row)
+        first = clean[keyed].groupby(["station_id", "date"])["_row"].transform("first")
+        message = _("与第 %(row)d 行是同一站点同一天，重复。")
+        errors += [
+            RowError(int(r), "日期", message % {"row": int(f)})
+            for r, f in zip(clean.loc[dup, "_row"], first[dup[keyed]], strict=True)
+        ]
     errors.sort(key=lambda e: (e.row, e.column))
-    return clean, errors[:MAX_ERRORS]
+    return clean, errors
 
 
 def _computed_frame(clean: pd.DataFrame) -> pd.DataFrame:

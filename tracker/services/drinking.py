@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.common.tabular import RowError, TableError
+from tracker.common.tabular import RowError, TableError, read_table
 
 from ..choices import DRINKING_TARGET_CLASS
 from ..models import DrinkingWaterReading, DrinkingWaterSource
@@ -117,3 +117,9 @@ def drinking_readings_upsert(rows: Iterable[Mapping], *, today: dt.date | None =
         )
     logger.info("drinking-water readings upserted: %d", len(readings))
     return len(readings)
+
+
+def drinking_readings_import_table(*, upload, today: dt.date | None = None) -> int:
+    """An uploaded .csv / .xlsx (the admin page) → `drinking_readings_upsert`: the whole file or nothing."""
+    frame = read_table(upload, columns=READING_COLUMNS, required=READING_REQUIRED)
+    return drinking_readings_upsert(frame.to_dict("records"), today=today)

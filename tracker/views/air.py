@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tracker.common.access import area_required, capability_required
 from tracker.common.api import json_error, parse_json_body, token_required
 from tracker.common.ledger import wants_export
-from tracker.common.tabular import TableError
+from tracker.common.tabular import TableError, error_report
 
 from .. import charts
 from ..choices import StationLevel
@@ -177,7 +177,7 @@ def air_upload(request):
                 return redirect("tracker:air_upload")
     else:
         form = AirReadingsUploadForm()
-    return render(request, "tracker/air_upload.html", {"form": form, "errors": errors})
+    return render(request, "tracker/air_upload.html", {"form": form, "errors": error_report(errors)})
 
 
 @require_POST
@@ -195,8 +195,10 @@ def api_air_readings(request):
     try:
         result = air_readings_import_records(records=records)
     except TableError as exc:
-        details = [{"index": e.row - 1 if e.row else None, "field": e.column, "reason": e.message} for e in exc.errors]
-        return json_error("数据有误，本次提交未写入任何数据。", 400, errors=details)
+        details = [
+            {"index": e.row - 1 if e.row else None, "field": e.column, "reason": e.message} for e in exc.errors[:500]
+        ]  # the first 500, like the water endpoint; `error_count` says how many there are in all
+        return json_error("数据有误，本次提交未写入任何数据。", 400, errors=details, error_count=len(exc.errors))
     return JsonResponse(
         {
             "ok": True,

@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.db.models import Count, Max, Q
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
 from tracker.common.api import json_error, parse_json_body, token_required
-from tracker.common.tabular import TableError, error_report, read_table, xlsx_response
+from tracker.common.tabular import TableError, xlsx_response
 
 from ..choices import DRINKING_TARGET_CLASS, WaterClass
-from ..forms.water import ReadingUploadForm
 from ..models import DrinkingWaterReading, DrinkingWaterSource
 from ..permissions import unit_ids_for_user
-from ..services.drinking import READING_COLUMNS, READING_REQUIRED, drinking_readings_upsert
+from ..services.drinking import (
+    drinking_readings_import_table,
+    drinking_readings_upsert,
+)
+from .water import ReadingsUpload, readings_upload
 
 CLASS_LABEL = dict(WaterClass.choices)
 
@@ -79,27 +82,27 @@ def drinking_quality(request):
     )
 
 
+SOURCE_UPLOAD = ReadingsUpload(
+    title=gettext_lazy("导入水源地水质数据"),
+    heading=gettext_lazy("导入水源地月度水质数据"),
+    lead=gettext_lazy("整个文件先逐行检查；任何一行有误则一条也不写入。同一水源地同一月份再次导入会覆盖原数据。"),
+    tab="quality",
+    columns_help=gettext_lazy(
+        "必需：水源地名称（与登记名称一致）、月份（如 2025-03）；"
+        "监测指标（mg/L，可空）：溶解氧、高锰酸盐指数、化学需氧量、五日生化需氧量、氨氮、总磷。"
+    ),
+    done=gettext_lazy("已导入 %(n)d 条水源地月度水质数据。"),
+    import_table=drinking_readings_import_table,
+    next_url="tracker:drinking_quality",
+)
+
+
 @area_required("water")
 @capability_required("import_readings")
 @require_http_methods(["GET", "POST"])
 def drinking_readings_upload(request):
-    """Admin: import monthly source readings from Excel/CSV; the whole file or nothing."""
-    errors = []
-    form = ReadingUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            frame = read_table(form.cleaned_data["file"], columns=READING_COLUMNS, required=READING_REQUIRED)
-            count = drinking_readings_upsert(frame.to_dict("records"))
-        except TableError as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, _("已导入 %(n)d 条水源地月度水质数据。") % {"n": count})
-            return redirect("tracker:drinking_quality")
-    return render(
-        request,
-        "tracker/drinking_upload.html",
-        {"form": form, "errors": error_report(errors)},
-    )
+    """Admin: import monthly source readings (the section upload's page and path, `water.readings_upload`)."""
+    return readings_upload(request, SOURCE_UPLOAD)
 
 
 @token_required("water.readings")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
@@ -28,6 +32,7 @@ from ..services.water import READING_COLUMNS, outlet_move, water_readings_import
 from ..standards import trophic_state_index
 from ..tables import OutletTable, SectionTable
 
+StrOrPromise = str | Promise
 PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
 
 
@@ -166,26 +171,56 @@ def section_detail(request, pk: int):
     )
 
 
-@area_required("water")
-@capability_required("import_readings")
-@require_http_methods(["GET", "POST"])
-def water_readings_upload(request):
-    """Admin: import monthly readings from Excel/CSV; the whole file or nothing."""
+@dataclass(frozen=True)
+class ReadingsUpload:
+    """What differs between the monthly-readings upload pages (sections, drinking-water sources): their words, the
+    import service and where a good file leads. The page, the form and the error report are one (`readings_upload`)."""
+
+    title: StrOrPromise
+    heading: StrOrPromise
+    lead: StrOrPromise
+    tab: str
+    columns_help: StrOrPromise
+    done: StrOrPromise  # the success message, with %(n)d readings
+    import_table: Callable[..., int]
+    next_url: str
+
+
+def readings_upload(request, page: ReadingsUpload):
+    """An admin imports monthly readings from Excel/CSV: the whole file or nothing, every error counted."""
     errors = []
     form = ReadingUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = water_readings_import_table(upload=form.cleaned_data["file"])
+            count = page.import_table(upload=form.cleaned_data["file"])
         except TableError as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("已导入 %(n)d 条断面月度监测数据。") % {"n": count})
-            return redirect("tracker:water_index")
-    return render(
-        request,
-        "tracker/water_upload.html",
-        {"form": form, "errors": error_report(errors), "columns": READING_COLUMNS},
-    )
+            messages.success(request, page.done % {"n": count})
+            return redirect(page.next_url)
+    return render(request, "tracker/readings_upload.html", {"form": form, "errors": error_report(errors), "page": page})
+
+
+SECTION_UPLOAD = ReadingsUpload(
+    title=gettext_lazy("导入断面监测数据"),
+    heading=gettext_lazy("导入断面月度监测数据"),
+    lead=gettext_lazy("整个文件先逐行检查；任何一行有误则一条也不写入。同一断面同一月份再次导入会覆盖原数据。"),
+    tab="upload",
+    columns_help=gettext_lazy(
+        "必需：断面编码、月份（如 2025-03）；"
+        "监测指标（mg/L，可空）：溶解氧、高锰酸盐指数、化学需氧量、五日生化需氧量、氨氮、总磷。"
+    ),
+    done=gettext_lazy("已导入 %(n)d 条断面月度监测数据。"),
+    import_table=water_readings_import_table,
+    next_url="tracker:water_index",
+)
+
+
+@area_required("water")
+@capability_required("import_readings")
+@require_http_methods(["GET", "POST"])
+def water_readings_upload(request):
+    return readings_upload(request, SECTION_UPLOAD)
 
 
 @token_required("water.readings")
