@@ -52,6 +52,19 @@ class StageForm(forms.Form):
         ]
 
 
+class MilestonePlanForm(forms.Form):
+    """One date per stage after the reserve (倒排工期); an empty date means no node for that stage."""
+
+    def __init__(self, *args, stages: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Stage.choices)
+        for s in stages:
+            self.fields[s] = fields.DateField(label=labels[s], required=False)
+
+    def plan(self) -> dict:
+        return {s: self.cleaned_data.get(s) for s in self.fields}
+
+
 class ProgressForm(forms.Form):
     reported_on = fields.DateField(label=_("报告日期"))
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
