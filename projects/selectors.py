@@ -19,13 +19,13 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
-    IntegerField,
     QuerySet,
     Subquery,
-    Value,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -401,7 +401,16 @@ def ledger_rows(projects: QuerySet[Project], *, as_of: date) -> QuerySet[Project
 
 
 def _stall_frame(rows: list[dict], *, as_of: date) -> pd.DataFrame:
-    columns = ["pk", "stage", "planned_start", "planned_completion", "last_report", "progress", "next_stage", "next_due"]
+    columns = [
+        "pk",
+        "stage",
+        "planned_start",
+        "planned_completion",
+        "last_report",
+        "progress",
+        "next_stage",
+        "next_due",
+    ]
     frame = pd.DataFrame.from_records(rows, columns=columns).astype(object)
     frame = frame.where(pd.notna(frame), None)
     frame["watched"] = [s in WATCHED_STAGES for s in frame["stage"]]
@@ -563,8 +572,16 @@ def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> p
         .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
         .order_by("unit__sort_order", "unit__code", "code")
         .values(
-            "pk", "unit_id", "name", "stage", "planned_start", "planned_completion", "last_report", "progress_on",
-            "next_stage", "next_due",
+            "pk",
+            "unit_id",
+            "name",
+            "stage",
+            "planned_start",
+            "planned_completion",
+            "last_report",
+            "progress_on",
+            "next_stage",
+            "next_due",
         )  # fmt: skip
     )
     columns = ["unit_id", "unit", "count", "projects"]
