@@ -71,7 +71,7 @@ def next_milestone(milestones: list[tuple[str, date]], stage: str, order: tuple[
 
 
 def milestone_days_late(next_due: date | None, as_of: date) -> int | None:
-    """Days the next milestone is overdue on `as_of` (> 0), or None when it is not yet due (due on `as_of` is on time)."""
+    """Days the next milestone is overdue on `as_of` (> 0), or None when not yet due (due on `as_of` is on time)."""
     if next_due is None or next_due >= as_of:
         return None
     return (as_of - next_due).days

@@ -582,7 +582,7 @@ def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> p
             "progress_on",
             "next_stage",
             "next_due",
-        )  # fmt: skip
+        )
     )
     columns = ["unit_id", "unit", "count", "projects"]
     if not rows:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
@@ -344,7 +345,7 @@ def project_milestones_set(*, project: Project, plan: dict[str, date | None], us
     if unknown:
         raise ValidationError(_("节点无效：%(s)s。") % {"s": "、".join(sorted(unknown))})
     nodes = sorted(((s, d) for s, d in plan.items() if d is not None), key=lambda m: STAGE_INDEX[m[0]])
-    for (s1, d1), (s2, d2) in zip(nodes, nodes[1:], strict=False):
+    for (s1, d1), (s2, d2) in pairwise(nodes):
         if d2 < d1:
             raise ValidationError(
                 _("「%(b)s」的计划日期（%(db)s）不能早于「%(a)s」（%(da)s）。")
