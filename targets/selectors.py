@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,8 +15,17 @@ from tracker.models import Unit
 from tracker.selectors import territorial_units
 
 from . import scoring
-from .choices import READABLE_RUN_STATUSES, Area, ItemStatus, RunStatus, Source
-from .models import AssessmentItem, AssessmentScheme, Indicator, ScoreSnapshot, ScoringRun, Target, UnitScore
+from .choices import READABLE_RUN_STATUSES, Area, ItemStatus, RunStatus, Source, ValueStatus
+from .models import (
+    AssessmentItem,
+    AssessmentScheme,
+    DataValue,
+    Indicator,
+    ScoreSnapshot,
+    ScoringRun,
+    Target,
+    UnitScore,
+)
 from .services import approved_values, engine_items, item_from_frozen
 
 
@@ -263,3 +273,108 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
 
 
 # --- the scoring engine's inputs (read here; targets.services computes and writes) ----------------------
+
+
+# --- the province's view of the city; first-quarter (开门红) targets ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    ranking: Any  # ProvincialRanking
+    from_bottom: int  # 倒数第 N
+    gap: float | None  # to the next place, in the indicator's unit (`province.gap_to_next`)
+    bottom_third: bool  # shown in red: in the last third of the province
+
+
+def province_panel(*, year: int) -> list[ProvinceRow]:
+    """The newest recorded provincial ranking of each indicator for the latest year on or before `year` (the
+    leaders' dashboard's live panel). One query."""
+    from . import province
+    from .models import ProvincialRanking
+
+    rows = list(
+        ProvincialRanking.objects.filter(year__lte=year)
+        .select_related("indicator")
+        .order_by("-year", "indicator__sort_order", "indicator_id", "-month")
+    )
+    if not rows:
+        return []
+    latest = rows[0].year
+    seen: set[int] = set()
+    out = []
+    for r in rows:
+        if r.year != latest or r.indicator_id in seen:
+            continue
+        seen.add(r.indicator_id)
+        higher = r.indicator.direction == "higher"
+        out.append(
+            ProvinceRow(
+                ranking=r,
+                from_bottom=province.from_bottom(r.rank, r.total),
+                gap=province.gap_to_next(r.value, r.next_value, higher_better=higher) if r.rank > 1 else None,
+                bottom_third=r.rank > r.total * 2 / 3,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    indicator: Indicator
+    unit: Unit
+    target: float
+    actual: float | None
+    met: bool | None  # None: no actual yet
+
+
+def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
+    """First-quarter (开门红) targets this person may see, each with the quarter's actual value.
+
+    The actual is the indicator's value as of 31 March (or today, while the quarter runs): a computed
+    indicator's year-to-date value from its selector (`registry.computed_frame`), an entered one's approved value
+    (in force now) of the latest month of January–March. Met is judged by the indicator's direction.
+    Queries: the targets, then one per computed indicator and one for the entered ones.
+    """
+    from . import registry
+    from .models import QuarterTarget
+
+    targets = list(
+        QuarterTarget.objects.restrict(user, "view")
+        .filter(year=year, quarter=1)
+        .select_related("indicator", "unit")
+        .order_by("indicator__sort_order", "indicator_id", "unit__sort_order", "unit__code")
+    )
+    if not targets:
+        return []
+    as_of = min(date(year, 3, 31), today)
+    actual: dict[tuple[int, int], float] = {}
+    indicators = {t.indicator_id: t.indicator for t in targets}
+    entered = [pk for pk, ind in indicators.items() if ind.source == Source.ENTERED]
+    if as_of >= date(year, 1, 1):
+        for pk, ind in indicators.items():
+            if ind.source != Source.COMPUTED:
+                continue
+            df = registry.computed_frame(ind.code, year=year, as_of=as_of)
+            if df is not None:
+                for unit_id, value in zip(df["unit_id"], df["value"], strict=True):
+                    if pd.notna(value):
+                        actual[(pk, int(unit_id))] = float(value)
+        if entered:
+            # the approved value in force of the latest month of January–March (approved in April counts too)
+            rows = (
+                DataValue.objects.filter(
+                    indicator_id__in=entered, year=year, month__gte=1, month__lte=3, status=ValueStatus.APPROVED,
+                    superseded_at__isnull=True,
+                )
+                .order_by("indicator_id", "unit_id", "month")
+                .values_list("indicator_id", "unit_id", "value")
+            )  # fmt: skip
+            for ind_id, unit_id, value in rows:
+                actual[(ind_id, unit_id)] = float(value)  # ordered by month: the latest month wins
+    out = []
+    for t in targets:
+        value = actual.get((t.indicator_id, t.unit_id))
+        higher = t.indicator.direction == "higher"
+        met = None if value is None else (value >= t.value if higher else value <= t.value)
+        out.append(QuarterRow(indicator=t.indicator, unit=t.unit, target=t.value, actual=value, met=met))
+    return out

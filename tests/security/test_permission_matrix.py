@@ -220,6 +220,9 @@ POLICY.update(
         "targets:unit_sheet": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_sheet),
         "targets:run_request": Policy(GET_405, "login 403 403 403 ok 403 ok", obj_as("scheme", "scheme_id")),
         "targets:indicator_list": Policy(EVERYONE, EVERYONE),
+        # next year's scheme is the admins' copy; the first-quarter targets are read like targets (a POST reads)
+        "targets:scheme_copy": Policy(GET_405, ADMIN_ONLY, obj_as("scheme", "scheme_id")),
+        "targets:first_quarter": Policy(EVERYONE, EVERYONE),
         "targets:target_list": Policy(EVERYONE, EVERYONE),
         # bulk import of targets: admins only (an empty POST re-renders the page with a message)
         "targets:target_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
