@@ -492,9 +492,7 @@ def scheme_copy(request, scheme_id: int):
         return redirect(f"{reverse('targets:index')}?scheme={scheme.pk}")
     messages.success(
         request,
-        _(
-            "已复制为“%(name)s”：%(items)d 个考核项、%(targets)d 个目标值（已有 %(kept)d 个保留不变），请在系统管理中修改后发布。"
-        )
+        _("已复制为“%(name)s”：%(items)d 个考核项、%(targets)d 个目标值（已有 %(kept)d 个保留）。")
         % {"name": done.scheme.name, "items": done.items, "targets": done.targets, "kept": done.targets_kept},
     )
     return redirect(f"{reverse('targets:index')}?scheme={done.scheme.pk}")
