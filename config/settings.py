@@ -406,6 +406,14 @@ DEMO_SEEDERS = [
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]
 
+# The bulletin's (通报) parts beyond the rectification items, in order: each `(*, start, end) -> DocumentSection`
+# (tracker.documents) from its own app's selectors, so rectifications imports none of those apps.
+BULLETIN_SECTIONS = [
+    "tracker.selectors.measures.bulletin_tasks_behind",  # tasks behind schedule
+    "projects.selectors.bulletin_stalled_projects",  # stalled projects (milestones included)
+    "targets.selectors.bulletin_ranking_movement",  # rank change against the previous published ranking
+]
+
 # --- projects ---
 # The city's target budget execution rate (%) for special funds, shown against the actual rate with the gap in yuan.
 PROJECTS_EXECUTION_TARGET = env_int("PROJECTS_EXECUTION_TARGET", 80)

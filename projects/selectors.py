@@ -743,3 +743,29 @@ __all__ = [
     "stalled_ids",
     "unit_execution",
 ]
+
+
+def bulletin_stalled_projects(*, start: date, end: date, limit: int = 100):
+    """The bulletin's part on stalled projects (项目停滞): every project stalled on the period's end by
+    `rules.stall_flags` (silence, behind the line, or a milestone node overdue), by unit, with the reason."""
+    from tracker.documents import DocumentSection
+
+    ids = stalled_ids(Project.objects.all(), as_of=end)
+    frame = project_frame(Project.objects.filter(pk__in=ids), as_of=end) if ids else None
+    rows = (
+        []
+        if frame is None
+        else [
+            (r["unit__name"], r["code"], r["name"], r["stage_label"], r["responsible_person"] or "—", r["stall_reason"])
+            for r in frame.head(limit).to_dict("records")
+        ]
+    )
+    total = len(ids)
+    note = f"截至{end.year}年{end.month}月{end.day}日，停滞或进度滞后的项目共{total}个"
+    note += f"，下表列出前{limit}个。" if total > limit else ("。" if total else "，无停滞项目。")
+    return DocumentSection(
+        heading="项目停滞情况",
+        headers=("责任单位", "项目编号", "项目名称", "所处阶段", "责任人", "停滞原因"),
+        rows=rows,
+        note=note,
+    )

@@ -227,6 +227,7 @@ def bulletin(request):
     today = timezone.localdate()
     form = PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
     units_table = items_table = None
+    sections: list = []
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         units_table = BulletinUnitTable(selectors.bulletin_units(start=start, end=end), request)
@@ -240,8 +241,11 @@ def bulletin(request):
             return units_table.export_response(
                 filename=f"整改通报-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", extra_sheets=[items_table.export_sheet()]
             )
+        sections = selectors.bulletin_sections(start=start, end=end)
     return render(
-        request, "rectifications/bulletin.html", {"form": form, "units_table": units_table, "table": items_table}
+        request,
+        "rectifications/bulletin.html",
+        {"form": form, "units_table": units_table, "table": items_table, "sections": sections},
     )
 
 
@@ -278,7 +282,9 @@ def bulletin_document(request):
         return redirect("rectifications:bulletin")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows = selectors.bulletin(start=start, end=end)
-    filename, content = documents.bulletin_document(rows=rows, start=start, end=end, user=request.user)
+    filename, content = documents.bulletin_document(
+        rows=rows, start=start, end=end, user=request.user, sections=selectors.bulletin_sections(start=start, end=end)
+    )
     return _docx_response(filename, content)
 
 

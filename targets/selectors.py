@@ -378,3 +378,43 @@ def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
         met = None if value is None else (value >= t.value if higher else value <= t.value)
         out.append(QuarterRow(indicator=t.indicator, unit=t.unit, target=t.value, actual=value, met=met))
     return out
+
+
+def bulletin_ranking_movement(*, start: date, end: date):
+    """The bulletin's part on ranking movement: the latest published ranking (通报) dated on or before the
+    period's end against the scheme's published ranking before it — each unit's rank then and now and the change,
+    read from the stored runs (nothing is recomputed). Three queries."""
+    from tracker.documents import DocumentSection
+
+    published = list(
+        ScoringRun.objects.filter(publication__isnull=False, as_of__lte=end)
+        .select_related("scheme")
+        .order_by("-as_of", "-created_at")[:1]
+    )
+    heading = "考核排名变化"
+    headers = ("本期名次", "责任单位", "总分", "上期名次", "名次变化")
+    if not published:
+        return DocumentSection(heading=heading, headers=headers, rows=[], note="本期尚无已通报的考核排名。")
+    run = published[0]
+    before = (
+        ScoringRun.objects.filter(scheme=run.scheme, publication__isnull=False, as_of__lt=run.as_of)
+        .order_by("-as_of", "-created_at")
+        .first()
+    )
+    previous = dict(UnitScore.objects.filter(run=before).values_list("unit_id", "rank")) if before else {}
+    rows = []
+    for s in UnitScore.objects.filter(run=run).select_related("unit").order_by("rank", "unit__sort_order"):
+        was = previous.get(s.unit_id)
+        if was is None:
+            change = "—"
+        elif was == s.rank:
+            change = "持平"
+        else:
+            change = f"上升{was - s.rank}位" if was > s.rank else f"下降{s.rank - was}位"
+        rows.append((s.rank, s.unit.name, f"{s.total:.2f}", was if was is not None else "—", change))
+    note = f"{run.scheme.name}，计分截至{run.as_of.year}年{run.as_of.month}月{run.as_of.day}日" + (
+        f"，与{before.as_of.year}年{before.as_of.month}月{before.as_of.day}日通报的排名相比。"
+        if before
+        else "；此前没有已通报的排名可比。"
+    )
+    return DocumentSection(heading=heading, headers=headers, rows=rows, note=note)
