@@ -93,6 +93,8 @@ class LedgerFilterForm(forms.Form):
     fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None, widget=FastSelect)
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部")), *Stage.choices])
     stalled = forms.BooleanField(label=_("只看停滞项目"), required=False)
+    # 超前谋划: next year's reserve is the projects planned to start next year
+    year = forms.IntegerField(label=_("计划开工年度"), required=False, min_value=2000, max_value=2100)
     q = forms.CharField(label=_("名称/编号"), required=False, max_length=60)
 
     def __init__(self, *args, units, funds, **kwargs):

@@ -363,6 +363,7 @@ def ledger_queryset(
     stage: str | None = None,
     stalled: bool = False,
     search: str = "",
+    year: int | None = None,
 ) -> QuerySet[Project]:
     """The project ledger a person may see, filtered, as a queryset the ledger sorts and pages in SQL.
 
@@ -382,6 +383,8 @@ def ledger_queryset(
         projects = projects.filter(stage=stage)
     if search:
         projects = projects.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if year:  # next year's reserve (超前谋划): planned to start that year
+        projects = projects.filter(planned_start__year=year)
     if stalled:
         projects = projects.filter(pk__in=stalled_ids(projects, as_of=as_of))
     return projects

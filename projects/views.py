@@ -122,6 +122,7 @@ def project_list(request):
         stage=filters.get("stage") or None,
         stalled=bool(filters.get("stalled")),
         search=filters.get("q") or "",
+        year=filters.get("year"),
     )
     table = ProjectTable(selectors.ledger_rows(projects, as_of=today), request, as_of=today)
     if wants_export(request):

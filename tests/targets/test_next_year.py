@@ -89,3 +89,20 @@ def test_first_quarter_compares_the_march_value_with_the_target(unit_a, unit_b, 
     assert [r.unit.pk for r in selectors.first_quarter(user=official_a, year=2026, today=date(2026, 4, 10))] == [
         unit_a.pk
     ]
+
+
+@pytest.mark.clock("2026-11-20 10:00")
+def test_next_years_tasks_and_reserve_filter_by_year(client_for, leader, unit_a):
+    from tests.factories import MeasureFactory, ProjectFactory
+
+    MeasureFactory(unit=unit_a, title="今年的任务", deadline=date(2026, 12, 1))
+    MeasureFactory(unit=unit_a, title="明年的任务", deadline=date(2027, 3, 31))
+    ProjectFactory(unit=unit_a, name="今年开工项目", stage="reserve", planned_start=date(2026, 3, 1),
+                   planned_completion=date(2026, 12, 1))  # fmt: skip
+    ProjectFactory(unit=unit_a, name="明年储备项目", stage="reserve", planned_start=date(2027, 3, 1),
+                   planned_completion=date(2027, 12, 1))  # fmt: skip
+    client = client_for(leader)
+    tasks = client.get(reverse("tracker:measure_list"), {"year": 2027}).content.decode()
+    assert "明年的任务" in tasks and "今年的任务" not in tasks
+    reserve = client.get(reverse("projects:project_list"), {"year": 2027}).content.decode()
+    assert "明年储备项目" in reserve and "今年开工项目" not in reserve

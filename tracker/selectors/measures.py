@@ -37,8 +37,10 @@ def measure_list(
     source_type: str | None = None,
     status: str | None = None,
     overdue: bool = False,
+    year: int | None = None,
 ) -> QuerySet[Measure]:
-    """The measures this person may see, filtered, overdue first then by deadline (one query)."""
+    """The measures this person may see, filtered, overdue first then by deadline (one query). `year`: due that
+    year (next year's list, 超前谋划)."""
     qs = with_status(measures_for_user(user, "view").select_related("unit", "war_zone"), today)
     if area:
         qs = qs.filter(area=area)
@@ -48,6 +50,8 @@ def measure_list(
         qs = qs.filter(unit_id=unit_id)
     if source_type:
         qs = qs.filter(source_type=source_type)
+    if year:
+        qs = qs.filter(deadline__year=year)
     # `status` is annotated by with_status, which the type checker cannot see through
     if status:
         qs = qs.filter(status=status)  # type: ignore[misc]
