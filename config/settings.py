@@ -409,12 +409,13 @@ DEMO_SEEDERS = [
     "targets.demo.seed_province_and_next_year",  # 全省排名, 开门红 targets, next year's scheme (after the scoring)
 ]
 
-# The bulletin's (通报) parts beyond the rectification items, in order: each `(*, start, end) -> DocumentSection`
-# (tracker.documents) from its own app's selectors, so rectifications imports none of those apps.
+# The bulletin's (通报) parts beyond the rectification items, in order: (selector, capability to see it). Each
+# selector is `(*, start, end) -> DocumentSection` (tracker.documents) in its own app, so rectifications imports
+# none of those apps; a part is left out for whoever lacks its capability (inspectors have no part in projects).
 BULLETIN_SECTIONS = [
-    "tracker.selectors.measures.bulletin_tasks_behind",  # tasks behind schedule
-    "projects.selectors.bulletin_stalled_projects",  # stalled projects (milestones included)
-    "targets.selectors.bulletin_ranking_movement",  # rank change against the previous published ranking
+    ("tracker.selectors.measures.bulletin_tasks_behind", "use_site"),  # tasks behind schedule
+    ("projects.selectors.bulletin_stalled_projects", "read_projects"),  # stalled projects (milestones included)
+    ("targets.selectors.bulletin_ranking_movement", "use_site"),  # rank change against the previous published run
 ]
 
 # --- projects ---

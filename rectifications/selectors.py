@@ -152,15 +152,19 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
 NUMERALS = "三四五六七八九十"
 
 
-def bulletin_sections(*, start: datetime.date, end: datetime.date) -> list:
-    """The bulletin's further parts (tasks behind schedule, stalled projects, ranking movement …): each from the
-    selector `settings.BULLETIN_SECTIONS` names, headed 三、四、… after the items' 一、二、."""
+def bulletin_sections(*, start: datetime.date, end: datetime.date, user) -> list:
+    """The bulletin's further parts (tasks behind schedule, stalled projects, ranking movement …) this person may
+    see: each from the selector `settings.BULLETIN_SECTIONS` names, headed 三、四、… after the items' 一、二、."""
     from dataclasses import replace
 
     from django.conf import settings
     from django.utils.module_loading import import_string
 
-    parts = [import_string(path)(start=start, end=end) for path in settings.BULLETIN_SECTIONS]
+    from tracker.common.access import has_cap
+
+    parts = [
+        import_string(path)(start=start, end=end) for path, cap in settings.BULLETIN_SECTIONS if has_cap(user, cap)
+    ]
     return [replace(p, heading=f"{NUMERALS[i]}、{p.heading}") for i, p in enumerate(parts)]
 
 

@@ -4,7 +4,8 @@ A round is an `Inspection` of kind 专项督查 with a target list (`InspectionT
 Each finding against a target becomes either a rectification item — through `services.rectification_item_create`,
 so it follows the ordinary closing workflow — or a directive (督办事项) with a deadline that the unit reports done.
 Inspectors and admins draw up rounds and record findings (`import_items`); the unit's official reports a
-directive done. Kept out of `services.py` (already past the size where a module splits).
+directive done. Projects and money are not the inspectors' part (`read_projects`): only those who read projects
+put a project in a round or see a project target — an inspector's rounds are over tasks. Kept out of `services.py` (already past the size where a module splits).
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def special_inspection_create(
         raise WorkflowError(_("批次名称“%(n)s”已存在。") % {"n": name})
     if not project_ids and not measure_ids:
         raise WorkflowError(_("请至少选择一个督查对象（项目或攻坚任务）。"))
+    if project_ids and not has_cap(user, "read_projects"):
+        raise NotAllowed(_("您无权查看项目，只能对攻坚任务组织专项督查。"))
     check_plausible_date(date)
     projects = list(_project_model().objects.filter(pk__in=project_ids).only("pk", "unit_id"))
     measures = list(Measure.objects.filter(pk__in=measure_ids).only("pk", "unit_id"))
@@ -95,6 +98,8 @@ def special_finding_record(
         raise NotAllowed(_("只有督察员或系统管理员可以登记督查发现的问题。"))
     if kind not in FindingKind.values:
         raise WorkflowError(_("请选择问题的处理方式。"))
+    if target.project_id is not None and not has_cap(user, "read_projects"):
+        raise NotAllowed(_("您无权查看项目，只能对攻坚任务组织专项督查。"))
     check_plausible_date(deadline)
     check_text_length(description, _("问题描述"))
     inspection = target.inspection
@@ -169,11 +174,13 @@ def special_inspections(*, user) -> QuerySet[Inspection]:
 
 
 def special_targets(*, inspection: Inspection, user) -> list[InspectionTarget]:
-    """The round's targets this person may see, each with its project or task, its items and its directives."""
+    """The round's targets this person may see, each with its project or task, its items and its directives
+    (project targets only for those who read projects)."""
+    targets = InspectionTarget.objects.restrict(user, "view").filter(inspection=inspection)
+    if not has_cap(user, "read_projects"):
+        targets = targets.filter(project__isnull=True)
     return list(
-        InspectionTarget.objects.restrict(user, "view")
-        .filter(inspection=inspection)
-        .select_related("unit", "project", "measure")
+        targets.select_related("unit", "project", "measure")
         .prefetch_related(
             Prefetch("items", queryset=RectificationItem.objects.order_by("code")),
             Prefetch("directives", queryset=Directive.objects.order_by("deadline", "pk")),
@@ -182,14 +189,17 @@ def special_targets(*, inspection: Inspection, user) -> list[InspectionTarget]:
     )
 
 
-def target_choices(*, today: datetime.date) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """(projects, tasks) a round may target: projects being funded or built, and tasks not done, by unit."""
+def target_choices(*, user, today: datetime.date) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(projects, tasks) a round may target: projects being funded or built (for those who read projects), and
+    tasks not done, by unit."""
     projects = (
         _project_model()
         .objects.filter(stage__in=("library", "funded", "started"))
         .select_related("unit")
         .order_by("unit__sort_order", "code")
     )
+    if not has_cap(user, "read_projects"):
+        projects = projects.none()
     measures = Measure.objects.filter(progress__lt=100).select_related("unit").order_by("unit__sort_order", "deadline")
     return (
         [(p.pk, f"{p.unit.name} · {p.code} {p.name}") for p in projects],

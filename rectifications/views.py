@@ -241,7 +241,7 @@ def bulletin(request):
             return units_table.export_response(
                 filename=f"整改通报-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", extra_sheets=[items_table.export_sheet()]
             )
-        sections = selectors.bulletin_sections(start=start, end=end)
+        sections = selectors.bulletin_sections(start=start, end=end, user=request.user)
     return render(
         request,
         "rectifications/bulletin.html",
@@ -283,7 +283,11 @@ def bulletin_document(request):
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows = selectors.bulletin(start=start, end=end)
     filename, content = documents.bulletin_document(
-        rows=rows, start=start, end=end, user=request.user, sections=selectors.bulletin_sections(start=start, end=end)
+        rows=rows,
+        start=start,
+        end=end,
+        user=request.user,
+        sections=selectors.bulletin_sections(start=start, end=end, user=request.user),
     )
     return _docx_response(filename, content)
 
@@ -368,13 +372,15 @@ def special_list(request):
         raise PermissionDenied
     form = None
     if can_plan:
-        project_choices, measure_choices = special.target_choices(today=timezone.localdate())
+        project_choices, measure_choices = special.target_choices(user=request.user, today=timezone.localdate())
         form = SpecialInspectionForm(
             request.POST or None,
             project_choices=project_choices,
             measure_choices=measure_choices,
             initial={"date": timezone.localdate()},
         )
+        if not project_choices:  # no projects for those who do not read them (inspectors)
+            del form.fields["projects"]
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
@@ -382,7 +388,7 @@ def special_list(request):
                     user=request.user,
                     name=d["name"],
                     date=d["date"],
-                    project_ids=d["projects"],
+                    project_ids=d.get("projects") or [],
                     measure_ids=d["measures"],
                     reason=d["reason"],
                 )

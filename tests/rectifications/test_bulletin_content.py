@@ -52,8 +52,8 @@ def story(unit_a, unit_b, official_a, leader):
         yield
 
 
-def test_sections_hold_tasks_projects_and_movement(story, unit_a, unit_b):
-    tasks, projects, movement = bulletin_sections(start=dt.date(2026, 6, 1), end=END)
+def test_sections_hold_tasks_projects_and_movement(story, unit_a, unit_b, leader):
+    tasks, projects, movement = bulletin_sections(start=dt.date(2026, 6, 1), end=END, user=leader)
     assert tasks.heading == "三、攻坚任务滞后情况"
     # only RW-1: not done and its deadline 06-05 is before 06-15, 10 days overdue (RW-2 done, RW-3 not due)
     assert [r[1] for r in tasks.rows] == ["RW-1"]
@@ -87,3 +87,9 @@ def test_page_and_word_document_carry_the_parts_and_the_place(story, client_for,
     assert "三、攻坚任务滞后情况" in doc and "井研县\tRW-1\t工地扬尘整治\t赵六\t2026-06-05\t40%\t10" in doc
     assert "四、项目停滞情况" in doc and "茫溪河治理" in doc
     assert "五、考核排名变化" in doc and "1\t井研县\t89.00\t2\t上升1位" in doc
+
+
+def test_inspectors_get_no_project_part(story, inspector):
+    # inspectors have no part in projects: the stalled projects are left out and the ranking becomes 四、
+    parts = bulletin_sections(start=dt.date(2026, 6, 1), end=END, user=inspector)
+    assert [p.heading for p in parts] == ["三、攻坚任务滞后情况", "四、考核排名变化"]

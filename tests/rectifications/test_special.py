@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def round_(inspector, unit_a, unit_b):
+def round_(admin_user, unit_a, unit_b):
     project = ProjectFactory(unit=unit_a, name="沙湾区污水管网项目")
     task = MeasureFactory(unit=unit_b)
     return special.special_inspection_create(
-        user=inspector, name="停滞项目专项督查", date=date(2026, 5, 1), project_ids=[project.pk],
+        user=admin_user, name="停滞项目专项督查", date=date(2026, 5, 1), project_ids=[project.pk],
         measure_ids=[task.pk], reason="停滞",
     )  # fmt: skip
 
@@ -46,10 +46,10 @@ def test_a_round_without_targets_is_refused(inspector):
                                           measure_ids=[])  # fmt: skip
 
 
-def test_a_finding_becomes_an_item_in_the_round_with_its_place(round_, inspector, unit_a):
+def test_a_finding_becomes_an_item_in_the_round_with_its_place(round_, admin_user, unit_a):
     target = round_.targets.get(project__isnull=False)
     item = special.special_finding_record(
-        user=inspector, target=target, kind=FindingKind.ITEM, description="征地未完成，管网未开工",
+        user=admin_user, target=target, kind=FindingKind.ITEM, description="征地未完成，管网未开工",
         responsible_person="王五", deadline=date(2026, 6, 30), place="沙湾区嘉农镇",
     )  # fmt: skip
     item = RectificationItem.objects.get(pk=item.pk)
@@ -62,10 +62,10 @@ def test_a_finding_becomes_an_item_in_the_round_with_its_place(round_, inspector
     assert item.special_target_id == target.pk and item.code == f"ZX{round_.pk}-001"
 
 
-def test_a_directive_is_reported_done_once_by_the_unit(round_, inspector, official_a, official_b):
+def test_a_directive_is_reported_done_once_by_the_unit(round_, admin_user, official_a, official_b):
     target = round_.targets.get(project__isnull=False)
     directive = special.special_finding_record(
-        user=inspector, target=target, kind=FindingKind.DIRECTIVE, description="5月底前开工",
+        user=admin_user, target=target, kind=FindingKind.DIRECTIVE, description="5月底前开工",
         responsible_person="王五", deadline=date(2026, 5, 31),
     )  # fmt: skip
     with pytest.raises(NotAllowed):
@@ -83,8 +83,24 @@ def test_an_official_sees_only_the_targets_in_their_unit(round_, official_a, lea
     assert "沙湾区污水管网项目" in page
 
 
-def test_the_inspector_records_a_finding_on_the_page(round_, inspector, client_for):
-    target = InspectionTarget.objects.get(inspection=round_, project__isnull=False)
+def test_projects_are_not_the_inspectors_part(round_, inspector, unit_a):
+    project = ProjectFactory(unit=unit_a)
+    with pytest.raises(NotAllowed):
+        special.special_inspection_create(user=inspector, name="x", date=date(2026, 5, 1), project_ids=[project.pk],
+                                          measure_ids=[])  # fmt: skip
+    with pytest.raises(NotAllowed):
+        special.special_finding_record(
+            user=inspector, target=round_.targets.get(project__isnull=False), kind=FindingKind.ITEM,
+            description="x", responsible_person="x", deadline=date(2026, 6, 1),
+        )  # fmt: skip
+    # the inspector sees the round's task, not its project
+    assert [t.measure_id is not None for t in special.special_targets(inspection=round_, user=inspector)] == [True]
+
+
+def test_the_inspector_records_a_finding_on_a_task_on_the_page(round_, inspector, client_for):
+    page = client_for(inspector).get(f"/rectifications/special/{round_.pk}/").content.decode()
+    assert "沙湾区污水管网项目" not in page
+    target = InspectionTarget.objects.get(inspection=round_, measure__isnull=False)
     response = client_for(inspector).post(
         f"/rectifications/special/{round_.pk}/",
         {"target": target.pk, "kind": "directive", "description": "倒排工期", "responsible_person": "李四",
