@@ -5,7 +5,8 @@ Each finding against a target becomes either a rectification item — through `s
 so it follows the ordinary closing workflow — or a directive (督办事项) with a deadline that the unit reports done.
 Inspectors and admins draw up rounds and record findings (`import_items`); the unit's official reports a
 directive done. Projects and money are not the inspectors' part (`read_projects`): only those who read projects
-put a project in a round or see a project target — an inspector's rounds are over tasks. Kept out of `services.py` (already past the size where a module splits).
+put a project in a round or see a project target — an inspector's rounds are over tasks. Kept out of
+`services.py` (already past the size where a module splits).
 """
 
 from __future__ import annotations
