@@ -332,7 +332,7 @@ def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
 
     The actual is the indicator's value as of 31 March (or today, while the quarter runs): a computed
     indicator's year-to-date value from its selector (`registry.computed_frame`), an entered one's approved value
-    (in force now) of the latest month of January–March. Met is judged by the indicator's direction.
+    (in force now) of the latest month of January–March. Met: the engine's rule (`scoring.meets`).
     Queries: the targets, then one per computed indicator and one for the entered ones.
     """
     from . import registry
@@ -374,8 +374,9 @@ def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
     out = []
     for t in targets:
         value = actual.get((t.indicator_id, t.unit_id))
-        higher = t.indicator.direction == "higher"
-        met = None if value is None else (value >= t.value if higher else value <= t.value)
+        ind = t.indicator
+        digits = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+        met = None if value is None else scoring.meets(value, t.value, ind.direction, digits)
         out.append(QuarterRow(indicator=t.indicator, unit=t.unit, target=t.value, actual=value, met=met))
     return out
 

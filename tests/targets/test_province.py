@@ -94,3 +94,13 @@ def test_the_panel_shows_the_latest_period_and_the_gap(execution):
 def test_the_leaders_dashboard_shows_the_place(execution, client_for, leader):
     page = client_for(leader).get(reverse("targets:dashboard_city")).content.decode()
     assert "我市在全省的位次" in page and "第19名/21" in page and "倒数第3" in page and "4.80" in page
+
+
+@pytest.mark.django_db
+def test_the_pilots_panel_is_for_project_readers_only(client_for, leader, inspector, unit_a):
+    from projects.models import Pilot
+
+    Pilot.objects.create(name="全国无废城市建设试点", level="national", kind="waste_free", lead_unit=unit_a)
+    url = reverse("targets:dashboard_city")
+    assert "全国无废城市建设试点" in client_for(leader).get(url).content.decode()
+    assert "全国无废城市建设试点" not in client_for(inspector).get(url).content.decode()  # no projects for inspectors
