@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.choices import Stage
 from targets.models import ProvincialRanking
@@ -29,7 +28,12 @@ def test_new_pages_in_english(client_for, official_a, leader, admin_user, unit_a
     page = _en(client_for(leader)).get(reverse("targets:first_quarter")).content.decode()
     assert "Q1 target" in page and "一季度目标" not in page
     ProvincialRanking.objects.create(
-        indicator=IndicatorFactory(code="exec"), year=date.today().year, rank=19, total=21, value=1.0, next_value=2.0
+        indicator=IndicatorFactory(code="exec"),
+        year=timezone.localdate().year,
+        rank=19,
+        total=21,
+        value=1.0,
+        next_value=2.0,
     )
     page = _en(client_for(leader)).get(reverse("targets:dashboard_city")).content.decode()
     assert "place in the province" in page and "19 of 21" in page and "3 from the bottom" in page
