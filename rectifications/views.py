@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap
+from tracker.common.ledger import wants_export
+from tracker.common.tabular import TableError
+from tracker.common.uploads import file_response
 from tracker.common.workflow import Stale
-from tracker.ledger import wants_export
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
-from tracker.tabular import TableError
-from tracker.uploads import file_response
 
 from . import documents, selectors, services, special
 from .choices import Actor, Status

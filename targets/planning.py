@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tracker.audit import audited
 from tracker.common.access import has_cap
+from tracker.common.audit import audited
 
 from . import province, scoring
 from .choices import Direction
