@@ -401,12 +401,24 @@ DEMO_SEEDERS = [
     "tracker.demo.seed_calendar",  # holidays and make-up working days: deadlines and warning colours count them
     "projects.demo.seed_projects",
     "projects.demo.seed_pilots",
+    "projects.demo.seed_milestones",  # 倒排工期 on a few projects (one behind)
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
+    "rectifications.demo.seed_special_inspection",  # 专项督查 of the stalled projects (after their milestones)
     "tracker.demo_air.seed_air",
     "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
+    "targets.demo.seed_province_and_next_year",  # 全省排名, 开门红 targets, next year's scheme (after the scoring)
+]
+
+# The bulletin's (通报) parts beyond the rectification items, in order: (selector, capability to see it). Each
+# selector is `(*, start, end) -> DocumentSection` (tracker.documents) in its own app, so rectifications imports
+# none of those apps; a part is left out for whoever lacks its capability (inspectors have no part in projects).
+BULLETIN_SECTIONS = [
+    ("tracker.selectors.measures.bulletin_tasks_behind", "use_site"),  # tasks behind schedule
+    ("projects.selectors.bulletin_stalled_projects", "read_projects"),  # stalled projects (milestones included)
+    ("targets.selectors.bulletin_ranking_movement", "use_site"),  # rank change against the previous published run
 ]
 
 # Daily inbox job (tracker.tasks.inbox_daily): each app's notifier, called in one transaction; each returns counts.

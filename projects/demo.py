@@ -373,3 +373,40 @@ def seed_pilots(ctx: DemoContext) -> None:
         pilot.projects.set(projects.order_by("code")[:3])
         pilot.funds.set(Fund.objects.filter(area=area, year=ctx.today.year).order_by("name")[:2])
     logger.info("pilots demo: %d pilots", Pilot.objects.count())
+
+
+@transaction.atomic
+def seed_milestones(ctx: DemoContext) -> None:
+    """Milestone plans (倒排工期) on a few projects, through the service as their unit's official: a funded project
+    that missed its 开工 node (behind), one under way on plan, one in the library and one reserve project to start
+    next year (it shows in next year's project reserve). Projects that already have a plan are left alone."""
+    from .services import project_milestones_set
+
+    today = ctx.today
+    y = today.year
+    plans = [
+        # (stage, plan) — the speech's example: 开工 by 3月31日, 竣工 by 11月30日
+        (Stage.FUNDED, {Stage.STARTED: date(y, 3, 31), Stage.COMPLETED: date(y, 11, 30)}),
+        (Stage.STARTED, {Stage.STARTED: date(y, 3, 31), Stage.COMPLETED: date(y + 1, 6, 30)}),
+        (Stage.LIBRARY, {Stage.FUNDED: today + timedelta(days=30), Stage.STARTED: today + timedelta(days=90),
+                         Stage.COMPLETED: date(y + 1, 11, 30)}),
+        (Stage.PACKAGING, {Stage.APPLICATION: today + timedelta(days=45), Stage.STARTED: date(y + 1, 3, 31),
+                           Stage.COMPLETED: date(y + 1, 11, 30)}),
+    ]  # fmt: skip
+    named = [name for _code, name, _area in NAMED_STALLED]
+    done = 0
+    for stage, plan in plans:
+        project = (
+            Project.objects.filter(stage=stage, unit__code__in=TERRITORIES, proposal_status="")
+            .exclude(name__in=named)
+            .order_by("code")
+            .first()
+        )
+        if project is None or project.milestones.exists():
+            continue
+        official = User.objects.filter(unit=project.unit, is_active=True).order_by("pk").first()
+        if official is None:
+            continue
+        project_milestones_set(project=project, plan=plan, user=official)
+        done += 1
+    logger.info("projects demo: %d milestone plans", done)

@@ -52,6 +52,19 @@ class StageForm(forms.Form):
         ]
 
 
+class MilestonePlanForm(forms.Form):
+    """One date per stage after the reserve (倒排工期); an empty date means no node for that stage."""
+
+    def __init__(self, *args, stages: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Stage.choices)
+        for s in stages:
+            self.fields[s] = fields.DateField(label=labels[s], required=False)
+
+    def plan(self) -> dict:
+        return {s: self.cleaned_data.get(s) for s in self.fields}
+
+
 class ProgressForm(forms.Form):
     reported_on = fields.DateField(label=_("报告日期"))
     progress = forms.IntegerField(label=_("形象进度（%）"), min_value=0, max_value=100)
@@ -80,6 +93,8 @@ class LedgerFilterForm(forms.Form):
     fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None, widget=FastSelect)
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部")), *Stage.choices])
     stalled = forms.BooleanField(label=_("只看停滞项目"), required=False)
+    # 超前谋划: next year's reserve is the projects planned to start next year
+    year = forms.IntegerField(label=_("计划开工年度"), required=False, min_value=2000, max_value=2100)
     q = forms.CharField(label=_("名称/编号"), required=False, max_length=60)
 
     def __init__(self, *args, units, funds, **kwargs):

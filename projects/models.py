@@ -116,6 +116,34 @@ class Project(models.Model):
         return self.name
 
 
+class ProjectMilestone(models.Model):
+    """One node of a project's milestone plan (倒排工期): the stage it must reach by a date (开工 by 3月31日).
+
+    A node is reached when the project stands at its stage or beyond; `projects.rules.next_milestone` picks the
+    node still ahead and `stall_flags` counts the project behind once that node's date has passed. The plan is
+    set as a whole by `projects.services.project_milestones_set` (the project's unit).
+    """
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="milestones")
+    stage = models.CharField(_("节点（阶段）"), max_length=20, choices=Stage.choices)
+    planned_on = models.DateField(_("计划完成日期"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("制定人"), on_delete=models.PROTECT, related_name="+"
+    )
+    set_at = models.DateTimeField(_("制定时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("项目节点计划")
+        verbose_name_plural = _("项目节点计划")
+        ordering = ["project", "planned_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "stage"], name="project_milestone_one_per_stage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.planned_on}"
+
+
 class Payment(models.Model):
     """A payment (资金支付) from a project's allocation. Corrections are reversing entries, never edits.
 

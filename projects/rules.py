@@ -59,6 +59,24 @@ def planned_progress(planned_start: date | None, planned_completion: date | None
     return round((as_of - planned_start).days / total * 100, 1)
 
 
+def next_milestone(milestones: list[tuple[str, date]], stage: str, order: tuple[str, ...]) -> tuple[str, date] | None:
+    """The milestone (倒排工期 node) the project has yet to reach: of the plan's (stage, planned date) pairs whose
+    stage comes after `stage` in `order`, the one due first; None when every node is reached or there is no plan.
+
+    A node is reached when the project stands at its stage or beyond — a node reached late is no longer "behind".
+    """
+    here = order.index(stage)
+    ahead = [(s, d) for s, d in milestones if order.index(s) > here]
+    return min(ahead, key=lambda m: (m[1], order.index(m[0]))) if ahead else None
+
+
+def milestone_days_late(next_due: date | None, as_of: date) -> int | None:
+    """Days the next milestone is overdue on `as_of` (> 0), or None when not yet due (due on `as_of` is on time)."""
+    if next_due is None or next_due >= as_of:
+        return None
+    return (as_of - next_due).days
+
+
 def stall_flags(
     projects: pd.DataFrame,
     *,
@@ -77,10 +95,18 @@ def stall_flags(
       planned start if it never reported); or
     - behind: its progress is more than `behind_tolerance` percentage points below the straight line from
       planned start (0 %) to planned completion (100 %).
-    Returns the frame with `expected`, `days_silent`, `silent`, `behind`, `stalled` and `stall_reason` added.
+    Whatever its stage, a project with a milestone plan (倒排工期) is also behind when the next node it has yet to
+    reach is overdue: optional columns `next_due` (date or None, from `next_milestone`) and `next_label` (the
+    node's stage name, for the reason). Without them, or without a plan, only the two rules above apply.
+    Returns the frame with `expected`, `days_silent`, `silent`, `behind`, `milestone_late` (days, or None),
+    `stalled` and `stall_reason` added.
     """
     out = projects.copy()
-    expected, days_silent, silent, behind, reasons = [], [], [], [], []
+    if "next_due" not in out.columns:
+        out["next_due"] = None
+    if "next_label" not in out.columns:
+        out["next_label"] = ""
+    expected, days_silent, silent, behind, late, reasons = [], [], [], [], [], []
     for row in out.itertuples(index=False):
         start = row.planned_start
         exp = planned_progress(start, row.planned_completion, as_of)
@@ -89,20 +115,25 @@ def stall_flags(
         days = (as_of - since).days if since is not None else None
         is_silent = applies and days is not None and days > silence_days
         is_behind = applies and exp is not None and float(row.progress) < exp - behind_tolerance
+        days_late = milestone_days_late(row.next_due, as_of)
         why = []
         if is_silent:
             why.append(f"{days} 天未报送进展")
         if is_behind:
             why.append(f"进度 {int(row.progress)}% 落后计划 {exp:.0f}%")
+        if days_late is not None:
+            why.append(f"“{row.next_label}”节点逾期 {days_late} 天（计划 {row.next_due:%Y-%m-%d}）")
         expected.append(exp)
         days_silent.append(days)
         silent.append(is_silent)
-        behind.append(is_behind)
+        behind.append(is_behind or days_late is not None)
+        late.append(days_late)
         reasons.append("；".join(why))
     out["expected"] = expected
     out["days_silent"] = days_silent
     out["silent"] = silent
     out["behind"] = behind
+    out["milestone_late"] = late
     out["stalled"] = [a or b for a, b in zip(silent, behind, strict=True)]
     out["stall_reason"] = reasons
     return out

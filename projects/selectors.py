@@ -19,20 +19,23 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from tracker.models import Unit
 
 from . import rules
 from .choices import STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
-from .models import Fund, Payment, ProgressReport, Project
+from .models import Fund, Payment, ProgressReport, Project, ProjectMilestone
 
 ZERO = Decimal("0")
 MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
@@ -54,6 +57,40 @@ def _latest_report(field: str, as_of: date | None):
     if as_of is not None:
         reports = reports.filter(reported_on__lte=as_of)
     return Subquery(reports.order_by("-reported_on", "-pk").values(field)[:1])
+
+
+def _stage_rank(expr) -> Case:
+    """A stage's place in the pipeline (STAGE_ORDER) as SQL, for a field or an OuterRef."""
+    return Case(*(When(Exact(expr, s), then=Value(i)) for i, s in enumerate(STAGE_ORDER)), output_field=IntegerField())
+
+
+def _next_milestone(field: str) -> Subquery:
+    """`field` (stage or planned_on) of the project's next milestone still ahead of its stage — the same choice
+    as `rules.next_milestone` (stage after the project's, earliest date first), made in SQL so the ledger stays one
+    query."""
+    ahead = (
+        ProjectMilestone.objects.filter(project=OuterRef("pk"))
+        .annotate(rank=_stage_rank(F("stage")))
+        .filter(rank__gt=_stage_rank(OuterRef("stage")))
+        .order_by("planned_on", "rank")
+    )
+    return Subquery(ahead.values(field)[:1])
+
+
+def _with_next_milestone(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return projects.annotate(next_stage=_next_milestone("stage"), next_due=_next_milestone("planned_on"))
+
+
+def _next_labels(frame: pd.DataFrame) -> list[str]:
+    labels = dict(Stage.choices)
+    return [str(labels[s]) if s else "" for s in frame["next_stage"]]
+
+
+def _stall_candidates(projects: QuerySet[Project], as_of: date) -> QuerySet[Project]:
+    """Projects that can be stalled on `as_of`: watched and started, or with a milestone node overdue."""
+    return _with_next_milestone(projects).filter(
+        Q(stage__in=WATCHED_STAGES, planned_start__lte=as_of) | Q(next_due__lt=as_of)
+    )
 
 
 # --- funds and execution rates --------------------------------------------------------------------------
@@ -226,7 +263,8 @@ def _stall_settings() -> dict:
 def project_frame(projects: QuerySet[Project], *, as_of: date) -> pd.DataFrame:
     """The ledger as a frame, one query: each project with paid (to `as_of`), rate, last report, stall flags."""
     rows = list(
-        projects.annotate(
+        _with_next_milestone(projects)
+        .annotate(
             paid=_paid_subquery(on_or_before=as_of),
             last_report=_latest_report("reported_on", as_of),
             reported_progress=_latest_report("progress", as_of),
@@ -254,12 +292,15 @@ def project_frame(projects: QuerySet[Project], *, as_of: date) -> pd.DataFrame:
             "reported_progress",
             "responsible_person",
             "last_report",
+            "next_stage",
+            "next_due",
         )
     )
     columns = [
         "pk", "code", "name", "unit_id", "unit__name", "fund_id", "fund__name", "fund__year", "fund__level", "stage",
         "investment", "allocated_amount", "paid", "planned_start", "planned_completion", "actual_start",
-        "actual_completion", "progress", "reported_progress", "responsible_person", "last_report",
+        "actual_completion", "progress", "reported_progress", "responsible_person", "last_report", "next_stage",
+        "next_due",
     ]  # fmt: skip
     frame = pd.DataFrame.from_records(rows, columns=columns).astype(object)
     frame = frame.where(pd.notna(frame), None)
@@ -268,6 +309,7 @@ def project_frame(projects: QuerySet[Project], *, as_of: date) -> pd.DataFrame:
         int(rp if rp is not None else p) for rp, p in zip(frame["reported_progress"], frame["progress"], strict=True)
     ]
     frame["watched"] = [s in WATCHED_STAGES for s in frame["stage"]]
+    frame["next_label"] = _next_labels(frame)
     flagged = rules.stall_flags(
         frame.rename(columns={"progress": "entered_progress", "progress_on": "progress"}),
         as_of=as_of,
@@ -293,6 +335,7 @@ def ledger_queryset(
     stage: str | None = None,
     stalled: bool = False,
     search: str = "",
+    year: int | None = None,
 ) -> QuerySet[Project]:
     """The project ledger a person may see, filtered, as a queryset the ledger sorts and pages in SQL.
 
@@ -312,6 +355,8 @@ def ledger_queryset(
         projects = projects.filter(stage=stage)
     if search:
         projects = projects.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    if year:  # next year's reserve (超前谋划): planned to start that year
+        projects = projects.filter(planned_start__year=year)
     if stalled:
         projects = projects.filter(pk__in=stalled_ids(projects, as_of=as_of))
     return projects
@@ -320,7 +365,7 @@ def ledger_queryset(
 def ledger_rows(projects: QuerySet[Project], *, as_of: date) -> QuerySet[Project]:
     """`ledger_queryset`'s projects with what each ledger row shows and sorts by (see there)."""
     paid = _paid_subquery(on_or_before=as_of)
-    return projects.select_related("unit", "fund").annotate(
+    return _with_next_milestone(projects.select_related("unit", "fund")).annotate(
         paid=paid,
         last_report=_latest_report("reported_on", as_of),
         progress_on=Coalesce(_latest_report("progress", as_of), "progress"),
@@ -331,24 +376,37 @@ def ledger_rows(projects: QuerySet[Project], *, as_of: date) -> QuerySet[Project
 
 
 def _stall_frame(rows: list[dict], *, as_of: date) -> pd.DataFrame:
-    columns = ["pk", "stage", "planned_start", "planned_completion", "last_report", "progress"]
+    columns = [
+        "pk",
+        "stage",
+        "planned_start",
+        "planned_completion",
+        "last_report",
+        "progress",
+        "next_stage",
+        "next_due",
+    ]
     frame = pd.DataFrame.from_records(rows, columns=columns).astype(object)
     frame = frame.where(pd.notna(frame), None)
     frame["watched"] = [s in WATCHED_STAGES for s in frame["stage"]]
+    frame["next_label"] = _next_labels(frame)
     return rules.stall_flags(frame, as_of=as_of, **_stall_settings())
 
 
 def stalled_ids(projects: QuerySet[Project], *, as_of: date) -> list[int]:
     """Pks of the stalled projects among `projects`, by `rules.stall_flags` (the one rule). One query.
 
-    Only watched projects whose planned start has come can be stalled, so only those rows are read.
+    Only watched projects whose planned start has come, and projects with an overdue milestone node, can be
+    stalled, so only those rows are read.
     """
     rows = list(
-        projects.filter(stage__in=WATCHED_STAGES, planned_start__lte=as_of)
+        _stall_candidates(projects, as_of)
         .annotate(last_report=_latest_report("reported_on", as_of))
         .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
         .order_by()
-        .values("pk", "stage", "planned_start", "planned_completion", "last_report", "progress_on")
+        .values(
+            "pk", "stage", "planned_start", "planned_completion", "last_report", "progress_on", "next_stage", "next_due"
+        )
     )
     for r in rows:
         r["progress"] = r.pop("progress_on")
@@ -367,6 +425,8 @@ def flag_stalls(projects: list[Any], *, as_of: date) -> list[Any]:
                 "planned_completion": p.planned_completion,
                 "last_report": p.last_report,
                 "progress": p.progress_on,
+                "next_stage": p.next_stage,
+                "next_due": p.next_due,
             }
             for p in projects
         ],
@@ -482,12 +542,22 @@ def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> p
     from .permissions import projects_for_user
 
     rows = list(
-        projects_for_user(user, "view")
-        .filter(stage__in=WATCHED_STAGES, planned_start__lte=as_of)
+        _stall_candidates(projects_for_user(user, "view"), as_of)
         .annotate(last_report=_latest_report("reported_on", as_of))
         .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
         .order_by("unit__sort_order", "unit__code", "code")
-        .values("pk", "unit_id", "name", "stage", "planned_start", "planned_completion", "last_report", "progress_on")
+        .values(
+            "pk",
+            "unit_id",
+            "name",
+            "stage",
+            "planned_start",
+            "planned_completion",
+            "last_report",
+            "progress_on",
+            "next_stage",
+            "next_due",
+        )
     )
     columns = ["unit_id", "unit", "count", "projects"]
     if not rows:
@@ -512,6 +582,33 @@ def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> p
         columns=columns,
     )
     return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    stage: str
+    label: str
+    planned_on: date
+    reached: bool
+    days_late: int | None  # overdue and not reached: days past the date
+
+
+def milestone_plan(project: Project, *, as_of: date) -> list[MilestoneRow]:
+    """The project's milestone plan with each node reached or not and how late (`rules.milestone_days_late`)."""
+    here = STAGE_ORDER.index(project.stage)
+    out = []
+    for m in project.milestones.order_by("planned_on", "pk"):
+        reached = STAGE_ORDER.index(m.stage) <= here
+        out.append(
+            MilestoneRow(
+                stage=m.stage,
+                label=m.get_stage_display(),
+                planned_on=m.planned_on,
+                reached=reached,
+                days_late=None if reached else rules.milestone_days_late(m.planned_on, as_of),
+            )
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -620,3 +717,29 @@ __all__ = [
     "stalled_ids",
     "unit_execution",
 ]
+
+
+def bulletin_stalled_projects(*, start: date, end: date, limit: int = 100):
+    """The bulletin's part on stalled projects (项目停滞): every project stalled on the period's end by
+    `rules.stall_flags` (silence, behind the line, or a milestone node overdue), by unit, with the reason."""
+    from tracker.documents import DocumentSection
+
+    ids = stalled_ids(Project.objects.all(), as_of=end)
+    frame = project_frame(Project.objects.filter(pk__in=ids), as_of=end) if ids else None
+    rows = (
+        []
+        if frame is None
+        else [
+            (r["unit__name"], r["code"], r["name"], r["stage_label"], r["responsible_person"] or "—", r["stall_reason"])
+            for r in frame.head(limit).to_dict("records")
+        ]
+    )
+    total = len(ids)
+    note = f"截至{end.year}年{end.month}月{end.day}日，停滞或进度滞后的项目共{total}个"
+    note += f"，下表列出前{limit}个。" if total > limit else ("。" if total else "，无停滞项目。")
+    return DocumentSection(
+        heading="项目停滞情况",
+        headers=("责任单位", "项目编号", "项目名称", "所处阶段", "责任人", "停滞原因"),
+        rows=rows,
+        note=note,
+    )

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
@@ -26,8 +27,8 @@ from tracker.models import InboxKind
 from tracker.permissions import can_act_for_unit, is_unit_scoped
 from tracker.services.inbox import inbox_notify_units
 
-from .choices import FUNDED_STAGES, STAGE_WORKFLOW, Stage
-from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, StageChange
+from .choices import FUNDED_STAGES, STAGE_INDEX, STAGE_WORKFLOW, Stage
+from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, ProjectMilestone, StageChange
 from .permissions import can_allocate_funds
 from .selectors import stalled_ids
 
@@ -345,3 +346,43 @@ def projects_stalled_notify(*, on: date) -> dict[str, int]:
             key=f"stalled:{p.pk}:{on:%Y-%m}",
         )
     return {InboxKind.PROJECT_STALLED.value: told}
+
+
+# Stages a milestone plan (倒排工期) may name: every step after the reserve.
+MILESTONE_STAGES: tuple[str, ...] = tuple(s for s in Stage.values if s != Stage.RESERVE)
+
+
+@audited
+def project_milestones_set(*, project: Project, plan: dict[str, date | None], user) -> list[ProjectMilestone]:
+    """Replace the project's milestone plan (倒排工期): stage → planned date (None drops the node).
+
+    Dates must not go backwards along the pipeline (开工 before 竣工). The plan's 开工 and 竣工 dates become the
+    project's planned start and completion, so the straight-line plan and the nodes agree. Only the project's
+    own unit sets it (the same people who report its progress); the whole plan is written or nothing.
+    """
+    _check_can_report(user, project)
+    unknown = set(plan) - set(MILESTONE_STAGES)
+    if unknown:
+        raise ValidationError(_("节点无效：%(s)s。") % {"s": "、".join(sorted(unknown))})
+    nodes = sorted(((s, d) for s, d in plan.items() if d is not None), key=lambda m: STAGE_INDEX[m[0]])
+    for (s1, d1), (s2, d2) in pairwise(nodes):
+        if d2 < d1:
+            raise ValidationError(
+                _("「%(b)s」的计划日期（%(db)s）不能早于「%(a)s」（%(da)s）。")
+                % {"a": Stage(s1).label, "da": d1, "b": Stage(s2).label, "db": d2}
+            )
+    for _s, d in nodes:
+        check_plausible_date(d)
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    locked.milestones.all().delete()
+    rows = ProjectMilestone.objects.bulk_create(
+        [ProjectMilestone(project=locked, stage=s, planned_on=d, set_by=user) for s, d in nodes]
+    )
+    dates = dict(nodes)
+    start = dates.get(Stage.STARTED, locked.planned_start)
+    end = dates.get(Stage.COMPLETED, locked.planned_completion)
+    if start is not None and end is not None and end < start:
+        raise ValidationError(_("计划竣工日期不能早于计划开工日期。"))
+    Project.objects.filter(pk=locked.pk).update(planned_start=start, planned_completion=end)
+    logger.info("project %s milestone plan set (%d nodes) by user %s", locked.pk, len(rows), user.pk)
+    return rows

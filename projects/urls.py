@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/payments/", views.payment_create, name="payment_create"),
     path("<int:pk>/payments/<int:payment_pk>/reverse/", views.payment_reverse, name="payment_reverse"),
     path("<int:pk>/stage/", views.stage_change, name="stage_change"),
+    path("<int:pk>/milestones/", views.milestones_set, name="milestones_set"),
     path("<int:pk>/progress/", views.progress_create, name="progress_create"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo_download, name="photo_download"),
     path("pilots/", views.pilot_list, name="pilot_list"),

@@ -23,6 +23,7 @@ from .forms import (
     FundFilterForm,
     LedgerFilterForm,
     MilestoneDoneForm,
+    MilestonePlanForm,
     PaymentFilterForm,
     PaymentForm,
     ProgressForm,
@@ -121,6 +122,7 @@ def project_list(request):
         stage=filters.get("stage") or None,
         stalled=bool(filters.get("stalled")),
         search=filters.get("q") or "",
+        year=filters.get("year"),
     )
     table = ProjectTable(selectors.ledger_rows(projects, as_of=today), request, as_of=today)
     if wants_export(request):
@@ -177,10 +179,15 @@ def project_detail(request, pk: int):
         .prefetch_related("photos")
         .order_by("-reported_on", "-pk"),
         "can_report": can_report,
+        "milestones": selectors.milestone_plan(project, as_of=timezone.localdate()),
     }
     if can_report:
         today = timezone.localdate()
         context.update(
+            milestone_form=MilestonePlanForm(
+                stages=services.MILESTONE_STAGES,
+                initial={m.stage: m.planned_on for m in project.milestones.all()},
+            ),
             payment_form=PaymentForm(initial={"paid_on": today}),
             reversal_form=ReversalForm(),
             stage_form=StageForm(current=project.stage, initial={"version": project.version}),
@@ -263,6 +270,24 @@ def stage_change(request, pk: int):
         _errors(request, exc)
     else:
         messages.success(request, _("项目阶段已变更为「%(s)s」。") % {"s": Stage(project.stage).label})
+    return redirect("projects:project_detail", pk=project.pk)
+
+
+@require_POST
+@area_required("projects")
+def milestones_set(request, pk: int):
+    """Save the project's milestone plan (倒排工期) — the project's own unit."""
+    project = get_project_for_user(request.user, pk, "report")
+    form = MilestonePlanForm(request.POST, stages=services.MILESTONE_STAGES)
+    if not form.is_valid():
+        _errors(request, form=form)
+        return redirect("projects:project_detail", pk=project.pk)
+    try:
+        rows = services.project_milestones_set(project=project, plan=form.plan(), user=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("节点计划已保存（%(n)d 个节点）。") % {"n": len(rows)})
     return redirect("projects:project_detail", pk=project.pk)
 
 

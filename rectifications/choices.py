@@ -19,6 +19,21 @@ class InspectionKind(models.TextChoices):
     REVIEW = "review", _("回头看")  # re-inspection of closed items
     PUBLIC = "public", _("群众举报")  # complaints passed on by the public
     MONITORING = "monitoring", _("监测预警转办")  # monitoring warnings escalated into items (tracker watch)
+    SPECIAL = "special", _("专项督查")  # a round targeting named projects or tasks (e.g. stalled projects)
+
+
+class DirectiveStatus(models.TextChoices):
+    """A directive (督办事项) from a special inspection: open until the unit reports it done."""
+
+    OPEN = "open", _("督办中")  # handed to the unit, deadline running
+    DONE = "done", _("已办结")  # the unit reported what it did
+
+
+class FindingKind(models.TextChoices):
+    """What a special inspection's finding becomes."""
+
+    ITEM = "item", _("整改问题")  # a rectification item, closed through the usual workflow
+    DIRECTIVE = "directive", _("督办事项")  # a directive with a deadline, reported done by the unit
 
 
 class Area(models.TextChoices):

@@ -239,3 +239,49 @@ def _seed_review_plan(today: datetime.date, inspector) -> None:
         return  # nothing closed yet
     for check in plan.checks.order_by("item__code")[:2]:
         review_check_record(check=check, user=inspector, result="passed", note="现场复核，整改成效保持，未见反弹。")
+
+
+def seed_special_inspection(ctx) -> None:
+    """One special inspection (专项督查) of the stalled projects and an overdue task, through the services, with
+    findings: an item at a place for each stalled project the speech names, a directive with a deadline for the
+    others. Skipped when the round exists."""
+    from projects.models import Project
+    from projects.selectors import stalled_ids  # the demo reads the projects app through its selectors
+    from tracker.models import Measure
+
+    from . import special
+    from .choices import Area, FindingKind
+
+    today = ctx.today
+    name = f"{today.year}年停滞项目专项督查"
+    if Inspection.objects.filter(name=name).exists():
+        return
+    # projects are not the inspectors' part: the city office (the admin account) draws up a round over projects
+    inspector = User.objects.filter(is_superuser=True).order_by("pk").first()
+    if inspector is None:
+        return
+    stalled = stalled_ids(Project.objects.all(), as_of=today)[:6]
+    task = Measure.objects.filter(progress__lt=100, deadline__lt=today).order_by("deadline", "code").first()
+    if not stalled:
+        return
+    with transaction.atomic():
+        inspection = special.special_inspection_create(
+            user=inspector, name=name, date=today - datetime.timedelta(days=10), project_ids=stalled,
+            measure_ids=[task.pk] if task else [], reason="停滞、进度滞后或节点逾期",
+        )  # fmt: skip
+        for n, target in enumerate(inspection.targets.select_related("project", "measure").order_by("pk")):
+            subject = target.project.name if target.project_id else target.measure.title
+            person = target.project.responsible_person if target.project_id else target.measure.responsible_person
+            if n % 2 == 0 and target.project_id:
+                special.special_finding_record(
+                    user=inspector, target=target, kind=FindingKind.ITEM,
+                    description=f"{subject}征地拆迁协调滞后，现场停工，未按倒排工期推进",
+                    responsible_person=person or "项目负责人", deadline=today + datetime.timedelta(days=30),
+                    area=Area.WATER, place=f"{subject}施工现场",
+                )  # fmt: skip
+            else:
+                special.special_finding_record(
+                    user=inspector, target=target, kind=FindingKind.DIRECTIVE,
+                    description=f"{subject}：倒排工期，明确节点，每周报送进展",
+                    responsible_person=person or "项目负责人", deadline=today + datetime.timedelta(days=15),
+                )  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tracker.dates import days_since
-from tracker.documents import OfficialDocument, render_docx
+from tracker.documents import DocumentSection, OfficialDocument, render_docx
 
 from .models import DocumentKind, DocumentNumber, DocumentTemplate, Notice
 from .selectors import BulletinUnit
@@ -169,11 +170,24 @@ def notice_document(*, notice: Notice, user) -> tuple[str, bytes]:
     return f"{number.text}-{notice.unit.name}.docx", render_docx(doc)
 
 
-BULLETIN_TABLE_HEADERS = ("责任单位", "类别", "问题编号", "问题描述", "责任人", "整改时限", "状态")
+BULLETIN_TABLE_HEADERS = ("责任单位", "类别", "问题编号", "问题描述", "点位", "责任人", "整改时限", "状态")
 
 
-def bulletin_document(*, rows: list[BulletinUnit], start: datetime.date, end: datetime.date, user) -> tuple[str, bytes]:
-    """(file name, .docx bytes) of the bulletin for [start, end]: totals, then 见人见事 (unit, person, problem)."""
+def item_place(item) -> str:
+    """点位: the item's own place, else the enterprise it concerns, else nothing."""
+    return item.place or (item.enterprise.name if item.enterprise_id else "")
+
+
+def bulletin_document(
+    *,
+    rows: list[BulletinUnit],
+    start: datetime.date,
+    end: datetime.date,
+    user,
+    sections: Sequence[DocumentSection] = (),
+) -> tuple[str, bytes]:
+    """(file name, .docx bytes) of the bulletin for [start, end]: totals, then 见人见事 (unit, place, person,
+    problem), then the further `sections` (tasks behind schedule, stalled projects, ranking movement)."""
     number = bulletin_number(start=start, end=end, user=user)
     text = wording(DocumentKind.BULLETIN)
     values = {
@@ -185,7 +199,16 @@ def bulletin_document(*, rows: list[BulletinUnit], start: datetime.date, end: da
         "closed": sum(len(r.newly_closed) for r in rows),
     }
     table_rows = [
-        (r.unit.name, label, it.code, it.description, it.responsible_person, _cn(it.deadline), it.get_status_display())
+        (
+            r.unit.name,
+            label,
+            it.code,
+            it.description,
+            item_place(it) or "—",
+            it.responsible_person,
+            _cn(it.deadline),
+            it.get_status_display(),
+        )
         for r in rows
         for label, items in (("逾期", r.overdue), ("反弹", r.rebounded))
         for it in items
@@ -200,5 +223,6 @@ def bulletin_document(*, rows: list[BulletinUnit], start: datetime.date, end: da
         date=timezone.localdate(number.issued_at),
         table=(BULLETIN_TABLE_HEADERS, table_rows),
         landscape=True,
+        sections=tuple(sections),
     )
     return f"{number.text}.docx", render_docx(doc)

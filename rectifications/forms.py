@@ -7,7 +7,7 @@ from tracker import fields
 from tracker.common.ledger import FastSelect
 from tracker.models import Unit
 
-from .choices import Area, Colour, InspectionKind, NoticeLevel, Status
+from .choices import Area, Colour, FindingKind, InspectionKind, NoticeLevel, Status
 from .models import Inspection
 
 
@@ -145,3 +145,41 @@ class ReviewPlanForm(forms.Form):
 class ReviewCheckForm(forms.Form):
     result = forms.ChoiceField(label=_("复查结果"), choices=[("passed", _("复查通过")), ("rebound", _("发现反弹"))])
     note = forms.CharField(label=_("复查说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SpecialInspectionForm(forms.Form):
+    """A special inspection round (专项督查): its name, date and targets (projects and/or tasks)."""
+
+    name = forms.CharField(label=_("批次名称"), max_length=120)
+    date = fields.DateField(label=_("督查日期"))
+    reason = forms.CharField(label=_("督查事由"), max_length=200, required=False)
+    projects = forms.TypedMultipleChoiceField(label=_("督查项目"), coerce=int, required=False)
+    measures = forms.TypedMultipleChoiceField(label=_("督查攻坚任务"), coerce=int, required=False)
+
+    def __init__(self, *args, project_choices=(), measure_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = project_choices
+        self.fields["measures"].choices = measure_choices
+        for name in ("projects", "measures"):
+            self.fields[name].widget.attrs["size"] = 8
+
+
+class FindingForm(forms.Form):
+    """One finding of a special round against one of its targets."""
+
+    target = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("处理方式"), choices=FindingKind.choices)
+    description = forms.CharField(
+        label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 2}), max_length=fields.TEXT_MAX_CHARS
+    )
+    place = forms.CharField(label=_("点位"), max_length=120, required=False)
+    area = forms.ChoiceField(label=_("领域"), choices=Area.choices, initial=Area.OTHER)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=60)
+    deadline = fields.DateField(label=_("整改/办结时限"))
+
+
+class DirectiveDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=fields.TEXT_MAX_CHARS
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.choices import UnitKind
 from tracker.common.scoping import RestrictedQuerySet
 
-from .choices import Area, Colour, InspectionKind, NoticeLevel, Status, Term
+from .choices import Area, Colour, DirectiveStatus, InspectionKind, NoticeLevel, Status, Term
 
 # 0 for an item still open, 1 once closed: the ledger lists open items first (an index below follows it).
 OPEN_FIRST = Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0))
@@ -29,6 +29,45 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class InspectionTarget(models.Model):
+    """What a special inspection (专项督查) looks at: one project or one task (攻坚任务), in its unit.
+
+    The unit is copied from the project or task when the round is drawn up, so the target is scoped like any
+    unit-owned row (a county sees the targets in its units).
+    """
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("督查批次"), on_delete=models.CASCADE, related_name="targets"
+    )
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    measure = models.ForeignKey(
+        "tracker.Measure", verbose_name=_("攻坚任务"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("督查原因"), max_length=200, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("专项督查对象")
+        verbose_name_plural = _("专项督查对象")
+        ordering = ["inspection", "unit__sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=False, measure__isnull=True)
+                | Q(project__isnull=True, measure__isnull=False),
+                name="rect_target_project_or_task",
+            ),
+            models.UniqueConstraint(fields=["inspection", "project"], name="rect_target_project_once"),
+            models.UniqueConstraint(fields=["inspection", "measure"], name="rect_target_task_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.project or self.measure)
 
 
 class RectificationItemQuerySet(RestrictedQuerySet):
@@ -93,6 +132,17 @@ class RectificationItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="rectification_item",
+    )
+    place = models.CharField(
+        _("点位"), max_length=120, blank=True, help_text=_("问题所在的具体点位，通报见人见事时列出")
+    )
+    special_target = models.ForeignKey(
+        "InspectionTarget",
+        verbose_name=_("专项督查对象"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -220,6 +270,50 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.item_id}"
+
+
+class Directive(models.Model):
+    """A directive (督办事项) from a special inspection: what the unit must do about a project or task, by a date.
+
+    Opened by an inspector or an admin (`rectifications.special.directive_create`); the unit's official reports
+    it done once (`directive_complete`, compare-and-set on `version`; who, when and what are kept on the row).
+    """
+
+    target = models.ForeignKey(
+        InspectionTarget, verbose_name=_("督查对象"), on_delete=models.PROTECT, related_name="directives"
+    )
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("督办事项"))
+    responsible_person = models.CharField(_("责任人"), max_length=60)
+    deadline = models.DateField(_("办结时限"))
+    status = models.CharField(_("状态"), max_length=10, choices=DirectiveStatus.choices, default=DirectiveStatus.OPEN)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
+    done_on = models.DateField(_("办结日期"), null=True, blank=True)
+    done_note = models.TextField(_("办理情况"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报结人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=DirectiveStatus.DONE, done_on__isnull=False) | ~Q(status=DirectiveStatus.DONE),
+                name="rect_directive_done_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:40]
 
 
 class DocumentKind(models.TextChoices):

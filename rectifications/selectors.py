@@ -129,7 +129,7 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
     - closure rate: the unit's closed items / all its items from inspections dated on or before `end`.
     Only units with items appear, in the usual unit order. Four queries.
     """
-    base = RectificationItem.objects.select_related("unit").filter(inspection__date__lte=end)
+    base = RectificationItem.objects.select_related("unit", "enterprise").filter(inspection__date__lte=end)
     overdue = list(base.filter(deadline__lt=end).exclude(status=Status.CLOSED).order_by("deadline", "code"))
     closed = list(base.filter(status=Status.CLOSED, closed_on__range=(start, end)).order_by("closed_on", "code"))
     rebound_ids = (
@@ -137,7 +137,9 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
         .values("item_id")
         .distinct()
     )
-    rebounded = list(RectificationItem.objects.select_related("unit").filter(pk__in=rebound_ids).order_by("code"))
+    rebounded = list(
+        RectificationItem.objects.select_related("unit", "enterprise").filter(pk__in=rebound_ids).order_by("code")
+    )
     totals = list(
         base.order_by()
         .values("unit_id")
@@ -153,6 +155,25 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
                 rows[it.unit_id] = BulletinUnit(unit=it.unit)
             getattr(rows[it.unit_id], name).append(it)
     return sorted(rows.values(), key=lambda r: (r.unit.sort_order, r.unit.code))
+
+
+NUMERALS = "三四五六七八九十"
+
+
+def bulletin_sections(*, start: datetime.date, end: datetime.date, user) -> list:
+    """The bulletin's further parts (tasks behind schedule, stalled projects, ranking movement …) this person may
+    see: each from the selector `settings.BULLETIN_SECTIONS` names, headed 三、四、… after the items' 一、二、."""
+    from dataclasses import replace
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from tracker.common.access import has_cap
+
+    parts = [
+        import_string(path)(start=start, end=end) for path, cap in settings.BULLETIN_SECTIONS if has_cap(user, cap)
+    ]
+    return [replace(p, heading=f"{NUMERALS[i]}、{p.heading}") for i, p in enumerate(parts)]
 
 
 def _bulletin_conditions(*, start: datetime.date, end: datetime.date) -> dict[str, Q]:
@@ -180,7 +201,7 @@ def bulletin_items(
     if not wanted:
         for q in conditions.values():
             wanted |= q
-    qs = RectificationItem.objects.filter(wanted).select_related("unit", "inspection")
+    qs = RectificationItem.objects.filter(wanted).select_related("unit", "inspection", "enterprise")
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     flags = {

@@ -834,6 +834,7 @@ def rectification_item_create(
     measures: str = "",
     term: str = Term.SHORT,
     source_warning=None,
+    place: str = "",
 ) -> RectificationItem:
     """Open one item by hand (an inspector or an admin), filed under the named batch (created on first use).
 
@@ -864,5 +865,6 @@ def rectification_item_create(
         measures=measures.strip(),
         term=term,
         source_warning=source_warning,
+        place=(place or "").strip()[:120],
         colour=item_colour(status=Status.OPEN, deadline=deadline, rebounded=False, on=today()),
     )

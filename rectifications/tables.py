@@ -154,6 +154,7 @@ class BulletinItemTable(Table):
     category = Column(_("类别"), _lists, order_by=("-in_overdue", "-in_rebounded", "-in_newly_closed"))
     code = Column(_("问题编号"), link=lambda it: reverse("rectifications:detail", args=[it.pk]), css="code")
     description = Column(_("问题描述"), order_by=False, html=lambda it: Truncator(it.description).chars(60), css="wrap")
+    place = Column(_("点位"), lambda it: it.place or (it.enterprise.name if it.enterprise_id else ""), order_by="place")
     responsible_person = Column(_("责任人"))
     deadline = Column(_("整改时限"))
     status = Column(_("状态"), "get_status_display", order_by=[choice_order("status", Status.values)])

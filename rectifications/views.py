@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,13 +16,16 @@ from tracker.common.access import area_required, capability_required, has_cap
 from tracker.common.ledger import wants_export
 from tracker.common.tabular import TableError
 from tracker.common.uploads import file_response
-from tracker.permissions import units_for_user
+from tracker.common.workflow import Stale
+from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 
-from . import documents, selectors, services
+from . import documents, selectors, services, special
 from .choices import Actor, Status
 from .dossier import dossier_zip
 from .forms import (
     ActionForm,
+    DirectiveDoneForm,
+    FindingForm,
     ImportForm,
     LedgerFilterForm,
     NoticeFilterForm,
@@ -30,8 +33,9 @@ from .forms import (
     ProgressForm,
     ReviewCheckForm,
     ReviewPlanForm,
+    SpecialInspectionForm,
 )
-from .models import Evidence, ReviewCheck
+from .models import Directive, Evidence, InspectionTarget, ReviewCheck
 from .permissions import get_item_for_user
 from .tables import BulletinItemTable, BulletinUnitTable, ItemTable, NoticeTable
 
@@ -223,6 +227,7 @@ def bulletin(request):
     today = timezone.localdate()
     form = PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
     units_table = items_table = None
+    sections: list = []
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         units_table = BulletinUnitTable(selectors.bulletin_units(start=start, end=end), request)
@@ -236,8 +241,11 @@ def bulletin(request):
             return units_table.export_response(
                 filename=f"整改通报-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", extra_sheets=[items_table.export_sheet()]
             )
+        sections = selectors.bulletin_sections(start=start, end=end, user=request.user)
     return render(
-        request, "rectifications/bulletin.html", {"form": form, "units_table": units_table, "table": items_table}
+        request,
+        "rectifications/bulletin.html",
+        {"form": form, "units_table": units_table, "table": items_table, "sections": sections},
     )
 
 
@@ -274,7 +282,13 @@ def bulletin_document(request):
         return redirect("rectifications:bulletin")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows = selectors.bulletin(start=start, end=end)
-    filename, content = documents.bulletin_document(rows=rows, start=start, end=end, user=request.user)
+    filename, content = documents.bulletin_document(
+        rows=rows,
+        start=start,
+        end=end,
+        user=request.user,
+        sections=selectors.bulletin_sections(start=start, end=end, user=request.user),
+    )
     return _docx_response(filename, content)
 
 
@@ -345,3 +359,118 @@ def review_check(request, pk: int):
         else:
             messages.success(request, _("已记录复查结果。"))
     return redirect("rectifications:review_plan", pk=check.plan_id)
+
+
+# --- special inspections (专项督查) of projects and tasks --------------------------------------------------------
+
+
+@area_required("rectifications")
+def special_list(request):
+    """Special inspection rounds; inspectors and admins draw up a new one over chosen projects and tasks."""
+    can_plan = has_cap(request.user, "import_items")
+    if request.method == "POST" and not can_plan:
+        raise PermissionDenied
+    form = None
+    if can_plan:
+        project_choices, measure_choices = special.target_choices(user=request.user, today=timezone.localdate())
+        form = SpecialInspectionForm(
+            request.POST or None,
+            project_choices=project_choices,
+            measure_choices=measure_choices,
+            initial={"date": timezone.localdate()},
+        )
+        if not project_choices:  # no projects for those who do not read them (inspectors)
+            del form.fields["projects"]
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                inspection = special.special_inspection_create(
+                    user=request.user,
+                    name=d["name"],
+                    date=d["date"],
+                    project_ids=d.get("projects") or [],
+                    measure_ids=d["measures"],
+                    reason=d["reason"],
+                )
+            except (services.WorkflowError, ValidationError) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("已组织专项督查“%(n)s”。") % {"n": inspection.name})
+                return redirect("rectifications:special_detail", pk=inspection.pk)
+    rounds = special.special_inspections(user=request.user)
+    return render(request, "rectifications/special_list.html", {"rounds": rounds, "form": form, "can_plan": can_plan})
+
+
+@area_required("rectifications")
+def special_detail(request, pk: int):
+    """One round: each target (project or task) with the items and directives it produced; inspectors add
+    findings here, the unit's official reports a directive done."""
+    inspection = get_object_or_404(special.special_inspections(user=request.user), pk=pk)
+    can_record = has_cap(request.user, "import_items")
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        form = FindingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请完整填写问题描述、责任人和时限。"))
+        else:
+            d = form.cleaned_data
+            target = get_object_or_404(InspectionTarget.objects.filter(inspection=inspection), pk=d["target"])
+            try:
+                found = special.special_finding_record(
+                    user=request.user,
+                    target=target,
+                    kind=d["kind"],
+                    description=d["description"],
+                    responsible_person=d["responsible_person"],
+                    deadline=d["deadline"],
+                    area=d["area"],
+                    place=d["place"],
+                )
+            except (services.WorkflowError, ValidationError) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("已登记：%(f)s") % {"f": found})
+        return redirect("rectifications:special_detail", pk=inspection.pk)
+    targets = special.special_targets(inspection=inspection, user=request.user)
+    return render(
+        request,
+        "rectifications/special_detail.html",
+        {
+            "inspection": inspection,
+            "targets": targets,
+            "can_record": can_record,
+            "finding_form": FindingForm(initial={"deadline": timezone.localdate()}) if can_record else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@area_required("rectifications")
+def directive_done(request, pk: int):
+    """The unit's official reports a directive (督办事项) done."""
+    directive = get_object_or_404(Directive.objects.restrict(request.user, "view").select_related("target"), pk=pk)
+    if not (is_unit_scoped(request.user) and can_act_for_unit(request.user, directive.unit_id, "report")):
+        raise PermissionDenied
+    form = DirectiveDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写办理情况。"))
+    else:
+        try:
+            special.directive_complete(
+                user=request.user,
+                directive=directive,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except (services.WorkflowError, ValidationError, Stale) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("督办事项已报结。"))
+    return redirect("rectifications:special_detail", pk=directive.target.inspection_id)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.text import format_lazy
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.common.admin import ModelAdmin, TabularInline
 
-from . import scoring
+from . import planning, scoring
 from .choices import Area
 from .geo import MAX_BYTES, BoundaryError, parse_boundary
 from .models import (
@@ -19,7 +20,9 @@ from .models import (
     GeoBoundary,
     Indicator,
     NotApplicable,
+    ProvincialRanking,
     Publication,
+    QuarterTarget,
     ScoringRun,
     Target,
 )
@@ -154,6 +157,24 @@ class SchemeAdmin(ModelAdmin):
     list_display = ("name", "year", "published")
     inlines = [ItemInline]
     form = SchemeForm
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description=_("复制到下一年度（超前谋划）"))
+    def copy_to_next_year(self, request, queryset):
+        """Each selected scheme copied to next year by `planning.scheme_copy_to_next_year` (each all or nothing)."""
+        for scheme in queryset:
+            try:
+                done = planning.scheme_copy_to_next_year(scheme=scheme, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, "；".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    format_lazy(
+                        _("已复制为“{name}”：{items} 个考核项、{targets} 个目标值（已有 {kept} 个保留不变）。"),
+                        name=done.scheme.name, items=done.items, targets=done.targets, kept=done.targets_kept,
+                    ),
+                )  # fmt: skip
 
     fieldsets = (
         (None, {"fields": ("year", "name", "published")}),
@@ -261,3 +282,38 @@ class GeoBoundaryAdmin(ModelAdmin):
     def save_model(self, request, obj, form, change):
         doc = form.cleaned_data.get("upload")
         geo_boundary_save(boundary=obj, doc=doc)
+
+
+@admin.register(ProvincialRanking)
+class ProvincialRankingAdmin(admin.ModelAdmin):
+    """The province's ranking of the city, entered from its notices; an action proposes targets from the gap."""
+
+    list_display = ("indicator", "year", "month", "rank", "total", "score", "value", "next_value")
+    list_filter = ("year", "indicator")
+    actions = ["propose_targets"]
+
+    @admin.action(description=_("按前一名数值提出本年度目标值"))
+    def propose_targets(self, request, queryset):
+        """`planning.targets_propose_from_ranking` for each selected ranking (targets only ever made stricter)."""
+        for ranking in queryset.select_related("indicator"):
+            try:
+                p = planning.targets_propose_from_ranking(ranking=ranking, user=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
+            if p.value is None:
+                self.message_user(request, format_lazy(_("{r}：已是全省第一或未填前一名数值，不提出目标。"), r=ranking))
+            else:
+                self.message_user(
+                    request,
+                    format_lazy(
+                        _("{r}：建议目标值 {v}，已提高 {n} 个单位的目标值，{k} 个单位目标值已不低于建议值。"),
+                        r=ranking, v=p.value, n=p.raised, k=p.kept,
+                    ),
+                )  # fmt: skip
+
+
+@admin.register(QuarterTarget)
+class QuarterTargetAdmin(admin.ModelAdmin):
+    list_display = ("indicator", "unit", "year", "quarter", "value")
+    list_filter = ("year", "quarter", "indicator")

@@ -302,3 +302,59 @@ def seed_geo_boundary(ctx: DemoContext) -> None:
         return
     doc = parse_boundary(settings.DEMO_GEOJSON.read_bytes())
     geo_boundary_save(boundary=GeoBoundary(name="乐山市区县边界"), doc=doc)
+
+
+# The province's ranking of 乐山 as the speech gives it: budget execution 全省排名倒数, rural-sewage payments
+# 全省倒数第3 (21 cities and prefectures). Figures: the city's value and the value of the city one place above.
+PROVINCE = [
+    ("budget_execution_rate", 21, 68.0, 52.3, 58.6, "省财政厅通报：预算执行率全省排名倒数"),
+    ("rural_sewage_payment_rate", 19, 71.5, 41.5, 47.2, "省生态环境厅通报：农村污水治理资金支付率全省倒数第3"),
+]
+# First-quarter (开门红) targets, this year's (compared with the first quarter's actuals) and next year's.
+QUARTER = {"air_good_day_rate": 85.0, "budget_execution_rate": 25.0}
+
+
+def seed_province_and_next_year(ctx: DemoContext) -> None:
+    """The province's ranking of the city, first-quarter targets and next year's scheme copied (超前谋划).
+
+    Run after `seed_targets`. Idempotent: rankings and quarter targets by their keys; the copy only when next
+    year's scheme is missing; through `targets.planning` as the admin.
+    """
+    from .models import ProvincialRanking, QuarterTarget
+    from .planning import next_year_name, scheme_copy_to_next_year
+
+    today = ctx.today
+    admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+    with transaction.atomic():
+        Indicator.objects.get_or_create(
+            code="rural_sewage_payment_rate",
+            defaults={
+                "name": "农村污水治理资金支付率", "measure": "%", "direction": "higher", "area": "funds",
+                "source": "computed", "aggregate": "mean", "name_en": "Rural sewage fund payment rate",
+                "sort_order": 40,
+            },
+        )  # fmt: skip
+        month = today.month - 1 if today.month > 1 else 0
+        for code, rank, score, value, next_value, note in PROVINCE:
+            ProvincialRanking.objects.update_or_create(
+                indicator=Indicator.objects.get(code=code), year=today.year, month=month,
+                defaults={"rank": rank, "total": 21, "score": score, "value": value, "next_value": next_value,
+                          "note": note},
+            )  # fmt: skip
+        units = list(territorial_units())
+        for year in (today.year, today.year + 1):
+            for code, value in QUARTER.items():
+                indicator = Indicator.objects.filter(code=code).first()
+                if indicator is None:
+                    continue
+                for unit in units:
+                    QuarterTarget.objects.get_or_create(
+                        indicator=indicator, unit=unit, year=year, quarter=1, defaults={"value": value}
+                    )
+    scheme = AssessmentScheme.objects.filter(year=today.year, name=_scheme_name(today.year)).first()
+    if scheme is not None and admin is not None:
+        if not AssessmentScheme.objects.filter(
+            year=today.year + 1, name=next_year_name(scheme.name, scheme.year)
+        ).exists():
+            scheme_copy_to_next_year(scheme=scheme, user=admin)
+    logger.info("targets demo: province rankings, first-quarter targets, next year's scheme")

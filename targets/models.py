@@ -417,3 +417,68 @@ class GeoBoundary(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProvincialRanking(models.Model):
+    """The province's view of the city (全省排名): the city's place and score on one indicator for a period.
+
+    Entered by admins from the province's notices (e.g. 预算执行率 全省第19名/21). `value` is the city's figure and
+    `next_value` the figure of the city one place above, so the gap to the next place can be shown
+    (`targets.province.gap_to_next`) and a target proposed from it (`targets.planning.targets_propose_from_ranking`).
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("考核指标"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(
+        _("截至月份"), default=0, validators=[MaxValueValidator(12)], help_text=_("0 表示全年")
+    )
+    rank = models.PositiveSmallIntegerField(_("全省名次"), validators=[MinValueValidator(1)])
+    total = models.PositiveSmallIntegerField(_("参评市州数"), default=21, validators=[MinValueValidator(1)])
+    score = models.FloatField(_("省考核得分"), null=True, blank=True, validators=BOUNDED)
+    value = models.FloatField(_("我市数值"), null=True, blank=True, validators=BOUNDED)
+    next_value = models.FloatField(
+        _("前一名数值"), null=True, blank=True, validators=BOUNDED, help_text=_("排在我市前一名的市州的数值")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("全省排名")
+        verbose_name_plural = _("全省排名")
+        ordering = ["-year", "-month", "indicator__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "month"], name="provincial_ranking_unique"),
+            models.CheckConstraint(condition=Q(rank__lte=models.F("total")), name="provincial_rank_within_total"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year} {self.rank}/{self.total}"
+
+
+class QuarterTarget(models.Model):
+    """A first-quarter target (一季度“开门红”目标): indicator × unit × year, the value due by the end of March.
+
+    Kept apart from the year's `Target` (which the scoring engine reads) so a quarter's figure never enters the
+    annual score; `targets.selectors.first_quarter` compares it with the quarter's actual value.
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("考核指标"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), default=1, validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    value = models.FloatField(_("目标值"), validators=BOUNDED)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("季度目标（开门红）")
+        verbose_name_plural = _("季度目标（开门红）")
+        ordering = ["-year", "quarter", "indicator__sort_order", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "year", "quarter"], name="quarter_target_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator} {self.year}Q{self.quarter}"

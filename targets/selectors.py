@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -465,3 +466,149 @@ def previous_year_totals(scheme: AssessmentScheme, as_of: date) -> pd.Series:
         return pd.Series(dtype=float)
     rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
     return pd.Series(dict(rows), dtype=float)
+
+
+# --- the province's view of the city; first-quarter (开门红) targets ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    ranking: Any  # ProvincialRanking
+    from_bottom: int  # 倒数第 N
+    gap: float | None  # to the next place, in the indicator's unit (`province.gap_to_next`)
+    bottom_third: bool  # shown in red: in the last third of the province
+
+
+def province_panel(*, year: int) -> list[ProvinceRow]:
+    """The newest recorded provincial ranking of each indicator for the latest year on or before `year` (the
+    leaders' dashboard's live panel). One query."""
+    from . import province
+    from .models import ProvincialRanking
+
+    rows = list(
+        ProvincialRanking.objects.filter(year__lte=year)
+        .select_related("indicator")
+        .order_by("-year", "indicator__sort_order", "indicator_id", "-month")
+    )
+    if not rows:
+        return []
+    latest = rows[0].year
+    seen: set[int] = set()
+    out = []
+    for r in rows:
+        if r.year != latest or r.indicator_id in seen:
+            continue
+        seen.add(r.indicator_id)
+        higher = r.indicator.direction == "higher"
+        out.append(
+            ProvinceRow(
+                ranking=r,
+                from_bottom=province.from_bottom(r.rank, r.total),
+                gap=province.gap_to_next(r.value, r.next_value, higher_better=higher) if r.rank > 1 else None,
+                bottom_third=r.rank > r.total * 2 / 3,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    indicator: Indicator
+    unit: Unit
+    target: float
+    actual: float | None
+    met: bool | None  # None: no actual yet
+
+
+def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
+    """First-quarter (开门红) targets this person may see, each with the quarter's actual value.
+
+    The actual is the indicator's value as of 31 March (or today, while the quarter runs): a computed
+    indicator's year-to-date value from its selector (`registry.computed_frame`), an entered one's approved value
+    (in force now) of the latest month of January–March. Met: the engine's rule (`scoring.meets`).
+    Queries: the targets, then one per computed indicator and one for the entered ones.
+    """
+    from . import registry
+    from .models import QuarterTarget
+
+    targets = list(
+        QuarterTarget.objects.restrict(user, "view")
+        .filter(year=year, quarter=1)
+        .select_related("indicator", "unit")
+        .order_by("indicator__sort_order", "indicator_id", "unit__sort_order", "unit__code")
+    )
+    if not targets:
+        return []
+    as_of = min(date(year, 3, 31), today)
+    actual: dict[tuple[int, int], float] = {}
+    indicators = {t.indicator_id: t.indicator for t in targets}
+    entered = [pk for pk, ind in indicators.items() if ind.source == Source.ENTERED]
+    if as_of >= date(year, 1, 1):
+        for pk, ind in indicators.items():
+            if ind.source != Source.COMPUTED:
+                continue
+            df = registry.computed_frame(ind.code, year=year, as_of=as_of)
+            if df is not None:
+                for unit_id, value in zip(df["unit_id"], df["value"], strict=True):
+                    if pd.notna(value):
+                        actual[(pk, int(unit_id))] = float(value)
+        if entered:
+            # the approved value in force of the latest month of January–March (approved in April counts too)
+            rows = (
+                DataValue.objects.filter(
+                    indicator_id__in=entered, year=year, month__gte=1, month__lte=3, status=ValueStatus.APPROVED,
+                    superseded_at__isnull=True,
+                )
+                .order_by("indicator_id", "unit_id", "month")
+                .values_list("indicator_id", "unit_id", "value")
+            )  # fmt: skip
+            for ind_id, unit_id, value in rows:
+                actual[(ind_id, unit_id)] = float(value)  # ordered by month: the latest month wins
+    out = []
+    for t in targets:
+        value = actual.get((t.indicator_id, t.unit_id))
+        ind = t.indicator
+        digits = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+        met = None if value is None else scoring.meets(value, t.value, ind.direction, digits)
+        out.append(QuarterRow(indicator=t.indicator, unit=t.unit, target=t.value, actual=value, met=met))
+    return out
+
+
+def bulletin_ranking_movement(*, start: date, end: date):
+    """The bulletin's part on ranking movement: the latest published ranking (通报) dated on or before the
+    period's end against the scheme's published ranking before it — each unit's rank then and now and the change,
+    read from the stored runs (nothing is recomputed). Three queries."""
+    from tracker.documents import DocumentSection
+
+    published = list(
+        ScoringRun.objects.filter(publication__isnull=False, as_of__lte=end)
+        .select_related("scheme")
+        .order_by("-as_of", "-created_at")[:1]
+    )
+    heading = "考核排名变化"
+    headers = ("本期名次", "责任单位", "总分", "上期名次", "名次变化")
+    if not published:
+        return DocumentSection(heading=heading, headers=headers, rows=[], note="本期尚无已通报的考核排名。")
+    run = published[0]
+    before = (
+        ScoringRun.objects.filter(scheme=run.scheme, publication__isnull=False, as_of__lt=run.as_of)
+        .order_by("-as_of", "-created_at")
+        .first()
+    )
+    previous = dict(UnitScore.objects.filter(run=before).values_list("unit_id", "rank")) if before else {}
+    rows = []
+    for s in UnitScore.objects.filter(run=run).select_related("unit").order_by("rank", "unit__sort_order"):
+        was = previous.get(s.unit_id)
+        if was is None:
+            change = "—"
+        elif was == s.rank:
+            change = "持平"
+        else:
+            change = f"上升{was - s.rank}位" if was > s.rank else f"下降{s.rank - was}位"
+        rows.append((s.rank, s.unit.name, f"{s.total:.2f}", was if was is not None else "—", change))
+    note = f"{run.scheme.name}，计分截至{run.as_of.year}年{run.as_of.month}月{run.as_of.day}日" + (
+        f"，与{before.as_of.year}年{before.as_of.month}月{before.as_of.day}日通报的排名相比。"
+        if before
+        else "；此前没有已通报的排名可比。"
+    )
+    return DocumentSection(heading=heading, headers=headers, rows=rows, note=note)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from tracker.common.tabular import xlsx_response
 from tracker.permissions import can_act_for_unit, get_unit_for_user, units_for_user
 from tracker.selectors import role_counts, territorial_units, war_zone_list
 
-from . import grid, selectors, services
+from . import grid, planning, selectors, services
 from .choices import READABLE_RUN_STATUSES, RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
@@ -473,3 +474,47 @@ def wastefree_index(request):
     year = timezone.localdate().year
     table = selectors.wastefree_table(units=units_for_user(request.user, "view"), year=year)
     return render(request, "targets/wastefree.html", {"year": year, **table})
+
+
+# --- next year (超前谋划): copy of a scheme, first-quarter (开门红) targets --------------------------------------
+
+
+@require_POST
+@capability_required("manage_schemes")
+def scheme_copy(request, scheme_id: int):
+    """Copy a scheme with its items and targets to next year for editing (admins; all or nothing)."""
+    scheme = get_object_or_404(AssessmentScheme, pk=scheme_id)
+    try:
+        done = planning.scheme_copy_to_next_year(scheme=scheme, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('targets:index')}?scheme={scheme.pk}")
+    messages.success(
+        request,
+        _("已复制为“%(name)s”：%(items)d 个考核项、%(targets)d 个目标值（已有 %(kept)d 个保留）。")
+        % {"name": done.scheme.name, "items": done.items, "targets": done.targets, "kept": done.targets_kept},
+    )
+    return redirect(f"{reverse('targets:index')}?scheme={done.scheme.pk}")
+
+
+@area_required("assessment")
+def first_quarter(request):
+    """一季度“开门红”: each first-quarter target beside the quarter's actual value, this year or next."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    rows = selectors.first_quarter(user=request.user, year=year, today=today)
+    context = {
+        "rows": rows,
+        "year": year,
+        "years": [today.year - 1, today.year, today.year + 1],
+        "met": sum(1 for r in rows if r.met),
+        "missed": sum(1 for r in rows if r.met is False),
+        "started": today >= date(year, 1, 1),
+    }
+    return render(request, "targets/first_quarter.html", context)

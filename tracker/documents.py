@@ -40,6 +40,17 @@ class OfficialDocument:
     table: tuple[Sequence[str], Sequence[Sequence[object]]] | None = None
     headings: Sequence[str] = field(default_factory=tuple)  # paragraphs to set as level-1 headings (一、…)
     landscape: bool = False
+    sections: Sequence[DocumentSection] = field(default_factory=tuple)  # after the table: heading, text, table
+
+
+@dataclass(frozen=True)
+class DocumentSection:
+    """A further part of a document after its main table: a heading (三、…), an optional line, a table."""
+
+    heading: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    note: str = ""
 
 
 def _font(run, name: str, size: float, *, bold: bool = False, colour: RGBColor | None = None) -> None:
@@ -76,6 +87,19 @@ def chinese_date(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _table(doc, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(str(text)), HEADING_FONT, 10.5)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10.5)
+
+
 def render_docx(document: OfficialDocument) -> bytes:
     """The .docx bytes of `document`."""
     doc = Document()
@@ -102,17 +126,13 @@ def render_docx(document: OfficialDocument) -> bytes:
             _paragraph(doc, text, indent=True)
 
     if document.table is not None:
-        headers, rows = document.table
-        table = doc.add_table(rows=1, cols=len(headers))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, headers, strict=True):
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(text)), HEADING_FONT, 10.5)
-        for row in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
-                cell.text = ""
-                _font(cell.paragraphs[0].add_run("" if value is None else str(value)), BODY_FONT, 10.5)
+        _table(doc, *document.table)
+    for part in document.sections:
+        _paragraph(doc, part.heading, font=HEADING_FONT, indent=True)
+        if part.note:
+            _paragraph(doc, part.note, indent=True)
+        if part.rows:
+            _table(doc, part.headers, part.rows)
 
     _paragraph(doc, "", space_after=12)
     _paragraph(doc, document.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT)

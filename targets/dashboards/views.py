@@ -155,6 +155,12 @@ def _city(request, home: bool = False):
     context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
+    # live too: the province's ranking of the city (one query) and, for project readers, the pilots (four)
+    context["province"] = assessment.province_panel(year=today.year)
+    if has_cap(request.user, "read_projects"):
+        from projects.pilots import pilot_portfolio
+
+        context["pilots"] = pilot_portfolio(today=today)
     return render(request, "targets/dashboards/city.html", context)
 
 

@@ -119,7 +119,7 @@ def test_bulletin_document_lists_people_and_problems_and_is_numbered_once_per_pe
     assert "关于2026年6月1日至2026年6月15日生态环境问题整改情况的通报" in text
     # Only ZY-1 is overdue at 2026-06-15 (deadline 05-01); ZY-2 is due in December.
     assert "逾期未销号问题1个" in text
-    assert "井研县\t逾期\tZY-1\t砂石场扬尘\t王五\t2026年5月1日\t整改中" in text
+    assert "井研县\t逾期\tZY-1\t砂石场扬尘\t—\t王五\t2026年5月1日\t整改中" in text  # — : no 点位
     assert "ZY-2" not in text
     assert "乐环委办通报〔2026〕1号" in _text(client_for(leader).post(url, period))  # same period, same number
     assert "乐环委办通报〔2026〕2号" in _text(

@@ -136,6 +136,15 @@ def build_unit_world(unit, official) -> UnitWorld:
     from tracker.models import InboxEntry
 
     w.objects["inbox_entry"] = InboxEntry.objects.create(user=official, kind="notice", title="提醒函")
+    from rectifications.models import Directive, Inspection, InspectionTarget
+
+    special = Inspection.objects.create(kind="special", name=f"专项督查-{unit.code}", date=dt.date(2026, 3, 1))
+    target = InspectionTarget.objects.create(inspection=special, project=project, unit=unit)
+    w.objects["special"] = special
+    w.objects["directive"] = Directive.objects.create(
+        target=target, unit=unit, description="加快开工", responsible_person="张三", deadline=dt.date(2026, 4, 1),
+        created_by=official,
+    )  # fmt: skip
     w.objects["proposal"] = ProjectFactory(unit=unit, stage="reserve", proposal_status="proposed", proposed_by=official)
     return w
 

@@ -157,6 +157,7 @@ POLICY: dict[str, Policy] = {
     "projects:payment_reverse": Policy(GET_405, PROJECT_WRITE, payment),
     "projects:stage_change": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:progress_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
+    "projects:milestones_set": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:photo_download": Policy(PROJECT_READ, PROJECT_READ, photo),
     # the pilot portfolio is the city's: every projects reader sees every pilot; only the lead unit records
     "projects:pilot_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
@@ -184,6 +185,11 @@ POLICY: dict[str, Policy] = {
     # a numbered notice's Word copy: whoever sees the notice; numbering (POST) is the city offices' act
     "rectifications:notice_document": Policy(OWN_OR_CITY, "login 403 404 404 ok ok ok", obj("notice")),
     "rectifications:bulletin_document": Policy(GET_405, CITY_READERS),
+    # 专项督查: every role lists the rounds (an official those reaching their units); inspectors and admins draw
+    # them up and record findings; the unit's own official reports a directive done
+    "rectifications:special_list": Policy(EVERYONE, "login 403 403 403 403 ok ok"),
+    "rectifications:special_detail": Policy(OWN_OR_CITY, "login 403 404 404 403 ok ok", obj("special")),
+    "rectifications:directive_done": Policy(GET_405, OWN_WRITE, obj("directive")),
     # 回头看 plans are city-wide work: city roles read them, only inspectors draw them up and record checks
     "rectifications:review_plans": Policy(CITY_READERS, "login 403 403 403 403 ok 403"),
     "rectifications:review_plan": Policy(CITY_READERS, GET_405, obj("review_plan")),
@@ -214,6 +220,9 @@ POLICY.update(
         "targets:unit_sheet": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_sheet),
         "targets:run_request": Policy(GET_405, "login 403 403 403 ok 403 ok", obj_as("scheme", "scheme_id")),
         "targets:indicator_list": Policy(EVERYONE, EVERYONE),
+        # next year's scheme is the admins' copy; the first-quarter targets are read like targets (a POST reads)
+        "targets:scheme_copy": Policy(GET_405, ADMIN_ONLY, obj_as("scheme", "scheme_id")),
+        "targets:first_quarter": Policy(EVERYONE, EVERYONE),
         "targets:target_list": Policy(EVERYONE, EVERYONE),
         # bulk import of targets: admins only (an empty POST re-renders the page with a message)
         "targets:target_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),

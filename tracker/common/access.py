@@ -81,6 +81,8 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("allocate_funds", _("下达项目资金"), (Role.ADMIN,)),
         # numbering and issuing notices and bulletins as documents (公文, 文号) is the city offices' act
         Capability("issue_documents", _("制发通知、通报公文"), (Role.INSPECTOR, Role.LEADER, Role.ADMIN)),
+        # assessment schemes and targets: next year's copy, targets from the province's ranking (超前谋划)
+        Capability("manage_schemes", _("管理考核方案和目标值"), (Role.ADMIN,)),
         Capability("view_system_status", _("查看系统运行状态"), (Role.ADMIN,)),
         Capability("admin_site", _("系统管理"), (Role.ADMIN,)),
     )

@@ -37,6 +37,8 @@ class MeasureFilterForm(forms.Form):
         label=_("污染源类型"), choices=[("", _("全部")), *SourceType.choices], required=False
     )
     overdue = forms.BooleanField(label=_("仅看逾期"), required=False)
+    # 超前谋划: next year's task list is the tasks due next year
+    year = forms.IntegerField(label=_("完成年度"), required=False, min_value=2000, max_value=2100)
 
 
 class MeasureAssignForm(forms.Form):

@@ -45,8 +45,10 @@ def measure_list(
     source_type: str | None = None,
     status: str | None = None,
     overdue: bool = False,
+    year: int | None = None,
 ) -> QuerySet[Measure]:
-    """The measures this person may see, filtered, overdue first then by deadline (one query)."""
+    """The measures this person may see, filtered, overdue first then by deadline (one query). `year`: due that
+    year (next year's list, 超前谋划)."""
     qs = with_status(measures_for_user(user, "view").select_related("unit", "war_zone"), today)
     if area:
         qs = qs.filter(area=area)
@@ -56,6 +58,8 @@ def measure_list(
         qs = qs.filter(unit_id=unit_id)
     if source_type:
         qs = qs.filter(source_type=source_type)
+    if year:
+        qs = qs.filter(deadline__year=year)
     # `status` is annotated by with_status, which the type checker cannot see through
     if status:
         qs = qs.filter(status=status)  # type: ignore[misc]
@@ -72,3 +76,25 @@ def status_counts(qs: QuerySet[Measure]) -> dict[str, int]:
     rows = qs.order_by().values("status").annotate(n=Count("pk"))  # type: ignore[misc]  # annotated `status`
     counts = {row["status"]: row["n"] for row in rows}
     return {s.value: counts.get(s.value, 0) for s in MeasureStatus}
+
+
+def bulletin_tasks_behind(*, start: datetime.date, end: datetime.date, limit: int = 100):
+    """The bulletin's part on tasks behind schedule (攻坚任务滞后): tasks not done whose deadline passed by the
+    period's end, by unit, with person, deadline, progress and days overdue. Two queries (count, first `limit`)."""
+    from tracker.documents import DocumentSection
+
+    qs = Measure.objects.filter(progress__lt=100, deadline__lt=end).select_related("unit")
+    total = qs.count()
+    rows = [
+        (m.unit.name, m.code, m.title, m.responsible_person, f"{m.deadline:%Y-%m-%d}", f"{m.progress}%",
+         (end - m.deadline).days)
+        for m in qs.order_by("unit__sort_order", "unit__code", "deadline", "code")[:limit]
+    ]  # fmt: skip
+    note = f"截至{end.year}年{end.month}月{end.day}日，逾期未完成的攻坚任务共{total}项"
+    note += f"，下表列出前{limit}项。" if total > limit else ("。" if total else "，无滞后任务。")
+    return DocumentSection(
+        heading="攻坚任务滞后情况",
+        headers=("责任单位", "任务编号", "任务名称", "责任人", "完成时限", "形象进度", "逾期天数"),
+        rows=rows,
+        note=note,
+    )

@@ -45,6 +45,7 @@ def measure_list(request):
         unit_id=filters.get("unit"),
         source_type=filters.get("source_type") or None,
         overdue=bool(filters.get("overdue")),
+        year=filters.get("year"),
     )
     table = MeasureTable(qs, request, today=today)
     if wants_export(request):
@@ -63,6 +64,7 @@ def measure_list(request):
             "units": Unit.objects.filter(is_active=True).order_by("sort_order", "code"),
             "counts": [(label, counts[value], STATUS_BADGE[value]) for value, label in MeasureStatus.choices],
             "today": today,
+            "years": [today.year, today.year + 1],
         },
     )
 
