@@ -406,6 +406,14 @@ DEMO_SEEDERS = [
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]
 
+# What other apps link to a person of the register (责任人): each returns its sections of the person's page,
+# scoped to the reader (tracker.selectors.people.person_dossier). Apps append theirs.
+PERSON_DOSSIER_SECTIONS = [
+    "rectifications.selectors.person_sections",  # rectification items, accountability records (奖惩到人)
+    "projects.selectors.person_sections",  # projects
+    "targets.selectors.person_sections",  # deduction-risk follow-ups
+]
+
 # --- projects ---
 # The city's target budget execution rate (%) for special funds, shown against the actual rate with the gap in yuan.
 PROJECTS_EXECUTION_TARGET = env_int("PROJECTS_EXECUTION_TARGET", 80)

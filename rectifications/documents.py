@@ -185,7 +185,7 @@ def bulletin_document(*, rows: list[BulletinUnit], start: datetime.date, end: da
         "closed": sum(len(r.newly_closed) for r in rows),
     }
     table_rows = [
-        (r.unit.name, label, it.code, it.description, it.responsible_person, _cn(it.deadline), it.get_status_display())
+        (r.unit.name, label, it.code, it.description, it.responsible_label, _cn(it.deadline), it.get_status_display())
         for r in rows
         for label, items in (("逾期", r.overdue), ("反弹", r.rebounded))
         for it in items

@@ -18,6 +18,7 @@ from .models import (
     Indicator,
     NotApplicable,
     Publication,
+    RiskFollowUp,
     ScoringRun,
     Target,
 )
@@ -259,3 +260,16 @@ class GeoBoundaryAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         doc = form.cleaned_data.get("upload")
         geo_boundary_save(boundary=obj, doc=doc)
+
+
+@admin.register(RiskFollowUp)
+class RiskFollowUpAdmin(admin.ModelAdmin):
+    """扣分风险跟踪督办: assigned and reported on the site; here only to look up and correct a person or a note."""
+
+    list_display = ("year", "unit", "item", "person", "deadline", "status")
+    list_filter = ("year", "status", "unit")
+    autocomplete_fields = ("person",)
+    readonly_fields = ("year", "unit", "item", "status", "version", "assigned_by", "assigned_at", "done_on")
+
+    def has_add_permission(self, request):
+        return False  # assigned through the site (the service checks the risk and tells the unit)

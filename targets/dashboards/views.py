@@ -155,6 +155,10 @@ def _city(request, home: bool = False):
     context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
+    # live state too: who follows which deduction risk (a few rows and three counts)
+    context["followups"] = assessment.followup_summary(
+        user=request.user, year=scheme.year if scheme else today.year, today=today
+    )
     return render(request, "targets/dashboards/city.html", context)
 
 
@@ -379,6 +383,9 @@ def _unit(request, unit, home: bool = False):
     )
     # live state, not a scored fact: read on every request (two small queries), outside the cache
     context["watch_count"], context["watch_warnings"] = open_warnings_for_unit(unit.pk)
+    context["followups"] = assessment.followup_summary(
+        user=request.user, year=scheme.year if scheme else today.year, today=today, unit_id=unit.pk
+    )
     return render(request, "targets/dashboards/unit.html", context)
 
 

@@ -81,6 +81,10 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("allocate_funds", _("下达项目资金"), (Role.ADMIN,)),
         # numbering and issuing notices and bulletins as documents (公文, 文号) is the city offices' act
         Capability("issue_documents", _("制发通知、通报公文"), (Role.INSPECTOR, Role.LEADER, Role.ADMIN)),
+        # 奖惩到人: commendations, criticism in bulletins, interviews and accountability decisions against a person
+        Capability("record_accountability", _("记录奖惩问责"), (Role.LEADER, Role.ADMIN)),
+        # 扣分风险跟踪督办: hand a deduction risk to a unit and a person with a deadline
+        Capability("assign_risk_followups", _("交办扣分风险跟踪"), (Role.LEADER, Role.ADMIN)),
         Capability("view_system_status", _("查看系统运行状态"), (Role.ADMIN,)),
         Capability("admin_site", _("系统管理"), (Role.ADMIN,)),
     )
@@ -160,6 +164,7 @@ AREAS: tuple[MenuEntry, ...] = (
     MenuEntry("rectifications", _("问题整改"), "rectifications:index", "use_site"),
     MenuEntry("assessment", _("党政同责考核"), "targets:index", "use_site"),
     MenuEntry("units", _("责任单位"), "tracker:unit_list", "use_site"),
+    MenuEntry("people", _("责任人"), "tracker:person_list", "use_site"),
     MenuEntry("admin", _("系统管理"), "admin:index", "admin_site"),
 )
 AREAS_BY_KEY = {area.key: area for area in AREAS}
