@@ -395,14 +395,18 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "tracker.demo.seed_people",  # the register (责任人名册): 县长, 分管副县长, 局长 … per unit
     "tracker.demo.seed_calendar",  # holidays and make-up working days: deadlines and warning colours count them
     "projects.demo.seed_projects",
     "projects.demo.seed_pilots",
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
+    "tracker.demo.seed_people_links",  # tasks point at their unit's deputy in charge
+    "rectifications.demo.seed_accountability",  # items → people, a criticism by name and an interview (奖惩到人)
     "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
+    "targets.demo.seed_risk_followups",  # one deduction risk handed to a unit and followed up
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]
 

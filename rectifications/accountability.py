@@ -70,3 +70,16 @@ def accountability_record(
         recorded_by=user,
         recorded_at=timezone.now(),
     )
+
+
+@audited
+def rectification_item_set_responsible(*, user, item: RectificationItem, person: Person | None) -> RectificationItem:
+    """Name the person of the register who answers for an item (its unit's or its lead department's); the old
+    free-text title stays. Inspectors and admins, who keep the item lists, set it."""
+    if not has_cap(user, "import_items"):
+        raise PermissionDenied(_("只有督察员和系统管理员可以指定整改问题的责任人。"))
+    if person is not None and person.unit_id not in (item.unit_id, item.lead_department_id):
+        raise ValidationError({"responsible": _("责任人须为该记录责任单位的人员。")})
+    RectificationItem.objects.filter(pk=item.pk).update(responsible=person)
+    item.responsible = person
+    return item
