@@ -175,6 +175,6 @@ def test_accountability_pages_read_in_english(client, leader, person_a, unit_a):
     client.force_login(leader)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     body = client.get(reverse("rectifications:accountability_list")).content.decode()
-    assert "Accountability records" in body and "Interview" in body
+    assert "Accountability records" in body and "Formal interview" in body
     form = client.get(reverse("rectifications:accountability_create")).content.decode()
     assert "Record accountability" in form

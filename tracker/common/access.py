@@ -164,7 +164,7 @@ AREAS: tuple[MenuEntry, ...] = (
     MenuEntry("rectifications", _("问题整改"), "rectifications:index", "use_site"),
     MenuEntry("assessment", _("党政同责考核"), "targets:index", "use_site"),
     MenuEntry("units", _("责任单位"), "tracker:unit_list", "use_site"),
-    MenuEntry("people", _("责任人"), "tracker:person_list", "use_site"),
+    MenuEntry("people", _("责任人名册"), "tracker:person_list", "use_site"),
     MenuEntry("admin", _("系统管理"), "admin:index", "admin_site"),
 )
 AREAS_BY_KEY = {area.key: area for area in AREAS}
