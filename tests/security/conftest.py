@@ -145,10 +145,8 @@ def build_unit_world(unit, official) -> UnitWorld:
 
 def build_shared(world: dict) -> None:
     """City-wide objects (an assessment scheme, a finished scoring run) and each unit's entered value."""
-    from targets.models import DataValue, ScoringRun
+    from targets.models import AssessmentItem, DataValue, RiskFollowUp, ScoringRun
     from tests.factories import IndicatorFactory, SchemeFactory
-
-    from targets.models import AssessmentItem, RiskFollowUp
 
     indicator = IndicatorFactory(code="sec_entered", source="entered")
     scheme = SchemeFactory(year=timezone.localdate().year)
