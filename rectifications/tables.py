@@ -204,7 +204,7 @@ class AccountabilityTable(Table):
     post = Column(_("职务"), "person.post", order_by=False)
     unit = Column(_("所在单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     kind = Column(_("类别"), "get_kind_display", order_by="kind", html=_kind)
-    basis = Column(_("依据"), "basis_label", order_by=False)
+    basis = Column(_("依据"), "basis_label", order_by=False, css="wrap")
     description = Column(_("事由"), order_by=False, css="wrap", html=lambda r: Truncator(r.description).chars(60))
     recorded_by = Column(_("记录人"), "recorded_by.display_name", order_by=False)
     recorded_at = Column(_("记录时间"), page=False)

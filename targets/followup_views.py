@@ -22,7 +22,9 @@ from .forms import FollowUpAssignForm, FollowUpFilterForm, FollowUpReportForm
 from .models import AssessmentItem, RiskFollowUp
 from .tables import FollowUpTable
 
-RISK_ROWS = 200  # the risks table shows the largest ones (a run holds at most units × items of them)
+# the risks table shows the followed ones and the largest others: 30 at first, up to 200 with ?all=1 (a run holds
+# at most units × items of them)
+RISK_ROWS, RISK_ROWS_ALL = 30, 200
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -70,6 +72,7 @@ def risk_followups(request):
         risks = selectors.risks_with_followups(run=run, user=request.user, unit_ids=unit_ids)
         for r in risks:
             r["overdue"] = r["followup"] is not None and r["followup"].is_overdue(today)
+        risks.sort(key=lambda r: r["followup"] is None)  # followed first; stable: largest risk first within
     units = units_for_user(request.user, "view").filter(is_active=True).order_by("sort_order", "code")
     return render(
         request,
@@ -78,7 +81,7 @@ def risk_followups(request):
             "scheme": scheme,
             "schemes": selectors.scheme_list(),
             "run": run,
-            "risks": risks[:RISK_ROWS],
+            "risks": risks[: RISK_ROWS_ALL if request.GET.get("all") == "1" else RISK_ROWS],
             "risk_count": len(risks),
             "table": table,
             "filters": f,
