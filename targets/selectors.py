@@ -287,20 +287,23 @@ def followup_list(*, user, year: int | None = None, unit_id: int | None = None, 
 
 
 def followup_summary(*, user, year: int, today: date, unit_id: int | None = None, limit: int = 10) -> dict:
-    """The dashboards' live panel: who follows which risk, overdue ones first (a few rows and two counts)."""
+    """The dashboards' live panel: who follows which risk, overdue ones first. One aggregate query for the three
+    counts; the rows (a few) only when some follow-up is open."""
+    from django.db.models import Q
+
     from .choices import FollowUpStatus
 
     qs = followup_list(user=user, year=year, unit_id=unit_id)
-    open_qs = qs.exclude(status=FollowUpStatus.DONE)
-    rows = list(open_qs.order_by("deadline", "pk")[:limit])
+    done = Q(status=FollowUpStatus.DONE)
+    counts = qs.aggregate(
+        open=Count("pk", filter=~done),
+        overdue=Count("pk", filter=~done & Q(deadline__lt=today)),
+        done=Count("pk", filter=done),
+    )
+    rows = list(qs.exclude(done).order_by("deadline", "pk")[:limit]) if counts["open"] else []
     for f in rows:
         f.overdue = f.is_overdue(today)
-    return {
-        "rows": rows,
-        "open": open_qs.count(),
-        "overdue": open_qs.filter(deadline__lt=today).count(),
-        "done": qs.filter(status=FollowUpStatus.DONE).count(),
-    }
+    return {"rows": rows, **counts}
 
 
 def risks_with_followups(*, run: ScoringRun, user, unit_ids: list[int] | None = None) -> list[dict]:
