@@ -402,9 +402,9 @@ DEMO_SEEDERS = [
     "tracker.demo_water.seed_water",
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
+    "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
     "tracker.demo.seed_people_links",  # tasks point at their unit's deputy in charge
     "rectifications.demo.seed_accountability",  # items → people, a criticism by name and an interview (奖惩到人)
-    "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
     "targets.demo.seed_risk_followups",  # one deduction risk handed to a unit and followed up
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards

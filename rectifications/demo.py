@@ -259,8 +259,10 @@ def seed_accountability(ctx) -> None:
     for item in RectificationItem.objects.filter(responsible__isnull=True).order_by("pk"):
         if "分管副" in item.responsible_person:
             person = deputy_of(item.unit_id)
-        else:
+        elif item.responsible_person.endswith("局长"):
             person = Person.objects.filter(unit_id=item.unit_id, post__endswith="局长").first()
+        else:  # a name, not a post: left to the inspector who knows who it is
+            continue
         if person is not None:
             rectification_item_set_responsible(user=admin, item=item, person=person)
 
