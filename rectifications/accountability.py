@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.audit import audited
 from tracker.common.access import has_cap
+from tracker.common.audit import audited
 from tracker.models import Person
 
 from .choices import AccountabilityKind

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required
-from tracker.ledger import wants_export
+from tracker.common.ledger import wants_export
 from tracker.permissions import units_for_user
 
 from . import selectors

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required, has_cap
+from tracker.common.ledger import wants_export
 from tracker.common.scoping import get_for_user_or_404
-from tracker.ledger import wants_export
 from tracker.models import Unit
 from tracker.permissions import units_for_user
 

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from tracker import audit
+from tracker.common import audit
 
 
 class Migration(migrations.Migration):

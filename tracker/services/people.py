@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+
 from ..common.access import has_cap
 from ..models import Measure, Person, Unit
 

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _l
 
 from tracker.common.access import area_required
+from tracker.common.ledger import wants_export
 
-from ..ledger import wants_export
 from ..permissions import units_for_user
 from ..selectors.people import get_person_for_user, person_dossier, person_list
 from ..tables import PersonTable
