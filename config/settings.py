@@ -398,6 +398,7 @@ DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",
+    "tracker.demo.seed_people",  # the register (责任人名册): 县长, 分管副县长, 局长 … per unit
     "tracker.demo.seed_calendar",  # holidays and make-up working days: deadlines and warning colours count them
     "projects.demo.seed_projects",
     "projects.demo.seed_pilots",
@@ -407,7 +408,10 @@ DEMO_SEEDERS = [
     "rectifications.demo.seed_special_inspection",  # 专项督查 of the stalled projects (after their milestones)
     "tracker.demo_air.seed_air",
     "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
+    "tracker.demo.seed_people_links",  # tasks point at their unit's deputy in charge
+    "rectifications.demo.seed_accountability",  # items → people, a criticism by name and an interview (奖惩到人)
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
+    "targets.demo.seed_risk_followups",  # one deduction risk handed to a unit and followed up
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
     "targets.demo.seed_province_and_next_year",  # 全省排名, 开门红 targets, next year's scheme (after the scoring)
 ]
@@ -425,6 +429,14 @@ BULLETIN_SECTIONS = [
 INBOX_DAILY_NOTIFIERS = [
     "projects.services.projects_stalled_notify",  # stalled projects, once a month while stalled
     "tracker.services.inbox.measures_due_notify",  # overdue and near-deadline tasks, once per deadline
+]
+
+# What other apps link to a person of the register (责任人): each returns its sections of the person's page,
+# scoped to the reader (tracker.selectors.people.person_dossier). Apps append theirs.
+PERSON_DOSSIER_SECTIONS = [
+    "rectifications.selectors.person_sections",  # rectification items, accountability records (奖惩到人)
+    "projects.selectors.person_sections",  # projects
+    "targets.selectors.person_sections",  # deduction-risk follow-ups
 ]
 
 # --- projects ---

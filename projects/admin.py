@@ -83,7 +83,7 @@ class ProjectAdmin(ModelAdmin):
     list_filter = ("stage", "unit", "fund__year", "fund__level")
     search_fields = ("code", "name")
     list_select_related = ("unit", "fund")
-    autocomplete_fields = ("fund",)
+    autocomplete_fields = ("fund", "responsible")
     # Stage moves only through the service (history row + compare-and-set); progress through reports.
     readonly_fields = ("stage", "version", "progress", "actual_start", "actual_completion", "created_at")
     inlines = [PaymentInline, StageChangeInline]

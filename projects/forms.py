@@ -150,15 +150,31 @@ class ProposalForm(forms.Form):
     investment = forms.DecimalField(
         label=_("估算总投资（元）"), min_value=Decimal("0"), max_digits=16, decimal_places=2
     )
-    responsible_person = forms.CharField(label=_("责任人"), max_length=40, required=False)
+    responsible = forms.ModelChoiceField(label=_("责任人（名册）"), queryset=None, required=False)
+    responsible_person = forms.CharField(label=_("责任人职务"), max_length=40, required=False)
     planned_start = fields.DateField(label=_("计划开工日期"), required=False)
     planned_completion = fields.DateField(label=_("计划竣工日期"), required=False)
 
     def __init__(self, *args, units, **kwargs):
+        from tracker.models import Person
+
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         if units.count() == 1:
             self.fields["unit"].initial = units.first().pk
+        # a person of the units this official reports for (the service checks it is the project's unit)
+        people = Person.objects.filter(unit__in=units, is_active=True).select_related("unit")
+        self.fields["responsible"].queryset = people.order_by("unit__sort_order", "name")
+        self.fields["responsible"].label_from_instance = lambda p: f"{p.unit.name} · {p.name}（{p.post}）"
+
+    def clean(self):
+        data = super().clean()
+        person, unit = data.get("responsible"), data.get("unit")
+        if person is not None and unit is not None and person.unit_id != unit.pk:
+            self.add_error("responsible", _("责任人须为该记录责任单位的人员。"))
+        if person is not None and not (data.get("responsible_person") or "").strip():
+            data["responsible_person"] = person.post
+        return data
 
 
 class ProposalDecisionForm(forms.Form):

@@ -67,6 +67,15 @@ class Project(models.Model):
         _("形象进度（%）"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     responsible_person = models.CharField(_("责任人"), max_length=40, blank=True)
+    responsible = models.ForeignKey(
+        "tracker.Person",
+        verbose_name=_("责任人（名册）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        help_text=_("从责任人名册中选择本单位的责任人；原“责任人”文字保留供旧记录使用"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     # A unit's own reserve proposal (项目储备申报): proposed by its official, accepted or declined by a city
@@ -114,6 +123,16 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def responsible_label(self) -> str:
+        """The linked person of the register (name and post), else the old free-text title (责任人)."""
+        return str(self.responsible) if self.responsible_id else self.responsible_person
+
+    def clean(self):
+        from tracker.models.people import check_responsible_unit
+
+        check_responsible_unit(self)
 
 
 class ProjectMilestone(models.Model):

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tracker.common.access import has_cap
 from tracker.common.audit import audited
-from tracker.models import InboxKind, Unit
+from tracker.models import InboxKind, Person, Unit
 from tracker.permissions import can_act_for_unit, is_unit_scoped
 from tracker.services.inbox import inbox_notify_units
 
@@ -51,6 +51,7 @@ def project_propose(
     responsible_person: str = "",
     planned_start: date | None = None,
     planned_completion: date | None = None,
+    responsible_id: int | None = None,
 ) -> Project:
     """An official proposes a project for their own unit: stage 储备, waiting for a department or an admin."""
     if not is_unit_scoped(user) or not can_act_for_unit(user, unit_id, "report"):
@@ -61,6 +62,8 @@ def project_propose(
         raise ValidationError("估算总投资不能为负数")
     if planned_start and planned_completion and planned_completion < planned_start:
         raise ValidationError("计划竣工日期不能早于计划开工日期")
+    if responsible_id is not None and not Person.objects.filter(pk=responsible_id, unit_id=unit_id).exists():
+        raise ValidationError("责任人须为该记录责任单位的人员。")
     unit = Unit.objects.get(pk=unit_id)
     code = f"CB{timezone.localdate():%Y}-{unit.code}-{uuid.uuid4().hex[:6].upper()}"[:40]
     return Project.objects.create(
@@ -70,6 +73,7 @@ def project_propose(
         stage=Stage.RESERVE,
         investment=investment,
         responsible_person=responsible_person.strip(),
+        responsible_id=responsible_id,
         planned_start=planned_start,
         planned_completion=planned_completion,
         proposal_status=ProposalStatus.PROPOSED,

@@ -33,6 +33,7 @@ def proposal_create(request):
                 name=d["name"],
                 investment=d["investment"],
                 responsible_person=d["responsible_person"],
+                responsible_id=d["responsible"].pk if d["responsible"] else None,
                 planned_start=d["planned_start"],
                 planned_completion=d["planned_completion"],
             )

@@ -365,7 +365,7 @@ def ledger_queryset(
 def ledger_rows(projects: QuerySet[Project], *, as_of: date) -> QuerySet[Project]:
     """`ledger_queryset`'s projects with what each ledger row shows and sorts by (see there)."""
     paid = _paid_subquery(on_or_before=as_of)
-    return _with_next_milestone(projects.select_related("unit", "fund")).annotate(
+    return _with_next_milestone(projects.select_related("unit", "fund", "responsible")).annotate(
         paid=paid,
         last_report=_latest_report("reported_on", as_of),
         progress_on=Coalesce(_latest_report("progress", as_of), "progress"),
@@ -743,3 +743,34 @@ def bulletin_stalled_projects(*, start: date, end: date, limit: int = 100):
         rows=rows,
         note=note,
     )
+
+
+def person_sections(*, person, user) -> list[dict[str, Any]]:
+    """The person's page (tracker): the projects naming the person, for readers of projects (inspectors have
+    no projects area, so they get no section)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from tracker.common.access import has_cap
+    from tracker.selectors.people import SECTION_LIMIT
+
+    if not has_cap(user, "read_projects"):
+        return []
+    projects = Project.objects.restrict(user, "view").filter(responsible=person).order_by("code")
+    return [
+        {
+            "key": "projects",
+            "title": _("项目"),
+            "headers": [_("项目编号"), _("项目名称"), _("项目阶段"), _("形象进度（%）")],
+            "rows": [
+                {
+                    "url": reverse("projects:project_detail", args=[p.pk]),
+                    "cells": [p.code, p.name, p.get_stage_display(), p.progress],
+                    "css": "",
+                }
+                for p in projects[:SECTION_LIMIT]
+            ],
+            "count": projects.count(),
+            "more_url": "",
+        }
+    ]

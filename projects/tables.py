@@ -48,7 +48,7 @@ class ProjectTable(Table):
     planned_completion = Column(_("计划竣工"), page=False)
     last_report = Column(_("最近进展"))
     stall_reason = Column(_("预警"), order_by=False, html=_stall, css="wrap")
-    responsible_person = Column(_("责任人"), page=False)
+    responsible_person = Column(_("责任人"), "responsible_label", order_by="responsible_person", page=False)
 
     def __init__(self, queryset, request, *, as_of: date, **kwargs):
         super().__init__(queryset, request, **kwargs)

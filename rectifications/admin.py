@@ -5,6 +5,7 @@ from django.contrib import admin
 from tracker.common.admin import ModelAdmin, TabularInline
 
 from .models import (
+    AccountabilityRecord,
     DocumentNumber,
     DocumentTemplate,
     Evidence,
@@ -40,7 +41,7 @@ class RectificationItemAdmin(ModelAdmin):
     search_fields = ("code", "description", "responsible_person")
     list_select_related = ("unit", "lead_department")
     raw_id_fields = ("inspection",)
-    autocomplete_fields = ("enterprise",)
+    autocomplete_fields = ("enterprise", "responsible")
     readonly_fields = (
         "source_warning",
         "status",
@@ -129,3 +130,19 @@ class DocumentNumberAdmin(ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(admin.ModelAdmin):
+    """奖惩问责记录: recorded on the site by leaders and admins; the admin corrects a slip (the audit log keeps it)."""
+
+    list_display = ("date", "person", "unit", "kind", "recorded_by")
+    list_filter = ("kind", "unit")
+    search_fields = ("person__name", "description")
+    autocomplete_fields = ("person",)
+    raw_id_fields = ("document_number", "item", "notice")
+    readonly_fields = ("unit", "recorded_by", "recorded_at")
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False  # recorded through the site's form (the service checks the basis and who records)

@@ -114,3 +114,12 @@ WORKFLOW = Workflow(
         for (src, dst), rule in TRANSITIONS.items()
     ],
 )
+
+
+class AccountabilityKind(models.TextChoices):
+    """奖惩到人: what was decided about a named person (one record per act)."""
+
+    COMMENDATION = "commendation", _("表扬")  # commended in a bulletin or a meeting
+    CRITICISM = "criticism", _("通报批评")  # criticised by name in a bulletin
+    INTERVIEW = "interview", _("约谈")  # called in for an interview (约谈)
+    ACCOUNTABILITY = "accountability", _("问责")  # a formal accountability decision

@@ -18,7 +18,7 @@ from tracker.choices import Role, UnitKind
 from tracker.models import Unit, User
 from tracker.selectors.units import work_calendar
 
-from .choices import Area, InspectionKind, Status, Term
+from .choices import Area, Colour, InspectionKind, Status, Term
 from .models import Evidence, Inspection, Notice, ProgressReport, RectificationItem
 from .services import ReplayStep, evidence_create_bytes, rectification_items_replay, rectification_notices_send
 
@@ -285,3 +285,74 @@ def seed_special_inspection(ctx) -> None:
                     description=f"{subject}：倒排工期，明确节点，每周报送进展",
                     responsible_person=person or "项目负责人", deadline=today + datetime.timedelta(days=15),
                 )  # fmt: skip
+
+
+def seed_accountability(ctx) -> None:
+    """奖惩到人 in the demo: items point at the person their title names, one criticism by name in the last
+    month's bulletin and one interview (约谈) on a supervision notice (督办函). Idempotent; through the services."""
+    from tracker.demo import deputy_of
+    from tracker.models import Person
+
+    from .accountability import accountability_record, rectification_item_set_responsible
+    from .choices import AccountabilityKind, NoticeLevel
+    from .documents import bulletin_number, notice_number
+    from .models import AccountabilityRecord
+
+    admin = User.objects.filter(username="admin").first()
+    leader = User.objects.filter(username="leader").first()
+    if admin is None or leader is None:
+        return
+    for item in RectificationItem.objects.filter(responsible__isnull=True).order_by("pk"):
+        if "分管副" in item.responsible_person:
+            person = deputy_of(item.unit_id)
+        elif item.responsible_person.endswith("局长"):
+            person = Person.objects.filter(unit_id=item.unit_id, post__endswith="局长").first()
+        else:  # a name, not a post: left to the inspector who knows who it is
+            continue
+        if person is not None:
+            rectification_item_set_responsible(user=admin, item=item, person=person)
+
+    today = ctx.today
+    # the last full month's bulletin names the deputy in charge of the unit with a red (long overdue) item
+    end = today.replace(day=1) - datetime.timedelta(days=1)
+    start = end.replace(day=1)
+    red = (
+        RectificationItem.objects.filter(colour=Colour.RED, responsible__isnull=False)
+        .exclude(status=Status.CLOSED)
+        .select_related("responsible", "unit")
+        .order_by("deadline", "code")
+        .first()
+    )
+    if red is not None and not AccountabilityRecord.objects.filter(kind=AccountabilityKind.CRITICISM).exists():
+        number = bulletin_number(start=start, end=end, user=leader)
+        accountability_record(
+            user=leader,
+            person=red.responsible,
+            kind=AccountabilityKind.CRITICISM,
+            date=min(today, end + datetime.timedelta(days=5)),
+            description=(
+                f"{red.unit.name}{red.code}号问题（{red.description[:30]}）超过整改时限仍未完成，"
+                f"在{start:%Y年%m月}整改通报中点名批评。"
+            ),
+            document_number=number,
+            item=red,
+        )
+    # an interview (约谈) of a unit's head on the supervision notice (督办函) its unit received
+    notice = Notice.objects.filter(level=NoticeLevel.SUPERVISION).select_related("item", "unit").order_by("pk").first()
+    if notice is not None and not AccountabilityRecord.objects.filter(kind=AccountabilityKind.INTERVIEW).exists():
+        head = Person.objects.filter(unit_id=notice.unit_id).exclude(post__startswith="分管").order_by("pk").first()
+        if head is not None:
+            number = notice_number(notice=notice, user=leader)
+            accountability_record(
+                user=leader,
+                person=head,
+                kind=AccountabilityKind.INTERVIEW,
+                date=today,
+                description=(
+                    f"督办函（{number.text}）所列{notice.item.code}号问题逾期未整改，"
+                    "市环委办约谈该单位主要负责人，要求限期整改到位并书面报告。"
+                ),
+                document_number=number,
+                item=notice.item,
+                notice=notice,
+            )

@@ -205,7 +205,7 @@ def bulletin_document(
             it.code,
             it.description,
             item_place(it) or "—",
-            it.responsible_person,
+            it.responsible_label,
             _cn(it.deadline),
             it.get_status_display(),
         )

@@ -7,7 +7,7 @@ from tracker import fields
 from tracker.common.ledger import FastSelect
 from tracker.models import Unit
 
-from .choices import Area, Colour, FindingKind, InspectionKind, NoticeLevel, Status
+from .choices import AccountabilityKind, Area, Colour, FindingKind, InspectionKind, NoticeLevel, Status
 from .models import Inspection
 
 
@@ -183,3 +183,70 @@ class DirectiveDoneForm(forms.Form):
         label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 2}), max_length=fields.TEXT_MAX_CHARS
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# --- 奖惩到人 -------------------------------------------------------------------------------------------
+class AccountabilityFilterForm(forms.Form):
+    unit = forms.IntegerField(label=_("所在单位"), required=False)
+    kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部")), *AccountabilityKind.choices], required=False)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+# how many recent document numbers and notices the basis lists offer (the newest; older ones through the admin)
+BASIS_CHOICES_LIMIT = 300
+
+
+class AccountabilityForm(forms.Form):
+    """A leader or an admin records a commendation, criticism, interview or accountability decision."""
+
+    person = forms.ModelChoiceField(label=_("责任人"), queryset=None)
+    kind = forms.ChoiceField(label=_("类别"), choices=AccountabilityKind.choices)
+    date = fields.DateField(label=_("日期"))
+    document_number = forms.ModelChoiceField(
+        label=_("依据文号"), queryset=None, required=False, help_text=_("通报或提醒函、警示函、督办函的发文字号")
+    )
+    item_code = forms.CharField(label=_("依据整改问题编号"), max_length=40, required=False)
+    notice = forms.ModelChoiceField(label=_("依据预警通知"), queryset=None, required=False)
+    description = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        from tracker.models import Person
+
+        from .models import DocumentNumber, Notice
+
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(is_active=True).select_related("unit").order_by("unit__sort_order", "name")
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: f"{p.unit.name} · {p.name}（{p.post}）"
+        numbers = DocumentNumber.objects.order_by("-issued_at", "-pk")
+        self.fields["document_number"].queryset = DocumentNumber.objects.filter(
+            pk__in=list(numbers.values_list("pk", flat=True)[:BASIS_CHOICES_LIMIT])
+        ).order_by("-issued_at", "-pk")
+        self.fields["document_number"].label_from_instance = _number_label
+        notices = Notice.objects.order_by("-created_at", "-pk")
+        self.fields["notice"].queryset = (
+            Notice.objects.filter(pk__in=list(notices.values_list("pk", flat=True)[:BASIS_CHOICES_LIMIT]))
+            .select_related("unit", "item")
+            .order_by("-created_at", "-pk")
+        )
+        self.fields["notice"].label_from_instance = lambda n: (
+            f"{n.unit.name} · {n.get_level_display()} · {n.item.code} · {n.created_at:%Y-%m-%d}"
+        )
+
+    def clean_item_code(self):
+        from .models import RectificationItem
+
+        code = (self.cleaned_data.get("item_code") or "").strip()
+        if not code:
+            return None
+        item = RectificationItem.objects.filter(code=code).first()
+        if item is None:
+            raise forms.ValidationError(_("没有编号为“%(code)s”的整改问题。") % {"code": code})
+        return item
+
+
+def _number_label(n) -> str:
+    if n.notice_id is None and n.period_start and n.period_end:
+        return f"{n.text} · {n.get_kind_display()} {n.period_start:%Y-%m-%d}～{n.period_end:%Y-%m-%d}"
+    return f"{n.text} · {n.get_kind_display()}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.choices import UnitKind
 from tracker.common.scoping import RestrictedQuerySet
 
-from .choices import Area, Colour, DirectiveStatus, InspectionKind, NoticeLevel, Status, Term
+from .choices import AccountabilityKind, Area, Colour, DirectiveStatus, InspectionKind, NoticeLevel, Status, Term
 
 # 0 for an item still open, 1 once closed: the ledger lists open items first (an index below follows it).
 OPEN_FIRST = Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0))
@@ -96,6 +96,15 @@ class RectificationItem(models.Model):
         limit_choices_to={"kind": UnitKind.DEPARTMENT},
     )
     responsible_person = models.CharField(_("责任人"), max_length=60)
+    responsible = models.ForeignKey(
+        "tracker.Person",
+        verbose_name=_("责任人（名册）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectification_items",
+        help_text=_("从责任人名册中选择本单位的责任人；原“责任人”文字保留供旧记录使用"),
+    )
     deadline = models.DateField(_("整改时限"))
     measures = models.TextField(_("整改措施"), blank=True)
     term = models.CharField(_("整改期限类型"), max_length=10, choices=Term.choices, default=Term.SHORT)
@@ -170,6 +179,16 @@ class RectificationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description[:30]}"
+
+    @property
+    def responsible_label(self) -> str:
+        """The linked person of the register (name and post), else the old free-text title (责任人)."""
+        return str(self.responsible) if self.responsible_id else self.responsible_person
+
+    def clean(self):
+        from tracker.models.people import check_responsible_unit
+
+        check_responsible_unit(self, "unit", "lead_department")
 
     @property
     def needs_dept_verification(self) -> bool:
@@ -465,3 +484,83 @@ class ReviewCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}: {self.item_id} {self.result}"
+
+
+class AccountabilityRecord(models.Model):
+    """奖惩到人: a commendation, a criticism in a bulletin, an interview or an accountability decision against a
+    named person of the register, with its basis (a bulletin or document number, a rectification item, a notice).
+
+    Why here and not in tracker beside `Person`: every basis is a rectifications record (bulletins, notices and their
+    document numbers, items), and data flows tracker → rectifications; tracker keeps only the register. `unit` is
+    the person's unit when recorded (the person may move on): it decides who sees the record, like every unit-owned
+    row. Records are written once by a leader or an admin (`recorded_by`), never edited on the site; the audit log
+    keeps any later change made in the admin.
+    """
+
+    person = models.ForeignKey(
+        "tracker.Person", verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="accountability_records"
+    )
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=20, choices=AccountabilityKind.choices)
+    date = models.DateField(_("日期"))
+    document_number = models.ForeignKey(
+        DocumentNumber,
+        verbose_name=_("依据文号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_records",
+        help_text=_("通报或函件的发文字号"),
+    )
+    item = models.ForeignKey(
+        RectificationItem,
+        verbose_name=_("依据整改问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_records",
+    )
+    notice = models.ForeignKey(
+        Notice,
+        verbose_name=_("依据预警通知"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_records",
+    )
+    description = models.TextField(_("事由"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("奖惩问责记录")
+        verbose_name_plural = _("奖惩问责记录")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["unit", "date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AccountabilityKind.values), name="accountability_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(document_number__isnull=False) | Q(item__isnull=False) | Q(notice__isnull=False),
+                name="accountability_has_basis",
+            ),
+            models.CheckConstraint(condition=~Q(description=""), name="accountability_has_description"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.person} {self.get_kind_display()}"
+
+    @property
+    def basis_label(self) -> str:
+        """The basis as one line: 文号, item code, notice level (whichever are set)."""
+        parts = []
+        if self.document_number_id:
+            parts.append(self.document_number.text)
+        if self.item_id:
+            parts.append(self.item.code)
+        if self.notice_id:
+            parts.append(f"{self.notice.get_level_display()}（{self.notice.item.code}）")
+        return "；".join(parts)

@@ -31,7 +31,7 @@ from .permissions import items_for_user
 
 def item_ledger(*, user, filters: dict | None = None) -> QuerySet[RectificationItem]:
     """The items this person may see, filtered; rows carry unit, lead department and inspection."""
-    qs = items_for_user(user, "view").select_related("unit", "lead_department", "inspection")
+    qs = items_for_user(user, "view").select_related("unit", "lead_department", "inspection", "responsible")
     for key, value in (filters or {}).items():
         if value in (None, ""):
             continue
@@ -88,7 +88,7 @@ def closing_queue(*, user) -> QuerySet[RectificationItem]:
     return (
         items_for_user(user, "view")
         .filter(status=Status.CLOSING_REQUESTED)
-        .select_related("unit", "lead_department", "inspection", "dept_verified_by")
+        .select_related("unit", "lead_department", "inspection", "dept_verified_by", "responsible")
         .order_by("status_changed_at", "pk")
     )
 
@@ -129,7 +129,9 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
     - closure rate: the unit's closed items / all its items from inspections dated on or before `end`.
     Only units with items appear, in the usual unit order. Four queries.
     """
-    base = RectificationItem.objects.select_related("unit", "enterprise").filter(inspection__date__lte=end)
+    base = RectificationItem.objects.select_related("unit", "enterprise", "responsible").filter(
+        inspection__date__lte=end
+    )
     overdue = list(base.filter(deadline__lt=end).exclude(status=Status.CLOSED).order_by("deadline", "code"))
     closed = list(base.filter(status=Status.CLOSED, closed_on__range=(start, end)).order_by("closed_on", "code"))
     rebound_ids = (
@@ -138,7 +140,9 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
         .distinct()
     )
     rebounded = list(
-        RectificationItem.objects.select_related("unit", "enterprise").filter(pk__in=rebound_ids).order_by("code")
+        RectificationItem.objects.select_related("unit", "enterprise", "responsible")
+        .filter(pk__in=rebound_ids)
+        .order_by("code")
     )
     totals = list(
         base.order_by()
@@ -201,7 +205,7 @@ def bulletin_items(
     if not wanted:
         for q in conditions.values():
             wanted |= q
-    qs = RectificationItem.objects.filter(wanted).select_related("unit", "inspection", "enterprise")
+    qs = RectificationItem.objects.filter(wanted).select_related("unit", "inspection", "enterprise", "responsible")
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     flags = {
@@ -434,3 +438,94 @@ def review_plan_checks(plan) -> QuerySet:
     return plan.checks.select_related("item", "item__unit", "checked_by").order_by(
         Case(When(result="pending", then=Value(0)), default=Value(1)), "item__code"
     )
+
+
+# --- 奖惩到人 -------------------------------------------------------------------------------------------
+def accountability_list(
+    *,
+    user,
+    unit_id: int | None = None,
+    kind: str | None = None,
+    year: int | None = None,
+    person_id: int | None = None,
+) -> QuerySet:
+    """Accountability records this person may see: a county its own people's, city-wide roles every one."""
+    from .models import AccountabilityRecord
+
+    qs = AccountabilityRecord.objects.restrict(user, "view").select_related(
+        "person", "unit", "document_number", "item", "notice__item", "recorded_by"
+    )
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(date__year=year)
+    if person_id:
+        qs = qs.filter(person_id=person_id)
+    return qs.order_by("-date", "-pk")
+
+
+def accountability_years() -> list[int]:
+    from .models import AccountabilityRecord
+
+    return sorted({d.year for d in AccountabilityRecord.objects.dates("date", "year")}, reverse=True)
+
+
+def person_sections(*, person, user) -> list[dict[str, Any]]:
+    """The person's page (tracker): rectification items naming the person, and their accountability records,
+    each scoped to the reader (settings.PERSON_DOSSIER_SECTIONS)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from tracker.selectors.people import SECTION_LIMIT
+
+    from .models import AccountabilityRecord
+
+    items = items_for_user(user, "view").filter(responsible=person).order_by(OPEN_FIRST, "deadline", "code")
+    records = (
+        AccountabilityRecord.objects.restrict(user, "view")
+        .filter(person=person)
+        .select_related("document_number", "item", "notice__item", "recorded_by")
+        .order_by("-date", "-pk")
+    )
+    return [
+        {
+            "key": "items",
+            "title": _("整改问题"),
+            "headers": [_("问题编号"), _("问题描述"), _("整改时限"), _("状态")],
+            "rows": [
+                {
+                    "url": reverse("rectifications:detail", args=[i.pk]),
+                    "cells": [i.code, i.description[:60], i.deadline.isoformat(), i.get_status_display()],
+                    "css": "row-overdue"
+                    if i.colour in (Colour.ORANGE, Colour.RED) and i.status != Status.CLOSED
+                    else "",
+                }
+                for i in items[:SECTION_LIMIT]
+            ],
+            "count": items.count(),
+            "more_url": "",
+        },
+        {
+            "key": "accountability",
+            "title": _("奖惩问责记录"),
+            "headers": [_("日期"), _("类别"), _("依据"), _("事由"), _("记录人")],
+            "rows": [
+                {
+                    "url": "",
+                    "cells": [
+                        r.date.isoformat(),
+                        r.get_kind_display(),
+                        r.basis_label,
+                        r.description,
+                        r.recorded_by.display_name,
+                    ],
+                    "css": "",
+                }
+                for r in records[:SECTION_LIMIT]
+            ],
+            "count": records.count(),
+            "more_url": reverse("rectifications:accountability_list") + f"?person={person.pk}",
+        },
+    ]

@@ -45,7 +45,7 @@ class ItemTable(Table):
     area = Column(_("领域"), "get_area_display", order_by="area")
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     lead_department = Column(_("牵头部门"), "lead_department.name", order_by=("lead_department__sort_order",))
-    responsible_person = Column(_("责任人"))
+    responsible_person = Column(_("责任人"), "responsible_label", order_by="responsible_person")
     deadline = Column(_("整改时限"))
     term = Column(_("整改期限类型"), "get_term_display", order_by="term", page=False)
     measures = Column(_("整改措施"), order_by=False, page=False)
@@ -155,7 +155,7 @@ class BulletinItemTable(Table):
     code = Column(_("问题编号"), link=lambda it: reverse("rectifications:detail", args=[it.pk]), css="code")
     description = Column(_("问题描述"), order_by=False, html=lambda it: Truncator(it.description).chars(60), css="wrap")
     place = Column(_("点位"), lambda it: it.place or (it.enterprise.name if it.enterprise_id else ""), order_by="place")
-    responsible_person = Column(_("责任人"))
+    responsible_person = Column(_("责任人"), "responsible_label", order_by="responsible_person")
     deadline = Column(_("整改时限"))
     status = Column(_("状态"), "get_status_display", order_by=[choice_order("status", Status.values)])
     closed_on = Column(_("销号日期"))
@@ -177,3 +177,35 @@ class BulletinUnitTable(Table):
     overdue = Column(_("逾期"), decimals=0)
     rebounded = Column(_("反弹"), decimals=0)
     newly_closed = Column(_("新销号"), decimals=0)
+
+
+# --- 奖惩到人 -------------------------------------------------------------------------------------------
+KIND_BADGE = {"commendation": "badge-green", "criticism": "badge-orange", "interview": "badge-yellow"}
+
+
+def _kind(r):
+    return format_html('<span class="badge {}">{}</span>', KIND_BADGE.get(r.kind, "badge-red"), r.get_kind_display())
+
+
+class AccountabilityTable(Table):
+    """奖惩问责台账: one row an act against a named person, newest first."""
+
+    title = _("奖惩问责台账")
+    filename = _("奖惩问责台账")
+    empty_text = _("没有符合条件的奖惩问责记录。")
+    default_sort = "-date"
+
+    date = Column(_("日期"))
+    person = Column(
+        _("责任人"),
+        "person.name",
+        order_by="person__name",
+        link=lambda r: reverse("tracker:person_detail", args=[r.person_id]),
+    )
+    post = Column(_("职务"), "person.post", order_by=False)
+    unit = Column(_("所在单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
+    kind = Column(_("类别"), "get_kind_display", order_by="kind", html=_kind)
+    basis = Column(_("依据"), "basis_label", order_by=False, css="wrap")
+    description = Column(_("事由"), order_by=False, css="wrap", html=lambda r: Truncator(r.description).chars(60))
+    recorded_by = Column(_("记录人"), "recorded_by.display_name", order_by=False)
+    recorded_at = Column(_("记录时间"), page=False)

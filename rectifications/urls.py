@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import accountability_views, views
 
 app_name = "rectifications"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("review/", views.review_plans, name="review_plans"),
     path("review/<int:pk>/", views.review_plan, name="review_plan"),
     path("review/checks/<int:pk>/", views.review_check, name="review_check"),
+    # 奖惩到人: the accountability ledger (scoped like the person's unit) and the record form
+    path("accountability/", accountability_views.accountability_list, name="accountability_list"),
+    path("accountability/new/", accountability_views.accountability_create, name="accountability_create"),
 ]

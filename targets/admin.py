@@ -23,6 +23,7 @@ from .models import (
     ProvincialRanking,
     Publication,
     QuarterTarget,
+    RiskFollowUp,
     ScoringRun,
     Target,
 )
@@ -317,3 +318,16 @@ class ProvincialRankingAdmin(admin.ModelAdmin):
 class QuarterTargetAdmin(admin.ModelAdmin):
     list_display = ("indicator", "unit", "year", "quarter", "value")
     list_filter = ("year", "quarter", "indicator")
+
+
+@admin.register(RiskFollowUp)
+class RiskFollowUpAdmin(admin.ModelAdmin):
+    """扣分风险跟踪督办: assigned and reported on the site; here only to look up and correct a person or a note."""
+
+    list_display = ("year", "unit", "item", "person", "deadline", "status")
+    list_filter = ("year", "status", "unit")
+    autocomplete_fields = ("person",)
+    readonly_fields = ("year", "unit", "item", "status", "version", "assigned_by", "assigned_at", "done_on")
+
+    def has_add_permission(self, request):
+        return False  # assigned through the site (the service checks the risk and tells the unit)

@@ -96,3 +96,27 @@ class ItemStatus(models.TextChoices):
 
 # Statuses a reader may show as the latest ranking (a superseded run stays reachable by its id).
 READABLE_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.SUPERSEDED)
+
+
+class FollowUpStatus(models.TextChoices):
+    """扣分风险跟踪督办: a risk handed to a unit and a person, followed until the unit reports it done."""
+
+    ASSIGNED = "assigned", _("已交办")  # a leader or admin handed it over; no report yet
+    REPORTING = "reporting", _("跟踪中")  # the unit has reported what it did, not finished yet
+    DONE = "done", _("已完成")  # the unit's final report says it is done
+
+
+# Who moves a follow-up: the unit's officials report (and finish); leaders and admins hand it over again
+# (a new deadline, a different person, or reopening a finished one).
+FOLLOWUP_WORKFLOW = Workflow(
+    FollowUpStatus,
+    [
+        Move(FollowUpStatus.ASSIGNED, FollowUpStatus.REPORTING, "act_for_unit", "report", _("报告进展")),
+        Move(FollowUpStatus.REPORTING, FollowUpStatus.REPORTING, "act_for_unit", "report", _("报告进展")),
+        Move(FollowUpStatus.ASSIGNED, FollowUpStatus.DONE, "act_for_unit", "finish", _("报告已完成")),
+        Move(FollowUpStatus.REPORTING, FollowUpStatus.DONE, "act_for_unit", "finish", _("报告已完成")),
+        Move(FollowUpStatus.ASSIGNED, FollowUpStatus.ASSIGNED, "assign_risk_followups", "assign", _("重新交办")),
+        Move(FollowUpStatus.REPORTING, FollowUpStatus.ASSIGNED, "assign_risk_followups", "assign", _("重新交办")),
+        Move(FollowUpStatus.DONE, FollowUpStatus.ASSIGNED, "assign_risk_followups", "assign", _("重新交办")),
+    ],
+)

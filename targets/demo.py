@@ -358,3 +358,46 @@ def seed_province_and_next_year(ctx: DemoContext) -> None:
         ).exists():
             scheme_copy_to_next_year(scheme=scheme, user=admin)
     logger.info("targets demo: province rankings, first-quarter targets, next year's scheme")
+
+
+def seed_risk_followups(ctx: DemoContext) -> None:
+    """One deduction-risk follow-up in progress (扣分风险跟踪督办): the leader hands this year's largest risk to its
+    unit's deputy in charge; the unit's official reports a first step. Idempotent; through the services."""
+    from tracker.demo import deputy_of
+    from tracker.services.inbox import unit_reporters
+
+    from .followups import risk_followup_assign, risk_followup_report
+    from .models import RiskFollowUp
+    from .selectors import current_scheme, deduction_risks, latest_run
+
+    leader = User.objects.filter(username="leader").first()
+    scheme = current_scheme(ctx.today.year)
+    run = latest_run(scheme) if scheme else None
+    if leader is None or run is None or RiskFollowUp.objects.filter(year=scheme.year).exists():
+        return
+    risks = deduction_risks(run)
+    if risks.empty:
+        return
+    top = risks.iloc[0]
+    unit_id, item_id = int(top["unit_id"]), int(top["item_id"])
+    person = deputy_of(unit_id)
+    followup = risk_followup_assign(
+        user=leader,
+        unit_id=unit_id,
+        item_id=item_id,
+        deadline=ctx.today + timedelta(days=20),
+        note=(
+            f"{top['indicator']}按目前趋势年末可能失分 {top['points_at_risk']:.2f} 分，请制定挽回措施，每半月报告进展。"
+        ),
+        person_id=person.pk if person else None,
+    )
+    reporters = sorted(unit_reporters([unit_id]).get(unit_id, []))
+    official = User.objects.filter(pk__in=reporters[:1]).first()
+    if official is not None:
+        risk_followup_report(
+            user=official,
+            followup=followup,
+            text="已召开专题会议分析失分原因，制定挽回方案：加密调度、逐项销号，本月底前完成第一批整改。",
+            final=False,
+            expected_version=followup.version,
+        )

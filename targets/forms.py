@@ -2,8 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker import fields
 from tracker.permissions import units_for_user
 
+from .choices import FollowUpStatus
 from .models import MAX_ENTERED_VALUE
 from .selectors import entered_indicators
 
@@ -54,3 +56,38 @@ class ReturnForm(forms.Form):
 
 class PublishForm(forms.Form):
     title = forms.CharField(label=_("通报标题"), max_length=120)
+
+
+# --- 扣分风险跟踪督办 ------------------------------------------------------------------------------------
+class FollowUpFilterForm(forms.Form):
+    unit = forms.IntegerField(label=_("责任单位"), required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *FollowUpStatus.choices], required=False)
+    scheme = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class FollowUpAssignForm(forms.Form):
+    """A leader or an admin hands a risk (unit × assessment item) to the unit and one of its people."""
+
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    person = forms.ModelChoiceField(label=_("责任人"), queryset=None, required=False)
+    deadline = fields.DateField(label=_("办结时限"))
+    note = forms.CharField(
+        label=_("督办要求"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000, required=False
+    )
+
+    def __init__(self, *args, unit_id: int | None = None, **kwargs):
+        from tracker.models import Person
+
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(unit_id=unit_id, is_active=True) if unit_id else Person.objects.none()
+        self.fields["person"].queryset = people.order_by("name")
+
+
+class FollowUpReportForm(forms.Form):
+    """The unit's official reports what it did; ticking 已完成 closes the follow-up."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    final = forms.BooleanField(label=_("已完成（最终报告）"), required=False)

@@ -10,7 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.common.scoping import RestrictedQuerySet
 
-from .choices import Accrual, Aggregate, Area, Direction, ItemStatus, NaPolicy, Rule, RunStatus, Source, ValueStatus
+from .choices import (
+    Accrual,
+    Aggregate,
+    Area,
+    Direction,
+    FollowUpStatus,
+    ItemStatus,
+    NaPolicy,
+    Rule,
+    RunStatus,
+    Source,
+    ValueStatus,
+)
 
 # Bound of any value a person types for an indicator (a target, a baseline, an entered value): larger than every
 # real quantity a city reports (yuan, tonnes, µg/m³, counts), small enough that the scoring arithmetic never
@@ -482,3 +494,97 @@ class QuarterTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator} {self.year}Q{self.quarter}"
+
+
+class RiskFollowUp(models.Model):
+    """扣分风险跟踪督办: a deduction risk (unit × assessment item of a year's scheme) handed to the unit and a person
+    with a deadline; the unit reports back until it says it is done.
+
+    Keyed to (year, unit, item), not to a run: a re-run (nightly, or after approved values) replaces the run and its
+    risk rows but not the follow-up. `status` moves only through `targets.services` (FOLLOWUP_WORKFLOW, compare-and-
+    set on `version`, an event row per move).
+    """
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    unit = models.ForeignKey("tracker.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        AssessmentItem, verbose_name=_("考核项"), on_delete=models.PROTECT, related_name="followups"
+    )
+    person = models.ForeignKey(
+        "tracker.Person",
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="risk_followups",
+    )
+    deadline = models.DateField(_("办结时限"))
+    note = models.TextField(_("督办要求"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.ASSIGNED)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    points_at_risk = models.FloatField(_("交办时可能失分"), default=0)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("交办时间"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("扣分风险跟踪督办")
+        verbose_name_plural = _("扣分风险跟踪督办")
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit", "item"], name="followup_one_per_risk"),
+            models.CheckConstraint(condition=Q(status__in=FollowUpStatus.values), name="followup_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="done", done_on__isnull=False) | ~Q(status="done"), name="followup_done_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit_id}/{self.item_id}"
+
+    def is_overdue(self, today) -> bool:
+        """Not done and past its deadline."""
+        return self.status != FollowUpStatus.DONE and self.deadline < today
+
+
+class RiskFollowUpReport(models.Model):
+    """What the unit reports it did about a followed-up risk; `final` marks the report that says it is done."""
+
+    followup = models.ForeignKey(RiskFollowUp, on_delete=models.CASCADE, related_name="reports")
+    text = models.TextField(_("落实情况"))
+    final = models.BooleanField(_("已完成"), default=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reported_on = models.DateField(_("填报日期"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("跟踪督办报告")
+        verbose_name_plural = _("跟踪督办报告")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="followup_report_has_text")]
+
+    def __str__(self) -> str:
+        return f"{self.followup_id} {self.reported_on}"
+
+
+class RiskFollowUpEvent(models.Model):
+    """Who moved a follow-up from which status to which, when and why (assignments and reports alike)."""
+
+    followup = models.ForeignKey(RiskFollowUp, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=10, choices=FollowUpStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=FollowUpStatus.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -612,3 +612,85 @@ def bulletin_ranking_movement(*, start: date, end: date):
         else "；此前没有已通报的排名可比。"
     )
     return DocumentSection(heading=heading, headers=headers, rows=rows, note=note)
+
+
+# --- 扣分风险跟踪督办 ------------------------------------------------------------------------------------
+def followups_for_user(user) -> QuerySet:
+    """Follow-ups this person may see: a unit's officials their unit's, city-wide roles every one."""
+    from .models import RiskFollowUp
+
+    return RiskFollowUp.objects.restrict(user, "view").select_related(
+        "unit", "item__indicator", "item__scheme", "person", "assigned_by"
+    )
+
+
+def followup_list(*, user, year: int | None = None, unit_id: int | None = None, status: str | None = None) -> QuerySet:
+    qs = followups_for_user(user)
+    if year:
+        qs = qs.filter(year=year)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("deadline", "pk")
+
+
+def followup_summary(*, user, year: int, today: date, unit_id: int | None = None, limit: int = 10) -> dict:
+    """The dashboards' live panel: who follows which risk, overdue ones first. One aggregate query for the three
+    counts; the rows (a few) only when some follow-up is open."""
+    from django.db.models import Q
+
+    from .choices import FollowUpStatus
+
+    qs = followup_list(user=user, year=year, unit_id=unit_id)
+    done = Q(status=FollowUpStatus.DONE)
+    counts = qs.aggregate(
+        open=Count("pk", filter=~done),
+        overdue=Count("pk", filter=~done & Q(deadline__lt=today)),
+        done=Count("pk", filter=done),
+    )
+    rows = list(qs.exclude(done).order_by("deadline", "pk")[:limit]) if counts["open"] else []
+    for f in rows:
+        f.overdue = f.is_overdue(today)
+    return {"rows": rows, **counts}
+
+
+def risks_with_followups(*, run: ScoringRun, user, unit_ids: list[int] | None = None) -> list[dict]:
+    """The run's deduction risks, each with the follow-up of its (year, unit, item) when there is one."""
+    risks = deduction_risks(run, unit_ids)
+    followups = {
+        (f.unit_id, f.item_id): f
+        for f in followup_list(user=user, year=run.scheme.year).filter(item__scheme=run.scheme)
+    }
+    rows = risks.to_dict("records")
+    for r in rows:
+        r["followup"] = followups.get((r["unit_id"], r["item_id"]))
+    return rows
+
+
+def person_sections(*, person, user) -> list[dict[str, Any]]:
+    """The person's page (tracker): the deduction risks the person follows up."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from tracker.selectors.people import SECTION_LIMIT
+
+    today = timezone.localdate()
+    qs = followups_for_user(user).filter(person=person).order_by("-year", "deadline", "pk")
+    return [
+        {
+            "key": "followups",
+            "title": _("扣分风险跟踪督办"),
+            "headers": [_("考核项"), _("年度"), _("办结时限"), _("状态")],
+            "rows": [
+                {
+                    "url": reverse("targets:risk_followup_detail", args=[f.pk]),
+                    "cells": [f.item.indicator.name, f.year, f.deadline.isoformat(), f.get_status_display()],
+                    "css": "row-overdue" if f.is_overdue(today) else "",
+                }
+                for f in qs[:SECTION_LIMIT]
+            ],
+            "count": qs.count(),
+            "more_url": "",
+        }
+    ]

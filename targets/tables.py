@@ -82,3 +82,48 @@ class TargetTable(Table):
     baseline = Column(_("基数"), css="num")
     value = Column(_("目标值"), css="num")
     measure = Column(_("计量单位"), "indicator.measure", order_by=False)
+
+
+# --- 扣分风险跟踪督办 ------------------------------------------------------------------------------------
+def _followup_status(f):
+    badge = {"done": "badge-green", "reporting": "badge-yellow"}.get(f.status, "")
+    text = format_html('<span class="badge {}">{}</span>', badge, f.get_status_display())
+    if getattr(f, "overdue", False):
+        return format_html('{} <span class="badge badge-red">{}</span>', text, _("已超期"))
+    return text
+
+
+class FollowUpTable(Table):
+    """扣分风险跟踪督办台账: who follows which risk, by when; overdue rows highlighted."""
+
+    title = _("扣分风险跟踪督办")
+    filename = _("扣分风险跟踪督办台账")
+    empty_text = _("还没有交办的扣分风险。")
+
+    unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
+    indicator = Column(
+        _("考核项"),
+        "item.indicator.name",
+        order_by="item__sort_order",
+        link=lambda f: reverse("targets:risk_followup_detail", args=[f.pk]),
+    )
+    year = Column(_("年度"))
+    person = Column(_("责任人"), lambda f: str(f.person) if f.person_id else "", order_by="person__name")
+    points_at_risk = Column(_("交办时可能失分"), decimals=2)
+    deadline = Column(_("办结时限"))
+    status = Column(_("状态"), "get_status_display", order_by="status", html=_followup_status)
+    assigned_by = Column(_("交办人"), "assigned_by.display_name", order_by=False)
+    done_on = Column(_("完成日期"))
+    note = Column(_("督办要求"), page=False)
+
+    def __init__(self, queryset, request, *, today, **kwargs):
+        super().__init__(queryset, request, **kwargs)
+        self.today = today
+
+    def prepare(self, rows):
+        for f in rows:
+            f.overdue = f.is_overdue(self.today)
+        return rows
+
+    def row_css(self, row) -> str:
+        return "row-overdue" if row.overdue else ""

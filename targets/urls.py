@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import followup_views, views
 from .dashboards import views as dashboards
 
 app_name = "targets"
@@ -35,4 +35,8 @@ urlpatterns = [
     path("dashboard/inspector/", dashboards.inspector_dashboard, name="dashboard_inspector"),
     path("dashboard/inspector/export.xlsx", dashboards.inspector_export, name="dashboard_inspector_export"),
     path("wastefree/", views.wastefree_index, name="wastefree_index"),
+    # 扣分风险跟踪督办: risks and who follows them, assignment (leaders, admins), one follow-up with its reports
+    path("assessment/risks/", followup_views.risk_followups, name="risk_followups"),
+    path("assessment/risks/assign/", followup_views.risk_followup_assign, name="risk_followup_assign"),
+    path("assessment/risks/followups/<int:pk>/", followup_views.risk_followup_detail, name="risk_followup_detail"),
 ]

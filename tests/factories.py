@@ -290,3 +290,13 @@ class TargetFactory(factory.django.DjangoModelFactory):
 
     year = 2026
     value = 90.0
+
+
+# --- people register (责任人名册) ---
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tracker.Person"
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"张{n}")
+    post = "分管副县长"

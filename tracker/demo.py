@@ -175,3 +175,48 @@ def seed_calendar(ctx: DemoContext) -> None:
         for d in days
     ]
     CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+# Posts of each unit's people (奖惩到人): the head, the deputy in charge of ecology and environment, the bureau chief.
+POSTS = {
+    UnitKind.DISTRICT: ("区长", "分管副区长", "生态环境分局局长"),
+    UnitKind.COUNTY: ("县长", "分管副县长", "生态环境分局局长"),
+    UnitKind.COUNTY_CITY: ("市长", "分管副市长", "生态环境分局局长"),
+    UnitKind.DEV_ZONE: ("管委会主任", "分管副主任", "生态环境和城市管理局局长"),
+    UnitKind.DEPARTMENT: ("局长", "分管副局长", "科长"),
+}
+
+
+def seed_people(ctx: DemoContext) -> None:
+    """Three people per unit (县长, 分管副县长, 生态环境分局局长 …) through the register's service (idempotent)."""
+    from .services.people import person_ensure
+
+    admin = User.objects.get(username="admin")
+    rng = random.Random(17)  # names do not depend on what other seeders drew
+    for unit in Unit.objects.order_by("sort_order", "code"):
+        posts = POSTS.get(unit.kind, POSTS[UnitKind.COUNTY])
+        for i, post in enumerate(posts):
+            name = person_name(rng)
+            phone = f"0833-{2100000 + unit.sort_order * 100 + i}"
+            existing = unit.people.filter(post=post).first()  # idempotent on (unit, post): names are drawn
+            if existing is None:
+                person_ensure(user=admin, unit=unit, name=name, post=post, phone=phone)
+
+
+def deputy_of(unit_id: int):
+    """The demo's deputy in charge (分管副县长 …) of a unit, the person most tasks and items name."""
+    from .models import Person
+
+    return Person.objects.filter(unit_id=unit_id, post__startswith="分管副").first()
+
+
+def seed_people_links(ctx: DemoContext) -> None:
+    """Tasks (攻坚任务) point at the deputy in charge of their unit (through the service; only unlinked ones)."""
+    from .models import Measure
+    from .services.people import measure_set_responsible
+
+    admin = User.objects.get(username="admin")
+    for measure in Measure.objects.filter(responsible__isnull=True).order_by("pk"):
+        person = deputy_of(measure.unit_id)
+        if person is not None:
+            measure_set_responsible(user=admin, measure=measure, person=person)

@@ -50,7 +50,7 @@ class MeasureTable(Table):
     war_zone = Column(_("战区"), "war_zone.name", order_by=("war_zone__name",))
     source_type = Column(_("污染源类型"), "get_source_type_display", order_by="source_type")
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
-    responsible_person = Column(_("责任人"))
+    responsible_person = Column(_("责任人"), "responsible_label", order_by="responsible_person")
     deadline = Column(_("完成时限"))
     progress = Column(_("形象进度"), unit="%", decimals=0, html=lambda m: _progress_bar(m.progress))
     status = Column(
@@ -229,3 +229,23 @@ class StationTable(Table):
             format_html('<span class="aqi-chip aqi-{0}">{0}</span>', s.latest_category) if s.latest_category else ""
         ),
     )
+
+
+# --- people register ---------------------------------------------------------------------------------
+
+
+class PersonTable(Table):
+    """责任人名册: one row a person, with how many tasks and outlets name them."""
+
+    title = _("责任人名册")
+    filename = _("责任人名册")
+    empty_text = _("没有符合条件的责任人。")
+
+    name = Column(_("姓名"), link=lambda p: reverse("tracker:person_detail", args=[p.pk]))
+    post = Column(_("职务"))
+    unit = Column(_("所在单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
+    phone = Column(_("联系电话"), order_by=False)
+    is_active = Column(_("在任"))
+    n_measures = Column(_("攻坚任务"), decimals=0)
+    n_outlets = Column(_("入河排污口"), decimals=0)
+    note = Column(_("备注"), order_by=False, page=False)

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from .views import air, drinking, enterprises, inbox, measures, rural, units, watch, water
+from .views import air, drinking, enterprises, inbox, measures, people, rural, units, watch, water
 
 app_name = "tracker"
 
 urlpatterns = [
     path("units/", units.unit_list, name="unit_list"),
     path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    # people register (责任人名册)
+    path("people/", people.person_list_view, name="person_list"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
     # water
     path("water/", water.water_index, name="water_index"),
     path("water/sections/<int:pk>/", water.section_detail, name="water_section_detail"),

@@ -161,6 +161,10 @@ def _city(request, home: bool = False):
         from projects.pilots import pilot_portfolio
 
         context["pilots"] = pilot_portfolio(today=today)
+    # live state too: who follows which deduction risk (a few rows and three counts)
+    context["followups"] = assessment.followup_summary(
+        user=request.user, year=scheme.year if scheme else today.year, today=today
+    )
     return render(request, "targets/dashboards/city.html", context)
 
 
@@ -385,6 +389,9 @@ def _unit(request, unit, home: bool = False):
     )
     # live state, not a scored fact: read on every request (two small queries), outside the cache
     context["watch_count"], context["watch_warnings"] = open_warnings_for_unit(unit.pk)
+    context["followups"] = assessment.followup_summary(
+        user=request.user, year=scheme.year if scheme else today.year, today=today, unit_id=unit.pk
+    )
     return render(request, "targets/dashboards/unit.html", context)
 
 

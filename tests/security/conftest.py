@@ -146,21 +146,29 @@ def build_unit_world(unit, official) -> UnitWorld:
         created_by=official,
     )  # fmt: skip
     w.objects["proposal"] = ProjectFactory(unit=unit, stage="reserve", proposal_status="proposed", proposed_by=official)
+    from tests.factories import PersonFactory
+
+    w.objects["person"] = PersonFactory(unit=unit, name=f"{unit.name}副县长")
     return w
 
 
 def build_shared(world: dict) -> None:
     """City-wide objects (an assessment scheme, a finished scoring run) and each unit's entered value."""
-    from targets.models import DataValue, ScoringRun
+    from targets.models import AssessmentItem, DataValue, RiskFollowUp, ScoringRun
     from tests.factories import IndicatorFactory, SchemeFactory
 
     indicator = IndicatorFactory(code="sec_entered", source="entered")
     scheme = SchemeFactory(year=timezone.localdate().year)
     run = ScoringRun.objects.create(scheme=scheme, as_of=timezone.localdate(), status="succeeded", progress=100)
+    item = AssessmentItem.objects.create(scheme=scheme, indicator=indicator, max_points=5, rule="proportional")
     for side in ("A", "B"):
         w = world[side]
         w.objects.update(indicator=indicator, scheme=scheme, run=run)
         official = w.objects["outlet_change"].actor
+        w.objects["followup"] = RiskFollowUp.objects.create(
+            year=scheme.year, unit=w.unit, item=item, person=w.objects["person"], assigned_by=official,
+            assigned_at=timezone.now(), deadline=timezone.localdate(), points_at_risk=1.5,
+        )  # fmt: skip
         w.objects["value"] = DataValue.objects.create(
             indicator=indicator, unit=w.unit, year=timezone.localdate().year, month=1, value=5.0, entered_by=official
         )

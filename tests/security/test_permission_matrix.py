@@ -103,6 +103,9 @@ POLICY: dict[str, Policy] = {
     # tracker: units
     "tracker:unit_list": Policy(EVERYONE, EVERYONE),
     "tracker:unit_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, unit),
+    # the people register: a county sees its own people, city-wide roles everyone; nothing on the pages writes
+    "tracker:person_list": Policy(EVERYONE, EVERYONE),
+    "tracker:person_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("person")),
     # tracker: water
     "tracker:water_index": Policy(EVERYONE, EVERYONE),
     "tracker:water_section_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("section")),
@@ -194,6 +197,9 @@ POLICY: dict[str, Policy] = {
     "rectifications:review_plans": Policy(CITY_READERS, "login 403 403 403 403 ok 403"),
     "rectifications:review_plan": Policy(CITY_READERS, GET_405, obj("review_plan")),
     "rectifications:review_check": Policy(GET_405, "login 403 403 403 403 ok 403", obj("review_check")),
+    # 奖惩到人: everyone reads the ledger scoped to their units' people; only leaders and admins record
+    "rectifications:accountability_list": Policy(EVERYONE, EVERYONE),
+    "rectifications:accountability_create": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
 }
 
 
@@ -238,6 +244,11 @@ POLICY.update(
         "targets:value_approve": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
         "targets:value_return": Policy(GET_405, "login 404 404 404 404 404 ok", obj("submitted_value")),
         "targets:wastefree_index": Policy(EVERYONE, EVERYONE),
+        # 扣分风险跟踪督办: everyone reads the risks and follow-ups of their units; leaders and admins assign;
+        # only the unit's own officials report on a follow-up (an empty POST re-renders the form)
+        "targets:risk_followups": Policy(EVERYONE, EVERYONE),
+        "targets:risk_followup_assign": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
+        "targets:risk_followup_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("followup")),
         # dashboards: the entry routes each role to its own board; the city boards (and the inspector's queue
         # board) are for city-wide roles; a unit board is scoped like the unit itself. Nothing on them writes:
         # a POST renders the same read-only page.

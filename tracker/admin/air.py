@@ -46,7 +46,8 @@ class MeasureAdmin(ModelAdmin):
 
     list_display = ("code", "title", "area", "war_zone", "source_type", "unit", "deadline", "progress")
     list_filter = ("area", "war_zone", "source_type", "unit")
-    search_fields = ("code", "title", "responsible_person")
+    search_fields = ("code", "title", "responsible_person", "responsible__name")
+    autocomplete_fields = ("responsible",)
     readonly_fields = ("progress", "last_report_date", "created_at")
     inlines = [ReportInline]
 

@@ -54,6 +54,7 @@ class SewageOutletAdmin(ModelAdmin):
     list_filter = ("step", "outlet_type", "unit", "river")
     search_fields = ("code", "name")
     readonly_fields = ("step",)
+    autocomplete_fields = ("responsible",)
     inlines = [OutletStepChangeInline]
 
     def save_model(self, request, obj, form, change):

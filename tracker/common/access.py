@@ -83,6 +83,10 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("issue_documents", _("制发通知、通报公文"), (Role.INSPECTOR, Role.LEADER, Role.ADMIN)),
         # assessment schemes and targets: next year's copy, targets from the province's ranking (超前谋划)
         Capability("manage_schemes", _("管理考核方案和目标值"), (Role.ADMIN,)),
+        # 奖惩到人: commendations, criticism in bulletins, interviews and accountability decisions against a person
+        Capability("record_accountability", _("记录奖惩问责"), (Role.LEADER, Role.ADMIN)),
+        # 扣分风险跟踪督办: hand a deduction risk to a unit and a person with a deadline
+        Capability("assign_risk_followups", _("交办扣分风险跟踪"), (Role.LEADER, Role.ADMIN)),
         Capability("view_system_status", _("查看系统运行状态"), (Role.ADMIN,)),
         Capability("admin_site", _("系统管理"), (Role.ADMIN,)),
     )
@@ -162,6 +166,7 @@ AREAS: tuple[MenuEntry, ...] = (
     MenuEntry("rectifications", _("问题整改"), "rectifications:index", "use_site"),
     MenuEntry("assessment", _("党政同责考核"), "targets:index", "use_site"),
     MenuEntry("units", _("责任单位"), "tracker:unit_list", "use_site"),
+    MenuEntry("people", _("责任人名册"), "tracker:person_list", "use_site"),
     MenuEntry("admin", _("系统管理"), "admin:index", "admin_site"),
 )
 AREAS_BY_KEY = {area.key: area for area in AREAS}

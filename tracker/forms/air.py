@@ -51,14 +51,22 @@ class MeasureAssignForm(forms.Form):
         label=_("污染源类型"), choices=[("", "—"), *SourceType.choices], required=False, help_text=_("仅大气任务")
     )
     deadline = fields.DateField(label=_("完成时限"))
-    responsible_person = forms.CharField(label=_("责任人"), max_length=40)
+    responsible = forms.ModelChoiceField(
+        label=_("责任人（名册）"), queryset=None, required=False, help_text=_("从责任单位的责任人名册中选择")
+    )
+    responsible_person = forms.CharField(
+        label=_("责任人职务"), max_length=40, required=False, help_text=_("如“分管副县长”；选择了名册人员时可留空")
+    )
     description = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, **kwargs):
-        from ..models import Unit
+        from ..models import Person, Unit
 
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "code")
+        people = Person.objects.filter(is_active=True).select_related("unit").order_by("unit__sort_order", "name")
+        self.fields["responsible"].queryset = people
+        self.fields["responsible"].label_from_instance = lambda p: f"{p.unit.name} · {p.name}（{p.post}）"
 
     def clean(self):
         data = super().clean()
@@ -66,4 +74,11 @@ class MeasureAssignForm(forms.Form):
             self.add_error("source_type", _("只有大气任务有污染源类型"))
         if data.get("deadline") and data["deadline"] < timezone.localdate():
             self.add_error("deadline", _("完成时限不能早于今天"))
+        person, unit = data.get("responsible"), data.get("unit")
+        if person is not None and unit is not None and person.unit_id != unit.pk:
+            self.add_error("responsible", _("责任人须为该记录责任单位的人员。"))
+        if person is not None and not (data.get("responsible_person") or "").strip():
+            data["responsible_person"] = person.post
+        if person is None and not (data.get("responsible_person") or "").strip():
+            self.add_error("responsible_person", _("请选择名册中的责任人或填写责任人职务。"))
         return data

@@ -27,6 +27,15 @@ class Measure(models.Model):
     source_type = models.CharField(_("污染源类型"), max_length=12, choices=SourceType.choices, blank=True)
     unit = models.ForeignKey("Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="measures")
     responsible_person = models.CharField(_("责任人"), max_length=40)
+    responsible = models.ForeignKey(
+        "tracker.Person",
+        verbose_name=_("责任人（名册）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+        help_text=_("从责任人名册中选择本单位的责任人；原“责任人”文字保留供旧记录使用"),
+    )
     deadline = models.DateField(_("完成时限"))
     enterprise = models.ForeignKey(
         "tracker.Enterprise",
@@ -64,6 +73,16 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def responsible_label(self) -> str:
+        """The linked person of the register (name and post), else the old free-text title (责任人)."""
+        return str(self.responsible) if self.responsible_id else self.responsible_person
+
+    def clean(self):
+        from tracker.models.people import check_responsible_unit
+
+        check_responsible_unit(self)
 
 
 class MeasureProgressReport(models.Model):

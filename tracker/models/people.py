@@ -38,3 +38,17 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.post}）"
+
+
+def check_responsible_unit(record, *unit_fields: str) -> None:
+    """A record's linked person (`responsible`) must belong to one of the record's units (`unit` by default):
+    a county's task cannot name another county's deputy head. Raises ValidationError on the `responsible` field."""
+    from django.core.exceptions import ValidationError
+
+    person_id = getattr(record, "responsible_id", None)
+    if person_id is None:
+        return
+    allowed = {getattr(record, f"{f}_id", None) for f in (unit_fields or ("unit",))} - {None}
+    unit_id = Person.objects.filter(pk=person_id).values_list("unit_id", flat=True).first()
+    if unit_id not in allowed:
+        raise ValidationError({"responsible": _("责任人须为该记录责任单位的人员。")})

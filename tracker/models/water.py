@@ -143,6 +143,14 @@ class SewageOutlet(models.Model):
         on_delete=models.SET_NULL,
         related_name="outlets",
     )
+    responsible = models.ForeignKey(
+        "tracker.Person",
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outlets",
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -164,6 +172,11 @@ class SewageOutlet(models.Model):
     def is_overdue(self, today) -> bool:
         """Not finished and past its deadline."""
         return self.step != OutletStep.DONE and self.deadline < today
+
+    def clean(self):
+        from .people import check_responsible_unit
+
+        check_responsible_unit(self)
 
 
 class OutletStepChange(models.Model):

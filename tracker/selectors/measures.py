@@ -49,7 +49,7 @@ def measure_list(
 ) -> QuerySet[Measure]:
     """The measures this person may see, filtered, overdue first then by deadline (one query). `year`: due that
     year (next year's list, 超前谋划)."""
-    qs = with_status(measures_for_user(user, "view").select_related("unit", "war_zone"), today)
+    qs = with_status(measures_for_user(user, "view").select_related("unit", "war_zone", "responsible"), today)
     if area:
         qs = qs.filter(area=area)
     if zone_id:

@@ -51,7 +51,7 @@ def water_records_for_user(model, user, action: str = "view") -> QuerySet:
 
 def outlet_for_user(user, pk, action: str = "view") -> SewageOutlet:
     """One outlet: 404 when its unit is out of the person's sight, 403 when they may see but not act."""
-    return get_for_user_or_404(SewageOutlet.objects.select_related("unit", "river"), pk, user, action)
+    return get_for_user_or_404(SewageOutlet.objects.select_related("unit", "river", "responsible"), pk, user, action)
 
 
 def section_for_user(user, pk) -> WaterSection:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from tracker.common.audit import audited
 
 from ..common.access import has_cap
-from ..models import Measure, MeasureProgressReport
+from ..models import Measure, MeasureProgressReport, Person
 from ..permissions import can_act_for_unit
 
 
@@ -60,6 +60,7 @@ def measure_assign(
     description: str = "",
     source_type: str = "",
     war_zone_id: int | None = None,
+    responsible_id: int | None = None,
 ) -> Measure:
     """A department (or an admin) assigns a task to a unit; the unit's officials find it in their inbox."""
     import uuid
@@ -73,6 +74,8 @@ def measure_assign(
         raise PermissionDenied("只有市级部门和系统管理员可以交办任务")
     if area != "air" and source_type:
         raise ValidationError("只有大气任务有污染源类型")
+    if responsible_id is not None and not Person.objects.filter(pk=responsible_id, unit_id=unit_id).exists():
+        raise ValidationError({"responsible": _("责任人须为该记录责任单位的人员。")})
     measure = Measure.objects.create(
         code=f"JB{timezone.localdate():%Y}-{uuid.uuid4().hex[:6].upper()}",
         title=title.strip(),
@@ -82,6 +85,7 @@ def measure_assign(
         war_zone_id=war_zone_id,
         unit_id=unit_id,
         responsible_person=responsible_person.strip(),
+        responsible_id=responsible_id,
         deadline=deadline,
         assigned_by=user,
     )

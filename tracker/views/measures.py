@@ -121,6 +121,7 @@ def measure_assign(request):
             responsible_person=d["responsible_person"],
             description=d["description"],
             war_zone_id=d["unit"].war_zone_id if d["area"] == "air" else None,
+            responsible_id=d["responsible"].pk if d["responsible"] else None,
         )
         messages.success(
             request, _("已向%(unit)s交办任务“%(title)s”。") % {"unit": d["unit"].name, "title": measure.title}
