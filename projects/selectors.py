@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
+from django.utils import translation
 
 from tracker.models import Unit
 
@@ -82,8 +83,10 @@ def _with_next_milestone(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def _next_labels(frame: pd.DataFrame) -> list[str]:
-    labels = dict(Stage.choices)
-    return [str(labels[s]) if s else "" for s in frame["next_stage"]]
+    # the stall reasons (`rules.stall_flags`) are Chinese sentences, in bulletins too: the stage name goes with them
+    with translation.override("zh-hans"):
+        labels = {k: str(v) for k, v in Stage.choices}
+    return [labels[s] if s else "" for s in frame["next_stage"]]
 
 
 def _stall_candidates(projects: QuerySet[Project], as_of: date) -> QuerySet[Project]:

@@ -133,7 +133,7 @@ class DocumentNumberAdmin(ModelAdmin):
 
 
 @admin.register(AccountabilityRecord)
-class AccountabilityRecordAdmin(admin.ModelAdmin):
+class AccountabilityRecordAdmin(ModelAdmin):
     """奖惩问责记录: recorded on the site by leaders and admins; the admin corrects a slip (the audit log keeps it)."""
 
     list_display = ("date", "person", "unit", "kind", "recorded_by")

@@ -164,9 +164,12 @@ def bulletin(*, start: datetime.date, end: datetime.date) -> list[BulletinUnit]:
 NUMERALS = "三四五六七八九十"
 
 
-def bulletin_sections(*, start: datetime.date, end: datetime.date, user) -> list:
-    """The bulletin's further parts (tasks behind schedule, stalled projects, ranking movement …) this person may
-    see: each from the selector `settings.BULLETIN_SECTIONS` names, headed 三、四、… after the items' 一、二、."""
+def bulletin_sections(*, start: datetime.date, end: datetime.date, user=None) -> list:
+    """The bulletin's further parts (tasks behind schedule, stalled projects, ranking movement …): each from the
+    selector `settings.BULLETIN_SECTIONS` names, headed 三、四、… after the items' 一、二、.
+
+    With `user`, the parts this person may read (the page). Without, every part: the numbered Word document is
+    the city's document of record — one 文号, one text, whoever of the issuing offices downloads it."""
     from dataclasses import replace
 
     from django.conf import settings
@@ -175,7 +178,9 @@ def bulletin_sections(*, start: datetime.date, end: datetime.date, user) -> list
     from tracker.common.access import has_cap
 
     parts = [
-        import_string(path)(start=start, end=end) for path, cap in settings.BULLETIN_SECTIONS if has_cap(user, cap)
+        import_string(path)(start=start, end=end)
+        for path, cap in settings.BULLETIN_SECTIONS
+        if user is None or has_cap(user, cap)
     ]
     return [replace(p, heading=f"{NUMERALS[i]}、{p.heading}") for i, p in enumerate(parts)]
 

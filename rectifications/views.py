@@ -287,7 +287,7 @@ def bulletin_document(request):
         start=start,
         end=end,
         user=request.user,
-        sections=selectors.bulletin_sections(start=start, end=end, user=request.user),
+        sections=selectors.bulletin_sections(start=start, end=end),  # the whole document, whoever downloads it
     )
     return _docx_response(filename, content)
 

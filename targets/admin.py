@@ -286,7 +286,7 @@ class GeoBoundaryAdmin(ModelAdmin):
 
 
 @admin.register(ProvincialRanking)
-class ProvincialRankingAdmin(admin.ModelAdmin):
+class ProvincialRankingAdmin(ModelAdmin):
     """The province's ranking of the city, entered from its notices; an action proposes targets from the gap."""
 
     list_display = ("indicator", "year", "month", "rank", "total", "score", "value", "next_value")
@@ -315,13 +315,13 @@ class ProvincialRankingAdmin(admin.ModelAdmin):
 
 
 @admin.register(QuarterTarget)
-class QuarterTargetAdmin(admin.ModelAdmin):
+class QuarterTargetAdmin(ModelAdmin):
     list_display = ("indicator", "unit", "year", "quarter", "value")
     list_filter = ("year", "quarter", "indicator")
 
 
 @admin.register(RiskFollowUp)
-class RiskFollowUpAdmin(admin.ModelAdmin):
+class RiskFollowUpAdmin(ModelAdmin):
     """扣分风险跟踪督办: assigned and reported on the site; here only to look up and correct a person or a note."""
 
     list_display = ("year", "unit", "item", "person", "deadline", "status")

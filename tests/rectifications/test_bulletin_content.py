@@ -93,3 +93,15 @@ def test_inspectors_get_no_project_part(story, inspector):
     # inspectors have no part in projects: the stalled projects are left out and the ranking becomes 四、
     parts = bulletin_sections(start=dt.date(2026, 6, 1), end=END, user=inspector)
     assert [p.heading for p in parts] == ["三、攻坚任务滞后情况", "四、考核排名变化"]
+
+
+def test_the_numbered_document_is_the_same_whoever_of_the_offices_downloads_it(story, client_for, inspector, leader):
+    # one 文号 covers one text: the inspector (no projects on pages) gets the stalled projects in the document too
+    period = {"start": "2026-06-01", "end": "2026-06-15"}
+    with time_machine.travel(dt.datetime(2026, 6, 16, 10, 0, tzinfo=BEIJING), tick=False):
+        by_leader = docx_text(client_for(leader).post(reverse("rectifications:bulletin_document"), period).content)
+        by_inspector = docx_text(
+            client_for(inspector).post(reverse("rectifications:bulletin_document"), period).content
+        )
+    assert by_inspector == by_leader
+    assert "四、项目停滞情况" in by_inspector and "五、考核排名变化" in by_inspector
