@@ -187,10 +187,12 @@ def unit_execution(
 
 
 def reserve_by_stage(*, user=None) -> pd.DataFrame:
-    """The project pool by stage (储备 … 竣工): count, estimated investment, allocated money. One query."""
+    """The project pool by stage (储备 … 竣工): count, estimated investment, allocated money. One query.
+
+    A unit's proposal counts only once accepted: waiting or declined proposals are not in the reserve."""
     from .permissions import projects_for_user
 
-    projects = projects_for_user(user) if user is not None else Project.objects.all()
+    projects = (projects_for_user(user) if user is not None else Project.objects.all()).in_pool()
     rows = {
         r["stage"]: r
         for r in projects.order_by()
