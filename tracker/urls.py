@@ -1,12 +1,21 @@
 from django.urls import path
 
-from .views import air, drinking, enterprises, inbox, measures, rural, units, watch, water
+from .views import air, drinking, enterprises, imports, inbox, measures, rural, units, watch, water
 
 app_name = "tracker"
 
 urlpatterns = [
     path("units/", units.unit_list, name="unit_list"),
     path("units/<int:pk>/", units.unit_detail, name="unit_detail"),
+    # bulk imports of master data from templates (tracker.master_imports)
+    path("units/users/import/", imports.user_import, name="user_import"),
+    path("units/users/template.xlsx", imports.user_template, name="user_template"),
+    path("air/stations/import/", imports.station_import, name="station_import"),
+    path("air/stations/template.xlsx", imports.station_template, name="station_template"),
+    path("water/sections/import/", imports.section_import, name="section_import"),
+    path("water/sections/template.xlsx", imports.section_template, name="section_template"),
+    path("water/outlets/import/", imports.outlet_import, name="outlet_import"),
+    path("water/outlets/template.xlsx", imports.outlet_template, name="outlet_template"),
     # water
     path("water/", water.water_index, name="water_index"),
     path("water/sections/<int:pk>/", water.section_detail, name="water_section_detail"),
