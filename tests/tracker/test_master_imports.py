@@ -113,9 +113,12 @@ def test_users_round_trip_and_no_password_changes(admin_user, actors):
 
 def test_preview_saves_nothing_then_confirm_creates_and_updates(admin_user, world, unit_b):
     raw = StationImporter().template(user=admin_user)
-    upload = lambda: edited(
-        raw, {(2, 2): "市监测站（新址）"}, [["S3", "新站", "市控", unit_b.code, "", "", "", "", "否", "是"]]
-    )  # noqa: E731
+
+    def upload():
+        return edited(
+            raw, {(2, 2): "市监测站（新址）"}, [["S3", "新站", "市控", unit_b.code, "", "", "", "", "否", "是"]]
+        )
+
     before = stations()
     preview = StationImporter().run(user=admin_user, upload=upload(), dry_run=True)
     assert (preview.created, preview.updated, preview.saved) == (1, 1, False) and stations() == before

@@ -328,3 +328,14 @@ def drinking_water_list(request):
             "unit_id": unit_id,
         },
     )
+
+
+@area_required("water")
+@capability_required("import_readings")
+@require_http_methods(["GET"])
+def water_template(request):
+    """The water monthly readings template the upload accepts (下载模板)."""
+    from ..imports import xlsx_download
+    from ..upload_templates import water_readings_template
+
+    return xlsx_download(water_readings_template(), "断面月度监测数据导入模板.xlsx")
