@@ -8,7 +8,6 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -223,6 +222,8 @@ def target_template(request):
     """The target import template (.xlsx): Chinese headers, drop-downs, the year's current targets."""
     from django.http import HttpResponse
 
+    from tracker.imports import xlsx_download
+
     from .imports import targets_template
 
     if not can_approve(request.user):
@@ -231,51 +232,32 @@ def target_template(request):
         return HttpResponse(status=405)
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
-    response = HttpResponse(
-        targets_template(year=year),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-    response["Content-Disposition"] = content_disposition_header(True, f"目标值导入模板-{year}.xlsx")
-    return response
+    return xlsx_download(targets_template(year=year), f"目标值导入模板-{year}.xlsx")
 
 
 @area_required("assessment")
 def target_import(request):
     """Upload → preview (nothing saved) → confirm: the previewed file, kept in the session, is validated and
-    written again, all or nothing."""
-    import base64
-    import io
+    written again, all or nothing (the shared flow of `tracker.imports`)."""
+    from django.http.response import HttpResponseBase
+
+    from tracker.imports import import_flow
 
     from .imports import targets_import
 
     if not can_approve(request.user):
         raise PermissionDenied
-    result = None
-    if request.method == "POST":
-        if request.POST.get("action") == "confirm" and "target_import" in request.session:
-            stored = request.session["target_import"]
-            upload = io.BytesIO(base64.b64decode(stored["data"]))
-            upload.name = stored["name"]
-            result = targets_import(user=request.user, upload=upload, dry_run=False)
-            if result.saved:
-                del request.session["target_import"]
-                messages.success(
-                    request,
-                    _("已导入目标值：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated},
-                )
-                return redirect("targets:target_list")
-        elif request.FILES.get("file"):
-            f = request.FILES["file"]
-            raw = f.read()
-            upload = io.BytesIO(raw)
-            upload.name = f.name
-            result = targets_import(user=request.user, upload=upload, dry_run=True)
-            if not result.errors:
-                request.session["target_import"] = {"name": f.name, "data": base64.b64encode(raw).decode()}
-        else:
-            messages.error(request, _("请选择要导入的文件。"))
-    context = {"result": result, "year": timezone.localdate().year}
+
+    def saved(result):
+        messages.success(
+            request, _("已导入目标值：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated}
+        )
+        return redirect("targets:target_list")
+
+    outcome = import_flow(request, session_key="target_import", run=targets_import, on_saved=saved)
+    if isinstance(outcome, HttpResponseBase):
+        return outcome
+    context = {"result": outcome, "year": timezone.localdate().year}
     return render(request, "targets/target_import.html", context)
 
 
