@@ -15,14 +15,13 @@ from tracker.common.access import area_required, capability_required, has_cap, u
 from tracker.ledger import wants_export
 from tracker.permissions import can_act_for_unit, get_unit_for_user, units_for_user
 from tracker.selectors import role_counts, territorial_units, war_zone_list
-from tracker.tabular import xlsx_response
 
 from . import grid, selectors, services
 from .choices import READABLE_RUN_STATUSES, RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
 from .permissions import can_approve, can_compute, data_values_for_user
-from .tables import TargetTable, ValueTable
+from .tables import RankingTable, TargetTable, ValueTable
 
 
 @login_required
@@ -85,32 +84,30 @@ def index(request):
         context["last_failed"] = next((r for r in context["history"] if r.status == RunStatus.FAILED), None)
         context["today"] = services.default_as_of(scheme.year)
     if run:
-        context.update(selectors.ranking(run))
+        ranking = selectors.ranking(run)
+        own = set(units_for_user(request.user, "view").values_list("pk", flat=True))
+        table = RankingTable(ranking, request, sheet_links=own)
+        if wants_export(request):
+            return _ranking_export(table, run)
+        context.update(ranking)
+        context["table"] = table
         context["can_publish"] = can_approve(request.user) and not hasattr(run, "publication")
         context["publish_form"] = PublishForm(initial={"title": f"{scheme.name} {run.as_of:%Y年%m月%d日} 排名通报"})
-        context["own_unit_ids"] = set(units_for_user(request.user, "view").values_list("pk", flat=True))
+        context["own_unit_ids"] = own
+    elif wants_export(request):
+        raise Http404
     return render(request, "targets/ranking.html", context)
+
+
+def _ranking_export(table: RankingTable, run: ScoringRun):
+    return table.export_response(filename=f"{run.scheme.name}-{run.as_of:%Y%m%d}-{_('排名')}.xlsx")
 
 
 @area_required("assessment")
 def ranking_export(request, run_id: int):
+    """A run's ranking in Excel: the same table definition (headers, rounding, order) as the page."""
     run = get_object_or_404(ScoringRun.objects.select_related("scheme"), pk=run_id, status__in=READABLE_RUN_STATUSES)
-    data = selectors.ranking(run)
-    head = [_("排名"), _("单位"), _("总分"), _("较上期"), _("进步排名")] + [
-        f"{i.indicator.name}（{i.max_points:g}分）" for i in data["items"]
-    ]
-    rows = [
-        [
-            r["rank"],
-            r["unit"].name,
-            r["total"],
-            r["movement"],
-            r["improvement_rank"],
-            *[c and c["points"] for c in r["items"]],
-        ]
-        for r in data["rows"]
-    ]
-    return xlsx_response(f"{run.scheme.name}-{run.as_of:%Y%m%d}-排名.xlsx", [(_("排名"), head, rows)])
+    return _ranking_export(RankingTable(selectors.ranking(run), request), run)
 
 
 @require_POST
