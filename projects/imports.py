@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tracker.imports import Importer, choice_labels, label_of, parse_date, parse_decimal, zh_labels
+from tracker.imports import Importer, choice_labels, date_field, label_of, money_field, text_field, zh_labels
 from tracker.models import Unit
 
 from .choices import FundArea, FundLevel
@@ -20,33 +21,14 @@ def _units() -> list[tuple[str, str]]:
     return list(Unit.objects.order_by("sort_order", "code").values_list("code", "name"))
 
 
-def _money(rec: dict, field: str, errs: list, header: str, *, required: bool = True):
-    raw = rec.get(field, "")
-    if not raw:
-        if required:
-            errs.append((header, "请填写金额（元）"))
-            return None
-        return parse_decimal("0")
-    value = parse_decimal(raw)
-    if value is None:
-        errs.append((header, "请填写不小于 0 的金额（元）"))
-    return value
-
-
-def _text(rec: dict, field: str, errs: list, header: str, limit: int, *, required: bool = True) -> str:
-    value = rec.get(field, "")
-    if required and not value:
-        errs.append((header, f"请填写{header}"))
-    elif len(value) > limit:
-        errs.append((header, f"不超过 {limit} 字"))
-    return value
+_money, _text = money_field, text_field
 
 
 class FundImporter(Importer):
     """专项资金."""
 
     name = "funds"
-    title = _("导入专项资金")
+    title = gettext_lazy("导入专项资金")
     filename = "专项资金导入模板.xlsx"
     headers = ["资金名称", "资金级别", "资金年度", "资金领域", "下达我市金额（元）", "备注"]
     columns = {
@@ -63,9 +45,9 @@ class FundImporter(Importer):
     capability = "allocate_funds"
     denied = "只有系统管理员可以导入专项资金"
     notes = [
-        "资金名称唯一：已有的资金按名称更新，其余新增；有一行出错则整表不导入。",
-        "资金级别、资金领域：从下拉列表选择；资金年度为四位数字；金额单位为元（页面上以万元显示）。",
-        "金额不能低于已分配给项目的资金。",
+        gettext_lazy("资金名称唯一：已有的资金按名称更新，其余新增；有一行出错则整表不导入。"),
+        gettext_lazy("资金级别、资金领域：从下拉列表选择；资金年度为四位数字；金额单位为元（页面上以万元显示）。"),
+        gettext_lazy("金额不能低于已分配给项目的资金。"),
     ]
     preview = [
         ("name", "资金名称"),
@@ -93,14 +75,14 @@ class FundImporter(Importer):
         errs: list[tuple[str, str]] = []
         level = lk["levels"].get(rec.get("level", ""))
         if level is None:
-            errs.append(("资金级别", "请从下拉列表选择"))
+            errs.append(("资金级别", _("请从下拉列表选择")))
         area = lk["areas"].get(rec.get("area", ""))
         if area is None:
-            errs.append(("资金领域", "请从下拉列表选择"))
+            errs.append(("资金领域", _("请从下拉列表选择")))
         raw_year = rec.get("year", "")
         year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else None
         if year is None:
-            errs.append(("资金年度", "资金年度须为 2000–2100 的四位数字"))
+            errs.append(("资金年度", _("资金年度须为 2000–2100 的四位数字")))
         values = {
             "name": _text(rec, "name", errs, "资金名称", 120),
             "level": level,
@@ -131,7 +113,7 @@ class ProjectImporter(Importer):
     """项目台账 (register entries; the stage moves only through the stage workflow)."""
 
     name = "projects"
-    title = _("导入项目")
+    title = gettext_lazy("导入项目")
     filename = "项目导入模板.xlsx"
     headers = [
         "项目编号",
@@ -171,9 +153,13 @@ class ProjectImporter(Importer):
     capability = "allocate_funds"
     denied = "只有系统管理员可以导入项目"
     notes = [
-        "项目编号唯一：已有的项目按编号更新，其余新增（进入“储备”阶段，此后按流程推进）；有一行出错则整表不导入。",
-        "项目阶段不在表中：在项目页面按流程变更。责任单位代码、资金来源：从下拉列表选择；责任单位名称仅供核对。",
-        "金额单位为元；下达资金不能超过该专项资金尚未分配的金额。日期如 2026-03-01，可空。",
+        gettext_lazy(
+            "项目编号唯一：已有的项目按编号更新，其余新增（进入“储备”阶段，此后按流程推进）；有一行出错则整表不导入。"
+        ),
+        gettext_lazy(
+            "项目阶段不在表中：在项目页面按流程变更。责任单位代码、资金来源：从下拉列表选择；责任单位名称仅供核对。"
+        ),
+        gettext_lazy("金额单位为元；下达资金不能超过该专项资金尚未分配的金额。日期如 2026-03-01，可空。"),
     ]
     preview = [("code", "项目编号"), ("name", "项目名称"), ("unit_code", "责任单位代码"), ("fund_name", "资金来源")]
 
@@ -224,26 +210,25 @@ class ProjectImporter(Importer):
         errs: list[tuple[str, str]] = []
         unit = lk["units"].get(rec.get("unit", ""))
         if unit is None:
-            errs.append(("责任单位代码", f"没有代码为“{rec.get('unit', '')}”的单位"))
+            errs.append(("责任单位代码", _("没有代码为“%(code)s”的单位") % {"code": rec.get("unit", "")}))
         fund = None
         if rec.get("fund"):
             fund = lk["funds"].get(rec["fund"])
             if fund is None:
-                errs.append(("资金来源", f"没有名为“{rec['fund']}”的专项资金"))
-        dates = {}
-        for field, header in (("planned_start", "计划开工日期"), ("planned_completion", "计划竣工日期")):
-            dates[field] = parse_date(rec[field]) if rec.get(field) else None
-            if rec.get(field) and dates[field] is None:
-                errs.append((header, "请填写日期，如 2026-03-01，或留空"))
+                errs.append(("资金来源", _("没有名为“%(v)s”的专项资金") % {"v": rec["fund"]}))
+        dates = {
+            field: date_field(rec, field, errs, header, required=False)
+            for field, header in (("planned_start", "计划开工日期"), ("planned_completion", "计划竣工日期"))
+        }
         if (
             dates["planned_start"]
             and dates["planned_completion"]
             and dates["planned_completion"] < dates["planned_start"]
         ):
-            errs.append(("计划竣工日期", "计划竣工日期不能早于计划开工日期"))
+            errs.append(("计划竣工日期", _("计划竣工日期不能早于计划开工日期")))
         allocated = _money(rec, "allocated_amount", errs, "下达资金（元）", required=False)
         if allocated and fund is None:
-            errs.append(("资金来源", "有下达资金的项目须填写资金来源"))
+            errs.append(("资金来源", _("有下达资金的项目须填写资金来源")))
         values = {
             "code": _text(rec, "code", errs, "项目编号", 40),
             "name": _text(rec, "name", errs, "项目名称", 200),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tracker.choices import UnitKind
 from tracker.import_templates import template_workbook
@@ -38,8 +39,8 @@ def items_template() -> bytes:
         choices={2: zh_labels(Area), 3: [n for n, _k in units], 4: departments, 8: zh_labels(Term)},
         example=example,
         notes=[
-            "问题编号在全市唯一；责任单位、牵头部门、领域、整改期限类型从下拉列表选择（也可填单位代码）。",
-            "整改时限如 2026-06-30；牵头部门须为市级部门，可空。",
-            "整个文件先逐行检查，有任何一行出错则一行也不导入。",
+            _("问题编号在全市唯一；责任单位、牵头部门、领域、整改期限类型从下拉列表选择（也可填单位代码）。"),
+            _("整改时限如 2026-06-30；牵头部门须为市级部门，可空。"),
+            _("整个文件先逐行检查，有任何一行出错则一行也不导入。"),
         ],
     )

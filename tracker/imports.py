@@ -132,6 +132,75 @@ def yes_no(value: bool) -> str:
     return "是" if value else "否"
 
 
+# --- row checks shared by the importers: each appends (column header, message) to `errs` -----------------------
+
+
+def text_field(rec: dict, field: str, errs: list, header: str, limit: int, *, required: bool = True) -> str:
+    value = rec.get(field, "")
+    if required and not value:
+        errs.append((header, _("请填写%(col)s") % {"col": header}))
+    elif len(value) > limit:
+        errs.append((header, _("不超过 %(n)d 字") % {"n": limit}))
+    return value
+
+
+def choice_field(rec: dict, field: str, labels: dict, errs: list, header: str, *, required: bool = True) -> str | None:
+    raw = rec.get(field, "")
+    if not raw:
+        if required:
+            errs.append((header, _("请从下拉列表选择")))
+        return None if required else ""
+    value = labels.get(raw)
+    if value is None:
+        errs.append((header, _("“%(v)s”不在可选范围内，请从下拉列表选择") % {"v": raw}))
+    return value
+
+
+def flag_field(rec: dict, field: str, errs: list, header: str) -> bool:
+    value = parse_bool(rec.get(field, ""), default=True)
+    if value is None:
+        errs.append((header, _("请填写“是”或“否”")))
+        return True
+    return value
+
+
+def unit_field(rec: dict, units: dict, errs: list, header: str, *, required: bool = True):
+    """The unit named by its code in column `unit` (None when blank or unknown, with the error)."""
+    code = rec.get("unit", "")
+    if not code:
+        if required:
+            errs.append((header, _("请填写单位代码")))
+        return None
+    unit = units.get(code)
+    if unit is None:
+        errs.append((header, _("没有代码为“%(code)s”的单位") % {"code": code}))
+    return unit
+
+
+def money_field(rec: dict, field: str, errs: list, header: str, *, required: bool = True) -> Decimal | None:
+    """An amount in 元 (two decimals, not negative); blank is 0 unless required."""
+    raw = rec.get(field, "")
+    if not raw:
+        if required:
+            errs.append((header, _("请填写金额（元）")))
+            return None
+        return Decimal("0.00")
+    value = parse_decimal(raw)
+    if value is None:
+        errs.append((header, _("请填写不小于 0 的金额（元）")))
+    return value
+
+
+def date_field(rec: dict, field: str, errs: list, header: str, *, required: bool = True) -> dt.date | None:
+    raw = rec.get(field, "")
+    if not raw and not required:
+        return None
+    value = parse_date(raw)
+    if value is None:
+        errs.append((header, _("请填写日期，如 2026-12-31") if required else _("请填写日期，如 2026-12-31，或留空")))
+    return value
+
+
 class Importer:
     """One bulk import. Subclasses declare the template and implement `export_rows`, `clean`, `current` and
     `save_row`; `run` and the page are shared."""
@@ -172,7 +241,7 @@ class Importer:
             rows=self.export_rows(user),
             choices=self.choices(),
             example=self.example(),
-            notes=self.notes,
+            notes=[str(n) for n in self.notes],
         )
 
     # --- rows -----------------------------------------------------------------------------------------

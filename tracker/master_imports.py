@@ -8,16 +8,20 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .choices import UNIT_SCOPED_ROLES, OutletType, Role, SectionLevel, StationLevel, WaterBody, WaterClass
 from .imports import (
     Importer,
+    choice_field,
     choice_labels,
+    date_field,
+    flag_field,
     label_of,
-    parse_bool,
-    parse_date,
     parse_float,
+    text_field,
+    unit_field,
     yes_no,
     zh_labels,
 )
@@ -33,44 +37,10 @@ def _units() -> list[tuple[str, str]]:
 
 
 def _unit(rec: dict, lk: dict, errs: list, header: str, *, required: bool = True) -> Unit | None:
-    code = rec.get("unit", "")
-    if not code:
-        if required:
-            errs.append((header, "请填写单位代码"))
-        return None
-    unit = lk["units"].get(code)
-    if unit is None:
-        errs.append((header, f"没有代码为“{code}”的单位"))
-    return unit
+    return unit_field(rec, lk["units"], errs, header, required=required)
 
 
-def _text(rec: dict, field: str, errs: list, header: str, limit: int, *, required: bool = True) -> str:
-    value = rec.get(field, "")
-    if required and not value:
-        errs.append((header, f"请填写{header}"))
-    elif len(value) > limit:
-        errs.append((header, f"不超过 {limit} 字"))
-    return value
-
-
-def _choice(rec: dict, field: str, labels: dict, errs: list, header: str, *, required: bool = True) -> str | None:
-    raw = rec.get(field, "")
-    if not raw:
-        if required:
-            errs.append((header, "请从下拉列表选择"))
-        return None if required else ""
-    value = labels.get(raw)
-    if value is None:
-        errs.append((header, f"“{raw}”不在可选范围内，请从下拉列表选择"))
-    return value
-
-
-def _flag(rec: dict, field: str, errs: list, header: str) -> bool:
-    value = parse_bool(rec.get(field, ""), default=True)
-    if value is None:
-        errs.append((header, "请填写“是”或“否”"))
-        return True
-    return value
+_text, _choice, _flag = text_field, choice_field, flag_field
 
 
 # --- air stations ----------------------------------------------------------------------------------------
@@ -80,7 +50,7 @@ class StationImporter(Importer):
     """空气监测站点."""
 
     name = "stations"
-    title = _("导入监测站点")
+    title = gettext_lazy("导入监测站点")
     filename = "空气监测站点导入模板.xlsx"
     headers = [
         "站点编码",
@@ -111,9 +81,9 @@ class StationImporter(Importer):
     capability = "import_master_data"
     denied = "只有系统管理员可以导入监测站点"
     notes = [
-        "站点编码唯一：已有的站点按编码更新，其余新增；有一行出错则整表不导入。",
-        "站点级别、所在单位代码、所属战区、考核点位、启用：从下拉列表选择；所在单位名称仅供核对。",
-        "经度 −180～180、纬度 −90～90（可空）；考核点位、启用填“是”或“否”（空为“是”）。",
+        gettext_lazy("站点编码唯一：已有的站点按编码更新，其余新增；有一行出错则整表不导入。"),
+        gettext_lazy("站点级别、所在单位代码、所属战区、考核点位、启用：从下拉列表选择；所在单位名称仅供核对。"),
+        gettext_lazy("经度 −180～180、纬度 −90～90（可空）；考核点位、启用填“是”或“否”（空为“是”）。"),
     ]
     preview = [("code", "站点编码"), ("name", "站点名称"), ("level_label", "站点级别"), ("unit_code", "所在单位代码")]
 
@@ -165,16 +135,16 @@ class StationImporter(Importer):
         if rec.get("war_zone"):
             zone = lk["zones"].get(rec["war_zone"])
             if zone is None:
-                errs.append(("所属战区", f"没有名为“{rec['war_zone']}”的战区"))
+                errs.append(("所属战区", _("没有名为“%(v)s”的战区") % {"v": rec["war_zone"]}))
         lon = lat = None
         if rec.get("lon"):
             lon = parse_float(rec["lon"], -180, 180)
             if lon is None:
-                errs.append(("经度", "请填写 −180～180 的数字或留空"))
+                errs.append(("经度", _("请填写 −180～180 的数字或留空")))
         if rec.get("lat"):
             lat = parse_float(rec["lat"], -90, 90)
             if lat is None:
-                errs.append(("纬度", "请填写 −90～90 的数字或留空"))
+                errs.append(("纬度", _("请填写 −90～90 的数字或留空")))
         values = {
             "code": code,
             "name": name,
@@ -217,7 +187,7 @@ class SectionImporter(Importer):
     """水质断面."""
 
     name = "sections"
-    title = _("导入水质断面")
+    title = gettext_lazy("导入水质断面")
     filename = "水质断面导入模板.xlsx"
     headers = [
         "断面编码",
@@ -246,9 +216,11 @@ class SectionImporter(Importer):
     capability = "import_master_data"
     denied = "只有系统管理员可以导入水质断面"
     notes = [
-        "断面编码唯一：已有的断面按编码更新，其余新增；有一行出错则整表不导入。",
-        "所在河流、考核级别、责任单位代码、目标水质类别、水体类型、启用：从下拉列表选择；责任单位名称仅供核对。",
-        "水体类型留空则取所在河流（湖库）的水体类型；湖泊、水库按湖库总磷限值评价。",
+        gettext_lazy("断面编码唯一：已有的断面按编码更新，其余新增；有一行出错则整表不导入。"),
+        gettext_lazy(
+            "所在河流、考核级别、责任单位代码、目标水质类别、水体类型、启用：从下拉列表选择；责任单位名称仅供核对。"
+        ),
+        gettext_lazy("水体类型留空则取所在河流（湖库）的水体类型；湖泊、水库按湖库总磷限值评价。"),
     ]
     preview = [("code", "断面编码"), ("name", "断面名称"), ("river_name", "所在河流"), ("unit_code", "责任单位代码")]
 
@@ -298,11 +270,11 @@ class SectionImporter(Importer):
         errs: list[tuple[str, str]] = []
         river = lk["rivers"].get(rec.get("river", ""))
         if river is None:
-            errs.append(("所在河流", f"没有名为“{rec.get('river', '')}”的河流"))
+            errs.append(("所在河流", _("没有名为“%(v)s”的河流") % {"v": rec.get("river", "")}))
         unit = _unit(rec, lk, errs, "责任单位代码")
         target = lk["classes"].get(rec.get("target_class", ""))
         if target is None:
-            errs.append(("目标水质类别", "请从下拉列表选择（Ⅰ类～劣Ⅴ类）"))
+            errs.append(("目标水质类别", _("请从下拉列表选择（Ⅰ类～劣Ⅴ类）")))
         values = {
             "code": _text(rec, "code", errs, "断面编码", 30),
             "name": _text(rec, "name", errs, "断面名称", 60),
@@ -343,7 +315,7 @@ class OutletImporter(Importer):
     """入河排污口 (register entries; the step moves only through the workflow)."""
 
     name = "outlets"
-    title = _("导入入河排污口")
+    title = gettext_lazy("导入入河排污口")
     filename = "入河排污口导入模板.xlsx"
     headers = ["排口编码", "排口名称", "受纳水体", "责任单位代码", "责任单位名称", "排口类型", "整治时限"]
     columns = {
@@ -360,9 +332,9 @@ class OutletImporter(Importer):
     capability = "import_master_data"
     denied = "只有系统管理员可以导入入河排污口"
     notes = [
-        "排口编码唯一：已有的排口按编码更新登记信息，其余新增并进入“排查”环节；有一行出错则整表不导入。",
-        "当前环节不在表中：由责任单位在排口页面按“一口一策”逐步推进。",
-        "受纳水体、责任单位代码、排口类型：从下拉列表选择；整治时限填日期，如 2026-12-31。",
+        gettext_lazy("排口编码唯一：已有的排口按编码更新登记信息，其余新增并进入“排查”环节；有一行出错则整表不导入。"),
+        gettext_lazy("当前环节不在表中：由责任单位在排口页面按“一口一策”逐步推进。"),
+        gettext_lazy("受纳水体、责任单位代码、排口类型：从下拉列表选择；整治时限填日期，如 2026-12-31。"),
     ]
     preview = [("code", "排口编码"), ("name", "排口名称"), ("unit_code", "责任单位代码"), ("deadline", "整治时限")]
 
@@ -396,11 +368,9 @@ class OutletImporter(Importer):
         errs: list[tuple[str, str]] = []
         river = lk["rivers"].get(rec.get("river", ""))
         if river is None:
-            errs.append(("受纳水体", f"没有名为“{rec.get('river', '')}”的河流"))
+            errs.append(("受纳水体", _("没有名为“%(v)s”的河流") % {"v": rec.get("river", "")}))
         unit = _unit(rec, lk, errs, "责任单位代码")
-        deadline = parse_date(rec.get("deadline", ""))
-        if deadline is None:
-            errs.append(("整治时限", "请填写日期，如 2026-12-31"))
+        deadline = date_field(rec, "deadline", errs, "整治时限")
         values = {
             "code": _text(rec, "code", errs, "排口编码", 40),
             "name": _text(rec, "name", errs, "排口名称", 80),
@@ -452,7 +422,7 @@ class UserImporter(Importer):
     """用户：用户名、姓名、角色、所属单位. Never a password: new accounts get a one-time password shown once."""
 
     name = "users"
-    title = _("导入用户")
+    title = gettext_lazy("导入用户")
     filename = "用户导入模板.xlsx"
     headers = ["用户名", "姓名", "角色", "所属单位代码", "所属单位名称", "职务", "联系电话", "启用"]
     columns = {
@@ -471,9 +441,13 @@ class UserImporter(Importer):
     capability = "manage_users"
     denied = "只有系统管理员可以导入用户"
     notes = [
-        "用户名唯一：已有的用户按用户名更新姓名、角色、单位，密码不变；其余新增，初始密码在导入后显示一次。",
-        "表中不填密码。角色、所属单位代码、启用：从下拉列表选择；区县填报员和市级部门填报员必须填所属单位，"
-        "市领导、督察员、系统管理员不填单位。",
+        gettext_lazy(
+            "用户名唯一：已有的用户按用户名更新姓名、角色、单位，密码不变；其余新增，初始密码在导入后显示一次。"
+        ),
+        gettext_lazy(
+            "表中不填密码。角色、所属单位代码、启用：从下拉列表选择；区县填报员和市级部门填报员必须填所属单位，"
+            "市领导、督察员、系统管理员不填单位。"
+        ),
     ]
     preview = [("username", "用户名"), ("full_name", "姓名"), ("role_label", "角色"), ("unit_code", "所属单位代码")]
 
@@ -517,14 +491,14 @@ class UserImporter(Importer):
         errs: list[tuple[str, str]] = []
         username = rec.get("username", "")
         if not USERNAME.match(username):
-            errs.append(("用户名", "用户名只能含字母、数字和 @ . + - _，不超过 150 个字符"))
+            errs.append(("用户名", _("用户名只能含字母、数字和 @ . + - _，不超过 150 个字符")))
         role = _choice(rec, "role", lk["roles"], errs, "角色")
         scoped = role in UNIT_SCOPED_ROLES
         unit = _unit(rec, lk, errs, "所属单位代码", required=False)
         if role and scoped and not rec.get("unit"):
-            errs.append(("所属单位代码", "区县填报员和市级部门填报员必须填所属单位"))
+            errs.append(("所属单位代码", _("区县填报员和市级部门填报员必须填所属单位")))
         if role and not scoped and rec.get("unit"):
-            errs.append(("所属单位代码", "市领导、督察员、系统管理员不属于单位，请留空"))
+            errs.append(("所属单位代码", _("市领导、督察员、系统管理员不属于单位，请留空")))
         values = {
             "username": username,
             "full_name": _text(rec, "full_name", errs, "姓名", 40),

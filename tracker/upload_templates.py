@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .import_templates import template_workbook
 from .models import AirStation, WaterSection
@@ -24,9 +25,9 @@ def air_readings_template() -> bytes:
         choices={0: codes},
         example=example,
         notes=[
-            "每行一个站点一天：站点编码从下拉列表选择；日期如 2026-03-01。",
-            "浓度单位 µg/m³（CO 为 mg/m³，O3_8h 为日最大 8 小时平均），缺测留空；AQI 由系统按 HJ 633-2012 计算。",
-            "整份文件先全部校验，有一行出错则不写入任何数据；同一站点同一天再次导入会覆盖原值。",
+            _("每行一个站点一天：站点编码从下拉列表选择；日期如 2026-03-01。"),
+            _("浓度单位 µg/m³（CO 为 mg/m³，O3_8h 为日最大 8 小时平均），缺测留空；AQI 由系统按 HJ 633-2012 计算。"),
+            _("整份文件先全部校验，有一行出错则不写入任何数据；同一站点同一天再次导入会覆盖原值。"),
         ],
     )
 
@@ -42,8 +43,8 @@ def water_readings_template() -> bytes:
         choices={0: codes},
         example=example,
         notes=[
-            "每行一个断面一个月：断面编码从下拉列表选择；月份如 2026-03。",
-            "监测指标单位 mg/L（透明度 m，叶绿素a mg/m³），未监测的留空；水质类别由系统按 GB 3838-2002 评价。",
-            "整份文件先全部校验，有一行出错则不写入任何数据；同一断面同一月份再次导入会覆盖原数据。",
+            _("每行一个断面一个月：断面编码从下拉列表选择；月份如 2026-03。"),
+            _("监测指标单位 mg/L（透明度 m，叶绿素a mg/m³），未监测的留空；水质类别由系统按 GB 3838-2002 评价。"),
+            _("整份文件先全部校验，有一行出错则不写入任何数据；同一断面同一月份再次导入会覆盖原数据。"),
         ],
     )
