@@ -41,11 +41,6 @@ class Fund(models.Model):
 class ProjectQuerySet(RestrictedQuerySet):
     view_capability = "read_projects"  # inspectors have no part in projects and money
 
-    def in_pool(self) -> "ProjectQuerySet":
-        """Projects of the city's pool: entered by the city or accepted from a unit's proposal. A proposal still
-        waiting (待审核) or declined (未纳入) is not in the reserve and counts in no reserve figure."""
-        return self.exclude(proposal_status__in=(ProposalStatus.PROPOSED, ProposalStatus.DECLINED))
-
 
 class Project(models.Model):
     """A project in the pipeline (储备 → … → 竣工), owned by a unit and (once funded) paid from one fund.

@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from tracker.models import Unit
 
 from . import rules
-from .choices import STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
+from .choices import OUTSIDE_POOL, STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
 from .models import Fund, Payment, ProgressReport, Project
 
 ZERO = Decimal("0")
@@ -192,7 +192,8 @@ def reserve_by_stage(*, user=None) -> pd.DataFrame:
     A unit's proposal counts only once accepted: waiting or declined proposals are not in the reserve."""
     from .permissions import projects_for_user
 
-    projects = (projects_for_user(user) if user is not None else Project.objects.all()).in_pool()
+    projects = projects_for_user(user) if user is not None else Project.objects.all()
+    projects = projects.exclude(proposal_status__in=OUTSIDE_POOL)
     rows = {
         r["stage"]: r
         for r in projects.order_by()

@@ -331,7 +331,7 @@ class Importer:
 
 def xlsx_download(raw: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(raw, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response
 
 
