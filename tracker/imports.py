@@ -381,6 +381,12 @@ def import_flow(
     return result
 
 
+def _preview_order(result: ImportResult | None) -> list[dict]:
+    """Rows with errors first, then new and changed ones, then the unchanged (a round trip lists every row)."""
+    rows = result.rows if result else []
+    return sorted(rows, key=lambda r: (r["ok"], r.get("action") == "same", r["row"]))[:500]
+
+
 def import_page(
     request,
     importer: Importer,
@@ -415,8 +421,10 @@ def import_page(
         "back_label": back_label,
         "intro": intro,
         "preview_rows": [
-            {"row": r, "cells": [r.get(f) for f, _h in importer.preview]}
-            for r in (outcome.rows[:500] if outcome else [])
+            {"row": r, "cells": [r.get(f) for f, _h in importer.preview]} for r in _preview_order(outcome)
         ],
     }
-    return render(request, "includes/import_page.html", context)
+    response = render(request, "includes/import_page.html", context)
+    if outcome is not None and outcome.secrets:
+        response["Cache-Control"] = "no-store"  # one-time passwords: never kept by a browser or a proxy
+    return response

@@ -222,6 +222,21 @@ def test_the_service_rechecks_the_capability(official_a, unit_a):
     assert not AirStation.objects.filter(code="X").exists()
 
 
+def test_the_one_time_passwords_are_shown_once_and_not_cached(client_for, admin_user, unit_a):
+    client = client_for(admin_user)
+    raw = client.get(reverse("tracker:user_template")).content
+    client.post(
+        reverse("tracker:user_import"),
+        {"action": "preview", "file": edited(raw, {}, [["neu", "新人", "市领导", "", "", "", "", "是"]])},
+    )
+    page = client.post(reverse("tracker:user_import"), {"action": "confirm"})
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    password = page.context["result"].secrets[0]["password"]
+    assert password in page.content.decode() and User.objects.get(username="neu").check_password(password)
+    again = client.post(reverse("tracker:user_import"), {"action": "confirm"})  # the file is gone from the session
+    assert password not in again.content.decode()
+
+
 @pytest.mark.parametrize("name", ["station", "section", "outlet", "user"])
 def test_the_pages_preview_then_confirm(client_for, admin_user, actors, world, name):
     client = client_for(admin_user)
