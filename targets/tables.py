@@ -141,6 +141,7 @@ class RankingTable(Table):
     filename = _("考核排名")
     empty_text = _("暂无排名。")
     page_size = 100
+    css_class = "ranking"
 
     rank = Column(_("排名"), decimals=0)
     unit = Column(_("单位"), "unit.name", order_by=False)
