@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.choices import UnitKind
-from tracker.import_templates import template_workbook
+from tracker.common.import_templates import template_workbook
 from tracker.imports import zh_labels
 from tracker.models import Unit
 

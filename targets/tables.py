@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from tracker.ledger import Column, Table, choice_order
+from tracker.common.ledger import Column, Table, choice_order
 
 from .choices import ValueStatus
 

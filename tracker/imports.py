@@ -1,6 +1,6 @@
 """Bulk imports from a downloadable template (批量导入): the one path every import of master data takes.
 
-An import is an `Importer`: its template (`tracker.import_templates`: Chinese headers, the current rows so that
+An import is an `Importer`: its template (`tracker.common.import_templates`: Chinese headers, the current rows so that
 export → import gives the same rows back, an example row on the instructions sheet, drop-downs fed from a hidden
 options sheet), how one row is checked (`clean`), what already exists (`current`), and how one row is written
 (`save_row`, which calls the app's service — never the ORM directly). `Importer.run` does the rest the same way
@@ -34,9 +34,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from tracker.common.import_templates import template_workbook
+from tracker.common.tabular import RowError, TableError, read_table
+
 from .common.access import has_cap
-from .import_templates import template_workbook
-from .tabular import RowError, TableError, read_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

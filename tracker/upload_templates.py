@@ -9,7 +9,8 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .import_templates import template_workbook
+from tracker.common.import_templates import template_workbook
+
 from .models import AirStation, WaterSection
 from .services.air import READING_COLUMNS as AIR_COLUMNS
 from .services.water import READING_COLUMNS as WATER_COLUMNS

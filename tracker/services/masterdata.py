@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+
 from ..common.access import has_cap
 from ..models import AirStation, River, SewageOutlet, Unit, WarZone, WaterSection
 from .water import outlet_register
