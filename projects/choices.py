@@ -98,6 +98,10 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", _("未纳入")  # declined, with the reason
 
 
+# A unit's proposal waiting or declined is not in the city's project pool: no reserve figure counts it.
+OUTSIDE_POOL: tuple[str, ...] = (ProposalStatus.PROPOSED, ProposalStatus.DECLINED)
+
+
 # who decides: (from, to) → the one transition each
 PROPOSAL_TRANSITIONS = {
     (ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED),

@@ -35,7 +35,7 @@ from django.utils import translation
 from tracker.models import Unit
 
 from . import rules
-from .choices import STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
+from .choices import OUTSIDE_POOL, STAGE_ORDER, WATCHED_STAGES, FundArea, FundLevel, Stage
 from .models import Fund, Payment, ProgressReport, Project, ProjectMilestone
 
 ZERO = Decimal("0")
@@ -227,10 +227,13 @@ def unit_execution(
 
 
 def reserve_by_stage(*, user=None) -> pd.DataFrame:
-    """The project pool by stage (储备 … 竣工): count, estimated investment, allocated money. One query."""
+    """The project pool by stage (储备 … 竣工): count, estimated investment, allocated money. One query.
+
+    A unit's proposal counts only once accepted: waiting or declined proposals are not in the reserve."""
     from .permissions import projects_for_user
 
     projects = projects_for_user(user) if user is not None else Project.objects.all()
+    projects = projects.exclude(proposal_status__in=OUTSIDE_POOL)
     rows = {
         r["stage"]: r
         for r in projects.order_by()

@@ -386,3 +386,53 @@ def project_milestones_set(*, project: Project, plan: dict[str, date | None], us
     Project.objects.filter(pk=locked.pk).update(planned_start=start, planned_completion=end)
     logger.info("project %s milestone plan set (%d nodes) by user %s", locked.pk, len(rows), user.pk)
     return rows
+
+
+# --- the register (funds and projects entered in bulk) -------------------------------------------------------
+@audited
+def fund_save(*, user, name: str, level: str, year: int, area: str, amount: Decimal, note: str = "") -> Fund:
+    """Create or update (by name) a fund. Its amount cannot fall below what its projects are allocated."""
+    if not can_allocate_funds(user):
+        raise PermissionDenied(_("只有系统管理员可以维护专项资金。"))
+    fund = Fund.objects.filter(name=name).first()
+    if fund is not None and _money(amount) != fund.amount:
+        fund_amount_check(fund_id=fund.pk, amount=amount)
+    fund = fund or Fund(name=name)
+    fund.level, fund.year, fund.area, fund.amount, fund.note = level, year, area, _money(amount), note
+    fund.full_clean()
+    fund.save()
+    return fund
+
+
+@audited
+def project_save(
+    *,
+    user,
+    code: str,
+    name: str,
+    unit,
+    fund: Fund | None,
+    investment: Decimal,
+    allocated_amount: Decimal,
+    planned_start: date | None = None,
+    planned_completion: date | None = None,
+    responsible_person: str = "",
+) -> Project:
+    """Create (at 储备, as the admin's change form does) or update (by code) a project's register entry; the
+    fund and its allocation go through `project_allocate` (within what the fund has left). The stage is never
+    set here: it moves only through `project_change_stage`."""
+    if not can_allocate_funds(user):
+        raise PermissionDenied(_("只有系统管理员可以维护项目台账。"))
+    project = Project.objects.filter(code=code).first() or Project(code=code)
+    project.name, project.unit, project.investment = name, unit, _money(investment)
+    project.planned_start, project.planned_completion = planned_start, planned_completion
+    project.responsible_person = responsible_person
+    project.full_clean(exclude=["fund", "allocated_amount", "stage", "version", "proposal_status"])
+    if project.pk is None:
+        project.save()
+    else:
+        fields = ["name", "unit", "investment", "planned_start", "planned_completion", "responsible_person"]
+        project.save(update_fields=fields)
+    if project.fund_id != (fund.pk if fund else None) or project.allocated_amount != _money(allocated_amount):
+        project = project_allocate(project=project, fund=fund, amount=allocated_amount, user=user)
+    return project

@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tracker.common.access import area_required
+from tracker.common.access import area_required, capability_required
 from tracker.common.ledger import to_wan, wants_export
 from tracker.common.tabular import xlsx_response
 from tracker.common.uploads import file_response
@@ -383,3 +384,54 @@ def pilot_milestone_done(request, pk: int, milestone_pk: int):
     else:
         messages.success(request, _("已记录节点完成：%(name)s。") % {"name": milestone.name})
     return redirect("projects:pilot_detail", pk=pk)
+
+
+# --- bulk imports (projects.imports over tracker.imports) -------------------------------------------------
+@capability_required("allocate_funds")
+def project_import(request):
+    from tracker.imports import import_page
+
+    from .imports import ProjectImporter
+
+    return import_page(
+        request,
+        ProjectImporter(),
+        template_url=reverse("projects:project_template"),
+        done_url=reverse("projects:project_list"),
+        back_url=reverse("projects:project_list"),
+        back_label=_("项目台账"),
+    )
+
+
+@capability_required("allocate_funds")
+def project_template(request):
+    from tracker.imports import template_download
+
+    from .imports import ProjectImporter
+
+    return template_download(request, ProjectImporter())
+
+
+@capability_required("allocate_funds")
+def fund_import(request):
+    from tracker.imports import import_page
+
+    from .imports import FundImporter
+
+    return import_page(
+        request,
+        FundImporter(),
+        template_url=reverse("projects:fund_template"),
+        done_url=reverse("projects:fund_list"),
+        back_url=reverse("projects:fund_list"),
+        back_label=_("专项资金"),
+    )
+
+
+@capability_required("allocate_funds")
+def fund_template(request):
+    from tracker.imports import template_download
+
+    from .imports import FundImporter
+
+    return template_download(request, FundImporter())

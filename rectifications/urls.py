@@ -13,6 +13,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("queue/", views.queue, name="queue"),
     path("import/", views.import_items, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("notices/<int:pk>/document/", views.notice_document, name="notice_document"),

@@ -195,6 +195,20 @@ def import_items(request):
     )
 
 
+@capability_required("import_items")
+def import_template(request):
+    """The item list template the import accepts (下载模板)."""
+    from django.http import HttpResponseNotAllowed
+
+    from tracker.imports import xlsx_download
+
+    from .import_templates import items_template
+
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return xlsx_download(items_template(), "问题清单导入模板.xlsx")
+
+
 @area_required("rectifications")
 def notices(request):
     """预警通知, every one in reach, paged; filter by level, unit and unsigned; `?export=xlsx`."""

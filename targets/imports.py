@@ -4,7 +4,6 @@ write all or nothing. The admin's permission is checked again here, whatever the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -12,6 +11,7 @@ from django.db import transaction
 from tracker.common import audit
 from tracker.common.import_templates import template_workbook
 from tracker.common.tabular import RowError, TableError, read_table
+from tracker.imports import ImportResult
 from tracker.models import Unit
 
 from .models import MAX_ENTERED_VALUE, Indicator, Target
@@ -70,15 +70,7 @@ def targets_template(*, year: int) -> bytes:
     )
 
 
-@dataclass
-class TargetImport:
-    """What an import would do (or did): rows with their action, and errors by row and column."""
-
-    rows: list[dict] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    saved: bool = False
+TargetImport = ImportResult  # what an import would do (or did): rows with their action, errors by row and column
 
 
 def _check(user) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tracker.common.ledger import Column, Table, choice_order
@@ -127,3 +128,86 @@ class FollowUpTable(Table):
 
     def row_css(self, row) -> str:
         return "row-overdue" if row.overdue else ""
+
+
+# --- the ranking ------------------------------------------------------------------------------------------
+
+
+def _movement(r):
+    m = r["movement"]
+    if m is None:
+        return mark_safe('<span class="muted">—</span>')
+    if m > 0:
+        return format_html('<span class="badge badge-green">↑{}</span>', m)
+    if m < 0:
+        return format_html('<span class="badge badge-red">↓{}</span>', -m)
+    return mark_safe('<span class="muted">→</span>')
+
+
+def _total(r):
+    column = RankingTable.columns["total"]
+    text = column.text(column.value(r))
+    if r["vetoed"]:
+        return format_html('<strong>{}</strong> <span class="badge badge-red">{}</span>', text, _("一票否决"))
+    return format_html("<strong>{}</strong>", text)
+
+
+def _item_column(index: int, item) -> Column:
+    """One assessment item's points (2 decimals on the page and in Excel; the header names its full points)."""
+
+    def points(r):
+        cell = r["items"][index]
+        return None if cell is None or cell["status"] == "na" else cell["points"]
+
+    def html(r):
+        cell = r["items"][index]
+        if cell is None:
+            return "—"
+        if cell["status"] == "na":
+            return format_html('<span class="muted" title="{0}">{0}</span>', _("不涉及"))
+        text = column.text(column.value(r))  # the Excel value, formatted: one rounding (half up)
+        if cell["no_data"] and not cell["points"]:
+            return format_html('<span class="muted" title="{}">{}</span>', _("暂无数据"), text)
+        return text
+
+    column = Column(
+        item.indicator.name, points, unit=_("%(n)s分") % {"n": f"{item.max_points:g}"}, decimals=2, html=html
+    )
+    column.name = f"item{item.pk}"
+    return column
+
+
+class RankingTable(Table):
+    """党政同责考核排名 of a stored scoring run: rank, unit, total, movement, improvement rank and each item's
+    points. One definition for the ranking page, its Excel export and the leaders' dashboard export, so the
+    headers and the rounding (two decimals) are the same everywhere. Rows are `selectors.ranking(run)["rows"]`."""
+
+    title = _("排名")
+    filename = _("考核排名")
+    empty_text = _("暂无排名。")
+    page_size = 100
+    css_class = "ranking"
+
+    rank = Column(_("排名"), decimals=0)
+    unit = Column(_("单位"), "unit.name", order_by=False)
+    total = Column(_("总分"), decimals=2, html=_total)
+    movement = Column(_("较上期名次变化"), decimals=0, html=_movement)
+    improvement_rank = Column(_("进步排名"), decimals=0)
+
+    def __init__(self, ranking: dict, request, *, sheet_links: set[int] | None = None, **kwargs):
+        super().__init__(ranking["rows"], request, **kwargs)
+        self.run = ranking["run"]
+        self.sheet_links = sheet_links or set()
+        self.columns = {
+            **type(self).columns,
+            **{c.name: c for c in (_item_column(i, item) for i, item in enumerate(ranking["items"]))},
+        }
+        self.sort = self._parse_sort(request.GET.get(self.sort_param, ""))
+
+    def render_unit(self, r):
+        """A unit's name links to its score sheet for those who see that unit."""
+        if r["unit"].pk in self.sheet_links:
+            return format_html(
+                '<a href="{}">{}</a>', reverse("targets:unit_sheet", args=[self.run.pk, r["unit"].pk]), r["unit"].name
+            )
+        return r["unit"].name

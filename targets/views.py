@@ -9,13 +9,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap, user_role
 from tracker.common.ledger import wants_export
-from tracker.common.tabular import xlsx_response
 from tracker.permissions import can_act_for_unit, get_unit_for_user, units_for_user
 from tracker.selectors import role_counts, territorial_units, war_zone_list
 
@@ -24,7 +22,7 @@ from .choices import READABLE_RUN_STATUSES, RunStatus, ValueStatus
 from .forms import DataValueForm, PublishForm, ReturnForm
 from .models import AssessmentScheme, ScoringRun
 from .permissions import can_approve, can_compute, data_values_for_user
-from .tables import TargetTable, ValueTable
+from .tables import RankingTable, TargetTable, ValueTable
 
 
 @login_required
@@ -87,32 +85,30 @@ def index(request):
         context["last_failed"] = next((r for r in context["history"] if r.status == RunStatus.FAILED), None)
         context["today"] = services.default_as_of(scheme.year)
     if run:
-        context.update(selectors.ranking(run))
+        ranking = selectors.ranking(run)
+        own = set(units_for_user(request.user, "view").values_list("pk", flat=True))
+        table = RankingTable(ranking, request, sheet_links=own)
+        if wants_export(request):
+            return _ranking_export(table, run)
+        context.update(ranking)
+        context["table"] = table
         context["can_publish"] = can_approve(request.user) and not hasattr(run, "publication")
         context["publish_form"] = PublishForm(initial={"title": f"{scheme.name} {run.as_of:%Y年%m月%d日} 排名通报"})
-        context["own_unit_ids"] = set(units_for_user(request.user, "view").values_list("pk", flat=True))
+        context["own_unit_ids"] = own
+    elif wants_export(request):
+        raise Http404
     return render(request, "targets/ranking.html", context)
+
+
+def _ranking_export(table: RankingTable, run: ScoringRun):
+    return table.export_response(filename=f"{run.scheme.name}-{run.as_of:%Y%m%d}-{_('排名')}.xlsx")
 
 
 @area_required("assessment")
 def ranking_export(request, run_id: int):
+    """A run's ranking in Excel: the same table definition (headers, rounding, order) as the page."""
     run = get_object_or_404(ScoringRun.objects.select_related("scheme"), pk=run_id, status__in=READABLE_RUN_STATUSES)
-    data = selectors.ranking(run)
-    head = [_("排名"), _("单位"), _("总分"), _("较上期"), _("进步排名")] + [
-        f"{i.indicator.name}（{i.max_points:g}分）" for i in data["items"]
-    ]
-    rows = [
-        [
-            r["rank"],
-            r["unit"].name,
-            r["total"],
-            r["movement"],
-            r["improvement_rank"],
-            *[c and c["points"] for c in r["items"]],
-        ]
-        for r in data["rows"]
-    ]
-    return xlsx_response(f"{run.scheme.name}-{run.as_of:%Y%m%d}-排名.xlsx", [(_("排名"), head, rows)])
+    return _ranking_export(RankingTable(selectors.ranking(run), request), run)
 
 
 @require_POST
@@ -224,6 +220,8 @@ def target_template(request):
     """The target import template (.xlsx): Chinese headers, drop-downs, the year's current targets."""
     from django.http import HttpResponse
 
+    from tracker.imports import xlsx_download
+
     from .imports import targets_template
 
     if not can_approve(request.user):
@@ -232,51 +230,32 @@ def target_template(request):
         return HttpResponse(status=405)
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
-    response = HttpResponse(
-        targets_template(year=year),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-    response["Content-Disposition"] = content_disposition_header(True, f"目标值导入模板-{year}.xlsx")
-    return response
+    return xlsx_download(targets_template(year=year), f"目标值导入模板-{year}.xlsx")
 
 
 @area_required("assessment")
 def target_import(request):
     """Upload → preview (nothing saved) → confirm: the previewed file, kept in the session, is validated and
-    written again, all or nothing."""
-    import base64
-    import io
+    written again, all or nothing (the shared flow of `tracker.imports`)."""
+    from django.http.response import HttpResponseBase
+
+    from tracker.imports import import_flow
 
     from .imports import targets_import
 
     if not can_approve(request.user):
         raise PermissionDenied
-    result = None
-    if request.method == "POST":
-        if request.POST.get("action") == "confirm" and "target_import" in request.session:
-            stored = request.session["target_import"]
-            upload = io.BytesIO(base64.b64decode(stored["data"]))
-            upload.name = stored["name"]
-            result = targets_import(user=request.user, upload=upload, dry_run=False)
-            if result.saved:
-                del request.session["target_import"]
-                messages.success(
-                    request,
-                    _("已导入目标值：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated},
-                )
-                return redirect("targets:target_list")
-        elif request.FILES.get("file"):
-            f = request.FILES["file"]
-            raw = f.read()
-            upload = io.BytesIO(raw)
-            upload.name = f.name
-            result = targets_import(user=request.user, upload=upload, dry_run=True)
-            if not result.errors:
-                request.session["target_import"] = {"name": f.name, "data": base64.b64encode(raw).decode()}
-        else:
-            messages.error(request, _("请选择要导入的文件。"))
-    context = {"result": result, "year": timezone.localdate().year}
+
+    def saved(result):
+        messages.success(
+            request, _("已导入目标值：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created, "u": result.updated}
+        )
+        return redirect("targets:target_list")
+
+    outcome = import_flow(request, session_key="target_import", run=targets_import, on_saved=saved)
+    if isinstance(outcome, HttpResponseBase):
+        return outcome
+    context = {"result": outcome, "year": timezone.localdate().year}
     return render(request, "targets/target_import.html", context)
 
 

@@ -4,7 +4,6 @@ preview, then all rows through `measure_assign` in one transaction (each unit to
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -14,6 +13,7 @@ from tracker.common.import_templates import template_workbook
 from tracker.common.tabular import RowError, TableError, read_table
 
 from .choices import MeasureArea, SourceType
+from .imports import ImportResult, choice_labels
 from .models import Unit
 from .services.measures import can_assign_measures, measure_assign
 
@@ -29,13 +29,6 @@ COLUMNS = {
     "description": ["工作要求"],
 }
 REQUIRED = ["unit", "title", "area", "responsible_person", "deadline"]
-
-
-def _labels(choices) -> dict[str, str]:
-    """Accept the Chinese label (what the drop-down offers) or the stored value."""
-    out = {str(label): value for value, label in choices.choices}
-    out.update({value: value for value in choices.values})
-    return out
 
 
 def measures_template() -> bytes:
@@ -67,11 +60,7 @@ def measures_template() -> bytes:
     )
 
 
-@dataclass
-class MeasureImport:
-    rows: list[dict] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    saved: bool = False
+MeasureImport = ImportResult
 
 
 def measures_import(*, user, upload, dry_run: bool = True) -> MeasureImport:
@@ -85,7 +74,7 @@ def measures_import(*, user, upload, dry_run: bool = True) -> MeasureImport:
         result.errors = exc.errors
         return result
     units = dict(Unit.objects.values_list("code", "pk"))
-    areas, sources = _labels(MeasureArea), _labels(SourceType)
+    areas, sources = choice_labels(MeasureArea), choice_labels(SourceType)
     today = timezone.localdate()
     for rec in frame.to_dict("records"):
         row, errs = rec["_row"], []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import air, drinking, enterprises, inbox, measures, people, rural, units, watch, water
+from .views import air, drinking, enterprises, imports, inbox, measures, people, rural, units, watch, water
 
 app_name = "tracker"
 
@@ -10,10 +10,20 @@ urlpatterns = [
     # people register (责任人名册)
     path("people/", people.person_list_view, name="person_list"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    # bulk imports of master data from templates (tracker.master_imports)
+    path("units/users/import/", imports.user_import, name="user_import"),
+    path("units/users/template.xlsx", imports.user_template, name="user_template"),
+    path("air/stations/import/", imports.station_import, name="station_import"),
+    path("air/stations/template.xlsx", imports.station_template, name="station_template"),
+    path("water/sections/import/", imports.section_import, name="section_import"),
+    path("water/sections/template.xlsx", imports.section_template, name="section_template"),
+    path("water/outlets/import/", imports.outlet_import, name="outlet_import"),
+    path("water/outlets/template.xlsx", imports.outlet_template, name="outlet_template"),
     # water
     path("water/", water.water_index, name="water_index"),
     path("water/sections/<int:pk>/", water.section_detail, name="water_section_detail"),
     path("water/readings/upload/", water.water_readings_upload, name="water_readings_upload"),
+    path("water/readings/template.xlsx", water.water_template, name="water_template"),
     path("water/outlets/", water.outlet_list, name="outlet_list"),
     path("water/outlets/<int:pk>/", water.outlet_detail, name="outlet_detail"),
     path("water/outlets/documents/<int:pk>/", water.outlet_document, name="outlet_document"),
@@ -24,6 +34,7 @@ urlpatterns = [
     path("air/stations/<int:pk>/", air.air_station_detail, name="air_station_detail"),
     path("air/zones/<int:pk>/", air.air_zone_detail, name="air_zone_detail"),
     path("air/upload/", air.air_upload, name="air_upload"),
+    path("air/upload/template.xlsx", air.air_template, name="air_template"),
     path("api/air/readings/", air.api_air_readings, name="api_air_readings"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/assign/", measures.measure_assign, name="measure_assign"),

@@ -23,6 +23,7 @@ from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_uni
 
 from .. import selectors as assessment
 from ..choices import Area
+from ..tables import RankingTable
 from . import charts
 from . import selectors as dash
 
@@ -182,17 +183,9 @@ def city_export(request):
         raise Http404
     today = timezone.localdate()
     p = dash.leader_panels(run=run, today=today)
-    items = p["all_items"]
-    sheets = []
-    head = [_("排名"), _("单位"), _("总分"), _("较上期名次变化"), _("进步排名")] + [
-        f"{i.indicator.name}（{i.max_points:g}分）" for i in items
-    ]
-    rows = [
-        [r["rank"], r["unit_name"], round(r["total"], 2), _num(r["movement"]), _num(r["improvement_rank"])]
-        + [None if c is None else round(c["points"], 2) for c in r["items"]]
-        for r in p["ranking"].to_dict("records")
-    ]
-    sheets.append((_("综合排名"), head, rows))
+    # the ranking sheet is the ranking page's own table (targets.tables.RankingTable): one set of headers and
+    # rounding for the page, its export and this workbook
+    sheets = [RankingTable(assessment.ranking(run), request).export_sheet(_("综合排名"))]
     for panel in p["panels"]:
         ind = panel["item"].indicator
         f = panel["frame"].sort_values("value", ascending=ind.direction != "higher")

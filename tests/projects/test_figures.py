@@ -97,6 +97,26 @@ def test_reserve_by_stage_counts_and_sums(city, leader):
     assert frame.loc[Stage.PACKAGING, "count"] == 0
 
 
+def test_reserve_by_stage_counts_a_units_proposal_only_once_accepted(city, leader, unit_a):
+    from projects.choices import ProposalStatus
+
+    for status, investment in ((ProposalStatus.PROPOSED, "7000"), (ProposalStatus.DECLINED, "9000")):
+        ProjectFactory(
+            unit=unit_a, fund=None, allocated_amount=D("0"), investment=D(investment), stage=Stage.RESERVE,
+            proposal_status=status, planned_start=None, planned_completion=None,
+        )  # fmt: skip
+    frame = selectors.reserve_by_stage(user=leader).set_index("stage")
+    # only the city's P5 (300,000): the waiting (7,000) and the declined (9,000) proposals are not in the reserve
+    assert (frame.loc[Stage.RESERVE, "count"], frame.loc[Stage.RESERVE, "investment"]) == (1, D("300000"))
+    ProjectFactory(
+        unit=unit_a, fund=None, allocated_amount=D("0"), investment=D("4000"), stage=Stage.RESERVE,
+        proposal_status=ProposalStatus.ACCEPTED, planned_start=None, planned_completion=None,
+    )  # fmt: skip
+    frame = selectors.reserve_by_stage(user=leader).set_index("stage")
+    # accepted: 300,000 + 4,000
+    assert (frame.loc[Stage.RESERVE, "count"], frame.loc[Stage.RESERVE, "investment"]) == (2, D("304000"))
+
+
 def test_reserve_by_stage_is_scoped_for_an_official(city, official_a):
     frame = selectors.reserve_by_stage(user=official_a).set_index("stage")
     assert frame["count"].sum() == 2  # only unit A's two projects

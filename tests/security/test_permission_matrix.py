@@ -110,6 +110,7 @@ POLICY: dict[str, Policy] = {
     "tracker:water_index": Policy(EVERYONE, EVERYONE),
     "tracker:water_section_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("section")),
     "tracker:water_readings_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:water_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
     "tracker:outlet_list": Policy(EVERYONE, EVERYONE),
     "tracker:outlet_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("outlet")),
     "tracker:outlet_document": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("outlet_change")),
@@ -120,6 +121,7 @@ POLICY: dict[str, Policy] = {
     "tracker:air_station_detail": Policy(EVERYONE, EVERYONE, obj("station")),
     "tracker:air_zone_detail": Policy(EVERYONE, EVERYONE, obj("zone")),
     "tracker:air_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:air_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
     "tracker:api_air_readings": Policy(GET_405, NO_TOKEN),
     # tracker: measures
     "tracker:measure_list": Policy(EVERYONE, EVERYONE),
@@ -145,6 +147,15 @@ POLICY: dict[str, Policy] = {
     "tracker:measure_assign": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
     "tracker:measure_import": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
     "tracker:measure_template": Policy("login 403 403 ok 403 403 ok", "login 403 403 405 403 403 405"),
+    # bulk imports of master data (stations, sections, outlets, users): admins only; templates are GET only
+    "tracker:station_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:station_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
+    "tracker:section_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:section_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
+    "tracker:outlet_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:outlet_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
+    "tracker:user_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:user_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
     # inbox: each person's own; another person's entry does not exist for them
     "tracker:inbox": Policy(EVERYONE, EVERYONE),
     "tracker:inbox_read": Policy(GET_405, "login ok 404 404 404 404 404", obj("inbox_entry")),
@@ -162,6 +173,11 @@ POLICY: dict[str, Policy] = {
     "projects:progress_create": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:milestones_set": Policy(GET_405, PROJECT_WRITE, obj("project")),
     "projects:photo_download": Policy(PROJECT_READ, PROJECT_READ, photo),
+    # bulk imports of funds and projects: whoever allocates funds (admins); a county cannot
+    "projects:fund_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "projects:fund_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
+    "projects:project_import": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "projects:project_template": Policy(ADMIN_ONLY, "login 403 403 403 403 403 405"),
     # the pilot portfolio is the city's: every projects reader sees every pilot; only the lead unit records
     "projects:pilot_list": Policy(NOT_INSPECTOR, NOT_INSPECTOR),
     "projects:pilot_detail": Policy(NOT_INSPECTOR, NOT_INSPECTOR, obj("pilot")),
@@ -181,6 +197,7 @@ POLICY: dict[str, Policy] = {
     "rectifications:evidence": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("evidence")),
     "rectifications:queue": Policy(CITY_READERS, CITY_READERS),
     "rectifications:import": Policy("login 403 403 403 403 ok ok", "login 403 403 403 403 ok ok"),
+    "rectifications:import_template": Policy("login 403 403 403 403 ok ok", "login 403 403 403 403 405 405"),
     "rectifications:notices": Policy(EVERYONE, EVERYONE),
     # signing a notice is the addressed unit's act; city-wide readers may list but not sign
     "rectifications:notice_read": Policy(GET_405, OWN_WRITE, obj("notice")),

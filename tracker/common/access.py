@@ -77,6 +77,10 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("approve_values", _("审核数据、发布排名"), (Role.ADMIN,)),
         Capability("compute_scores", _("发起计分"), (Role.LEADER, Role.ADMIN)),
         Capability("import_readings", _("导入监测数据"), (Role.ADMIN,)),
+        # master data in bulk (stations, sections, outlets): the city's register, kept by the admin
+        Capability("import_master_data", _("导入站点、断面、排口"), (Role.ADMIN,)),
+        # accounts, their role and unit (one at a time in the admin, or from a template)
+        Capability("manage_users", _("管理用户和角色"), (Role.ADMIN,)),
         # allocating a fund's money to projects (资金下达) is the city's decision, entered by the admin
         Capability("allocate_funds", _("下达项目资金"), (Role.ADMIN,)),
         # numbering and issuing notices and bulletins as documents (公文, 文号) is the city offices' act

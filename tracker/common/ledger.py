@@ -226,6 +226,7 @@ class Table:
     filename: ClassVar[str] = ""
     empty_text: ClassVar[str] = ""
     prefix: ClassVar[str] = ""  # for two ledgers on one page: "u-" reads ?u-sort= and ?u-page=
+    css_class: ClassVar[str] = ""  # an extra class on the <table> (page styles and browser tests find it by)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -7,7 +7,7 @@ import datetime
 import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -209,3 +209,15 @@ def api_air_readings(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+@area_required("air")
+@capability_required("import_readings")
+def air_template(request):
+    """The air daily readings template the upload accepts (下载模板)."""
+    from ..imports import xlsx_download
+    from ..upload_templates import air_readings_template
+
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return xlsx_download(air_readings_template(), "空气日数据导入模板.xlsx")

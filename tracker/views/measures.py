@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required
@@ -130,20 +129,12 @@ def measure_assign(request):
     return render(request, "tracker/measure_assign.html", {"form": form})
 
 
-def _xlsx(raw: bytes, filename: str):
-
-    from django.http import HttpResponse
-
-    response = HttpResponse(raw, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
 @area_required("measures")
 def measure_template(request):
     """The task import template (.xlsx) with drop-down lists."""
     from django.http import HttpResponse
 
+    from ..imports import xlsx_download
     from ..measure_imports import measures_template
     from ..services.measures import can_assign_measures
 
@@ -151,39 +142,26 @@ def measure_template(request):
         raise PermissionDenied
     if request.method != "GET":
         return HttpResponse(status=405)
-    return _xlsx(measures_template(), "攻坚任务导入模板.xlsx")
+    return xlsx_download(measures_template(), "攻坚任务导入模板.xlsx")
 
 
 @area_required("measures")
 def measure_import(request):
     """Upload → preview (nothing saved) → confirm the same file (kept in the session): all tasks or none."""
-    import base64
-    import io
+    from django.http.response import HttpResponseBase
 
+    from ..imports import import_flow
     from ..measure_imports import measures_import
     from ..services.measures import can_assign_measures
 
     if not can_assign_measures(request.user):
         raise PermissionDenied
-    result = None
-    if request.method == "POST":
-        stored = request.session.get("measure_import")
-        if request.POST.get("action") == "confirm" and stored:
-            upload = io.BytesIO(base64.b64decode(stored["data"]))
-            upload.name = stored["name"]
-            result = measures_import(user=request.user, upload=upload, dry_run=False)
-            if result.saved:
-                del request.session["measure_import"]
-                messages.success(request, _("已交办 %(n)d 项任务。") % {"n": len(result.rows)})
-                return redirect("tracker:measure_list")
-        elif request.FILES.get("file"):
-            f = request.FILES["file"]
-            raw = f.read()
-            upload = io.BytesIO(raw)
-            upload.name = f.name
-            result = measures_import(user=request.user, upload=upload, dry_run=True)
-            if not result.errors:
-                request.session["measure_import"] = {"name": f.name, "data": base64.b64encode(raw).decode()}
-        else:
-            messages.error(request, _("请选择要导入的文件。"))
-    return render(request, "tracker/measure_import.html", {"result": result})
+
+    def saved(result):
+        messages.success(request, _("已交办 %(n)d 项任务。") % {"n": len(result.rows)})
+        return redirect("tracker:measure_list")
+
+    outcome = import_flow(request, session_key="measure_import", run=measures_import, on_saved=saved)
+    if isinstance(outcome, HttpResponseBase):
+        return outcome
+    return render(request, "tracker/measure_import.html", {"result": outcome})

@@ -184,6 +184,7 @@ class ReadingsUpload:
     done: StrOrPromise  # the success message, with %(n)d readings
     import_table: Callable[..., int]
     next_url: str
+    template_url: str = ""  # the downloadable template the upload accepts (url name), where there is one
 
 
 def readings_upload(request, page: ReadingsUpload):
@@ -213,6 +214,7 @@ SECTION_UPLOAD = ReadingsUpload(
     done=gettext_lazy("已导入 %(n)d 条断面月度监测数据。"),
     import_table=water_readings_import_table,
     next_url="tracker:water_index",
+    template_url="tracker:water_template",
 )
 
 
@@ -363,3 +365,14 @@ def drinking_water_list(request):
             "unit_id": unit_id,
         },
     )
+
+
+@area_required("water")
+@capability_required("import_readings")
+@require_http_methods(["GET"])
+def water_template(request):
+    """The water monthly readings template the upload accepts (下载模板)."""
+    from ..imports import xlsx_download
+    from ..upload_templates import water_readings_template
+
+    return xlsx_download(water_readings_template(), "断面月度监测数据导入模板.xlsx")
