@@ -49,6 +49,18 @@ def _clock(request):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a test client request with an English cookie activates English in
+    this thread (LocaleMiddleware never deactivates it), which would leak into the next test's direct calls."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing_and_eager_tasks(settings, request):
     # Argon2 is the production hasher (tested on its own); tests create many users, so hash cheaply here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
