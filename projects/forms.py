@@ -84,7 +84,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, units, funds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
+        self.fields["unit"].choices = [("", _("全部")), *units.order_by("sort_order", "code").values_list("pk", "name")]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
 
 
@@ -111,7 +111,7 @@ class PaymentFilterForm(forms.Form):
 
     def __init__(self, *args, units, funds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
+        self.fields["unit"].choices = [("", _("全部")), *units.order_by("sort_order", "code").values_list("pk", "name")]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
 
 

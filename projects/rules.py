@@ -76,7 +76,8 @@ def stall_flags(
     - silent: no progress report for more than `silence_days` days (counted from its last report, or from the
       planned start if it never reported); or
     - behind: its progress is more than `behind_tolerance` percentage points below the straight line from
-      planned start (0 %) to planned completion (100 %).
+      planned start (0 %) to planned completion (100 %), the line taken exactly (not the rounded `expected`
+      shown in the reason), so `projects.selectors.stall_condition` decides the same in integer SQL.
     Returns the frame with `expected`, `days_silent`, `silent`, `behind`, `stalled` and `stall_reason` added.
     """
     out = projects.copy()
@@ -88,7 +89,7 @@ def stall_flags(
         since = row.last_report if row.last_report is not None else start
         days = (as_of - since).days if since is not None else None
         is_silent = applies and days is not None and days > silence_days
-        is_behind = applies and exp is not None and float(row.progress) < exp - behind_tolerance
+        is_behind = applies and _behind(start, row.planned_completion, as_of, row.progress, behind_tolerance)
         why = []
         if is_silent:
             why.append(f"{days} 天未报送进展")
@@ -106,3 +107,19 @@ def stall_flags(
     out["stalled"] = [a or b for a, b in zip(silent, behind, strict=True)]
     out["stall_reason"] = reasons
     return out
+
+
+def _behind(start: date, completion: date | None, as_of: date, progress, tolerance: float) -> bool:
+    """progress < exact planned progress − tolerance, in integers when it can be: with elapsed and total days
+    (0 ≤ elapsed < total), progress < 100·elapsed/total − tolerance ⇔ (progress + tolerance)·total < 100·elapsed."""
+    if completion is None:
+        return False
+    if as_of <= start:
+        planned_num, total = 0, 1
+    else:
+        total = (completion - start).days
+        if total <= 0 or as_of >= completion:
+            planned_num, total = 100, 1
+        else:
+            planned_num = (as_of - start).days * 100
+    return (float(progress) + tolerance) * total < planned_num
