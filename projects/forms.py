@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
-from tracker.ledger import FastSelect
+from tracker.ledger import FastChoiceField
 
 from .choices import STAGE_INDEX, FundArea, FundLevel, Stage, allowed_transitions
 
@@ -76,8 +76,8 @@ class RankingFilterForm(forms.Form):
 
 
 class LedgerFilterForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None, widget=FastSelect)
-    fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    unit = FastChoiceField(label=_("责任单位"), required=False)
+    fund = FastChoiceField(label=_("资金"), required=False)
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部")), *Stage.choices])
     stalled = forms.BooleanField(label=_("只看停滞项目"), required=False)
     q = forms.CharField(label=_("名称/编号"), required=False, max_length=60)
@@ -99,8 +99,8 @@ class FundFilterForm(forms.Form):
 
 
 class PaymentFilterForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None, widget=FastSelect)
-    fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    unit = FastChoiceField(label=_("责任单位"), required=False)
+    fund = FastChoiceField(label=_("资金"), required=False)
     start = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -63,6 +63,34 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # every value escaped above
 
 
+class FastChoiceField(forms.TypedChoiceField):
+    """A filter's choice of an id among many (units, funds): flat `(value, label)` pairs kept as given, not
+    normalised item by item on the field and again on the widget (~12 µs per unit per request nationally);
+    validated by set membership. Renders with `FastSelect`."""
+
+    widget = FastSelect
+
+    def __init__(self, *, choices=(), **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("empty_value", None)
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    @property  # type: ignore[override]
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = self.widget.choices = list(value)
+        self._valid = None
+
+    def valid_value(self, value) -> bool:
+        if self._valid is None:
+            self._valid = {str(v) for v, _label in self._choices}
+        return str(value) in self._valid
+
+
 def wants_export(request) -> bool:
     """The one export convention for every ledger: `?export=xlsx`."""
     return request.GET.get(EXPORT_PARAM) == EXPORT_VALUE
