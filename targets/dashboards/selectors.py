@@ -46,6 +46,21 @@ def data_version() -> str:
     return versions.current()
 
 
+def _family(parts: tuple, scope: object) -> str:
+    return f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
+
+
+def cache_put(entries: dict[tuple, object], *, version: str, scope: object = "") -> None:
+    """Store values that one build made for other keys of `cached` (e.g. a page's lazily loaded panels, built
+    with the page), under the same language, scope and version."""
+    values = {}
+    for parts, value in entries.items():
+        family = _family(parts, scope)
+        values |= {f"{family}@{version}": value, f"{family}@latest": value}
+    if values:
+        cache.set_many(values, CACHE_SECONDS)
+
+
 def cached(parts: tuple, build, *, version: str, scope: object = ""):
     """`build()` once per (language, scope, parts, version), with one builder at a time.
 
@@ -58,7 +73,7 @@ def cached(parts: tuple, build, *, version: str, scope: object = ""):
     version of the same panels at once when there is one, else wait for the builder up to WAIT_SECONDS, then
     build themselves. With the cache down (a miss and no lock) every request builds: slower, never wrong.
     """
-    family = f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
+    family = _family(parts, scope)
     key = f"{family}@{version}"
     value = cache.get(key)
     if value is not None:
@@ -66,6 +81,7 @@ def cached(parts: tuple, build, *, version: str, scope: object = ""):
     lock = f"{key}:building"
     if cache.add(lock, 1, BUILD_LOCK_SECONDS):
         try:
+            _count_build()
             value = build()
             cache.set_many({key: value, f"{family}@latest": value}, CACHE_SECONDS)
         finally:
@@ -80,7 +96,28 @@ def cached(parts: tuple, build, *, version: str, scope: object = ""):
         value = cache.get(key)
         if value is not None:
             return value
-    return cache.get(key) or build()
+    value = cache.get(key)
+    if value is None:
+        _count_build()
+        value = build()
+    return value
+
+
+BUILDS_KEY = "dash:builds"
+
+
+def _count_build() -> None:
+    """Count panel builds in the cache (`builds()`): the benchmark's stampede line reads how many requests built."""
+    try:
+        cache.add(BUILDS_KEY, 0, None)
+        cache.incr(BUILDS_KEY)
+    except Exception:  # evicted between add and incr (ValueError), or the cache is down: not worth an error
+        pass
+
+
+def builds() -> int:
+    """Panel builds counted since the cache was last cleared."""
+    return int(cache.get(BUILDS_KEY) or 0)
 
 
 # --- runs ---------------------------------------------------------------------------------------------

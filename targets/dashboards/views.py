@@ -10,10 +10,11 @@ import json
 import math
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required, has_cap
@@ -139,20 +140,46 @@ def _city_context(run, today, area: str) -> dict:
     return ctx
 
 
+def _city_area(request) -> str:
+    area = request.GET.get("area", "")
+    return area if area in Area.values else ""
+
+
+def _city_parts(scheme, run, area: str, today) -> tuple:
+    return (scheme.pk if scheme else 0, run.pk if run else 0, area, today)
+
+
+def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dict[int, str]]:
+    """The leaders' panels and, rendered apart, each assessment item's panel (two charts and its table), which
+    the page loads lazily (`city_panel`): the page carries a placeholder per item, not ~100 Plotly figures.
+    The item panels are cached with the page's build, under the same language, role and data version."""
+    ctx = _city_context(run, today, area)
+    fragments = {
+        p["item"].pk: render_to_string("targets/dashboards/_city_panel.html", {"p": p, "run": run})
+        for p in ctx["panels"]
+    }
+    dash.cache_put(
+        {("city-panel", pk, *parts): html for pk, html in fragments.items()},
+        version=request._dash_version,
+        scope=user_role(request.user),
+    )
+    return ctx, fragments
+
+
 def _city(request, home: bool = False):
     scheme, runs, run = _pick(request)
-    area = request.GET.get("area", "")
-    if area not in Area.values:
-        area = ""
+    area = _city_area(request)
     today = timezone.localdate()
     context = {"scheme": scheme, "runs": runs, "run": run, "area": area, "areas": Area.choices, "home": home}
+    parts = _city_parts(scheme, run, area, today)
 
     def body():
-        panels = _city_context(run, today, area) if run is not None else {"run": None}
+        panels = _city_build(request, run, today, area, parts)[0] if run is not None else {"run": None}
+        panels["area"] = area
         return render_to_string("targets/dashboards/_city_body.html", panels)
 
     # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
-    context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
+    context["body"] = _cached(request, ("city", *parts), body)
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
     return render(request, "targets/dashboards/city.html", context)
@@ -162,6 +189,25 @@ def _city(request, home: bool = False):
 def city(request):
     """Leaders' dashboard (全市调度看板): exceptions first, then the ranking, the areas and the trends."""
     return _city(request)
+
+
+@capability_required("read_city_wide")
+def city_panel(request, item_id: int):
+    """One assessment item's panel of the leaders' dashboard (its charts and table), loaded by the page when
+    the panel scrolls into view; cached with the page's panels (language, role, data version, run, area)."""
+    scheme, _runs, run = _pick(request)
+    if run is None:
+        return HttpResponse(format_html('<p class="empty">{}</p>', _("本年度考核方案尚未计分。")))
+    area, today = _city_area(request), timezone.localdate()
+    parts = _city_parts(scheme, run, area, today)
+
+    def build() -> str:
+        return _city_build(request, run, today, area, parts)[1].get(item_id, "")
+
+    html = _cached(request, ("city-panel", item_id, *parts), build)
+    if not html:
+        raise Http404
+    return HttpResponse(html)
 
 
 @capability_required("read_city_wide")
