@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required, has_cap
@@ -102,7 +103,7 @@ def home_dashboard(request):
 
 # --- leaders' dashboard -------------------------------------------------------------------------------
 def _city_context(run, today, area: str) -> dict:
-    panels = dash.leader_panels(run=run, today=today, area=area)
+    panels = dash.leader_panels(run=run, today=today, area=area, live=False)
     ranking = panels["ranking"]
     ctx = dict(panels)
     ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail(ranking.to_dict("records"))
@@ -111,7 +112,6 @@ def _city_context(run, today, area: str) -> dict:
         t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
-    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"], labels=_colour_labels()))
     for p in panels["panels"]:
         ind = p["item"].indicator
         p["chart"] = _json(
@@ -160,10 +160,38 @@ def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dic
     }
     dash.cache_put(
         {("city-panel", pk, *parts): html for pk, html in fragments.items()},
-        version=request._dash_version,
+        version=_run_version(request),
         scope=user_role(request.user),
     )
     return ctx, fragments
+
+
+def _run_version(request) -> str:
+    if not hasattr(request, "_dash_run_version"):
+        request._dash_run_version = dash.run_version()
+    return request._dash_run_version
+
+
+def _run_cached(request, parts: tuple, build):
+    """Panels a scoring run decides: cached under the run (in `parts`), language, role and the version of the
+    units and zones they name, not the live data version (a status change does not rebuild them)."""
+    return dash.cached(parts, build, version=_run_version(request), scope=user_role(request.user))
+
+
+def _city_live(request, today) -> dict[str, str]:
+    """The live part of the leaders' dashboard (due and overdue items and tasks: cards and panel), rendered and
+    cached by the data version: after one status change only this part is rebuilt (four queries)."""
+
+    def build() -> dict[str, str]:
+        due = dash.due_and_overdue(today=today)
+        chart = _json(charts.warning_figure(due["colours"], labels=_colour_labels()))
+        ctx = {"due": due, "warning_chart": chart}
+        return {
+            "cards": render_to_string("targets/dashboards/_city_due_cards.html", ctx),
+            "due": render_to_string("targets/dashboards/_city_due.html", ctx),
+        }
+
+    return _cached(request, ("city-live", today), build)
 
 
 def _city(request, home: bool = False):
@@ -178,8 +206,13 @@ def _city(request, home: bool = False):
         panels["area"] = area
         return render_to_string("targets/dashboards/_city_body.html", panels)
 
-    # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
-    context["body"] = _cached(request, ("city", *parts), body)
+    # the panels are cached rendered: a repeated view costs the run lookup, two versions and the page shell; the
+    # run's panels and the live due-and-overdue part are cached apart (a status change rebuilds the live part)
+    html = _run_cached(request, ("city", *parts), body)
+    if run is not None:
+        live = _city_live(request, today)
+        html = html.replace("<!--live:due-cards-->", live["cards"]).replace("<!--live:due-->", live["due"])
+    context["body"] = mark_safe(html)
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
     return render(request, "targets/dashboards/city.html", context)
@@ -204,7 +237,7 @@ def city_panel(request, item_id: int):
     def build() -> str:
         return _city_build(request, run, today, area, parts)[1].get(item_id, "")
 
-    html = _cached(request, ("city-panel", item_id, *parts), build)
+    html = _run_cached(request, ("city-panel", item_id, *parts), build)
     if not html:
         raise Http404
     return HttpResponse(html)
