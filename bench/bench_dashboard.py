@@ -332,7 +332,7 @@ def serve_and_measure(workers: int = 4, root: Path = ROOT, rounds: int = ROUNDS,
             base_runs.append(_load(port, base, cookie, DASHBOARD_REQUESTS))
         page_gz, page_raw = _one(port, page, cookie)[1], _one(port, page, cookie, gzip=False)[1]
         base_gz, base_raw = _one(port, base, cookie)[1], _one(port, base, cookie, gzip=False)[1]
-        panel_path = _first_panel_path()
+        panel_path = _first_panel_path() if root == ROOT else None
         panel = [_one(port, panel_path, cookie)[0] for _ in range(5)] if panel_path else []
         invalidated = []
         if full:

@@ -336,3 +336,21 @@ def test_an_item_panel_builds_on_an_empty_cache_and_follows_the_language(client_
     client.cookies["django_language"] = "zh-hans"
     chinese = client.get(url).content.decode()
     assert "明细表" in chinese and "明细表" not in english
+
+
+def test_a_status_change_rebuilds_only_the_live_part_of_the_leaders_page(client_for, leader, unit_a, city, today):
+    # The run's panels are keyed by the run (and the units' names); the due-and-overdue part by the data version.
+    # After one rectification status change the next view rebuilds the live part alone: one build, not the run's.
+    import datetime
+
+    from targets.dashboards import selectors as dash
+
+    city(3)
+    item = RectificationItemFactory(unit=unit_a, code="T-LIVE", deadline=today - datetime.timedelta(days=3))
+    client = client_for(leader)
+    assert "T-LIVE" in client.get(reverse("targets:dashboard_city")).content.decode()
+    counted = dash.builds()
+    RectificationItem.objects.filter(pk=item.pk).update(status="closed", closed_on=today)
+    html = client.get(reverse("targets:dashboard_city")).content.decode()
+    assert "T-LIVE" not in html and "综合得分排名" in html
+    assert dash.builds() == counted + 1  # the live part only
