@@ -66,7 +66,7 @@ def _family(parts: tuple, scope: object) -> str:
 def cache_put(entries: dict[tuple, object], *, version: str, scope: object = "") -> None:
     """Store values that one build made for other keys of `cached` (e.g. a page's lazily loaded panels, built
     with the page), under the same language, scope and version."""
-    values = {}
+    values: dict[str, object] = {}
     for parts, value in entries.items():
         family = _family(parts, scope)
         values |= {f"{family}@{version}": value, f"{family}@latest": value}
