@@ -68,6 +68,15 @@ def scaled(units: int, days: int = 30) -> Scale:
 def copy_frame(model, frame: pd.DataFrame) -> int:
     """COPY a frame into the model's table; columns the frame lacks get NULL, their plain default or now()."""
     from django.db import connection
+
+    sql, text = copy_text(model, frame)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(sql, io.StringIO(text))
+    return len(frame)
+
+
+def copy_text(model, frame: pd.DataFrame) -> tuple[str, str]:
+    """The COPY statement and its CSV text for `frame` (rendered once: a floor times only the COPY itself)."""
     from django.db.models import NOT_PROVIDED
 
     now = datetime.datetime.now(datetime.UTC).isoformat()
@@ -85,15 +94,9 @@ def copy_frame(model, frame: pd.DataFrame) -> int:
             frame[f.column] = ""
         else:
             raise ValueError(f"{model.__name__}.{f.name}: no value for a NOT NULL column")
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, header=False, na_rep="\\N")
-    buf.seek(0)
+    text = frame.to_csv(index=False, header=False, na_rep="\\N")
     cols = ", ".join(f'"{c}"' for c in frame.columns)
-    with connection.cursor() as cur:
-        cur.cursor.copy_expert(
-            f"COPY \"{model._meta.db_table}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
-        )
-    return len(frame)
+    return f"COPY \"{model._meta.db_table}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", text
 
 
 def _ids(model, prefix: str, field: str = "code") -> np.ndarray:
