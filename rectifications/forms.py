@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
-from tracker.ledger import FastChoiceField, FastSelect
+from tracker.common.ledger import FastChoiceField, FastSelect
 from tracker.models import Unit
 
 from .choices import Area, Colour, InspectionKind, NoticeLevel, Status
@@ -17,7 +17,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is type/size-checked by the service (tracker.uploads)."""
+    """Several files in one input; each is type/size-checked by the service (tracker.common.uploads)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
