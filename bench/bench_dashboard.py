@@ -14,6 +14,7 @@ month ends and one a week before the last, plus open rectification items and mea
 from __future__ import annotations
 
 import http.client
+import json
 import logging
 import os
 import random
@@ -22,7 +23,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,11 +34,13 @@ from bench.common import BenchContext, Row, timed
 
 logger = logging.getLogger("bench")
 ROOT = Path(__file__).resolve().parent.parent
-N_UNITS = 2844
+N_UNITS = int(os.environ.get("BENCH_DASHBOARD_UNITS", 2844))  # smaller only while developing
 N_ITEMS = 10
 CLIENTS = 16
-DASHBOARD_REQUESTS = 160  # bounded: 10 per client
-HEALTH_REQUESTS = 640
+DASHBOARD_REQUESTS = 160  # bounded: 10 per client and round
+ROUNDS = 3
+STAMPEDE = 4  # leaders opening the dashboard at once on an empty cache
+BASELINE_PATH = "/accounts/password/done/"  # a minimal page behind login: session, user, menu, no data
 PASSWORD = "Bench-pass-123"
 USERNAME = "bench_leader"
 
@@ -237,133 +239,206 @@ def _login(port: int) -> str:
     return f"sessionid={session.group(1)}"
 
 
-def _fetch(conn: http.client.HTTPConnection, path: str, cookie: str) -> tuple[float, int, int]:
+def _fetch(conn: http.client.HTTPConnection, path: str, cookie: str, gzip: bool = True) -> tuple[float, int, int]:
+    headers = {"Cookie": cookie} | ({"Accept-Encoding": "gzip"} if gzip else {})
     started = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": cookie})
+    conn.request("GET", path, headers=headers)
     resp = conn.getresponse()
     body = resp.read()
     return time.perf_counter() - started, resp.status, len(body)
 
 
-def _load(port: int, path: str, cookie: str, total: int) -> list[float]:
-    """`total` requests of `path` shared by CLIENTS threads, each on its own keep-alive connection."""
-    per_client = total // CLIENTS
-    times: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
+def _one(port: int, path: str, cookie: str, gzip: bool = True) -> tuple[float, int]:
+    """One request on a fresh connection: seconds and body bytes (as sent)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    seconds, status, size = _fetch(conn, path, cookie, gzip)
+    conn.close()
+    if status != 200:
+        raise RuntimeError(f"{path} answered {status}")
+    return seconds, size
 
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        mine = []
-        for _ in range(per_client):
-            t, status, _size = _fetch(conn, path, cookie)
-            if status != 200:
-                errors.append(f"{path}: {status}")
-            mine.append(t)
-        conn.close()
-        with lock:
-            times.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError(f"{len(errors)} failed requests, e.g. {errors[0]}")
-    return times
+def _load(port: int, path: str, cookie: str, total: int, clients: int = CLIENTS, together: bool = False) -> dict:
+    """`total` requests of `path` from `clients` keep-alive clients in a separate process (bench/loadgen.py)."""
+    cmd = [sys.executable, "-m", "bench.loadgen", "--port", str(port), "--cookie", cookie, "--path", path]
+    cmd += ["--clients", str(clients), "--requests", str(total)] + (["--together"] if together else [])
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True, timeout=900)
+    result = json.loads(out.stdout)
+    bad = [s for s in result["statuses"] if s != 200]
+    if bad:
+        raise RuntimeError(f"{len(bad)} failed requests of {path}, e.g. HTTP {bad[0]}")
+    return result
 
 
 def _p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
 
-def serve_and_measure(workers: int = 4) -> list[Row]:
-    """Start gunicorn on the current database, measure the leaders' dashboard and /healthz, stop gunicorn."""
-    from django.core.cache import cache
-
+def _start(root: Path, workers: int) -> tuple[subprocess.Popen, int]:
     static_root = ROOT / "var" / "bench_static"
     env = _server_env(static_root)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=env, check=True)
     port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(workers)]
+    cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"]
+    proc = subprocess.Popen(cmd, cwd=root, env=env)
+    _wait_for(port, proc)
+    return proc, port
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        _wait_for(port, proc)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _change_one_item_status(flip: int) -> None:
+    """One rectification status change, as a write service makes it (an UPDATE: the statement trigger bumps the
+    data version the dashboards read)."""
+    from rectifications.models import RectificationItem
+
+    item = RectificationItem.objects.order_by("pk").first()
+    RectificationItem.objects.filter(pk=item.pk).update(status="in_progress" if flip % 2 else "open")
+
+
+def serve_and_measure(workers: int = 4, root: Path = ROOT, rounds: int = ROUNDS, full: bool = True) -> list[Row]:
+    """Start gunicorn on the current database and measure the leaders' dashboard against a minimal page behind
+    login on the same server (`/accounts/password/done/`: session, user, menu, no data), with the load generator
+    in its own process: warm throughput (requests per wall second, alternated, median of `rounds`), p95, page
+    bytes; with `full`, also the cold build, the stampede (4 leaders at once on an empty cache: how many build)
+    and the next view after one rectification status change."""
+    from django.core.cache import cache
+
+    from targets.dashboards import selectors as dash
+
+    proc, port = _start(root, workers)
+    page, base = "/dashboard/city/", BASELINE_PATH
+    rows: list[Row] = []
+    try:
         cookie = _login(port)
-        cache.clear()  # the first request assembles every panel from the snapshots
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        cold, status, size = _fetch(conn, "/dashboard/city/", cookie)
-        if status != 200:
-            raise RuntimeError(f"dashboard answered {status}")
-        conn.close()
-        _load(port, "/dashboard/city/", cookie, CLIENTS)  # warm every worker's connections
-        dash_times = _load(port, "/dashboard/city/", cookie, DASHBOARD_REQUESTS)
-        health_times = _load(port, "/healthz", cookie, HEALTH_REQUESTS)
+        if full:
+            cache.clear()  # the first request assembles every panel from the snapshots
+            cold, _size = _one(port, page, cookie)
+            cache.clear()
+            stampede = _load(port, page, cookie, STAMPEDE, clients=STAMPEDE, together=True)
+            stampede_builds = dash.builds()
+        _load(port, page, cookie, CLIENTS)  # every worker warm
+        _load(port, base, cookie, CLIENTS)
+        dash_runs, base_runs = [], []
+        for _ in range(rounds):  # alternated: both sides see the same background load
+            dash_runs.append(_load(port, page, cookie, DASHBOARD_REQUESTS))
+            base_runs.append(_load(port, base, cookie, DASHBOARD_REQUESTS))
+        page_gz, page_raw = _one(port, page, cookie)[1], _one(port, page, cookie, gzip=False)[1]
+        base_gz, base_raw = _one(port, base, cookie)[1], _one(port, base, cookie, gzip=False)[1]
+        panel_path = _first_panel_path() if root == ROOT else None
+        panel = [_one(port, panel_path, cookie)[0] for _ in range(5)] if panel_path else []
+        invalidated = []
+        if full:
+            for n in range(3):
+                _change_one_item_status(n)
+                invalidated.append(_one(port, page, cookie)[0])
+            _change_one_item_status(0)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    med_d, med_h = statistics.median(dash_times), statistics.median(health_times)
-    p95_d, p95_h = _p95(dash_times), _p95(health_times)
-    note = f"gunicorn {workers} workers, {CLIENTS} clients"
-    return [
+        _stop(proc)
+    tp_d = statistics.median([r["throughput"] for r in dash_runs])
+    tp_b = statistics.median([r["throughput"] for r in base_runs])
+    times_d = [t for r in dash_runs for t in r["times"]]
+    times_b = [t for r in base_runs for t in r["times"]]
+    note = f"gunicorn {workers} workers, {CLIENTS} clients in a separate process"
+    note += f", {DASHBOARD_REQUESTS} requests × {rounds} rounds"
+    rows.append(
         Row(
-            "leaders' dashboard, first request (uncached)",
-            cold * 1000,
-            "ms",
-            "healthz median",
-            med_h * 1000,
-            note=f"page {size / 1024:,.0f} KiB",
-        ),
+            "leaders' dashboard warm throughput",
+            tp_d,
+            "req/s",
+            "minimal page behind login",
+            tp_b,
+            f"{note}; median of {rounds}, alternated",
+        )
+    )
+    rows.append(
         Row(
-            "leaders' dashboard median",
-            med_d * 1000,
+            "leaders' dashboard p95 under 16 clients",
+            _p95(times_d) * 1000,
             "ms",
-            "healthz median",
-            med_h * 1000,
-            note=f"{note}, {DASHBOARD_REQUESTS} requests",
-        ),
+            "minimal page p95",
+            _p95(times_b) * 1000,
+            note,
+        )
+    )
+    rows.append(
         Row(
-            "leaders' dashboard p95",
-            p95_d * 1000,
-            "ms",
-            "healthz p95",
-            p95_h * 1000,
-            note=f"{note}, {HEALTH_REQUESTS} healthz requests",
-        ),
-        Row("leaders' dashboard throughput", len(dash_times) / sum(dash_times) * CLIENTS, "req/s", note=note),
-    ]
+            "leaders' dashboard page weight (gzip as sent)",
+            page_gz / 1024,
+            "KiB",
+            "minimal page",
+            base_gz / 1024,
+            f"uncompressed {page_raw / 1024:,.0f} KiB (minimal page {base_raw / 1024:,.0f} KiB)"
+            "; item charts load per panel",
+        )
+    )
+    if panel:
+        rows.append(
+            Row("one item panel (lazy), warm", statistics.median(panel) * 1000, "ms", note="median of 5, one client")
+        )
+    if full:
+        rows.append(
+            Row(
+                "leaders' dashboard cold build (empty cache)",
+                cold * 1000,
+                "ms",
+                note="first request after the cache is cleared",
+            )
+        )
+        rows.append(
+            Row(
+                f"{STAMPEDE} leaders at once on an empty cache: slowest answer",
+                max(stampede["times"]) * 1000,
+                "ms",
+                note=f"{stampede_builds} panel build(s) counted (dash.builds); answers "
+                + ", ".join(f"{t:.2f}" for t in sorted(stampede["times"]))
+                + " s",
+            )
+        )
+        rows.append(
+            Row(
+                "next view after one rectification status change",
+                statistics.median(invalidated) * 1000,
+                "ms",
+                note="UPDATE of one item's status (the trigger bumps the data version), then one view; "
+                f"median of {len(invalidated)}",
+            )
+        )
+    return rows
+
+
+def _first_panel_path() -> str | None:
+    from django.urls import reverse
+
+    from targets.models import AssessmentItem
+    from targets.selectors import current_scheme, latest_run
+
+    scheme = current_scheme()
+    run = latest_run(scheme) if scheme else None
+    item = AssessmentItem.objects.filter(scheme=scheme).order_by("sort_order").first() if scheme else None
+    if run is None or item is None:
+        return None
+    return f"{reverse('targets:dashboard_city_panel', args=[item.pk])}?run={run.pk}"
 
 
 def run(ctx: BenchContext) -> list[Row]:
     from django.utils import timezone
 
+    from targets.models import AssessmentItem, Target
     from targets.selectors import current_scheme, latest_run
     from tracker.selectors import territorial_units
 
     rows: list[Row] = []
     today = timezone.localdate()
     scheme = current_scheme()
-    if territorial_units().count() < 1000 or scheme is None or latest_run(scheme) is None:
+    if territorial_units().count() < min(1000, N_UNITS) or scheme is None or latest_run(scheme) is None:
         built = build_province(today)
         rows.append(
             Row(
@@ -376,6 +451,14 @@ def run(ctx: BenchContext) -> list[Row]:
         rows.append(Row("synthetic province: scoring runs", built["scoring"], "s", note=f"{built['runs']} runs"))
     else:
         ensure_leader()
+    # the sizes this module states
+    scheme = current_scheme()
+    items = AssessmentItem.objects.filter(scheme=scheme).count()
+    indicators = AssessmentItem.objects.filter(scheme=scheme).values("indicator")
+    units = Target.objects.filter(indicator__in=indicators, year=scheme.year).values("unit").distinct().count()
+    assert (items, units) == (N_ITEMS, N_UNITS), (
+        f"dashboard bench expects {N_UNITS} units × {N_ITEMS} items, got {units} × {items}"
+    )
     secs, measured = timed(serve_and_measure)
     rows.extend(measured)
     logger.info("dashboard bench served in %.0f s", secs)

@@ -50,6 +50,22 @@ def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+def alternate(
+    path: Callable[[], object], floor: Callable[[], object], *, reset: Callable[[], object], rounds: int = 3
+) -> tuple[float, float]:
+    """Median seconds of `path` and of its `floor`, measured the same way: one untimed warm-up of each, then
+    `rounds` rounds alternating them (so both see the same background load), `reset()` before every run."""
+    times: dict[str, list[float]] = {"path": [], "floor": []}
+    for n in range(rounds + 1):
+        for name, fn in (("path", path), ("floor", floor)):
+            reset()
+            started = time.perf_counter()
+            fn()
+            if n:  # round 0 warms both
+                times[name].append(time.perf_counter() - started)
+    return statistics.median(times["path"]), statistics.median(times["floor"])
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -68,6 +68,15 @@ def scaled(units: int, days: int = 30) -> Scale:
 def copy_frame(model, frame: pd.DataFrame) -> int:
     """COPY a frame into the model's table; columns the frame lacks get NULL, their plain default or now()."""
     from django.db import connection
+
+    sql, text = copy_text(model, frame)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(sql, io.StringIO(text))
+    return len(frame)
+
+
+def copy_text(model, frame: pd.DataFrame) -> tuple[str, str]:
+    """The COPY statement and its CSV text for `frame` (rendered once: a floor times only the COPY itself)."""
     from django.db.models import NOT_PROVIDED
 
     now = datetime.datetime.now(datetime.UTC).isoformat()
@@ -85,15 +94,9 @@ def copy_frame(model, frame: pd.DataFrame) -> int:
             frame[f.column] = ""
         else:
             raise ValueError(f"{model.__name__}.{f.name}: no value for a NOT NULL column")
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, header=False, na_rep="\\N")
-    buf.seek(0)
+    text = frame.to_csv(index=False, header=False, na_rep="\\N")
     cols = ", ".join(f'"{c}"' for c in frame.columns)
-    with connection.cursor() as cur:
-        cur.cursor.copy_expert(
-            f"COPY \"{model._meta.db_table}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf
-        )
-    return len(frame)
+    return f"COPY \"{model._meta.db_table}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", text
 
 
 def _ids(model, prefix: str, field: str = "code") -> np.ndarray:
@@ -107,7 +110,7 @@ def generate(scale: Scale, *, prefix: str = "B", with_air: bool = True, seed: in
     """Write the data set for `scale`; returns counts and the seconds each part took."""
     from django.db import transaction
 
-    from projects.models import Fund, Payment, Project
+    from projects.models import Fund, Payment, ProgressReport, Project
     from rectifications.models import Inspection, RectificationItem
     from tracker.models import AirStation, River, Unit, User, WaterMonthlyReading, WaterSection
 
@@ -281,11 +284,33 @@ def generate(scale: Scale, *, prefix: str = "B", with_air: bool = True, seed: in
             }
         )
         out["payments"] = copy_frame(Payment, payments)
+        # progress reports: three a month apart for every started or completed project, from their own stream
+        # (the rest of the data set is the same with or without them)
+        reporting = np.isin(stage, ["started", "completed"])
+        report_rng = np.random.default_rng(seed + 2)
+        k = int(reporting.sum())
+        first = start[reporting] + pd.to_timedelta(report_rng.integers(0, 60, k), unit="D")
+        reports = pd.DataFrame(
+            {
+                "project_id": np.repeat(project_ids[reporting], 3),
+                "reported_on": np.concatenate(
+                    [np.asarray(first + pd.Timedelta(days=30 * j), dtype="datetime64[D]")[:, None] for j in range(3)],
+                    axis=1,
+                )
+                .ravel()
+                .astype(str),
+                "progress": (np.repeat(report_rng.integers(5, 30, k), 3) * np.tile([1, 2, 3], k)).clip(0, 100),
+                "note": "按计划推进",
+                "reported_by_id": user.pk,
+            }
+        )
+        out["reports"] = copy_frame(ProgressReport, reports)
         out["units"] = units
     out["seconds"] = time.perf_counter() - t0
     with_air_note = f", {out.get('air_rows', 0):,} air readings" if with_air else ""
     logger.info(
-        "generated %s units, %s stations%s, %s water readings, %s items, %s projects, %s payments in %.1f s",
+        "generated %s units, %s stations%s, %s water readings, %s items, %s projects, %s payments, %s progress reports"
+        " in %.1f s",
         f"{scale.units:,}",
         f"{len(stations):,}",
         with_air_note,
@@ -293,6 +318,7 @@ def generate(scale: Scale, *, prefix: str = "B", with_air: bool = True, seed: in
         f"{out['items']:,}",
         f"{out['projects']:,}",
         f"{out['payments']:,}",
+        f"{out['reports']:,}",
         out["seconds"],
     )
     return out

@@ -62,6 +62,9 @@ def database_from_url(url: str) -> dict:
         if not parsed.path.strip("/"):
             raise ImproperlyConfigured("DATABASE_URL has no database name")
         options = dict(parse_qsl(parsed.query))
+        # No JIT for page queries: a ledger sorted on a per-row subquery crosses `jit_above_cost` and spent
+        # ~130 ms compiling for a 100 ms query (bench_ledgers, 20,000 projects). `?options=…` in the URL wins.
+        options.setdefault("options", "-c jit=off")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parsed.path.lstrip("/")),

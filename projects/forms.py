@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
-from tracker.common.ledger import FastSelect
+from tracker.common.ledger import FastChoiceField
 
 from .choices import STAGE_INDEX, FundArea, FundLevel, Stage, allowed_transitions
 
@@ -89,8 +89,8 @@ class RankingFilterForm(forms.Form):
 
 
 class LedgerFilterForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None, widget=FastSelect)
-    fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    unit = FastChoiceField(label=_("责任单位"), required=False)
+    fund = FastChoiceField(label=_("资金"), required=False)
     stage = forms.ChoiceField(label=_("阶段"), required=False, choices=[("", _("全部")), *Stage.choices])
     stalled = forms.BooleanField(label=_("只看停滞项目"), required=False)
     # 超前谋划: next year's reserve is the projects planned to start next year
@@ -99,7 +99,7 @@ class LedgerFilterForm(forms.Form):
 
     def __init__(self, *args, units, funds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
+        self.fields["unit"].choices = [("", _("全部")), *units.order_by("sort_order", "code").values_list("pk", "name")]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
 
 
@@ -114,8 +114,8 @@ class FundFilterForm(forms.Form):
 
 
 class PaymentFilterForm(forms.Form):
-    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None, widget=FastSelect)
-    fund = forms.TypedChoiceField(label=_("资金"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    unit = FastChoiceField(label=_("责任单位"), required=False)
+    fund = FastChoiceField(label=_("资金"), required=False)
     start = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -126,7 +126,7 @@ class PaymentFilterForm(forms.Form):
 
     def __init__(self, *args, units, funds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("全部")), *((u.pk, u.name) for u in units)]
+        self.fields["unit"].choices = [("", _("全部")), *units.order_by("sort_order", "code").values_list("pk", "name")]
         self.fields["fund"].choices = [("", _("全部")), *((f.pk, f.name) for f in funds)]
 
 

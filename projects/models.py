@@ -257,7 +257,11 @@ class ProgressReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="progress_report_at_most_100"),
         ]
-        indexes = [models.Index(fields=["project", "reported_on"])]
+        indexes = [
+            models.Index(fields=["project", "reported_on"]),
+            # the latest report per project in index order (the stalled-projects window, no sort)
+            models.Index(fields=["project", "-reported_on", "-id"], name="progress_latest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reported_on} {self.progress}%"

@@ -94,7 +94,8 @@ def stall_flags(
     - silent: no progress report for more than `silence_days` days (counted from its last report, or from the
       planned start if it never reported); or
     - behind: its progress is more than `behind_tolerance` percentage points below the straight line from
-      planned start (0 %) to planned completion (100 %).
+      planned start (0 %) to planned completion (100 %), the line taken exactly (not the rounded `expected`
+      shown in the reason), so `projects.selectors.stalled_projects` decides the same in integer SQL.
     Whatever its stage, a project with a milestone plan (倒排工期) is also behind when the next node it has yet to
     reach is overdue: optional columns `next_due` (date or None, from `next_milestone`) and `next_label` (the
     node's stage name, for the reason). Without them, or without a plan, only the two rules above apply.
@@ -114,7 +115,7 @@ def stall_flags(
         since = row.last_report if row.last_report is not None else start
         days = (as_of - since).days if since is not None else None
         is_silent = applies and days is not None and days > silence_days
-        is_behind = applies and exp is not None and float(row.progress) < exp - behind_tolerance
+        is_behind = applies and _behind(start, row.planned_completion, as_of, row.progress, behind_tolerance)
         days_late = milestone_days_late(row.next_due, as_of)
         why = []
         if is_silent:
@@ -137,3 +138,19 @@ def stall_flags(
     out["stalled"] = [a or b for a, b in zip(silent, behind, strict=True)]
     out["stall_reason"] = reasons
     return out
+
+
+def _behind(start: date, completion: date | None, as_of: date, progress, tolerance: float) -> bool:
+    """progress < exact planned progress − tolerance, in integers when it can be: with elapsed and total days
+    (0 ≤ elapsed < total), progress < 100·elapsed/total − tolerance ⇔ (progress + tolerance)·total < 100·elapsed."""
+    if completion is None:
+        return False
+    if as_of <= start:
+        planned_num, total = 0, 1
+    else:
+        total = (completion - start).days
+        if total <= 0 or as_of >= completion:
+            planned_num, total = 100, 1
+        else:
+            planned_num = (as_of - start).days * 100
+    return (float(progress) + tolerance) * total < planned_num

@@ -7,8 +7,9 @@ Each figure is built set-based: a fixed number of `.values()` queries turned int
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -28,6 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import translation
@@ -347,8 +350,8 @@ def ledger_queryset(
 
     `ledger_rows` annotates it for the page: each row carries `paid` (to `as_of`), `last_report`,
     `progress_on` (the latest report's progress, else the entered one) and `rate_sort` (paid ÷ allocated, for
-    sorting; the shown rate is `rules.execution_rate`). The stalled filter keeps the projects `stalled_ids`
-    flags (one query over watched, started projects).
+    sorting; the shown rate is `rules.execution_rate`). The stalled filter is `stalled_projects` as a
+    subquery (decided in SQL, no ids through Python).
     """
     from .permissions import projects_for_user
 
@@ -364,7 +367,7 @@ def ledger_queryset(
     if year:  # next year's reserve (超前谋划): planned to start that year
         projects = projects.filter(planned_start__year=year)
     if stalled:
-        projects = projects.filter(pk__in=stalled_ids(projects, as_of=as_of))
+        projects = stalled_projects(projects, as_of=as_of)
     return projects
 
 
@@ -399,25 +402,79 @@ def _stall_frame(rows: list[dict], *, as_of: date) -> pd.DataFrame:
     return rules.stall_flags(frame, as_of=as_of, **_stall_settings())
 
 
-def stalled_ids(projects: QuerySet[Project], *, as_of: date) -> list[int]:
-    """Pks of the stalled projects among `projects`, by `rules.stall_flags` (the one rule). One query.
+def _days(later: str, earlier: str, vendor: str) -> str:
+    """SQL for `later − earlier` in whole days (PostgreSQL date subtraction; julianday on SQLite)."""
+    if vendor == "sqlite":
+        return f"CAST(ROUND(julianday({later}) - julianday({earlier})) AS INTEGER)"
+    return f"({later} - {earlier})"
 
-    Only watched projects whose planned start has come, and projects with an overdue milestone node, can be
-    stalled, so only those rows are read.
-    """
-    rows = list(
-        _stall_candidates(projects, as_of)
-        .annotate(last_report=_latest_report("reported_on", as_of))
-        .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
-        .order_by()
-        .values(
-            "pk", "stage", "planned_start", "planned_completion", "last_report", "progress_on", "next_stage", "next_due"
+
+def _stalled_sql(as_of: date) -> RawSQL:
+    """The ids of every stalled project on `as_of`, one set-based statement (see `stalled_projects`)."""
+    from django.db import connection
+
+    limits = _stall_settings()
+    tolerance = limits["behind_tolerance"]
+    quiet_before = as_of - timedelta(days=limits["silence_days"])
+    days = partial(_days, vendor=connection.vendor)
+    progress = "COALESCE(last.progress, p.progress)"
+    project, report = Project._meta.db_table, ProgressReport._meta.db_table
+    sql = f"""
+        SELECT p.id FROM {project} p
+        LEFT JOIN (
+            SELECT project_id, reported_on, progress FROM (
+                SELECT r.project_id, r.reported_on, r.progress, ROW_NUMBER() OVER (
+                    PARTITION BY r.project_id ORDER BY r.reported_on DESC, r.id DESC
+                ) AS n
+                FROM {report} r WHERE r.reported_on <= %s
+            ) ranked WHERE n = 1
+        ) last ON last.project_id = p.id
+        WHERE p.stage IN ({", ".join(["%s"] * len(WATCHED_STAGES))}) AND p.planned_start <= %s AND (
+            COALESCE(last.reported_on, p.planned_start) < %s
+            OR (p.planned_completion IS NOT NULL AND (
+                (p.planned_start = %s AND {progress} + %s < 0)
+                OR (p.planned_start < %s AND (p.planned_completion <= p.planned_start OR p.planned_completion <= %s)
+                    AND {progress} + %s < 100)
+                OR (p.planned_start < %s AND p.planned_completion > %s AND p.planned_completion > p.planned_start
+                    AND ({progress} + %s) * {days("p.planned_completion", "p.planned_start")}
+                        < 100 * {days("%s", "p.planned_start")})
+            ))
         )
+    """  # table names from the models; every value is a parameter
+    params = [as_of, *WATCHED_STAGES, as_of, quiet_before]
+    params += [as_of, tolerance, as_of, as_of, tolerance, as_of, as_of, tolerance, as_of]
+    return RawSQL(sql, params)
+
+
+def stalled_projects(projects: QuerySet[Project], *, as_of: date) -> QuerySet[Project]:
+    """The stalled projects among `projects`, decided in SQL by the same rule as `rules.stall_flags`.
+
+    Watched, planned start on or before `as_of`, and silent (last report on or before `as_of` — or the planned
+    start when none — more than `PROJECTS_STALL_DAYS` before `as_of`) or behind the straight line by more than
+    the tolerance, compared in integers: (progress + tolerance) × total days < 100 × elapsed days (before
+    completion), or progress + tolerance < 100 (on or after completion, or a plan with no duration).
+    Set-based: the latest report per project comes from one window over the reports (no correlated
+    subquery per project) and no row comes back to Python; `tests/projects/test_stall_sql.py` checks it
+    against the rule on the edge cases. Whatever the stage, a project whose next milestone node (倒排工期) is
+    overdue is stalled too (`_overdue_milestones`).
+    """
+    return projects.filter(Q(pk__in=_stalled_sql(as_of)) | Exists(_overdue_milestones(as_of)))
+
+
+def _overdue_milestones(as_of: date) -> QuerySet[ProjectMilestone]:
+    """A project's milestone nodes still ahead of its stage and due before `as_of` (for an `Exists`): the next node
+    (`_next_milestone`, the earliest ahead) is overdue exactly when one of them is — the milestone rule of
+    `rules.stall_flags`, whatever the stage."""
+    return (
+        ProjectMilestone.objects.filter(project=OuterRef("pk"), planned_on__lt=as_of)
+        .annotate(rank=_stage_rank(F("stage")))
+        .filter(rank__gt=_stage_rank(OuterRef("stage")))
     )
-    for r in rows:
-        r["progress"] = r.pop("progress_on")
-    frame = _stall_frame(rows, as_of=as_of)
-    return [int(pk) for pk, flag in zip(frame["pk"], frame["stalled"], strict=True) if flag]
+
+
+def stalled_ids(projects: QuerySet[Project], *, as_of: date) -> list[int]:
+    """Pks of the stalled projects among `projects` (`stalled_projects`). One query."""
+    return list(stalled_projects(projects, as_of=as_of).order_by().values_list("pk", flat=True))
 
 
 def flag_stalls(projects: list[Any], *, as_of: date) -> list[Any]:
@@ -458,7 +515,7 @@ def ledger_totals(projects: QuerySet[Project], *, as_of: date, stalled_only: boo
         "count": row["count"],
         "allocated": row["allocated"] or ZERO,
         "paid": paid,
-        "stalled": row["count"] if stalled_only else len(stalled_ids(projects, as_of=as_of)),
+        "stalled": row["count"] if stalled_only else stalled_projects(projects, as_of=as_of).order_by().count(),
     }
 
 
@@ -721,6 +778,7 @@ __all__ = [
     "reserve_by_stage",
     "stalled_by_unit",
     "stalled_ids",
+    "stalled_projects",
     "unit_execution",
 ]
 

@@ -1,14 +1,15 @@
 """Forms parse and explain input; the services decide. Status is never a form field."""
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
-from tracker.common.ledger import FastSelect
+from tracker.common.ledger import FastChoiceField, FastSelect
 from tracker.models import Unit
 
 from .choices import AccountabilityKind, Area, Colour, FindingKind, InspectionKind, NoticeLevel, Status
-from .models import Inspection
+from .models import Inspection, RectificationItem
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -110,7 +111,7 @@ class ImportForm(forms.Form):
 class PeriodForm(forms.Form):
     start = fields.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = fields.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    unit = FastChoiceField(label=_("责任单位"), required=False)
     category = forms.ChoiceField(
         label=_("类别"),
         required=False,
@@ -119,7 +120,9 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(rectification_items__isnull=False).distinct().order_by("sort_order", "code")
+        # units that have items: a semi-join on the unit index (DISTINCT over the item join read every item)
+        has_items = RectificationItem.objects.filter(unit=OuterRef("pk"))
+        units = Unit.objects.filter(Exists(has_items)).order_by("sort_order", "code")
         self.fields["unit"].choices = [("", _("全部")), *units.values_list("pk", "name")]
 
     def clean(self):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("dashboard/city/", dashboards.city, name="dashboard_city"),
     path("dashboard/city/export.xlsx", dashboards.city_export, name="dashboard_city_export"),
+    path("dashboard/city/panels/<int:item_id>/", dashboards.city_panel, name="dashboard_city_panel"),
     path("dashboard/map/", dashboards.city_map, name="dashboard_map"),
     path("dashboard/map/zones.xlsx", dashboards.zones_export, name="dashboard_zones_export"),
     path("dashboard/units/<int:unit_id>/", dashboards.unit_dashboard, name="dashboard_unit"),

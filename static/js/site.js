@@ -81,7 +81,38 @@
     });
   }
 
+  // Panels loaded when they come near the viewport (the leaders' dashboard: one per assessment item).
+  var lazyCount = 0;
+  function loadPanel(box) {
+    if (box.dataset.loading) { return; }
+    box.dataset.loading = "1";
+    fetch(box.getAttribute("data-panel-src"), { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+      .then(function (html) {
+        box.innerHTML = html;
+        // chart ids are unique within one rendering only: give this panel's charts page-unique ids
+        box.querySelectorAll('script[type="application/json"][data-plotly-for]').forEach(function (block) {
+          var div = box.querySelector("#" + block.getAttribute("data-plotly-for"));
+          if (!div) { return; }
+          lazyCount += 1;
+          div.id = "lazy-chart-" + lazyCount;
+          block.setAttribute("data-plotly-for", div.id);
+        });
+        drawCharts(box);
+      })
+      .catch(function () { delete box.dataset.loading; });
+  }
+  function lazyPanels(root) {
+    var boxes = root.querySelectorAll("[data-panel-src]");
+    if (!("IntersectionObserver" in window)) { boxes.forEach(loadPanel); return; }
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { if (e.isIntersecting) { seen.unobserve(e.target); loadPanel(e.target); } });
+    }, { rootMargin: "600px 0px" });
+    boxes.forEach(function (box) { seen.observe(box); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    lazyPanels(document);
     checkAll(document);
     progressBoxes(document);
     drawCharts(document);

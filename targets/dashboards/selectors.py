@@ -34,7 +34,10 @@ from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
 
 CACHE_SECONDS = 24 * 3600  # collects entries of old versions; freshness comes from the versioned key
 BUILD_LOCK_SECONDS = 60  # a builder that died frees its key after this
-WAIT_SECONDS = 2.0  # how long a request waits for another's build before building itself
+WAIT_SECONDS = 30.0  # how long a request waits for a running build of the same panels before building itself
+# (30 s, not 2: with 2 s, four leaders opening a 100-unit board at once on an empty cache all built it, 21–28 s
+# apiece on a loaded 2-core machine, against 8 s for one build — bench_dashboard's stampede line; a waiter is
+# released as soon as the build lands)
 LIST_LIMIT = 10
 ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442", "#D55E00"]
 
@@ -43,6 +46,31 @@ ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442"
 def data_version() -> str:
     """The version of the live data the panels read beside the stored run (`tracker.versions`: one small query)."""
     return versions.current()
+
+
+# What the panels built from a scoring run read beside the run's stored facts: the units' and zones' names.
+RUN_PANEL_TABLES = ("tracker_unit", "tracker_warzone")
+
+
+def run_version() -> str:
+    """The version of the live data a run's panels read (units and zones): a rectification status change leaves
+    it alone, so the leaders' run panels survive it and only the live due-and-overdue part is rebuilt."""
+    return versions.current(RUN_PANEL_TABLES)
+
+
+def _family(parts: tuple, scope: object) -> str:
+    return f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
+
+
+def cache_put(entries: dict[tuple, object], *, version: str, scope: object = "") -> None:
+    """Store values that one build made for other keys of `cached` (e.g. a page's lazily loaded panels, built
+    with the page), under the same language, scope and version."""
+    values: dict[str, object] = {}
+    for parts, value in entries.items():
+        family = _family(parts, scope)
+        values |= {f"{family}@{version}": value, f"{family}@latest": value}
+    if values:
+        cache.set_many(values, CACHE_SECONDS)
 
 
 def cached(parts: tuple, build, *, version: str, scope: object = ""):
@@ -57,7 +85,7 @@ def cached(parts: tuple, build, *, version: str, scope: object = ""):
     version of the same panels at once when there is one, else wait for the builder up to WAIT_SECONDS, then
     build themselves. With the cache down (a miss and no lock) every request builds: slower, never wrong.
     """
-    family = f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
+    family = _family(parts, scope)
     key = f"{family}@{version}"
     value = cache.get(key)
     if value is not None:
@@ -65,6 +93,7 @@ def cached(parts: tuple, build, *, version: str, scope: object = ""):
     lock = f"{key}:building"
     if cache.add(lock, 1, BUILD_LOCK_SECONDS):
         try:
+            _count_build()
             value = build()
             cache.set_many({key: value, f"{family}@latest": value}, CACHE_SECONDS)
         finally:
@@ -79,7 +108,28 @@ def cached(parts: tuple, build, *, version: str, scope: object = ""):
         value = cache.get(key)
         if value is not None:
             return value
-    return cache.get(key) or build()
+    value = cache.get(key)
+    if value is None:
+        _count_build()
+        value = build()
+    return value
+
+
+BUILDS_KEY = "dash:builds"
+
+
+def _count_build() -> None:
+    """Count panel builds in the cache (`builds()`): the benchmark's stampede line reads how many requests built."""
+    try:
+        cache.add(BUILDS_KEY, 0, None)
+        cache.incr(BUILDS_KEY)
+    except Exception:  # evicted between add and incr (ValueError), or the cache is down: not worth an error
+        pass
+
+
+def builds() -> int:
+    """Panel builds counted since the cache was last cleared."""
+    return int(cache.get(BUILDS_KEY) or 0)
 
 
 # --- runs ---------------------------------------------------------------------------------------------
@@ -159,9 +209,10 @@ def unit_urls(unit_ids) -> list[str]:
 
 
 # --- leaders' dashboard -------------------------------------------------------------------------------
-def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> dict:
+def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "", live: bool = True) -> dict:
     """Exceptions first (changes since last week, deduction risks, overdue and due soon), then the ranking,
-    the per-item panels against their targets and the monthly trends. About twenty queries."""
+    the per-item panels against their targets and the monthly trends. About twenty queries. Without `live`,
+    only what the run decides (no `due`: the page caches that part apart, by the data version)."""
     rank = assessment.ranking(run)
     items = [i for i in rank["items"] if not area or i.indicator.area == area]
     urls = unit_urls(r["unit"].pk for r in rank["rows"])
@@ -231,8 +282,7 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "") -> d
         "week_run": week,
         "changes": changes,
         "risks": risks,
-        "due": due_and_overdue(today=today),
-    }
+    } | ({"due": due_and_overdue(today=today)} if live else {})
 
 
 def _changes_since(run: ScoringRun, week: ScoringRun | None, names: dict) -> pd.DataFrame:

@@ -10,10 +10,12 @@ import json
 import math
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required, has_cap
@@ -102,7 +104,7 @@ def home_dashboard(request):
 
 # --- leaders' dashboard -------------------------------------------------------------------------------
 def _city_context(run, today, area: str) -> dict:
-    panels = dash.leader_panels(run=run, today=today, area=area)
+    panels = dash.leader_panels(run=run, today=today, area=area, live=False)
     ranking = panels["ranking"]
     ctx = dict(panels)
     ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail(ranking.to_dict("records"))
@@ -111,7 +113,6 @@ def _city_context(run, today, area: str) -> dict:
         t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
-    ctx["warning_chart"] = _json(charts.warning_figure(panels["due"]["colours"], labels=_colour_labels()))
     for p in panels["panels"]:
         ind = p["item"].indicator
         p["chart"] = _json(
@@ -140,20 +141,79 @@ def _city_context(run, today, area: str) -> dict:
     return ctx
 
 
+def _city_area(request) -> str:
+    area = request.GET.get("area", "")
+    return area if area in Area.values else ""
+
+
+def _city_parts(scheme, run, area: str, today) -> tuple:
+    return (scheme.pk if scheme else 0, run.pk if run else 0, area, today)
+
+
+def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dict[int, str]]:
+    """The leaders' panels and, rendered apart, each assessment item's panel (two charts and its table), which
+    the page loads lazily (`city_panel`): the page carries a placeholder per item, not ~100 Plotly figures.
+    The item panels are cached with the page's build, under the same language, role and data version."""
+    ctx = _city_context(run, today, area)
+    fragments = {
+        p["item"].pk: render_to_string("targets/dashboards/_city_panel.html", {"p": p, "run": run})
+        for p in ctx["panels"]
+    }
+    dash.cache_put(
+        {("city-panel", pk, *parts): html for pk, html in fragments.items()},
+        version=_run_version(request),
+        scope=user_role(request.user),
+    )
+    return ctx, fragments
+
+
+def _run_version(request) -> str:
+    if not hasattr(request, "_dash_run_version"):
+        request._dash_run_version = dash.run_version()
+    return request._dash_run_version
+
+
+def _run_cached(request, parts: tuple, build):
+    """Panels a scoring run decides: cached under the run (in `parts`), language, role and the version of the
+    units and zones they name, not the live data version (a status change does not rebuild them)."""
+    return dash.cached(parts, build, version=_run_version(request), scope=user_role(request.user))
+
+
+def _city_live(request, today) -> dict[str, str]:
+    """The live part of the leaders' dashboard (due and overdue items and tasks: cards and panel), rendered and
+    cached by the data version: after one status change only this part is rebuilt (four queries)."""
+
+    def build() -> dict[str, str]:
+        due = dash.due_and_overdue(today=today)
+        chart = _json(charts.warning_figure(due["colours"], labels=_colour_labels()))
+        ctx = {"due": due, "warning_chart": chart}
+        return {
+            "cards": render_to_string("targets/dashboards/_city_due_cards.html", ctx),
+            "due": render_to_string("targets/dashboards/_city_due.html", ctx),
+        }
+
+    return _cached(request, ("city-live", today), build)
+
+
 def _city(request, home: bool = False):
     scheme, runs, run = _pick(request)
-    area = request.GET.get("area", "")
-    if area not in Area.values:
-        area = ""
+    area = _city_area(request)
     today = timezone.localdate()
     context = {"scheme": scheme, "runs": runs, "run": run, "area": area, "areas": Area.choices, "home": home}
+    parts = _city_parts(scheme, run, area, today)
 
     def body():
-        panels = _city_context(run, today, area) if run is not None else {"run": None}
+        panels = _city_build(request, run, today, area, parts)[0] if run is not None else {"run": None}
+        panels["area"] = area
         return render_to_string("targets/dashboards/_city_body.html", panels)
 
-    # the panels are cached rendered: a repeated view costs the run lookup, the data version and the page shell
-    context["body"] = _cached(request, ("city", scheme.pk if scheme else 0, run.pk if run else 0, area, today), body)
+    # the panels are cached rendered: a repeated view costs the run lookup, two versions and the page shell; the
+    # run's panels and the live due-and-overdue part are cached apart (a status change rebuilds the live part)
+    html = _run_cached(request, ("city", *parts), body)
+    if run is not None:
+        live = _city_live(request, today)
+        html = html.replace("<!--live:due-cards-->", live["cards"]).replace("<!--live:due-->", live["due"])
+    context["body"] = mark_safe(html)
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
     # live too: the province's ranking of the city (one query) and, for project readers, the pilots (four)
@@ -173,6 +233,25 @@ def _city(request, home: bool = False):
 def city(request):
     """Leaders' dashboard (全市调度看板): exceptions first, then the ranking, the areas and the trends."""
     return _city(request)
+
+
+@capability_required("read_city_wide")
+def city_panel(request, item_id: int):
+    """One assessment item's panel of the leaders' dashboard (its charts and table), loaded by the page when
+    the panel scrolls into view; cached with the page's panels (language, role, data version, run, area)."""
+    scheme, _runs, run = _pick(request)
+    if run is None:
+        return HttpResponse(format_html('<p class="empty">{}</p>', _("本年度考核方案尚未计分。")))
+    area, today = _city_area(request), timezone.localdate()
+    parts = _city_parts(scheme, run, area, today)
+
+    def build() -> str:
+        return _city_build(request, run, today, area, parts)[1].get(item_id, "")
+
+    html = _run_cached(request, ("city-panel", item_id, *parts), build)
+    if not html:
+        raise Http404
+    return HttpResponse(html)
 
 
 @capability_required("read_city_wide")

@@ -59,6 +59,12 @@ def test_production_needs_a_secret_key_and_takes_hosts_from_env():
     assert s["hosts"] == ["eco.example.gov.cn", "10.0.0.5"]
 
 
+def test_postgres_connections_run_without_jit_unless_the_url_says_otherwise():
+    # JIT compiles for 100+ ms once a plan's estimate crosses jit_above_cost: too slow for a page
+    assert database_from_url("postgres://u@h/db")["OPTIONS"] == {"options": "-c jit=off"}
+    assert database_from_url("postgres://u@h/db?options=-c%20jit%3Don")["OPTIONS"] == {"options": "-c jit=on"}
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

@@ -48,6 +48,7 @@ def test_one_request_builds_and_the_others_wait_for_it():
     def reader():
         results.append(dash.cached(("stampede", 1), build, version="v1"))
 
+    counted = dash.builds()
     threads = [threading.Thread(target=reader) for _ in range(4)]
     for t in threads:
         t.start()
@@ -55,6 +56,7 @@ def test_one_request_builds_and_the_others_wait_for_it():
         t.join()
     assert len(builds) == 1
     assert results == [{"panel": "built"}] * 4
+    assert dash.builds() == counted + 1  # what the benchmark's stampede line reads
 
 
 def test_while_a_new_version_builds_others_get_the_previous_one():

@@ -299,3 +299,60 @@ def test_cached_panels_are_kept_per_language(client_for, official_a, unit_a, cit
     client.cookies["django_language"] = "zh-hans"
     chinese = client.get(url).content.decode()
     assert "本单位总分逐月走势" in chinese and "My unit’s total score by month" not in chinese
+
+
+def test_item_panels_load_apart_from_the_page(client_for, leader, city, django_assert_max_num_queries):
+    # The page carries one placeholder per assessment item; each item's charts and table come from their own
+    # URL, built with the page and cached under the same language, role and data version.
+    from targets.models import AssessmentItem
+
+    scheme, run = city(3)
+    client = client_for(leader)
+    html = client.get(reverse("targets:dashboard_city")).content.decode()
+    items = list(AssessmentItem.objects.filter(scheme=scheme).order_by("sort_order"))
+    urls = [reverse("targets:dashboard_city_panel", args=[i.pk]) for i in items]
+    for url in urls:
+        assert f'data-panel-src="{url}?run={run.pk}"' in html
+    assert html.count("data-plotly-for") == 3  # warnings, ranking, totals trend: no item chart in the page
+    good = next(i for i in items if i.indicator.code == "air_good_day_rate")
+    with django_assert_max_num_queries(12):  # from the cache the page's build filled: no panel is rebuilt
+        panel = client.get(reverse("targets:dashboard_city_panel", args=[good.pk]), {"run": run.pk})
+    assert panel.status_code == 200
+    body = panel.content.decode()
+    assert body.count("data-plotly-for") >= 1 and "优良天数率" in body and "井研县" in body
+    assert client.get(reverse("targets:dashboard_city_panel", args=[987654]), {"run": run.pk}).status_code == 404
+
+
+def test_an_item_panel_builds_on_an_empty_cache_and_follows_the_language(client_for, leader, city):
+    from django.core.cache import cache
+
+    from targets.models import AssessmentItem
+
+    scheme, _run = city(3)
+    item = AssessmentItem.objects.filter(scheme=scheme, indicator__code="air_good_day_rate").get()
+    url = reverse("targets:dashboard_city_panel", args=[item.pk])
+    cache.clear()
+    client = client_for(leader)
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(url).content.decode()
+    assert "明细表" in chinese and "明细表" not in english
+
+
+def test_a_status_change_rebuilds_only_the_live_part_of_the_leaders_page(client_for, leader, unit_a, city, today):
+    # The run's panels are keyed by the run (and the units' names); the due-and-overdue part by the data version.
+    # After one rectification status change the next view rebuilds the live part alone: one build, not the run's.
+    import datetime
+
+    from targets.dashboards import selectors as dash
+
+    city(3)
+    item = RectificationItemFactory(unit=unit_a, code="T-LIVE", deadline=today - datetime.timedelta(days=3))
+    client = client_for(leader)
+    assert "T-LIVE" in client.get(reverse("targets:dashboard_city")).content.decode()
+    counted = dash.builds()
+    RectificationItem.objects.filter(pk=item.pk).update(status="closed", closed_on=today)
+    html = client.get(reverse("targets:dashboard_city")).content.decode()
+    assert "T-LIVE" not in html and "综合得分排名" in html
+    assert dash.builds() == counted + 1  # the live part only

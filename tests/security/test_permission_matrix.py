@@ -272,6 +272,11 @@ POLICY.update(
         "targets:dashboard": Policy(EVERYONE, EVERYONE),
         "targets:dashboard_city": Policy(CITY_READERS, CITY_READERS),
         "targets:dashboard_city_export": Policy(CITY_READERS, CITY_READERS),
+        # an item panel of the leaders' board (loaded lazily): city readers only; the world's run has no such
+        # item, so readers get 404 (tests/dashboards test the panel itself)
+        "targets:dashboard_city_panel": Policy(
+            "login 403 403 403 404 404 404", "login 403 403 403 404 404 404", lambda world, side: {"item_id": 987654}
+        ),
         "targets:dashboard_map": Policy(EVERYONE, EVERYONE),
         "targets:dashboard_zones_export": Policy(EVERYONE, EVERYONE),
         "targets:dashboard_unit": Policy(OWN_OR_CITY, OWN_OR_CITY, unit_as("unit_id")),

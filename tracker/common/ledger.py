@@ -33,7 +33,7 @@ from django.db.models import Case, F, QuerySet, Value, When
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -55,12 +55,40 @@ class FastSelect(forms.Select):
         final["name"] = name
         final.setdefault("id", f"id_{name}")
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((str(v), mark_safe(" selected") if str(v) in chosen else "", label) for v, label in self.choices),
+        # plain escape and join: format_html per option costs ~10 µs, 30 ms for the national unit list
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in chosen else ""}>{escape(label)}</option>'
+            for v, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # every value escaped above
+
+
+class FastChoiceField(forms.TypedChoiceField):
+    """A filter's choice of an id among many (units, funds): flat `(value, label)` pairs kept as given, not
+    normalised item by item on the field and again on the widget (~12 µs per unit per request nationally);
+    validated by set membership. Renders with `FastSelect`."""
+
+    widget = FastSelect
+
+    def __init__(self, *, choices=(), **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("empty_value", None)
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    @property
+    def choices(self):
+        return self._choices
+
+    @choices.setter
+    def choices(self, value):
+        self._choices = self.widget.choices = list(value)
+        self._valid = None
+
+    def valid_value(self, value) -> bool:
+        if self._valid is None:
+            self._valid = {str(v) for v, _label in self._choices}
+        return str(value) in self._valid
 
 
 def wants_export(request) -> bool:
