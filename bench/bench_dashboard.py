@@ -96,7 +96,7 @@ def build_province(today: date) -> dict:
                 Indicator(
                     code=c,
                     name=f"基准指标{n}",
-                    measure="%",
+                    unit_of_measure="%",
                     direction="higher" if n % 3 else "lower",
                     area=["air", "water", "rectification", "funds"][n % 4],
                     source="computed",

@@ -40,7 +40,7 @@ def _scheme(units: list[int], user) -> tuple[int, int]:
     today = timezone.localdate()
     scheme = AssessmentScheme.objects.create(year=today.year, name="查询计数方案", published=True)
     inds = [
-        Indicator.objects.create(code=f"q_{n}", name=f"指标{n}", measure="%", area="air", source="entered")
+        Indicator.objects.create(code=f"q_{n}", name=f"指标{n}", unit_of_measure="%", area="air", source="entered")
         for n in range(3)
     ]
     for n, ind in enumerate(inds):

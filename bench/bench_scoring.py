@@ -79,7 +79,7 @@ def _setup(ctx: BenchContext):
                 Indicator(
                     code=code,
                     name=f"指标{n:02d}",
-                    measure="%",
+                    unit_of_measure="%",
                     direction="lower" if n % 7 == 3 else "higher",
                     area="air",
                     source="computed" if computed else "entered",

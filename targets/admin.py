@@ -33,7 +33,17 @@ from .services import default_as_of, geo_boundary_save, scores_preview
 
 @admin.register(Indicator)
 class IndicatorAdmin(ModelAdmin):
-    list_display = ("code", "name", "measure", "direction", "area", "source", "aggregate", "accrual", "precision")
+    list_display = (
+        "code",
+        "name",
+        "unit_of_measure",
+        "direction",
+        "area",
+        "source",
+        "aggregate",
+        "accrual",
+        "precision",
+    )
     list_filter = ("area", "source")
     search_fields = ("code", "name")
 
@@ -221,7 +231,7 @@ class NotApplicableAdmin(ModelAdmin):
 
 @admin.register(DataValue)
 class DataValueAdmin(ModelAdmin):
-    list_display = ("indicator", "unit", "year", "month", "value", "status", "audited", "superseded_at")
+    list_display = ("indicator", "unit", "year", "month", "value", "status", "verified", "superseded_at")
     list_filter = ("status", "year", "indicator__area")
     readonly_fields = [f.name for f in DataValue._meta.fields]
 

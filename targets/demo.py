@@ -139,7 +139,7 @@ def _indicators() -> dict[str, Indicator]:
         Indicator(
             code=code,
             name=name,
-            measure=measure,
+            unit_of_measure=measure,
             direction=direction,
             area=area,
             source=source,
@@ -258,7 +258,7 @@ def _values(year: int, last_month: int, units, indicators: dict[str, Indicator],
                         month=month,
                         value=value,
                         status=status,
-                        audited=not current or month < last_month - 2,
+                        verified=not current or month < last_month - 2,
                         entered_by=who,
                         approved_by=admin if approved else None,
                         approved_at=reviewed,
@@ -329,7 +329,7 @@ def seed_province_and_next_year(ctx: DemoContext) -> None:
         Indicator.objects.get_or_create(
             code="rural_sewage_payment_rate",
             defaults={
-                "name": "农村污水治理资金支付率", "measure": "%", "direction": "higher", "area": "funds",
+                "name": "农村污水治理资金支付率", "unit_of_measure": "%", "direction": "higher", "area": "funds",
                 "source": "computed", "aggregate": "mean", "name_en": "Rural sewage fund payment rate",
                 "sort_order": 40,
             },

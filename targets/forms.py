@@ -22,7 +22,7 @@ class DataValueForm(forms.Form):
         label=_("月份"), min_value=0, max_value=12, help_text=_("1–12 为月度（年初至当月累计），0 为全年")
     )
     value = forms.FloatField(label=_("数值"), max_value=MAX_ENTERED_VALUE)
-    audited = forms.BooleanField(label=_("核定数（不勾选为快报数）"), required=False)
+    verified = forms.BooleanField(label=_("核定数（不勾选为快报数）"), required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
     reason = forms.CharField(label=_("更正原因"), max_length=200, required=False, help_text=_("更正已审核的数据时必填"))
 
@@ -45,7 +45,7 @@ class DataValueForm(forms.Form):
     def clean(self):
         data = super().clean()
         ind = data.get("indicator")
-        if ind is not None and ind.measure == "%" and data.get("value") is not None and data["value"] > 100:
+        if ind is not None and ind.unit_of_measure == "%" and data.get("value") is not None and data["value"] > 100:
             self.add_error("value", _("百分比不能超过 100"))
         return data
 

@@ -189,7 +189,7 @@ def value_grid_save(*, user, unit_id: int, year: int, data: Mapping[str, str], s
                         month=cell.month,
                         value=value,
                         note=cell.open_row.note if cell.open_row else "",
-                        audited=cell.open_row.audited if cell.open_row else False,
+                        verified=cell.open_row.verified if cell.open_row else False,
                     )
                     result.saved += 1
             except (ValidationError, PermissionDenied) as exc:

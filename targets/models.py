@@ -37,7 +37,7 @@ class Indicator(models.Model):
     code = models.SlugField(_("指标代码"), max_length=60, unique=True)
     name = models.CharField(_("指标名称"), max_length=60)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True, help_text=_("英文界面的计分说明使用"))
-    measure = models.CharField(_("计量单位"), max_length=20, blank=True, help_text=_("如 %、µg/m³、项"))
+    unit_of_measure = models.CharField(_("计量单位"), max_length=20, blank=True, help_text=_("如 %、µg/m³、项"))
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
     area = models.CharField(_("领域"), max_length=20, choices=Area.choices)
     source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices)
@@ -76,7 +76,7 @@ class Indicator(models.Model):
         low = self.min_value if self.min_value is not None else 0.0
         if self.max_value is not None:
             return low, self.max_value
-        return low, (100.0 if self.measure == "%" else MAX_ENTERED_VALUE)
+        return low, (100.0 if self.unit_of_measure == "%" else MAX_ENTERED_VALUE)
 
 
 class Target(models.Model):
@@ -116,7 +116,7 @@ class DataValue(models.Model):
     month = models.PositiveSmallIntegerField(_("月份"), default=0, help_text=_("0 表示全年"))
     value = models.FloatField(_("数值"), validators=BOUNDED)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    audited = models.BooleanField(_("已核定"), default=False, help_text=_("否：快报数（暂定）；是：核定数"))
+    verified = models.BooleanField(_("已核定"), default=False, help_text=_("否：快报数（暂定）；是：核定数"))
     status = models.CharField(_("状态"), max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
     version = models.PositiveIntegerField(default=1)
     replaces = models.ForeignKey(

@@ -117,7 +117,7 @@ def targets_propose_from_ranking(*, ranking: ProvincialRanking, user) -> Proposa
     if ranking.next_value is None or ranking.rank == 1:
         return Proposal(ranking=ranking, value=None, raised=0, kept=0)
     higher = ind.direction == Direction.HIGHER
-    precision = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+    precision = scoring.default_precision(ind.unit_of_measure) if ind.precision is None else ind.precision
     value = province.proposed_target(ranking.next_value, higher_better=higher, precision=precision)
     targets = Target.objects.filter(indicator=ind, year=ranking.year)
     weaker = targets.filter(Q(value__lt=value) if higher else Q(value__gt=value))

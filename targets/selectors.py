@@ -259,7 +259,7 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
             v = latest.get((ind.pk, unit.pk))
             target = targets.get((ind.pk, unit.pk))
             value = None if v is None else float(v.value)
-            digits = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+            digits = scoring.default_precision(ind.unit_of_measure) if ind.precision is None else ind.precision
             met = None if value is None or target is None else scoring.meets(value, target, ind.direction, digits)
             cells.append(
                 {
@@ -267,7 +267,7 @@ def wastefree_table(*, units: QuerySet[Unit], year: int) -> dict:
                     "target": target,
                     "met": met,
                     "month": None if v is None else int(v.month),
-                    "audited": None if v is None else bool(v.audited),
+                    "verified": None if v is None else bool(v.verified),
                 }
             )
         rows.append({"unit": unit, "cells": cells})
@@ -318,7 +318,7 @@ def engine_item(it: AssessmentItem) -> scoring.Item:
     return scoring.Item(
         it.pk,
         ind.name,
-        ind.measure,
+        ind.unit_of_measure,
         ind.direction,
         it.rule,
         it.max_points,
@@ -412,7 +412,7 @@ def approved_values(
 
     With `as_of`, "approved" means approved by the end of that day and not yet corrected then (`approved_at`,
     `superseded_at`), so a correction approved later never changes a past date's scores. Without it: the values
-    in force now. Columns: indicator_id, unit_id, month, value, audited. One query.
+    in force now. Columns: indicator_id, unit_id, month, value, verified. One query.
     """
     qs = DataValue.objects.filter(indicator_id__in=indicator_ids, year=year, status=ValueStatus.APPROVED)
     if as_of is None:
@@ -424,7 +424,7 @@ def approved_values(
             qs = qs.filter(month__lte=as_of.month)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
-    cols = ["indicator_id", "unit_id", "month", "value", "audited"]
+    cols = ["indicator_id", "unit_id", "month", "value", "verified"]
     df = pd.DataFrame(qs.values(*cols), columns=cols)
     if df.empty:
         return df
@@ -440,7 +440,7 @@ def entered_frame(year: int, as_of: date, indicator_ids: list[int]) -> pd.DataFr
     if df.empty:
         return pd.DataFrame(columns=["indicator_id", "unit_id", "value", "detail", "months"])
     period = np.where(df["month"] == 0, f"{year}年", f"{year}年" + df["month"].astype(str) + "月")
-    kind = np.where(df["audited"], "核定数", "快报数")
+    kind = np.where(df["verified"], "核定数", "快报数")
     df["detail"] = pd.Series(period, index=df.index) + "填报，已审核" + pd.Series(kind, index=df.index)
     df["months"] = df["month"].replace(0, 12).astype(float)  # the months the value covers (for the risk)
     return df[["indicator_id", "unit_id", "value", "detail", "months"]]
@@ -568,7 +568,7 @@ def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
     for t in targets:
         value = actual.get((t.indicator_id, t.unit_id))
         ind = t.indicator
-        digits = scoring.default_precision(ind.measure) if ind.precision is None else ind.precision
+        digits = scoring.default_precision(ind.unit_of_measure) if ind.precision is None else ind.precision
         met = None if value is None else scoring.meets(value, t.value, ind.direction, digits)
         out.append(QuarterRow(indicator=t.indicator, unit=t.unit, target=t.value, actual=value, met=met))
     return out

@@ -57,7 +57,7 @@ def data_value_save(
     month: int,
     value: float,
     note: str = "",
-    audited: bool = False,
+    verified: bool = False,
     reason: str = "",
 ) -> DataValue:
     """Enter or edit a unit's value as a draft. Changing an approved value needs a reason and a new approval."""
@@ -76,7 +76,7 @@ def data_value_save(
         if open_row.status not in EDITABLE_STATUSES:
             raise ValidationError("该数据已提交待审核，不能修改")
         DataValue.objects.filter(pk=open_row.pk).update(
-            value=value, note=note, audited=audited, reason=reason or open_row.reason, version=open_row.version + 1
+            value=value, note=note, verified=verified, reason=reason or open_row.reason, version=open_row.version + 1
         )
         open_row.refresh_from_db()
         return open_row
@@ -87,7 +87,7 @@ def data_value_save(
         **key,
         value=value,
         note=note,
-        audited=audited,
+        verified=verified,
         replaces=current,
         reason=reason.strip() if current else "",
         entered_by=user,

@@ -44,8 +44,8 @@ class ValueTable(Table):
     indicator = Column(_("指标"), "indicator.name", order_by=("indicator__area", "indicator__sort_order"))
     period = Column(_("期间"), "period_label", order_by=("year", "month"))
     value = Column(_("数值"), css="num")
-    measure = Column(_("计量单位"), "indicator.measure", order_by=False)
-    audited = Column(_("口径"), lambda v: _("核定数") if v.audited else _("快报数"), order_by="audited")
+    measure = Column(_("计量单位"), "indicator.unit_of_measure", order_by=False)
+    verified = Column(_("口径"), lambda v: _("核定数") if v.verified else _("快报数"), order_by="verified")
     status = Column(
         _("状态"), "get_status_display", order_by=[choice_order("status", ValueStatus.values)], html=_status
     )
@@ -82,7 +82,7 @@ class TargetTable(Table):
     indicator = Column(_("指标"), "indicator.name", order_by=("indicator__area", "indicator__sort_order"))
     baseline = Column(_("基数"), css="num")
     value = Column(_("目标值"), css="num")
-    measure = Column(_("计量单位"), "indicator.measure", order_by=False)
+    measure = Column(_("计量单位"), "indicator.unit_of_measure", order_by=False)
 
 
 # --- 扣分风险跟踪督办 ------------------------------------------------------------------------------------

@@ -295,7 +295,7 @@ def value_list(request):
                         month=d["month"],
                         value=d["value"],
                         note=d["note"],
-                        audited=d["audited"],
+                        verified=d["verified"],
                         reason=d["reason"],
                     )
                     messages.success(request, _("已保存为草稿，请核对后提交审核。"))

@@ -258,7 +258,7 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"ind_{n}")
     name = factory.Sequence(lambda n: f"指标{n}")
-    measure = "%"
+    unit_of_measure = "%"
     direction = "higher"
     area = "wastefree"
     source = "entered"

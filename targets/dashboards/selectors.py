@@ -409,7 +409,7 @@ def map_panels(
             item = next((i for i in assessment.scheme_items(run.scheme) if i.pk == item_id), None)
         if item is not None:
             rows: Any = ScoreSnapshot.objects.filter(run=run, item=item).values_list("unit_id", "raw_value")
-            value_label, measure = item.indicator.name, item.indicator.measure
+            value_label, measure = item.indicator.name, item.indicator.unit_of_measure
             higher = item.indicator.direction == "higher"
         else:
             rows = UnitScore.objects.filter(run=run).values_list("unit_id", "total")
@@ -511,7 +511,7 @@ def unit_panels(*, run: ScoringRun | None, unit: Unit, user, today: datetime.dat
                 {
                     "snap": s,
                     "item": ind.name,
-                    "measure": ind.measure,
+                    "measure": ind.unit_of_measure,
                     "value": s.value,
                     "target": s.target,
                     "points": s.points,

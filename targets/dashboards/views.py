@@ -116,7 +116,9 @@ def _city_context(run, today, area: str) -> dict:
     for p in panels["panels"]:
         ind = p["item"].indicator
         p["chart"] = _json(
-            charts.item_figure(p["frame"], title=ind.name, measure=ind.measure, higher_better=ind.direction == "higher")
+            charts.item_figure(
+                p["frame"], title=ind.name, measure=ind.unit_of_measure, higher_better=ind.direction == "higher"
+            )
         )
         if len(p["trend"]) > 1:
             t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["mean", "high", "low"], var_name="s")
@@ -125,7 +127,7 @@ def _city_context(run, today, area: str) -> dict:
                 charts.trend_figure(
                     t,
                     title=_("%(name)s逐月走势") % {"name": ind.name},
-                    ytitle=f"{ind.name}（{ind.measure}）" if ind.measure else ind.name,
+                    ytitle=f"{ind.name}（{ind.unit_of_measure}）" if ind.unit_of_measure else ind.name,
                     target=p["target_median"] if p["target_median"] is not None else math.nan,
                 )
             )
@@ -271,7 +273,12 @@ def city_export(request):
         sheets.append(
             (
                 ind.name[:28],
-                [_("单位"), f"{_('实际值')}（{ind.measure}）", f"{_('目标值')}（{ind.measure}）", _("得分")],
+                [
+                    _("单位"),
+                    f"{_('实际值')}（{ind.unit_of_measure}）",
+                    f"{_('目标值')}（{ind.unit_of_measure}）",
+                    _("得分"),
+                ],
                 [[r.unit_name, _num(r.value, 2), _num(r.target, 2), _num(r.points, 2)] for r in f.itertuples()],
             )
         )

@@ -14,8 +14,8 @@ SHOTS = os.environ.get("ENTRY_SHOTS")  # a folder: also save screenshots at 1440
 
 
 def test_official_fills_the_grid_with_the_keyboard(login, official_a, unit_a, live_server):
-    rate = IndicatorFactory(code="bg_rate", name="固废综合利用率", measure="%", sort_order=1)
-    tonnes = IndicatorFactory(code="bg_tonnes", name="危废处置量", measure="吨", sort_order=2)
+    rate = IndicatorFactory(code="bg_rate", name="固废综合利用率", unit_of_measure="%", sort_order=1)
+    tonnes = IndicatorFactory(code="bg_tonnes", name="危废处置量", unit_of_measure="吨", sort_order=2)
     page = login("official_a")
     page.goto(f"{live_server.url}/assessment/grid/?unit={unit_a.pk}&year=2026")
     first = page.locator(f'input[name="v-{rate.pk}-1"]')

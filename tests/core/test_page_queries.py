@@ -34,7 +34,9 @@ def _scores(units: list[int], user, scheme=None) -> tuple:
     if scheme is None:
         scheme = AssessmentScheme.objects.create(year=today.year, name="查询计数方案", published=True)
         for n in range(3):
-            ind = Indicator.objects.create(code=f"q_{n}", name=f"指标{n}", measure="%", area="air", source="entered")
+            ind = Indicator.objects.create(
+                code=f"q_{n}", name=f"指标{n}", unit_of_measure="%", area="air", source="entered"
+            )
             AssessmentItem.objects.create(
                 scheme=scheme, indicator=ind, max_points=10, rule="proportional", sort_order=n
             )

@@ -43,7 +43,7 @@ def city(db, fake_air, unit_a, unit_b, today):
         overdue = IndicatorFactory(
             code="rectification_overdue_count",
             name="逾期整改问题",
-            measure="项",
+            unit_of_measure="项",
             direction="lower",
             area="rectification",
             source="computed",
@@ -52,7 +52,7 @@ def city(db, fake_air, unit_a, unit_b, today):
         pm = IndicatorFactory(
             code="air_pm25_mean",
             name="PM2.5平均浓度",
-            measure="µg/m³",
+            unit_of_measure="µg/m³",
             direction="lower",
             area="air",
             source="computed",

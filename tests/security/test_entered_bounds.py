@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def tonnes(db):
     """An entered indicator measured in tonnes: no "%" cap applies to it."""
-    return IndicatorFactory(code="waste_tonnes", name="固废处置量", measure="吨", area="wastefree", source="entered")
+    return IndicatorFactory(
+        code="waste_tonnes", name="固废处置量", unit_of_measure="吨", area="wastefree", source="entered"
+    )
 
 
 def _entry(unit, ind, value):

@@ -22,7 +22,7 @@ def scheme(unit_a, unit_b):
     overdue = IndicatorFactory(
         code="rectification_overdue_count",
         name="逾期整改问题",
-        measure="项",
+        unit_of_measure="项",
         direction="lower",
         area="rectification",
         source="computed",

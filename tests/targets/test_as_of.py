@@ -37,10 +37,18 @@ def rect_scheme(unit_a, unit_b):
     s = SchemeFactory(year=2026)
     closure = IndicatorFactory(code="rectification_closure_rate", name="督察整改销号率", source="computed")
     overdue = IndicatorFactory(
-        code="rectification_overdue_count", name="逾期整改问题", measure="项", direction="lower", source="computed"
+        code="rectification_overdue_count",
+        name="逾期整改问题",
+        unit_of_measure="项",
+        direction="lower",
+        source="computed",
     )
     red = IndicatorFactory(
-        code="rectification_red_orange_count", name="红橙预警问题", measure="项", direction="lower", source="computed"
+        code="rectification_red_orange_count",
+        name="红橙预警问题",
+        unit_of_measure="项",
+        direction="lower",
+        source="computed",
     )
     ItemFactory(scheme=s, indicator=closure, max_points=10, rule="proportional", sort_order=1)
     ItemFactory(

@@ -16,12 +16,14 @@ YEAR = 2026
 
 @pytest.fixture
 def rate():
-    return IndicatorFactory(code="grid_rate", name="固废利用率", measure="%", sort_order=1)  # range 0–100
+    return IndicatorFactory(code="grid_rate", name="固废利用率", unit_of_measure="%", sort_order=1)  # range 0–100
 
 
 @pytest.fixture
 def capped():
-    return IndicatorFactory(code="grid_cap", name="处置量", measure="万吨", sort_order=2, min_value=10, max_value=50)
+    return IndicatorFactory(
+        code="grid_cap", name="处置量", unit_of_measure="万吨", sort_order=2, min_value=10, max_value=50
+    )
 
 
 def url(unit, year=YEAR):

@@ -53,7 +53,7 @@ def test_stricter():
 
 @pytest.fixture
 def execution(db, unit_a, unit_b):
-    indicator = IndicatorFactory(code="budget_execution_rate", name="预算执行率", measure="%", precision=1)
+    indicator = IndicatorFactory(code="budget_execution_rate", name="预算执行率", unit_of_measure="%", precision=1)
     TargetFactory(indicator=indicator, unit=unit_a, year=2026, value=80.0)  # weaker than the proposal: raised
     TargetFactory(indicator=indicator, unit=unit_b, year=2026, value=90.0)  # stricter already: kept
     return ProvincialRanking.objects.create(

@@ -193,7 +193,14 @@ def test_approved_value_is_locked_and_a_correction_keeps_history(waste, unit_a, 
     with pytest.raises(ValidationError, match="更正原因"):
         services.data_value_save(user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=1, value=75)
     new = services.data_value_save(
-        user=official_a, indicator=waste, unit_id=unit_a.pk, year=2026, month=1, value=75, audited=True, reason="核定数"
+        user=official_a,
+        indicator=waste,
+        unit_id=unit_a.pk,
+        year=2026,
+        month=1,
+        value=75,
+        verified=True,
+        reason="核定数",
     )
     assert new.replaces_id == old.pk
     new = services.data_value_submit(user=official_a, value_id=new.pk, version=new.version)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setup(unit_a, unit_b):
     rate = IndicatorFactory(code="imp_rate", name="优良天数率")
-    pm = IndicatorFactory(code="imp_pm25", name="PM2.5", measure="µg/m³")
+    pm = IndicatorFactory(code="imp_pm25", name="PM2.5", unit_of_measure="µg/m³")
     Target.objects.create(indicator=rate, unit=unit_a, year=2026, value=90, baseline=88.5)
     Target.objects.create(indicator=pm, unit=unit_b, year=2026, value=35)
     return rate, pm
