@@ -18,6 +18,7 @@ class InboxKind(models.TextChoices):
     MEASURE_DUE = "measure_due", _("任务临期")  # a task's deadline is near
     MEASURE_ASSIGNED = "measure_assigned", _("新交办任务")  # a department assigned the unit a task
     PROJECT_DECIDED = "project_decided", _("储备项目审核")  # the unit's reserve proposal was accepted or declined
+    WEATHER_WARNING = "weather_warning", _("重污染天气预警")  # the city issued, changed or lifted a warning
 
 
 class InboxEntry(models.Model):
