@@ -115,6 +115,10 @@ class RiverPatrol(models.Model):
         return bool(self.problems.strip())
 
 
+class PatrolPhotoQuerySet(RestrictedQuerySet):
+    unit_fields = ("patrol__unit",)
+
+
 class PatrolPhoto(models.Model):
     """A photo taken on a patrol (type- and size-checked by `tracker.uploads`, stored outside the web root)."""
 
@@ -123,6 +127,8 @@ class PatrolPhoto(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     mime = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
+
+    objects = PatrolPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("巡河照片")
