@@ -158,7 +158,6 @@ def build_shared(world: dict) -> None:
     """City-wide objects (an assessment scheme, a finished scoring run) and each unit's entered value."""
     from targets.models import DataValue, ScoringRun
     from tests.factories import IndicatorFactory, SchemeFactory
-
     from tracker.models import WeatherWarning
 
     indicator = IndicatorFactory(code="sec_entered", source="entered")
