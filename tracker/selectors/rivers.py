@@ -54,7 +54,8 @@ def patrol_frequency(user, *, as_of: dt.date, behind_only: bool = False) -> list
         chief__in=[c.pk for c in chiefs], date__range=(year_start, as_of)
     ).values_list("chief_id", "date"):
         dates.setdefault(chief_id, []).append(day)
-    out = []
+    out: list[dict[str, Any]] = []
+    chief_order = {id(c): (c.unit.sort_order, c.pk) for c in chiefs}
     for chief in chiefs:
         rule = rules.get(chief.level)
         days = dates.get(chief.pk, [])
@@ -65,7 +66,7 @@ def patrol_frequency(user, *, as_of: dt.date, behind_only: bool = False) -> list
             else []
         )
         short = [p for p in periods if p.short]
-        row = {
+        row: dict[str, Any] = {
             "chief": chief,
             "rule": rule,
             "periods": len(periods),
@@ -77,7 +78,7 @@ def patrol_frequency(user, *, as_of: dt.date, behind_only: bool = False) -> list
         }
         if row["behind"] or not behind_only:
             out.append(row)
-    out.sort(key=lambda r: (not r["behind"], -r["short"], r["chief"].unit.sort_order, r["chief"].pk))
+    out.sort(key=lambda r: (not r["behind"], -int(r["short"]), chief_order[id(r["chief"])]))
     return out
 
 

@@ -79,8 +79,12 @@ def forecast_vs_measured(*, start: dt.date, end: dt.date, unit_id: int | None = 
     forecasts = AirForecast.objects.filter(date__range=(start, end)).select_related("unit")
     if unit_id:
         forecasts = forecasts.filter(unit_id=unit_id)
-    filters = {"station__unit_id": unit_id} if unit_id else {}
-    measured = daily_means(readings_frame(start=start, end=end, **filters), "unit_id")
+    frame = (
+        readings_frame(start=start, end=end, station__unit_id=unit_id)
+        if unit_id
+        else readings_frame(start=start, end=end)
+    )
+    measured = daily_means(frame, "unit_id")
     by_key: dict[tuple[int, dt.date], dict[str, Any]] = {}
     for f in forecasts:
         by_key[(f.unit_id, f.date)] = {"unit_id": f.unit_id, "date": f.date, "forecast": f, "aqi": None, "category": ""}
