@@ -151,6 +151,7 @@ class WatchSource(models.TextChoices):
     AIR = "air", _("空气日数据")  # AirDailyReading: one period = one day
     WATER = "water", _("断面月度监测")  # WaterMonthlyReading: one period = one month
     DRINKING = "drinking", _("水源地月度监测")  # DrinkingWaterReading: one period = one month
+    RURAL = "rural", _("农村污水设施月度运行")  # RuralPlantMonth: one period = one month
 
 
 class WatchParameter(models.TextChoices):
@@ -171,10 +172,12 @@ class WatchParameter(models.TextChoices):
     TP = "tp", _("总磷")
     WATER_CLASS = "water_class", _("水质类别")  # 1 = Ⅰ类 … 6 = 劣Ⅴ类
     CLASS_OVER_TARGET = "class_over_target", _("超出目标类别级数")  # class − target (sources: Ⅲ); > 0 = 不达标
+    NOT_RUNNING = "not_running", _("未正常运行")  # a rural plant's month: 1 = stopped or under repair, 0 = running
 
 
 AIR_PARAMETERS = ("aqi", "pm25", "pm10", "o3_8h", "so2", "no2", "co")
 WATER_PARAMETERS = ("do", "codmn", "cod", "bod5", "nh3n", "tp", "water_class", "class_over_target")
+RURAL_PARAMETERS = ("not_running",)
 
 
 # 集中式生活饮用水地表水源地 must be at least GB 3838-2002 class Ⅲ (一级保护区 Ⅱ; the register does not say which zone
