@@ -402,6 +402,8 @@ DEMO_SEEDERS = [
     "rectifications.demo.seed_rectifications",
     "tracker.demo_air.seed_air",
     "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
+    "tracker.demo_weather.seed_weather",  # forecasts, emergency lists, one lifted orange warning with responses
+    "tracker.demo_weather.seed_rivers",  # river chiefs (茫溪河 at four levels), patrols, fishing-ban cases
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
 ]
