@@ -72,10 +72,10 @@ def seed_forecasts(ctx: DemoContext, measured: pd.DataFrame, worst: set[dt.date]
     rng = random.Random("forecasts")
     codes = {u.pk: u.code for u in _counties()}
     rows = []
-    for r in measured.itertuples():
+    days = pd.to_datetime(measured["date"]).dt.date.tolist()
+    for r, day in zip(measured.itertuples(), days, strict=True):
         if pd.isna(r.aqi) or int(r.unit_id) not in codes:
             continue
-        day = pd.Timestamp(r.date).date()
         aqi = float(r.aqi)
         if day in worst:  # the forecasters saw the episode coming, worse than it turned out under the response
             low, high = aqi * 1.08 + rng.uniform(5, 15), aqi * 1.3 + rng.uniform(15, 30)
@@ -138,7 +138,7 @@ def seed_emergency_lists(officials: dict[int, User]) -> int:
 def _worst_window(measured: pd.DataFrame, today: dt.date) -> list[dt.date]:
     """The four consecutive days with the highest city mean PM2.5 among the last 60, ending at least 3 days ago."""
     city = measured.groupby("date")["pm25"].mean().sort_index()
-    city.index = [pd.Timestamp(d).date() for d in city.index]
+    city.index = pd.to_datetime(pd.Series(city.index)).dt.date.tolist()
     days = [d for d in city.index if today - dt.timedelta(days=60) <= d <= today - dt.timedelta(days=3)]
     if len(days) < 4:
         return []

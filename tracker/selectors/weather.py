@@ -88,8 +88,8 @@ def forecast_vs_measured(*, start: dt.date, end: dt.date, unit_id: int | None = 
     by_key: dict[tuple[int, dt.date], dict[str, Any]] = {}
     for f in forecasts:
         by_key[(f.unit_id, f.date)] = {"unit_id": f.unit_id, "date": f.date, "forecast": f, "aqi": None, "category": ""}
-    for row in measured.itertuples():
-        day = pd.Timestamp(row.date).date()
+    days = pd.to_datetime(measured["date"]).dt.date.tolist() if not measured.empty else []
+    for row, day in zip(measured.itertuples(), days, strict=True):
         entry = by_key.setdefault((int(row.unit_id), day), {"unit_id": int(row.unit_id), "date": day, "forecast": None})
         entry["aqi"] = None if pd.isna(row.aqi) else int(row.aqi)
         entry["category"] = row.category or ""
