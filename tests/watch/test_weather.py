@@ -249,3 +249,17 @@ def test_emergency_list_is_scoped_and_editable_only_by_its_unit(client_for, offi
     )  # fmt: skip
     assert response.status_code == 200  # a negative reduction is refused by the form
     assert not unit_a.emergency_measures.filter(source="某砖厂").exists()
+
+
+def test_every_menu_entry_and_capability_reads_in_english():
+    import re
+
+    from django.utils import translation
+
+    from tracker.common.access import AREAS, CAPABILITIES
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    with translation.override("en"):
+        untranslated = [str(a.label) for a in AREAS if cjk.search(str(a.label))]
+        untranslated += [str(c.label) for c in CAPABILITIES.values() if cjk.search(str(c.label))]
+    assert untranslated == []
