@@ -62,7 +62,12 @@ class PatrolTable(Table):
     stretch = Column(_l("巡查河段"))
     problems = Column(_l("发现问题"))
     n_photos = Column(_l("照片"), decimals=0)
-    item = Column(_l("转办整改问题"), "item.code", order_by="item__code")
+    item = Column(
+        _l("转办整改问题"),
+        "item.code",
+        order_by="item__code",
+        link=lambda p: reverse("rectifications:detail", args=[p.item_id]) if p.item_id else "",
+    )
 
 
 # --- chiefs and frequency -----------------------------------------------------------------------------------------
