@@ -26,9 +26,27 @@ def add_stopped_rule(apps, schema_editor):
 
 
 def remove_rural_rules(apps, schema_editor):
-    """Going back: the old constraints know no rural source, so its rules and their warnings go first."""
-    apps.get_model("tracker", "MonitoringWarning").objects.filter(rule__source="rural").delete()
-    apps.get_model("tracker", "WarningRule").objects.filter(source="rural").delete()
+    """Going back: the old constraints know no rural source, so its rules and their warnings go first. In SQL: the
+    collector cannot follow the historical models across apps (rectification items link warnings)."""
+    names = {
+        key: schema_editor.quote_name(apps.get_model(app, model)._meta.db_table)
+        for key, (app, model) in {
+            "rule": ("tracker", "WarningRule"),
+            "warning": ("tracker", "MonitoringWarning"),
+            "reading": ("tracker", "WarningReading"),
+            "event": ("tracker", "WarningEvent"),
+            "item": ("rectifications", "RectificationItem"),
+        }.items()
+    }
+    rural = f"SELECT w.id FROM {names['warning']} w JOIN {names['rule']} r ON r.id = w.rule_id WHERE r.source = 'rural'"
+    schema_editor.execute(f"DELETE FROM {names['reading']} WHERE warning_id IN ({rural})")
+    schema_editor.execute(f"DELETE FROM {names['event']} WHERE warning_id IN ({rural})")
+    schema_editor.execute(f"UPDATE {names['item']} SET source_warning_id = NULL WHERE source_warning_id IN ({rural})")
+    schema_editor.execute(f"DELETE FROM {names['warning']} WHERE id IN ({rural})")
+    schema_editor.execute(f"DELETE FROM {names['rule']} WHERE source = 'rural'")
+    if schema_editor.connection.vendor == "postgresql":
+        # run the deferred foreign-key checks now: PostgreSQL refuses the ALTER TABLEs that follow while they pend
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
