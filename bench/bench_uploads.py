@@ -11,7 +11,7 @@ upload and floor both insert. Warmed (one untimed round of each), then alternate
 
 Peak memory per upload: each upload once more in a fresh Python process (`python -m bench.bench_uploads
 --memory KIND PATH`), reporting its resident memory before the request and its peak after; for XLSX also the
-peak of the parsing child (the bounded fork in tracker/tabular_xlsx.py).
+peak of the parsing child (the bounded fork in tracker/common/tabular_xlsx.py).
 """
 
 from __future__ import annotations

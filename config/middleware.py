@@ -66,7 +66,7 @@ class HealthCheckMiddleware:
 class RequestSizeLimitMiddleware:
     """Refuse a request body larger than the upload quota by its Content-Length, before anything reads it.
 
-    The file fields check each file and the files of a form together (`tracker.uploads.check_upload_quota`), but
+    The file fields check each file and the files of a form together (`tracker.common.uploads.check_upload_quota`), but
     only after Django has spooled the whole body to disk; this stops 100 × 20 MB at the door. A little room is
     left over the quota for the form's other fields and the multipart boundaries.
     """
@@ -203,7 +203,7 @@ class PrivatePagesMiddleware:
 class AdminAuditMiddleware:
     """A change made through the admin site is audited under the person who made it.
 
-    Services name their person with `tracker.audit.audited`; the admin's own saves (ModelAdmin, actions,
+    Services name their person with `tracker.common.audit.audited`; the admin's own saves (ModelAdmin, actions,
     deletes) do not go through a service, so every admin POST runs in one transaction that sets the person
     (`SET LOCAL eco.user_id`) before the view writes anything.
     """
@@ -214,7 +214,7 @@ class AdminAuditMiddleware:
     def __call__(self, request):
         from django.urls import reverse
 
-        from tracker.audit import audit_user
+        from tracker.common.audit import audit_user
 
         user = getattr(request, "user", None)
         if (

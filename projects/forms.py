@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
-from tracker.ledger import FastSelect
+from tracker.common.ledger import FastSelect
 
 from .choices import STAGE_INDEX, FundArea, FundLevel, Stage, allowed_transitions
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.audit import audited
+from tracker.common.audit import audited
 from tracker.fields import check_plausible_date
 from tracker.permissions import can_act_for_unit
 

@@ -15,8 +15,8 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from tracker.audit import audited
 from tracker.common.access import has_cap
+from tracker.common.audit import audited
 from tracker.models import InboxKind, Unit
 from tracker.permissions import can_act_for_unit, is_unit_scoped
 from tracker.services.inbox import inbox_notify_units

@@ -16,12 +16,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.audit import audited
 from tracker.common.access import has_cap
+from tracker.common.audit import audited
+from tracker.common.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 from tracker.common.workflow import MoveRefused, Stale, compare_and_set
 from tracker.fields import check_plausible_date, check_text_length
 from tracker.permissions import can_act_for_unit, is_unit_scoped
-from tracker.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 from .choices import FUNDED_STAGES, STAGE_WORKFLOW, Stage
 from .models import Fund, Payment, ProgressPhoto, ProgressReport, Project, StageChange

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tracker.ledger import Column, Table, choice_order, to_wan
+from tracker.common.ledger import Column, Table, choice_order, to_wan
 
 from . import rules, selectors
 from .choices import STAGE_ORDER

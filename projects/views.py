@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required
-from tracker.ledger import to_wan, wants_export
+from tracker.common.ledger import to_wan, wants_export
+from tracker.common.tabular import xlsx_response
+from tracker.common.uploads import file_response
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
-from tracker.tabular import xlsx_response
-from tracker.uploads import file_response
 
 from . import charts, pilots, selectors, services
 from .choices import Stage

@@ -8,7 +8,7 @@ import zipfile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tracker.uploads import typed_filename
+from tracker.common.uploads import typed_filename
 
 from .models import RectificationItem
 from .selectors import item_detail

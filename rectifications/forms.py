@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
-from tracker.ledger import FastSelect
+from tracker.common.ledger import FastSelect
 from tracker.models import Unit
 
 from .choices import Area, Colour, InspectionKind, NoticeLevel, Status
@@ -16,7 +16,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input; each is type/size-checked by the service (tracker.uploads)."""
+    """Several files in one input; each is type/size-checked by the service (tracker.common.uploads)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))

@@ -20,17 +20,17 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker.audit import audited
 from tracker.choices import UnitKind
 from tracker.common.access import has_cap
+from tracker.common.audit import audited
+from tracker.common.tabular import RowError, TableError, read_table
+from tracker.common.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 from tracker.common.workflow import STALE_MESSAGE, Stale, compare_and_set
 from tracker.dates import local_date
 from tracker.fields import TEXT_MAX_CHARS
 from tracker.models import Unit
 from tracker.permissions import can_act_for_unit
 from tracker.selectors.units import work_calendar
-from tracker.tabular import RowError, TableError, read_table
-from tracker.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 from . import warning
 from .choices import (

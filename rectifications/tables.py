@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from tracker.ledger import Column, Table, choice_order
+from tracker.common.ledger import Column, Table, choice_order
 
 from .choices import Colour, NoticeLevel, Status
 

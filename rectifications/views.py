@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap
-from tracker.ledger import wants_export
+from tracker.common.ledger import wants_export
+from tracker.common.tabular import TableError
+from tracker.common.uploads import file_response
 from tracker.permissions import units_for_user
-from tracker.tabular import TableError
-from tracker.uploads import file_response
 
 from . import documents, selectors, services
 from .choices import Actor, Status

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from tracker import audit
-from tracker.import_templates import template_workbook
+from tracker.common import audit
+from tracker.common.import_templates import template_workbook
+from tracker.common.tabular import RowError, TableError, read_table
 from tracker.models import Unit
-from tracker.tabular import RowError, TableError, read_table
 
 from .models import MAX_ENTERED_VALUE, Indicator, Target
 from .permissions import can_approve

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tracker import audit
+from tracker.common import audit
 from tracker.common.workflow import Stale, compare_and_set
 from tracker.permissions import can_act_for_unit
 from tracker.selectors import territorial_units

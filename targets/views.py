@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap, user_role
-from tracker.ledger import wants_export
+from tracker.common.ledger import wants_export
+from tracker.common.tabular import xlsx_response
 from tracker.permissions import can_act_for_unit, get_unit_for_user, units_for_user
 from tracker.selectors import role_counts, territorial_units, war_zone_list
-from tracker.tabular import xlsx_response
 
 from . import grid, selectors, services
 from .choices import READABLE_RUN_STATUSES, RunStatus, ValueStatus

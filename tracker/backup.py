@@ -8,7 +8,7 @@ A backup is one folder:
         media.tar       every file of the default storage (local disk or S3), read through Django's storage API
 
 Order matters for a consistent pair while the site runs: the database is dumped FIRST, the files copied after.
-Files are written before the row that points at them commits (tracker.uploads), and committed files are never
+Files are written before the row that points at them commits (tracker.common.uploads), and committed files are never
 deleted, so every file a dumped row names is already in storage when the copy starts; a file uploaded during
 the copy is at worst an unreferenced extra. Restore goes into an EMPTY database and an empty storage (a new
 server, or a copy to test an upgrade on) and then checks row counts and file checksums against the manifest.

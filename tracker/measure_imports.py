@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from tracker.common.import_templates import template_workbook
+from tracker.common.tabular import RowError, TableError, read_table
+
 from .choices import MeasureArea, SourceType
-from .import_templates import template_workbook
 from .models import Unit
 from .services.measures import can_assign_measures, measure_assign
-from .tabular import RowError, TableError, read_table
 
 HEADERS = ["责任单位代码", "责任单位名称", "任务名称", "领域", "污染源类型", "责任人", "完成时限", "工作要求"]
 COLUMNS = {

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from tracker.common.ledger import Column, Table, choice_order
+
 from .choices import OUTLET_STEP_ORDER, MeasureStatus
-from .ledger import Column, Table, choice_order
 
 STATUS_BADGE = {
     MeasureStatus.DONE.value: "badge-green",

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required, capability_required, has_cap
+from tracker.common.tabular import xlsx_response
 from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_unit
-from tracker.tabular import xlsx_response
 
 from .. import selectors as assessment
 from ..choices import Area

@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests.factories import AirStationFactory
+from tracker.common.tabular import TableError
 from tracker.models import AirDailyReading, ApiToken
 from tracker.services.air import air_readings_import_records, air_readings_import_table
-from tracker.tabular import TableError
 
 pytestmark = pytest.mark.django_db
 DAY = "2026-01-15"

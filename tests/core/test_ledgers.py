@@ -1,4 +1,4 @@
-"""Every ledger (tracker.ledger.Table): server-side sort, filter and pages; the export has the page's rows and
+"""Every ledger (tracker.common.ledger.Table): server-side sort, filter and pages; the export has the page's rows and
 numbers; the query count does not grow with the data (10 rows vs 200 rows)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tests.factories import (
     TargetFactory,
     WaterSectionFactory,
 )
-from tracker.ledger import Column, Table, to_wan
+from tracker.common.ledger import Column, Table, to_wan
 
 TODAY = timezone.localdate()
 
@@ -340,7 +340,7 @@ def test_headers_are_translated_with_the_unit(db):
 def test_long_selects_render_in_one_pass_with_the_choice_kept(unit_a, unit_b):
     from django.template import Context, Template
 
-    from tracker.ledger import FastSelect
+    from tracker.common.ledger import FastSelect
     from tracker.models import Unit
 
     units = Unit.objects.filter(pk__in=[unit_a.pk, unit_b.pk]).order_by("code")

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tracker import tabular, tabular_xlsx
-from tracker.tabular import TableError, read_table
+from tracker.common import tabular, tabular_xlsx
+from tracker.common.tabular import TableError, read_table
 
 COLUMNS = {"code": ["站点编码", "编码"], "value": ["数值"]}
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'

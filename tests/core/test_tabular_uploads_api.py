@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import JsonResponse
 from django.test import RequestFactory
 
-from tracker.api import parse_json_body, token_required
+from tracker.common.api import parse_json_body, token_required
+from tracker.common.tabular import TableError, build_workbook, read_table
+from tracker.common.uploads import safe_filename, validate_upload
 from tracker.models import ApiToken
-from tracker.tabular import TableError, build_workbook, read_table
-from tracker.uploads import safe_filename, validate_upload
 
 COLUMNS = {"code": ["站点编码", "编码"], "value": ["数值"]}
 

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.factories import AirStationFactory, DrinkingWaterSourceFactory, WaterSectionFactory
+from tracker.common.tabular import RowError
 from tracker.models import ApiToken
-from tracker.tabular import RowError
 
 from .conftest import PNG, fingerprint_diff, table_fingerprint
 

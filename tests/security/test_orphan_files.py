@@ -1,4 +1,4 @@
-"""A write that fails after its files were stored leaves neither rows nor files (tracker.uploads.delete_on_rollback)."""
+"""A write that fails after its files were stored leaves neither rows nor files (`delete_on_rollback`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from rectifications.models import Evidence, Transition
 from rectifications.models import ProgressReport as ItemProgressReport
 from rectifications.services import progress_report_create, rectification_item_request_close
 from tests.factories import ProjectFactory, RectificationItemFactory, SewageOutletFactory
+from tracker.common.uploads import delete_on_rollback
 from tracker.models import OutletStepChange, SewageOutlet
 from tracker.services.water import outlet_move
-from tracker.uploads import delete_on_rollback
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

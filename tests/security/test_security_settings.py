@@ -364,7 +364,7 @@ def commitments(unit_a, official_a):
 def test_audited_tables_cover_every_commitment_model():
     from django.apps import apps
 
-    from tracker import audit
+    from tracker.common import audit
 
     tables = {m._meta.db_table for m in apps.get_models()}
     assert set(audit.AUDITED_TABLES) <= tables
@@ -386,7 +386,7 @@ def _has_trigger(table: str) -> bool:
 @pg_only
 @pytest.mark.django_db
 def test_every_audited_table_has_its_trigger():
-    from tracker import audit
+    from tracker.common import audit
 
     for table in audit.AUDITED_TABLES:
         assert _has_trigger(table), table
@@ -444,7 +444,7 @@ def test_deletes_are_recorded_and_the_log_cannot_be_edited(commitments):
 @pg_only
 @pytest.mark.django_db
 def test_audit_user_names_the_person(commitments, official_a):
-    from tracker.audit import audit_user
+    from tracker.common.audit import audit_user
 
     project = commitments["projects_project"]
     with transaction.atomic(), audit_user(official_a):
@@ -525,7 +525,7 @@ def test_services_name_the_acting_person_in_the_audit_log(
 def test_audit_user_costs_one_statement_and_none_when_the_same_person_is_already_set(official_a, inspector):
     from django.test.utils import CaptureQueriesContext
 
-    from tracker.audit import audit_user
+    from tracker.common.audit import audit_user
 
     with CaptureQueriesContext(connection) as outer, transaction.atomic(), audit_user(official_a):
         with CaptureQueriesContext(connection) as same, audit_user(official_a):
@@ -546,7 +546,7 @@ def test_audit_user_costs_one_statement_and_none_when_the_same_person_is_already
 @pg_only
 @pytest.mark.django_db
 def test_a_failing_audited_service_keeps_its_own_error_and_forgets_the_person(official_a):
-    from tracker.audit import audited
+    from tracker.common.audit import audited
 
     @audited
     def failing(*, user):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import IndicatorFactory, TargetFactory
-from tracker.api import token_required
+from tracker.common.api import token_required
 from tracker.models import ApiToken
 
 pytestmark = pytest.mark.django_db

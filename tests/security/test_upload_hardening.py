@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from rectifications.models import Evidence, ProgressReport
+from tracker.common.uploads import typed_filename
 from tracker.models import OutletStepChange
-from tracker.uploads import typed_filename
 
 from .conftest import PNG
 

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import DrinkingWaterSourceFactory
+from tracker.common.tabular import TableError
 from tracker.models import ApiToken, DrinkingWaterReading, MonitoringWarning, WarningRule
 from tracker.services.drinking import drinking_readings_upsert
-from tracker.tabular import TableError
 
 TODAY = dt.date(2026, 3, 15)
 

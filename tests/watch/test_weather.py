@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AirStationFactory, WarZoneFactory
+from tracker.common.tabular import TableError
 from tracker.common.workflow import Stale
 from tracker.models import AirDailyReading, AirForecast, ApiToken, EmergencyResponse, InboxEntry, WeatherWarning
 from tracker.selectors.weather import forecast_vs_measured, warning_effect
@@ -26,7 +27,6 @@ from tracker.services.weather import (
     weather_warning_issue,
     weather_warning_lift,
 )
-from tracker.tabular import TableError
 from tracker.weather_rules import judge_effect, pm25_for_aqi
 
 

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests.factories import WaterSectionFactory
+from tracker.common.tabular import TableError
 from tracker.models import ApiToken, WaterMonthlyReading
 from tracker.services.water import water_readings_upsert
-from tracker.tabular import TableError
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 6, 15)

@@ -12,7 +12,7 @@ from ..models import AuditLog, User
 class AuditLogAdmin(admin.ModelAdmin):
     """The trigger-written history: readable, never editable (the table itself refuses UPDATE/DELETE).
 
-    The person is shown by name (app_user holds the id set by `tracker.audit.audit_user`). On SQLite, the local
+    The person is shown by name (app_user holds the id set by `tracker.common.audit.audit_user`). On SQLite, the local
     demo database, there are no triggers and no table: the list says so instead of failing.
     """
 

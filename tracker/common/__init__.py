@@ -11,6 +11,6 @@ domain module at import time: other apps may import `tracker.common`, `tracker.c
 - `workflow`  status workflows as data (`Workflow`), compare-and-set with `expected_version`, the stale message
 - `claims`    Celery helpers: a periodic job claimed once per day, bounded redeliveries
 
-The older shared modules (`tracker.tabular`, `uploads`, `audit`, `api`) stay where they are for now: other
+The older shared modules (`tracker.common.tabular`, `uploads`, `audit`, `api`) stay where they are for now: other
 branches edit them in parallel, and moving them is a rename only (see docs/ARCHITECTURE.md).
 """

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from tracker import audit
+from tracker.common import audit
 
 
 def attach(apps, schema_editor):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# The scopes a machine endpoint asks for (`tracker.api.token_required`). A token may carry only these: a typo
+# The scopes a machine endpoint asks for (`tracker.common.api.token_required`). A token may carry only these: a typo
 # ("air.reading") or an invented scope would otherwise be stored silently and fail only at the first post.
 API_SCOPES = {
     "air.readings": _("写入空气监测日数据"),

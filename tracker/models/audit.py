@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditLog(models.Model):
-    """One row change on an audited table, written by a PostgreSQL trigger (see tracker/audit.py). Read-only."""
+    """One row change on an audited table, written by a PostgreSQL trigger (see tracker/common/audit.py). Read-only."""
 
     table_name = models.TextField(_("数据表"))
     row_pk = models.TextField(_("记录编号"))

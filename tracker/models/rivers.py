@@ -120,7 +120,7 @@ class PatrolPhotoQuerySet(RestrictedQuerySet):
 
 
 class PatrolPhoto(models.Model):
-    """A photo taken on a patrol (type- and size-checked by `tracker.uploads`, stored outside the web root)."""
+    """A photo taken on a patrol (type- and size-checked by `tracker.common.uploads`, stored outside the web root)."""
 
     patrol = models.ForeignKey(RiverPatrol, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("文件"), max_length=300)

@@ -20,10 +20,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.common.tabular import RowError, TableError, read_table
+
 from ..common.access import has_cap
 from ..models import AirDailyReading, AirStation
 from ..standards import daily_aqi_frame
-from ..tabular import RowError, TableError, read_table
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker.common.tabular import RowError, TableError
+
 from ..choices import DRINKING_TARGET_CLASS
 from ..models import DrinkingWaterReading, DrinkingWaterSource
 from ..standards import WATER_CLASS_RANK, water_class
-from ..tabular import RowError, TableError
 from .water import _parse_month, _parse_value
 
 logger = logging.getLogger(__name__)

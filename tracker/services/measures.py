@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+
 from ..common.access import has_cap
 from ..models import Measure, MeasureProgressReport
 from ..permissions import can_act_for_unit

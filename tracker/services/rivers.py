@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+from tracker.common.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
+
 from ..choices import FishingCaseKind, FishingCaseOutcome
 from ..common.access import has_cap
 from ..common.workflow import Stale
 from ..models import FishingBanCase, PatrolPhoto, River, RiverChief, RiverPatrol
 from ..permissions import can_act_for_unit, is_unit_scoped
-from ..uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 logger = logging.getLogger(__name__)
 

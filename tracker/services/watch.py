@@ -23,7 +23,8 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+
 from ..choices import (
     WARNING_TRANSITIONS,
     WarningStatus,

@@ -21,15 +21,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+from tracker.common.tabular import RowError, TableError, read_table
+from tracker.common.uploads import delete_on_rollback, storage_name, typed_filename, validate_upload
+
 from ..choices import OUTLET_WORKFLOW, OutletStep
 from ..common.workflow import MoveRefused, Stale, compare_and_set
 from ..models import OutletStepChange, SewageOutlet, WaterMonthlyReading, WaterSection
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.water import outlet_for_user
 from ..standards import water_reading_assess_frame
-from ..tabular import RowError, TableError, read_table
-from ..uploads import delete_on_rollback, storage_name, typed_filename, validate_upload
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audited
+from tracker.common.audit import audited
+from tracker.common.tabular import RowError, TableError
+
 from ..choices import WEATHER_WARNING_WORKFLOW, ForecastLevel, ForecastPollutant, WarningLevel, WeatherWarningStatus
 from ..common.access import has_cap
 from ..common.workflow import Stale, compare_and_set
@@ -32,7 +34,6 @@ from ..models import (
 )
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..standards import category_for
-from ..tabular import RowError, TableError
 from .inbox import inbox_notify_units
 
 logger = logging.getLogger(__name__)

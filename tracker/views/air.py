@@ -14,19 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required, capability_required
+from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.ledger import wants_export
+from tracker.common.tabular import TableError
 
 from .. import charts
-from ..api import json_error, parse_json_body, token_required
 from ..choices import StationLevel
 from ..forms.air import AirReadingsUploadForm
-from ..ledger import wants_export
 from ..models import AirStation, Unit, WarZone
 from ..selectors import air as air_selectors
 from ..selectors import war_zone_list
 from ..services.air import air_readings_import_records, air_readings_import_table
 from ..standards import CATEGORY_COLOURS, seasonal_mode
 from ..tables import StationTable
-from ..tabular import TableError
 
 
 def _int(value) -> int | None:

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
+from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.tabular import TableError, error_report, read_table, xlsx_response
 
-from ..api import json_error, parse_json_body, token_required
 from ..choices import DRINKING_TARGET_CLASS, WaterClass
 from ..forms.water import ReadingUploadForm
 from ..models import DrinkingWaterReading, DrinkingWaterSource
 from ..permissions import unit_ids_for_user
 from ..services.drinking import READING_COLUMNS, READING_REQUIRED, drinking_readings_upsert
-from ..tabular import TableError, error_report, read_table, xlsx_response
 
 CLASS_LABEL = dict(WaterClass.choices)
 

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from tracker.common.access import area_required
+from tracker.common.tabular import xlsx_response
 
 from ..choices import Industry
 from ..permissions import units_for_user
 from ..selectors import war_zone_list
 from ..selectors.enterprises import enterprise_dossier, enterprise_list, get_enterprise_for_user
-from ..tabular import xlsx_response
 
 PAGE_SIZE = 50
 

@@ -10,10 +10,10 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from tracker.common.access import area_required
+from tracker.common.ledger import wants_export
 
 from ..choices import MeasureArea, MeasureStatus, SourceType
 from ..forms.air import MeasureFilterForm, MeasureReportForm
-from ..ledger import wants_export
 from ..models import Unit
 from ..permissions import can_act_for_unit, get_measure_for_user
 from ..selectors import war_zone_list

@@ -13,17 +13,17 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, has_cap
+from tracker.common.ledger import Column, Table, wants_export
 from tracker.common.scoping import get_for_user_or_404
+from tracker.common.tabular import xlsx_response
+from tracker.common.uploads import file_response
 
 from ..choices import ChiefLevel
 from ..forms.rivers import FishingCaseForm, PatrolForm, PatrolToItemForm
-from ..ledger import Column, Table, wants_export
 from ..models import PatrolPhoto, River, RiverChief, RiverPatrol
 from ..permissions import is_unit_scoped, units_for_user
 from ..selectors import rivers as sel
 from ..services.rivers import fishing_case_record, river_patrol_record, river_patrol_to_item
-from ..tabular import xlsx_response
-from ..uploads import file_response
 
 
 def _int(raw) -> int | None:

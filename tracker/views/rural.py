@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from tracker.common.access import area_required
+from tracker.common.tabular import xlsx_response
 
 from ..choices import PlantState
 from ..models import Unit
 from ..permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from ..selectors.rural import get_plant_for_user, operation_rate_frame, plant_list, stopped_plants
 from ..services.rural import rural_plant_month_report
-from ..tabular import xlsx_response
 
 PAGE_SIZE = 50
 STATE_BADGE = {"running": "badge-green", "stopped": "badge-red", "repair": "badge-orange"}

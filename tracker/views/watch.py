@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required
+from tracker.common.tabular import xlsx_response
 
 from ..choices import WarningStatus, WatchSource
 from ..forms.watch import WarningEscalateForm, WarningFilterForm, WarningRespondForm
 from ..permissions import units_for_user
 from ..selectors.watch import get_warning_for_user, warning_list, warning_status_counts
 from ..services.watch import may_escalate, may_respond, warning_escalate, warning_respond
-from ..tabular import xlsx_response
 
 PAGE_SIZE = 50
 STATUS_BADGE = {

@@ -13,20 +13,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
+from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.ledger import wants_export
+from tracker.common.tabular import TableError, error_report
+from tracker.common.uploads import file_response
 
 from .. import charts_water
-from ..api import json_error, parse_json_body, token_required
 from ..choices import OUTLET_STEP_ORDER, OutletStep, SectionLevel, SourceLevel
 from ..forms.water import OutletMoveForm, ReadingUploadForm
-from ..ledger import wants_export
 from ..models import OutletStepChange, River
 from ..permissions import can_act_for_unit, is_unit_scoped, units_for_user
 from ..selectors import water as sel
 from ..services.water import READING_COLUMNS, outlet_move, water_readings_import_table, water_readings_upsert
 from ..standards import trophic_state_index
 from ..tables import OutletTable, SectionTable
-from ..tabular import TableError, error_report
-from ..uploads import file_response
 
 PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
 

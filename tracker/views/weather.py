@@ -18,9 +18,11 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap
+from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.ledger import Column, Table, wants_export
 from tracker.common.scoping import get_for_user_or_404
+from tracker.common.tabular import TableError, error_report, read_table, xlsx_response
 
-from ..api import json_error, parse_json_body, token_required
 from ..choices import WarningLevel, WeatherWarningStatus
 from ..forms.water import ReadingUploadForm
 from ..forms.weather import (
@@ -31,7 +33,6 @@ from ..forms.weather import (
     WeatherWarningLevelForm,
     WeatherWarningLiftForm,
 )
-from ..ledger import Column, Table, wants_export
 from ..models import EmergencyMeasure, Enterprise, Unit, WeatherWarning
 from ..permissions import is_unit_scoped, units_for_user
 from ..selectors import weather as sel
@@ -45,7 +46,6 @@ from ..services.weather import (
     weather_warning_issue,
     weather_warning_lift,
 )
-from ..tabular import TableError, error_report, read_table, xlsx_response
 
 LEVEL_BADGE = {"yellow": "badge-yellow", "orange": "badge-orange", "red": "badge-red"}
 STATUS_BADGE = {WeatherWarningStatus.ISSUED.value: "badge-red", WeatherWarningStatus.LIFTED.value: "badge-green"}

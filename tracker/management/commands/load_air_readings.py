@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.common.tabular import TableError
 from tracker.services.air import air_readings_import_table
-from tracker.tabular import TableError
 
 
 class Command(BaseCommand):

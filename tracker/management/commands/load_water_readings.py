@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracker.common.tabular import TableError
 from tracker.services.water import water_readings_import_table
-from tracker.tabular import TableError
 
 
 class Command(BaseCommand):

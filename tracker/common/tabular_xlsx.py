@@ -32,7 +32,7 @@ import pandas as pd
 import python_calamine
 from django.utils.translation import gettext as _
 
-from .tabular import (
+from tracker.common.tabular import (
     MAX_UNCOMPRESSED_BYTES,
     Layout,
     TableError,

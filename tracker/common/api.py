@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from .models import ApiToken
+from tracker.models import ApiToken
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 

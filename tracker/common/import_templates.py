@@ -2,7 +2,7 @@
 
 Sheet 「数据」 has the Chinese headers (and, for a round trip, the current rows); columns with a closed set of
 values get a drop-down list (openpyxl data validation) fed from the hidden sheet 「选项」; sheet 「填写说明」 explains
-each column and shows an example row. Only 「数据」 is read back (`tracker.tabular.read_table` reads the first
+each column and shows an example row. Only 「数据」 is read back (`tracker.common.tabular.read_table` reads the first
 sheet), so the example never becomes data.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
-from .tabular import _safe_cell
+from tracker.common.tabular import _safe_cell
 
 DATA_ROWS = 2000  # drop-downs cover this many rows below the header
 

@@ -6,7 +6,7 @@ files and hostile files bring: the CSV encoding is decided for the whole file (U
 GB18030, a superset of GBK) and a file mixing UTF-8 and GBK lines is refused rather than imported as mojibake;
 duplicate or missing headers; oversized files. CSV is parsed by pandas' C parser in chunks, keeping only the
 wanted columns (the csv module reads what the C parser refuses). An .xlsx is read by python-calamine in a
-bounded child process (tracker/tabular_xlsx.py: inflated size, shared strings, rows × columns, memory, time).
+bounded child process (tracker/common/tabular_xlsx.py: inflated size, shared strings, rows × columns, memory, time).
 Row numbers are the spreadsheet's: the header is row 1.
 
 Writing: `xlsx_response` builds a workbook in which no cell can run as a formula (strings are written as
@@ -348,7 +348,7 @@ def read_table(
         return locate_columns(header, header_row, columns=columns, required=required)
 
     if raw[:2] == b"PK" or name.endswith(".xlsx"):
-        from .tabular_xlsx import xlsx_table
+        from tracker.common.tabular_xlsx import xlsx_table
 
         layout, frame = xlsx_table(raw, locate=locate, max_rows=max_rows)
     elif name.endswith((".csv", ".txt")) or not name:

@@ -8,12 +8,12 @@ A ledger is a `Table` subclass listing its `Column`s. The view hands it the alre
 - paginates on the server (`?page=`, a fixed page size: a page never renders an unbounded list),
 - renders headers with sort links and cells through `templates/includes/ledger.html`,
 - answers `?export=xlsx` with every filtered row in the same order, the same columns and the same numbers,
-  through the safe writer in `tracker.tabular` (no formula cells, safe sheet titles).
+  through the safe writer in `tracker.common.tabular` (no formula cells, safe sheet titles).
 
 Numbers are scaled once in `Column.value` (money in 万元), so the page shows and Excel stores the same value; the
 header carries the unit of measure ("下达资金（万元）") and Excel gets a real number format.
 
-Why in-house and not django-tables2 + django-filter: the export must go through `tracker.tabular` (formula-safe
+Why in-house and not django-tables2 + django-filter: the export must go through `tracker.common.tabular` (formula-safe
 cells, number formats with the unit in the header, chunked reads of 50k rows), the filter forms already exist and
 validate per app, and the page markup has to match the existing CSS and print styles. What is needed is ~250
 lines; the two packages would add templates, a tablib export path and settings we would then override.
@@ -38,7 +38,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from .tabular import xlsx_response
+from tracker.common.tabular import xlsx_response
 
 EXPORT_PARAM = "export"
 EXPORT_VALUE = "xlsx"
