@@ -413,6 +413,8 @@ DEMO_SEEDERS = [
     "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
     "tracker.demo.seed_people_links",  # tasks point at their unit's deputy in charge
     "rectifications.demo.seed_accountability",  # items → people, a criticism by name and an interview (奖惩到人)
+    "tracker.demo_weather.seed_weather",  # forecasts, emergency lists, one lifted orange warning with responses
+    "tracker.demo_weather.seed_rivers",  # river chiefs (茫溪河 at four levels), patrols, fishing-ban cases
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
     "targets.demo.seed_risk_followups",  # one deduction risk handed to a unit and followed up
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards

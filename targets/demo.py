@@ -43,6 +43,7 @@ INDICATORS = [
     ("farmland_safe_use", "受污染耕地安全利用率", "%", "higher", "soil", "entered", "mean", 93.0, 4),
     ("construction_land_safe_use", "重点建设用地安全利用率", "%", "higher", "soil", "entered", "mean", 100.0, 2),
     ("rural_sewage_treatment", "农村生活污水治理率", "%", "higher", "water", "entered", "mean", 60.0, 10),
+    ("rural_sewage_operation_rate", "农村生活污水处理设施运行率", "%", "higher", "water", "computed", "mean", 90.0, 0),
     ("innovation_bonus", "生态环境工作创新及国家省级表扬", "项", "higher", "wastefree", "entered", "sum", None, 0),
     ("major_env_incident", "重大及以上突发环境事件", "起", "lower", "water", "entered", "sum", None, 0),
 ]
@@ -69,6 +70,8 @@ ITEMS = [
     ("farmland_safe_use", 8, "proportional", {}),
     ("construction_land_safe_use", 4, "threshold", {}),
     ("rural_sewage_treatment", 10, "rank", {"step": 0.5}),
+    # 运行率 of the village plants (computed from the monthly reports); a unit without plants is 不涉及: full marks
+    ("rural_sewage_operation_rate", 4, "proportional", {}, {"na_policy": "full"}),
     ("innovation_bonus", 3, "bonus", {"per": 1}),
     # 一票否决: a unit with a major environmental incident ranks after every unit without one
     ("major_env_incident", 0, "deduction", {"per": 1, "cap": 1}, {"veto": True}),
@@ -94,6 +97,7 @@ NAMES_EN = {
     "farmland_safe_use": "Safe use of polluted farmland",
     "construction_land_safe_use": "Safe use of construction land",
     "rural_sewage_treatment": "Rural sewage treatment",
+    "rural_sewage_operation_rate": "Rural sewage plant operation rate",
     "innovation_bonus": "Innovation and commendations",
     "major_env_incident": "Major environmental incidents",
 }

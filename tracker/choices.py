@@ -151,6 +151,7 @@ class WatchSource(models.TextChoices):
     AIR = "air", _("空气日数据")  # AirDailyReading: one period = one day
     WATER = "water", _("断面月度监测")  # WaterMonthlyReading: one period = one month
     DRINKING = "drinking", _("水源地月度监测")  # DrinkingWaterReading: one period = one month
+    RURAL = "rural", _("农村污水设施月度运行")  # RuralPlantMonth: one period = one month
 
 
 class WatchParameter(models.TextChoices):
@@ -171,10 +172,12 @@ class WatchParameter(models.TextChoices):
     TP = "tp", _("总磷")
     WATER_CLASS = "water_class", _("水质类别")  # 1 = Ⅰ类 … 6 = 劣Ⅴ类
     CLASS_OVER_TARGET = "class_over_target", _("超出目标类别级数")  # class − target (sources: Ⅲ); > 0 = 不达标
+    NOT_RUNNING = "not_running", _("未正常运行")  # a rural plant's month: 1 = stopped or under repair, 0 = running
 
 
 AIR_PARAMETERS = ("aqi", "pm25", "pm10", "o3_8h", "so2", "no2", "co")
 WATER_PARAMETERS = ("do", "codmn", "cod", "bod5", "nh3n", "tp", "water_class", "class_over_target")
+RURAL_PARAMETERS = ("not_running",)
 
 
 # 集中式生活饮用水地表水源地 must be at least GB 3838-2002 class Ⅲ (一级保护区 Ⅱ; the register does not say which zone
@@ -246,3 +249,77 @@ class PlantState(models.TextChoices):
     RUNNING = "running", _("正常运行")  # treated water all month
     STOPPED = "stopped", _("停运")  # not running (no power, no funds, broken and abandoned …)
     REPAIR = "repair", _("维修中")  # down for repair
+
+
+# --- heavy-pollution weather (重污染天气应对) --------------------------------------------------------------------
+class WeatherWarningStatus(models.TextChoices):
+    ISSUED = "issued", _("预警中")  # the city warning is in force; units carry out their emergency lists
+    LIFTED = "lifted", _("已解除")  # lifted; the effect is judged over its days
+
+
+# A city warning's moves: only the lift is a change of status (a level change is an event within 预警中).
+WEATHER_WARNING_WORKFLOW = Workflow(
+    WeatherWarningStatus,
+    [
+        Move(
+            WeatherWarningStatus.ISSUED,
+            WeatherWarningStatus.LIFTED,
+            "issue_weather_warnings",
+            action="lift",
+            label=_("解除预警"),
+        )
+    ],
+)
+
+
+class ForecastPollutant(models.TextChoices):
+    """The primary pollutant a forecast names (HJ 633-2012 names)."""
+
+    PM25 = "PM2.5", "PM2.5"
+    PM10 = "PM10", "PM10"
+    O3 = "O3", "O₃"
+    NO2 = "NO2", "NO₂"
+    SO2 = "SO2", "SO₂"
+    CO = "CO", "CO"
+
+
+class ForecastLevel(models.TextChoices):
+    """The forecast air-quality level (HJ 633-2012 表2 categories)."""
+
+    GOOD = "优", _("优")
+    MODERATE = "良", _("良")
+    LIGHT = "轻度污染", _("轻度污染")
+    MEDIUM = "中度污染", _("中度污染")
+    HEAVY = "重度污染", _("重度污染")
+    SEVERE = "严重污染", _("严重污染")
+
+
+# --- river chiefs (河湖长制) and the fishing ban (长江十年禁渔) -------------------------------------------------
+class ChiefLevel(models.TextChoices):
+    CITY = "city", _("市级")  # a city leader chairs the river
+    COUNTY = "county", _("县级")  # county (district) level
+    TOWNSHIP = "township", _("乡级")  # township level
+    VILLAGE = "village", _("村级")  # village level
+
+
+class PatrolPeriod(models.TextChoices):
+    """The period a patrol rule counts in."""
+
+    WEEK = "week", _("每周")  # Monday–Sunday
+    DEKAD = "dekad", _("每旬")  # 1–10, 11–20, 21–end of month
+    MONTH = "month", _("每月")
+    QUARTER = "quarter", _("每季度")
+
+
+class FishingCaseKind(models.TextChoices):
+    ILLEGAL_FISHING = "fishing", _("非法捕捞")  # fishing in the closed waters
+    ILLEGAL_GEAR = "gear", _("使用禁用渔具")  # electric fishing, fine-mesh nets
+    TRADE = "trade", _("非法经营渔获")  # selling the catch of the ban waters
+    OTHER = "other", _("其他")
+
+
+class FishingCaseOutcome(models.TextChoices):
+    PENALTY = "penalty", _("行政处罚")  # an administrative penalty
+    CRIMINAL = "criminal", _("移送司法")  # handed to the police / prosecutor
+    WARNING = "warning", _("批评教育")  # a warning, gear confiscated
+    PENDING = "pending", _("办理中")  # not yet decided

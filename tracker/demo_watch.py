@@ -10,7 +10,7 @@ from django.db import transaction
 
 from .choices import Role, WarningStatus
 from .demo import DemoContext
-from .models import AirStation, MonitoringWarning, User, WarningRule, WarZone, WaterSection
+from .models import AirStation, MonitoringWarning, RuralSewagePlant, User, WarningRule, WarZone, WaterSection
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +220,13 @@ def seed_watch(ctx: DemoContext) -> None:
         first=year_ago.replace(day=1),
         last=ctx.today.replace(day=1),
     )
+    # the village plants' months (written in bulk above): a stopped month warns its unit
+    watch_evaluate(
+        source="rural",
+        subject_ids=RuralSewagePlant.objects.values_list("pk", flat=True),
+        first=ctx.today.replace(month=1, day=1),
+        last=ctx.today.replace(day=1),
+    )
 
     # A realistic inbox: the older half answered by the unit, one escalated, the recent ones open.
     if MonitoringWarning.objects.exclude(status=WarningStatus.OPEN).exists():
@@ -240,6 +247,8 @@ def seed_watch(ctx: DemoContext) -> None:
             answer = (
                 "已组织排查超标原因，督促工地停工洒水、涉气企业错峰限产，次日复测回落。"
                 if w.station_id
+                else "已更换损坏水泵、落实运维资金，设施恢复运行。"
+                if w.rural_plant_id
                 else "已排查沿河排口，截污管网已封堵 2 处直排口，加密监测。"
             )
             warning_respond(user=officials[w.unit_id], warning_id=w.pk, expected_version=w.version, response=answer)

@@ -1,6 +1,20 @@
 from django.urls import path
 
-from .views import air, drinking, enterprises, imports, inbox, measures, people, rural, units, watch, water
+from .views import (
+    air,
+    drinking,
+    enterprises,
+    imports,
+    inbox,
+    measures,
+    people,
+    rivers,
+    rural,
+    units,
+    watch,
+    water,
+    weather,
+)
 
 app_name = "tracker"
 
@@ -53,6 +67,27 @@ urlpatterns = [
     path("api/water/sources/readings/", drinking.api_drinking_readings, name="api_drinking_readings"),
     path("rural-sewage/", rural.plant_list_view, name="rural_plant_list"),
     path("rural-sewage/<int:pk>/", rural.plant_detail, name="rural_plant_detail"),
+    # heavy-pollution weather (重污染天气应对)
+    path("weather/", weather.weather_warning_list, name="weather_warning_list"),
+    path("weather/issue/", weather.weather_warning_issue_view, name="weather_warning_issue"),
+    path("weather/<int:pk>/", weather.weather_warning_detail, name="weather_warning_detail"),
+    path("weather/<int:pk>/level/", weather.weather_warning_level, name="weather_warning_level"),
+    path("weather/<int:pk>/lift/", weather.weather_warning_lift_view, name="weather_warning_lift"),
+    path("weather/<int:pk>/respond/", weather.emergency_response_view, name="emergency_response"),
+    path("weather/emergency-list/", weather.emergency_list, name="emergency_list"),
+    path("weather/emergency-list/<int:pk>/", weather.emergency_measure_edit, name="emergency_measure_edit"),
+    path("weather/forecasts/", weather.forecast_compare, name="forecast_compare"),
+    path("weather/forecasts/upload/", weather.forecast_upload, name="forecast_upload"),
+    path("api/air/forecasts/", weather.api_air_forecasts, name="api_air_forecasts"),
+    # river chiefs (河湖长制) and the fishing ban
+    path("rivers/", rivers.river_chief_list, name="river_chief_list"),
+    path("rivers/frequency/", rivers.patrol_frequency, name="patrol_frequency"),
+    path("rivers/patrols/", rivers.patrol_list, name="patrol_list"),
+    path("rivers/patrols/new/", rivers.patrol_create, name="patrol_create"),
+    path("rivers/patrols/<int:pk>/", rivers.patrol_detail, name="patrol_detail"),
+    path("rivers/patrols/<int:pk>/to-item/", rivers.patrol_to_item, name="patrol_to_item"),
+    path("rivers/patrols/photos/<int:pk>/", rivers.patrol_photo, name="patrol_photo"),
+    path("rivers/fishing-ban/", rivers.fishing_cases, name="fishing_cases"),
     # inbox (站内消息): every person's own
     path("inbox/", inbox.inbox_list, name="inbox"),
     path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox_read"),

@@ -145,6 +145,20 @@ def build_unit_world(unit, official) -> UnitWorld:
         target=target, unit=unit, description="加快开工", responsible_person="张三", deadline=dt.date(2026, 4, 1),
         created_by=official,
     )  # fmt: skip
+    from tracker.models import EmergencyMeasure, PatrolPhoto, Person, River, RiverChief, RiverPatrol
+
+    person = Person.objects.create(name=f"{unit.name}河长", post="副县长", unit=unit)
+    river, _ = River.objects.get_or_create(name="安全测试河")
+    chief = RiverChief.objects.create(river=river, level="county", person=person, unit=unit)
+    w.objects["patrol"] = RiverPatrol.objects.create(
+        chief=chief, unit=unit, date=dt.date(2025, 3, 2), stretch="测试河段", problems="岸边垃圾", entered_by=official
+    )
+    patrol_photo = PatrolPhoto(patrol=w.objects["patrol"], original_name="现场.png", mime="image/png", size=len(PNG))
+    patrol_photo.file.save(f"rivers/{w.objects['patrol'].pk}/x.png", ContentFile(PNG), save=True)
+    w.objects["patrol_photo"] = patrol_photo
+    w.objects["emergency_measure"] = EmergencyMeasure.objects.create(
+        unit=unit, source="测试陶瓷厂", measure="停产", pm25_reduction=1
+    )
     w.objects["proposal"] = ProjectFactory(unit=unit, stage="reserve", proposal_status="proposed", proposed_by=official)
     from tests.factories import PersonFactory
 
@@ -156,14 +170,19 @@ def build_shared(world: dict) -> None:
     """City-wide objects (an assessment scheme, a finished scoring run) and each unit's entered value."""
     from targets.models import AssessmentItem, DataValue, RiskFollowUp, ScoringRun
     from tests.factories import IndicatorFactory, SchemeFactory
+    from tracker.models import WeatherWarning
 
     indicator = IndicatorFactory(code="sec_entered", source="entered")
+    weather_warning = WeatherWarning.objects.create(
+        title="安全测试橙色预警", level="orange", starts_on=timezone.localdate(), planned_end=timezone.localdate(),
+        issued_by=world["A"].objects["outlet_change"].actor, issued_at=timezone.now(),
+    )  # fmt: skip
     scheme = SchemeFactory(year=timezone.localdate().year)
     run = ScoringRun.objects.create(scheme=scheme, as_of=timezone.localdate(), status="succeeded", progress=100)
     item = AssessmentItem.objects.create(scheme=scheme, indicator=indicator, max_points=5, rule="proportional")
     for side in ("A", "B"):
         w = world[side]
-        w.objects.update(indicator=indicator, scheme=scheme, run=run)
+        w.objects.update(indicator=indicator, scheme=scheme, run=run, weather_warning=weather_warning)
         official = w.objects["outlet_change"].actor
         w.objects["followup"] = RiskFollowUp.objects.create(
             year=scheme.year, unit=w.unit, item=item, person=w.objects["person"], assigned_by=official,

@@ -93,6 +93,7 @@ OWN_OR_CITY = "login ok 404 404 ok ok ok"  # an official sees only their unit's 
 OWN_WRITE = "login ok 404 404 403 403 403"  # only the unit's own official may write
 PROJECT_READ = "login ok 404 404 ok 403 ok"  # inspectors have no projects area
 PROJECT_WRITE = "login ok 404 404 403 403 403"
+OFFICIALS_ONLY = "login ok ok ok 403 403 403"  # officials enter for the units they report for
 GET_405 = "405 405 405 405 405 405 405"  # POST-only endpoints refuse GET before anything else
 NO_TOKEN = "401 401 401 401 401 401 401"  # machine endpoints: a session is not a token
 
@@ -143,6 +144,30 @@ POLICY: dict[str, Policy] = {
     "tracker:drinking_readings_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
     "tracker:api_drinking_readings": Policy(NO_TOKEN, NO_TOKEN),
     "tracker:rural_plant_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("plant")),
+    # heavy-pollution weather: the city warning is city-wide (every role reads it); the 环委办 (leaders) and admins
+    # issue, change and lift it; each unit's officials keep their emergency list and report responses
+    "tracker:weather_warning_list": Policy(EVERYONE, EVERYONE),
+    "tracker:weather_warning_issue": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
+    "tracker:weather_warning_detail": Policy(EVERYONE, EVERYONE, obj("weather_warning")),
+    "tracker:weather_warning_level": Policy(GET_405, "login 403 403 403 ok 403 ok", obj("weather_warning")),
+    "tracker:weather_warning_lift": Policy(GET_405, "login 403 403 403 ok 403 ok", obj("weather_warning")),
+    "tracker:emergency_response": Policy(OFFICIALS_ONLY, OFFICIALS_ONLY, obj("weather_warning")),
+    "tracker:emergency_list": Policy(EVERYONE, OFFICIALS_ONLY),
+    "tracker:emergency_measure_edit": Policy(OWN_WRITE, OWN_WRITE, obj("emergency_measure")),
+    # forecasts against measurements are public like the air pages; forecasts come by the admin upload or the API
+    "tracker:forecast_compare": Policy(EVERYONE, EVERYONE),
+    "tracker:forecast_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
+    "tracker:api_air_forecasts": Policy(NO_TOKEN, NO_TOKEN),
+    # river chiefs: scoped like their unit; the unit's officials enter patrols and fishing cases; an inspector (or
+    # admin) turns a patrol finding into a rectification item
+    "tracker:river_chief_list": Policy(EVERYONE, EVERYONE),
+    "tracker:patrol_frequency": Policy(EVERYONE, EVERYONE),
+    "tracker:patrol_list": Policy(EVERYONE, EVERYONE),
+    "tracker:patrol_create": Policy(OFFICIALS_ONLY, OFFICIALS_ONLY),
+    "tracker:patrol_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("patrol")),
+    "tracker:patrol_to_item": Policy(GET_405, "login 403 404 404 403 ok ok", obj("patrol")),
+    "tracker:patrol_photo": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("patrol_photo")),
+    "tracker:fishing_cases": Policy(EVERYONE, OFFICIALS_ONLY),
     # departments and admins assign tasks to units
     "tracker:measure_assign": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),
     "tracker:measure_import": Policy("login 403 403 ok 403 403 ok", "login 403 403 ok 403 403 ok"),

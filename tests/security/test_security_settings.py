@@ -89,7 +89,12 @@ def test_idle_session_expires_and_activity_extends_it(client, official_a):
 
 # --- CSRF ------------------------------------------------------------------------------------------
 
-TOKEN_APIS = {"tracker:api_water_readings", "tracker:api_air_readings", "tracker:api_drinking_readings"}
+TOKEN_APIS = {
+    "tracker:api_water_readings",
+    "tracker:api_air_readings",
+    "tracker:api_drinking_readings",
+    "tracker:api_air_forecasts",
+}
 
 
 @pytest.mark.django_db
@@ -183,6 +188,14 @@ EXPORTS = [
     ("targets:value_list", {"export": "xlsx"}),
     ("targets:target_list", {"export": "xlsx"}),
     ("rectifications:notices", {"export": "xlsx"}),
+    ("tracker:weather_warning_list", {"export": "xlsx"}),
+    ("tracker:weather_warning_detail", {"export": "xlsx"}),
+    ("tracker:emergency_list", {"export": "xlsx"}),
+    ("tracker:forecast_compare", {"export": "xlsx"}),
+    ("tracker:river_chief_list", {"export": "xlsx"}),
+    ("tracker:patrol_frequency", {"export": "xlsx"}),
+    ("tracker:patrol_list", {"export": "xlsx"}),
+    ("tracker:fishing_cases", {"export": "xlsx"}),
 ]
 
 
@@ -250,6 +263,32 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
         station=station, subject_key=f"air:{station.pk}", episode_start=timezone.localdate(),
         fired_on=timezone.localdate(), last_date=timezone.localdate(), periods=1, peak_value=250,
     )  # fmt: skip
+    from tracker.models import (
+        EmergencyMeasure,
+        EmergencyResponse,
+        FishingBanCase,
+        Person,
+        RiverChief,
+        RiverPatrol,
+        WeatherWarning,
+    )
+    from tracker.models import River as RiverModel
+
+    warning = WeatherWarning.objects.create(
+        title=EVIL, level="orange", starts_on=timezone.localdate(), planned_end=timezone.localdate(),
+        issued_by=leader, issued_at=timezone.now(),
+    )  # fmt: skip
+    measure = EmergencyMeasure.objects.create(unit=unit_a, source=EVIL, measure=EVIL)
+    EmergencyResponse.objects.create(warning=warning, unit=unit_a, measure=measure, date=timezone.localdate(),
+                                     action=EVIL, reported_by=official_a)  # fmt: skip
+    chief = RiverChief.objects.create(
+        river=RiverModel.objects.create(name=EVIL[:40]), level="county", stretch=EVIL[:80], unit=unit_a,
+        person=Person.objects.create(name=EVIL[:40], post=EVIL[:80], unit=unit_a),
+    )  # fmt: skip
+    RiverPatrol.objects.create(chief=chief, unit=unit_a, date=timezone.localdate(), stretch=EVIL, problems=EVIL,
+                               entered_by=official_a)  # fmt: skip
+    FishingBanCase.objects.create(unit=unit_a, case_no=EVIL[:40], date=timezone.localdate(), kind="fishing",
+                                  description=EVIL, entered_by=official_a)  # fmt: skip
     client.force_login(leader)
     checked, planted = 0, set()
     for name, query in EXPORTS:
@@ -257,6 +296,7 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
             "targets:ranking_export": {"run_id": run.pk},
             "targets:dashboard_unit_export": {"unit_id": unit_a.pk},
             "tracker:enterprise_detail": {"pk": firm.pk},
+            "tracker:weather_warning_detail": {"pk": warning.pk},
         }.get(name)
         response = client.get(reverse(name, kwargs=kwargs), query)
         assert response.status_code == 200, name
@@ -274,6 +314,10 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
     assert {"tracker:outlet_list", "tracker:measure_list", "rectifications:index", "targets:ranking_export"} <= planted
     assert {"tracker:warning_list", "tracker:enterprise_list", "tracker:enterprise_detail"} <= planted
     assert "tracker:rural_plant_list" in planted
+    assert {
+        "tracker:weather_warning_list", "tracker:weather_warning_detail", "tracker:emergency_list",
+        "tracker:river_chief_list", "tracker:patrol_frequency", "tracker:patrol_list", "tracker:fishing_cases",
+    } <= planted  # fmt: skip
 
 
 # --- audit log -------------------------------------------------------------------------------------

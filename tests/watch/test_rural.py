@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from targets.registry import computed_frame
 from tests.factories import UnitFactory
-from tracker.models import RuralPlantMonth, RuralSewagePlant
+from tracker.models import MonitoringWarning, RuralPlantMonth, RuralSewagePlant
 from tracker.selectors.rural import complete_months
 from tracker.services.rural import rural_plant_month_report
 
@@ -112,3 +112,23 @@ def test_current_month_is_the_beijing_month(official_a, unit_a):
     with pytest.raises(ValidationError):
         rural_plant_month_report(user=official_a, month=next_month, **args)
     assert list(RuralPlantMonth.objects.values_list("month", flat=True)) == [this_month]
+
+
+@pytest.mark.django_db
+def test_a_stopped_month_fires_one_warning_for_the_plants_unit(official_a, unit_a):
+    """The migration's rule (not_running > 0 for 1 month) warns a stopped plant once per episode; running again and
+    stopping later is a new episode."""
+    plant = RuralSewagePlant.objects.create(
+        name="研城镇污水站", village="研城村", unit=unit_a, capacity=50, process="ao"
+    )
+    report = dict(user=official_a, plant_id=plant.pk, funds=0)
+    rural_plant_month_report(**report, month=dt.date(2025, 3, 1), state="stopped", flow=None)
+    rural_plant_month_report(**report, month=dt.date(2025, 4, 1), state="repair", flow=None)  # same episode
+    rural_plant_month_report(**report, month=dt.date(2025, 4, 1), state="repair", flow=None)  # re-sent: nothing new
+    warning = MonitoringWarning.objects.get()
+    assert (warning.unit_id, warning.rural_plant_id, warning.periods, warning.subject_name) == (
+        unit_a.pk, plant.pk, 2, "研城镇污水站",
+    )  # fmt: skip
+    rural_plant_month_report(**report, month=dt.date(2025, 5, 1), state="running", flow=30)
+    rural_plant_month_report(**report, month=dt.date(2025, 6, 1), state="stopped", flow=None)
+    assert MonitoringWarning.objects.filter(rural_plant=plant).count() == 2

@@ -1,3 +1,3 @@
 """Admin registrations, one module per area."""
 
-from . import air, audit, units, watch, water  # noqa: F401
+from . import air, audit, units, watch, water, weather  # noqa: F401

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.common.admin import ModelAdmin, TabularInline
 
-from ..choices import AIR_PARAMETERS, WATER_PARAMETERS, WatchScope, WatchSource
+from ..choices import AIR_PARAMETERS, RURAL_PARAMETERS, WATER_PARAMETERS, WatchScope, WatchSource
 from ..credit_code import credit_code_problem
 from ..models import Enterprise, MonitoringWarning, WarningEvent, WarningReading, WarningRule
 
@@ -32,7 +32,7 @@ class WarningRuleForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         source, parameter, scope = data.get("source"), data.get("parameter"), data.get("scope")
-        allowed = AIR_PARAMETERS if source == WatchSource.AIR else WATER_PARAMETERS
+        allowed = {WatchSource.AIR: AIR_PARAMETERS, WatchSource.RURAL: RURAL_PARAMETERS}.get(source, WATER_PARAMETERS)
         if parameter and parameter not in allowed:
             self.add_error("parameter", _("该指标不属于所选数据来源。"))
         wanted = _SCOPE_FIELD.get(scope)

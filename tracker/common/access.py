@@ -73,6 +73,8 @@ CAPABILITIES: dict[str, Capability] = {
         Capability("decide_proposals", _("审核储备申报"), (Role.DEPARTMENT_OFFICIAL, Role.ADMIN)),
         # a monitoring warning the unit cannot settle becomes a rectification item (watch → rectifications)
         Capability("escalate_warnings", _("预警转整改"), (Role.INSPECTOR, Role.ADMIN)),
+        # the city's heavy-pollution weather warning (黄/橙/红): issued, changed and lifted by the 环委办 / leaders
+        Capability("issue_weather_warnings", _("发布重污染天气预警"), (Role.LEADER, Role.ADMIN)),
         Capability("review_values", _("查看数据审核队列"), (Role.LEADER, Role.ADMIN)),
         Capability("approve_values", _("审核数据、发布排名"), (Role.ADMIN,)),
         Capability("compute_scores", _("发起计分"), (Role.LEADER, Role.ADMIN)),
@@ -164,6 +166,8 @@ AREAS: tuple[MenuEntry, ...] = (
     MenuEntry("wastefree", _("无废城市"), "targets:wastefree_index", "use_site"),
     MenuEntry("measures", _("攻坚任务"), "tracker:measure_list", "use_site"),
     MenuEntry("watch", _("监测预警"), "tracker:warning_list", "use_site"),
+    MenuEntry("weather", _("重污染天气"), "tracker:weather_warning_list", "use_site"),
+    MenuEntry("rivers", _("河湖长制"), "tracker:river_chief_list", "use_site"),
     MenuEntry("enterprises", _("重点企业"), "tracker:enterprise_list", "use_site"),
     MenuEntry("rural", _("农村污水设施"), "tracker:rural_plant_list", "use_site"),
     MenuEntry("projects", _("项目资金"), "projects:index", "read_projects"),

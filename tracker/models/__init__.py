@@ -9,14 +9,17 @@ from .enterprises import Enterprise
 from .inbox import InboxEntry, InboxKind
 from .measures import Measure, MeasureProgressReport
 from .people import Person
+from .rivers import FishingBanCase, PatrolPhoto, PatrolRule, RiverChief, RiverPatrol
 from .rural import RuralPlantMonth, RuralSewagePlant
 from .units import Unit, User, WarZone
 from .versions import DataVersion
 from .watch import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
+from .weather import AirForecast, EmergencyMeasure, EmergencyResponse, WeatherWarning, WeatherWarningEvent
 
 __all__ = [
     "AirDailyReading",
+    "AirForecast",
     "AirStation",
     "ApiToken",
     "AuditLog",
@@ -24,15 +27,22 @@ __all__ = [
     "DataVersion",
     "DrinkingWaterReading",
     "DrinkingWaterSource",
+    "EmergencyMeasure",
+    "EmergencyResponse",
     "Enterprise",
+    "FishingBanCase",
     "InboxEntry",
     "InboxKind",
     "Measure",
     "MeasureProgressReport",
     "MonitoringWarning",
     "OutletStepChange",
+    "PatrolPhoto",
+    "PatrolRule",
     "Person",
     "River",
+    "RiverChief",
+    "RiverPatrol",
     "RuralPlantMonth",
     "RuralSewagePlant",
     "SandDustDay",
@@ -45,4 +55,6 @@ __all__ = [
     "WarningRule",
     "WaterMonthlyReading",
     "WaterSection",
+    "WeatherWarning",
+    "WeatherWarningEvent",
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 API_SCOPES = {
     "air.readings": _("写入空气监测日数据"),
     "water.readings": _("写入水质监测月数据"),
+    "air.forecasts": _("写入空气质量预报"),
 }
 
 

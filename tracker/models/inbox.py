@@ -19,6 +19,7 @@ class InboxKind(models.TextChoices):
     MEASURE_ASSIGNED = "measure_assigned", _("新交办任务")  # a department assigned the unit a task
     PROJECT_DECIDED = "project_decided", _("储备项目审核")  # the unit's reserve proposal was accepted or declined
     RISK_FOLLOWUP = "risk_followup", _("扣分风险督办")  # a deduction risk handed to the unit, or reported done
+    WEATHER_WARNING = "weather_warning", _("重污染天气预警")  # the city issued, changed or lifted a warning
 
 
 class InboxEntry(models.Model):

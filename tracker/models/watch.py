@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
     AIR_PARAMETERS,
+    RURAL_PARAMETERS,
     WATER_PARAMETERS,
     WarningLevel,
     WarningStatus,
@@ -75,8 +76,9 @@ class WarningRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(source=WatchSource.AIR, parameter__in=AIR_PARAMETERS))
-                | Q(source__in=(WatchSource.WATER, WatchSource.DRINKING), parameter__in=WATER_PARAMETERS),
-                name="warningrule_parameter_fits_source",
+                | Q(source__in=(WatchSource.WATER, WatchSource.DRINKING), parameter__in=WATER_PARAMETERS)
+                | Q(source=WatchSource.RURAL, parameter__in=RURAL_PARAMETERS),
+                name="warningrule_parameter_fits_source_v2",
             ),
             models.CheckConstraint(condition=Q(duration__gte=1), name="warningrule_duration_positive"),
             models.CheckConstraint(
@@ -146,6 +148,14 @@ class MonitoringWarning(models.Model):
         on_delete=models.CASCADE,
         related_name="warnings",
     )
+    rural_plant = models.ForeignKey(
+        "tracker.RuralSewagePlant",
+        verbose_name=_("农村污水设施"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="warnings",
+    )
     subject_key = models.CharField(_("对象"), max_length=30)
     episode_start = models.DateField(_("超限开始"))
     fired_on = models.DateField(_("触发日期"), help_text=_("连续超限达到规则期数的那一期"))
@@ -177,10 +187,11 @@ class MonitoringWarning(models.Model):
             models.UniqueConstraint(fields=["rule", "subject_key", "episode_start"], name="warning_one_per_episode"),
             models.CheckConstraint(condition=Q(status__in=WarningStatus.values), name="warning_status_valid"),
             models.CheckConstraint(
-                condition=Q(station__isnull=False, section=None, drinking_source=None)
-                | Q(station=None, section__isnull=False, drinking_source=None)
-                | Q(station=None, section=None, drinking_source__isnull=False),
-                name="warning_one_subject_v2",
+                condition=Q(station__isnull=False, section=None, drinking_source=None, rural_plant=None)
+                | Q(station=None, section__isnull=False, drinking_source=None, rural_plant=None)
+                | Q(station=None, section=None, drinking_source__isnull=False, rural_plant=None)
+                | Q(station=None, section=None, drinking_source=None, rural_plant__isnull=False),
+                name="warning_one_subject_v3",
             ),
             models.CheckConstraint(
                 condition=Q(status=WarningStatus.OPEN) | Q(closed_at__isnull=False), name="warning_closed_has_time"
@@ -192,8 +203,13 @@ class MonitoringWarning(models.Model):
 
     @property
     def subject_name(self) -> str:
-        subject = self.station if self.station_id else self.section if self.section_id else self.drinking_source
-        return str(subject.name)
+        if self.station_id:
+            return str(self.station.name)
+        if self.section_id:
+            return str(self.section.name)
+        if self.drinking_source_id:
+            return str(self.drinking_source.name)
+        return str(self.rural_plant.name) if self.rural_plant_id else ""
 
     @property
     def is_open(self) -> bool:
@@ -214,6 +230,9 @@ class WarningReading(models.Model):
     )
     drinking_reading = models.ForeignKey(
         "tracker.DrinkingWaterReading", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rural_month = models.ForeignKey(
+        "tracker.RuralPlantMonth", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

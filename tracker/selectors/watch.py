@@ -10,8 +10,8 @@ import pandas as pd
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
-from ..choices import AIR_PARAMETERS, DRINKING_TARGET_CLASS, WarningStatus
-from ..models import AirDailyReading, DrinkingWaterReading, MonitoringWarning, WaterMonthlyReading
+from ..choices import AIR_PARAMETERS, DRINKING_TARGET_CLASS, PlantState, WarningStatus
+from ..models import AirDailyReading, DrinkingWaterReading, MonitoringWarning, RuralPlantMonth, WaterMonthlyReading
 from ..permissions import unit_ids_for_user
 
 FRAME_COLUMNS = ["reading_id", "subject_id", "unit_id", "war_zone_id", "date"]
@@ -71,6 +71,18 @@ def drinking_watch_frame(*, source_ids: Iterable[int], start: dt.date, end: dt.d
     return frame
 
 
+def rural_watch_frame(*, plant_ids: Iterable[int], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Monthly operating reports of these rural plants in [start, end]: ids, unit, month as `date`, and
+    `not_running` (1 when stopped or under repair, 0 when running). One query."""
+    rows = RuralPlantMonth.objects.filter(plant_id__in=list(plant_ids), month__range=(start, end)).values_list(
+        "id", "plant_id", "plant__unit_id", "month", "state"
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["reading_id", "subject_id", "unit_id", "date", "state"])
+    frame["war_zone_id"] = None
+    frame["not_running"] = (frame["state"] != PlantState.RUNNING).astype(float)
+    return frame.drop(columns=["state"])
+
+
 # --- warnings a person sees ---------------------------------------------------------------------------------
 def warnings_for_user(user) -> QuerySet[MonitoringWarning]:
     """Every warning of the units this person may view (city-wide roles: all; officials: their own unit's)."""
@@ -87,7 +99,7 @@ def warning_list(
 ) -> QuerySet[MonitoringWarning]:
     """The scoped, filtered list, open ones first, newest first."""
     qs = warnings_for_user(user).select_related(
-        "rule", "unit", "station", "section", "section__river", "drinking_source"
+        "rule", "unit", "station", "section", "section__river", "drinking_source", "rural_plant"
     )
     if status:
         qs = qs.filter(status=status)
@@ -110,7 +122,9 @@ def get_warning_for_user(user, pk) -> MonitoringWarning:
     """A warning the person may see, or 404 (an outsider learns nothing about another unit's warnings)."""
     try:
         return (
-            warnings_for_user(user).select_related("rule", "unit", "station", "section", "drinking_source").get(pk=pk)
+            warnings_for_user(user)
+            .select_related("rule", "unit", "station", "section", "drinking_source", "rural_plant")
+            .get(pk=pk)
         )
     except (MonitoringWarning.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -120,7 +134,9 @@ def open_warnings_for_unit(unit_id: int, *, limit: int = 10) -> tuple[int, list[
     """A unit's open warnings for its dashboard: how many, and the newest `limit`."""
     qs = MonitoringWarning.objects.filter(Q(unit_id=unit_id) & Q(status=WarningStatus.OPEN))
     return qs.count(), list(
-        qs.select_related("rule", "station", "section", "drinking_source").order_by("-fired_on", "-pk")[:limit]
+        qs.select_related("rule", "station", "section", "drinking_source", "rural_plant").order_by("-fired_on", "-pk")[
+            :limit
+        ]
     )
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..choices import PlantState
+from ..choices import PlantState, WatchSource
 from ..models import RuralPlantMonth
 from ..permissions import can_act_for_unit, is_unit_scoped
 from ..selectors.rural import get_plant_for_user
@@ -45,4 +45,8 @@ def rural_plant_month_report(
         month=month,
         defaults={"state": state, "flow": flow, "funds": funds, "note": note.strip(), "reported_by": user},
     )
+    # a stopped (or under-repair) month is judged by the watch rules like a reading: one warning per episode
+    from .watch import watch_evaluate
+
+    watch_evaluate(source=WatchSource.RURAL, subject_ids=[plant.pk], first=month, last=month)
     return row

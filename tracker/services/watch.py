@@ -35,7 +35,13 @@ from ..choices import (
 from ..common.access import has_cap
 from ..models import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from ..permissions import can_act_for_unit, is_unit_scoped
-from ..selectors.watch import air_watch_frame, drinking_watch_frame, get_warning_for_user, water_watch_frame
+from ..selectors.watch import (
+    air_watch_frame,
+    drinking_watch_frame,
+    get_warning_for_user,
+    rural_watch_frame,
+    water_watch_frame,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ _SOURCES: dict[str, tuple[Callable[..., pd.DataFrame], str, str, str]] = {
     WatchSource.AIR: (air_watch_frame, "station_ids", "station_id", "air_reading_id"),
     WatchSource.WATER: (water_watch_frame, "section_ids", "section_id", "water_reading_id"),
     WatchSource.DRINKING: (drinking_watch_frame, "source_ids", "drinking_source_id", "drinking_reading_id"),
+    WatchSource.RURAL: (rural_watch_frame, "plant_ids", "rural_plant_id", "rural_month_id"),
 }
 # Serialises evaluations (two ingests at once must not both create the same episode).
 _LOCK_KEY = 0x6563_6F77  # "ecow"
