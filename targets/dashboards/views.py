@@ -22,6 +22,7 @@ from tracker.common.access import area_required, capability_required, has_cap
 from tracker.common.tabular import xlsx_response
 from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
 from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_unit
+from tracker.selectors.weather import warning_banner
 
 from .. import selectors as assessment
 from ..choices import Area
@@ -218,6 +219,7 @@ def _city(request, home: bool = False):
     context["body"] = mark_safe(html)
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
+    context["weather"] = warning_banner()  # live: the heavy-pollution weather warning in force (one query)
     # live too: the province's ranking of the city (one query) and, for project readers, the pilots (four)
     context["province"] = assessment.province_panel(year=today.year)
     if has_cap(request.user, "read_projects"):
@@ -468,6 +470,7 @@ def _unit(request, unit, home: bool = False):
     )
     # live state, not a scored fact: read on every request (two small queries), outside the cache
     context["watch_count"], context["watch_warnings"] = open_warnings_for_unit(unit.pk)
+    context["weather"] = warning_banner(unit_id=unit.pk)  # live: the warning in force and this unit's responses
     context["followups"] = assessment.followup_summary(
         user=request.user, year=scheme.year if scheme else today.year, today=today, unit_id=unit.pk
     )

@@ -263,3 +263,25 @@ def test_every_menu_entry_and_capability_reads_in_english():
         untranslated = [str(a.label) for a in AREAS if cjk.search(str(a.label))]
         untranslated += [str(c.label) for c in CAPABILITIES.values() if cjk.search(str(c.label))]
     assert untranslated == []
+
+
+def test_dashboards_show_the_warning_in_force_and_the_units_responses(client_for, leader, official_a, unit_a):
+    # given: no warning in force — no banner
+    today = timezone.localdate()
+    assert "weather-banner" not in client_for(leader).get(reverse("targets:dashboard"), follow=True).content.decode()
+    warning = weather_warning_issue(
+        user=leader, title="重污染过程", level="orange", starts_on=today, planned_end=today + dt.timedelta(days=2)
+    )
+    # when the warning is in force: the leaders' board names it; the unit's board says it has not responded yet
+    assert "重污染天气橙色预警" in client_for(leader).get(reverse("targets:dashboard"), follow=True).content.decode()
+    unit_page = client_for(official_a).get(reverse("targets:dashboard"), follow=True).content.decode()
+    assert "重污染天气橙色预警" in unit_page and "本单位尚未报告响应措施" in unit_page
+    emergency_response_report(user=official_a, warning_id=warning.pk, unit_id=unit_a.pk, date=today, action="停产")
+    emergency_response_report(user=official_a, warning_id=warning.pk, unit_id=unit_a.pk, date=today, action="洒水")
+    assert (
+        "本单位已报告 2 条响应"
+        in client_for(official_a).get(reverse("targets:dashboard"), follow=True).content.decode()
+    )
+    # and once lifted the banner goes
+    weather_warning_lift(user=leader, warning_id=warning.pk, expected_version=0, lifted_on=today)
+    assert "weather-banner" not in client_for(leader).get(reverse("targets:dashboard"), follow=True).content.decode()

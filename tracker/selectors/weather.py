@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from ..choices import WarningLevel, WeatherWarningStatus
 from ..models import AirForecast, EmergencyMeasure, EmergencyResponse, Unit, WarZone, WeatherWarning
@@ -30,6 +30,18 @@ def weather_warnings() -> QuerySet[WeatherWarning]:
 
 def warning_in_force() -> WeatherWarning | None:
     return WeatherWarning.objects.filter(status=WeatherWarningStatus.ISSUED).first()
+
+
+def warning_banner(*, unit_id: int | None = None) -> dict[str, Any] | None:
+    """The dashboards' live line on the city warning in force (None when there is none): the warning, and with
+    `unit_id` how many responses that unit has reported under it. One query (with the unit's count folded in)."""
+    qs = WeatherWarning.objects.filter(status=WeatherWarningStatus.ISSUED)
+    if unit_id is not None:
+        qs = qs.annotate(unit_responses=Count("responses", filter=Q(responses__unit_id=unit_id)))
+    warning = qs.first()
+    if warning is None:
+        return None
+    return {"warning": warning, "unit_responses": getattr(warning, "unit_responses", None)}
 
 
 def measures_for_user(user, *, unit_id: int | None = None) -> QuerySet[EmergencyMeasure]:
