@@ -398,6 +398,8 @@ LOGGING = {
 # --- domain settings --------------------------------------------------------------------------------
 # Demo city (乐山市): boundary file whose `adcode` matches Unit.code; an admin may load their own.
 DEMO_GEOJSON = BASE_DIR / "tracker" / "demo_data" / "511100.json"
+# Notices and bulletins as PDF are printed by headless Chromium (tracker/pdf.py); empty: found on PATH.
+PDF_CHROMIUM = env_str("PDF_CHROMIUM", "")
 # Seeders run by `manage.py seed_demo`, in order; each is idempotent. Apps append theirs.
 DEMO_SEEDERS = [
     "tracker.demo.seed_units_and_people",

@@ -134,8 +134,17 @@ def _cn(day: datetime.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "（未定）"
 
 
-def notice_document(*, notice: Notice, user) -> tuple[str, bytes]:
-    """(file name, .docx bytes) of a notice, addressed to its unit, naming its person and item."""
+def _rendered(doc: OfficialDocument, fmt: str) -> tuple[str, bytes]:
+    """(extension, bytes) of the document as Word or PDF (the same `OfficialDocument` either way)."""
+    if fmt == "pdf":
+        from tracker.pdf import render_pdf
+
+        return "pdf", render_pdf(doc)
+    return "docx", render_docx(doc)
+
+
+def notice_document(*, notice: Notice, user, fmt: str = "docx") -> tuple[str, bytes]:
+    """(file name, bytes) of a notice as Word (or PDF), addressed to its unit, naming its person and item."""
     number = notice_number(notice=notice, user=user)
     text = wording(notice.level)
     item = notice.item
@@ -167,7 +176,8 @@ def notice_document(*, notice: Notice, user) -> tuple[str, bytes]:
         paragraphs=paragraphs,
         date=timezone.localdate(number.issued_at),
     )
-    return f"{number.text}-{notice.unit.name}.docx", render_docx(doc)
+    ext, content = _rendered(doc, fmt)
+    return f"{number.text}-{notice.unit.name}.{ext}", content
 
 
 BULLETIN_TABLE_HEADERS = ("责任单位", "类别", "问题编号", "问题描述", "点位", "责任人", "整改时限", "状态")
@@ -185,6 +195,7 @@ def bulletin_document(
     end: datetime.date,
     user,
     sections: Sequence[DocumentSection] = (),
+    fmt: str = "docx",
 ) -> tuple[str, bytes]:
     """(file name, .docx bytes) of the bulletin for [start, end]: totals, then 见人见事 (unit, place, person,
     problem), then the further `sections` (tasks behind schedule, stalled projects, ranking movement)."""
@@ -225,4 +236,5 @@ def bulletin_document(
         landscape=True,
         sections=tuple(sections),
     )
-    return f"{number.text}.docx", render_docx(doc)
+    ext, content = _rendered(doc, fmt)
+    return f"{number.text}.{ext}", content

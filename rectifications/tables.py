@@ -102,13 +102,16 @@ class NoticeTable(Table):
             return format_html(
                 '<form method="post" action="{}" class="inline">'
                 '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<button class="button" type="submit">{}</button></form>',
+                '<button class="button" type="submit">{}</button>'
+                '<button class="button" type="submit" name="format" value="pdf">PDF</button></form>',
                 url,
                 get_token(self.request),
                 n.document_number.text if numbered else _("发文（Word）"),
             )
         if numbered:
-            return format_html('<a href="{}">{}</a>', url, n.document_number.text)
+            return format_html(
+                '<a href="{}">{}</a> · <a href="{}?format=pdf">PDF</a>', url, n.document_number.text, url
+            )
         return "—"
 
     def render_read_at(self, n):

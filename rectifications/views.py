@@ -17,6 +17,7 @@ from tracker.common.ledger import wants_export
 from tracker.common.tabular import TableError
 from tracker.common.uploads import file_response
 from tracker.common.workflow import Stale
+from tracker.pdf import PdfUnavailable
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
 
 from . import documents, selectors, services, special
@@ -264,10 +265,12 @@ def bulletin(request):
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_UNAVAILABLE = _("本服务器暂不能生成 PDF（未安装 Chromium），请下载 Word 版本。")
 
 
 def _docx_response(filename: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=DOCX)
+    """The document as a download: Word, or PDF when the file name says so."""
+    response = HttpResponse(content, content_type="application/pdf" if filename.endswith(".pdf") else DOCX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -282,7 +285,12 @@ def notice_document(request, pk: int):
             raise PermissionDenied
     elif not hasattr(notice, "document_number"):
         raise Http404(_("该通知尚未发文。"))
-    filename, content = documents.notice_document(notice=notice, user=request.user)
+    fmt = "pdf" if (request.POST.get("format") or request.GET.get("format")) == "pdf" else "docx"
+    try:
+        filename, content = documents.notice_document(notice=notice, user=request.user, fmt=fmt)
+    except PdfUnavailable:
+        messages.error(request, PDF_UNAVAILABLE)
+        return redirect("rectifications:notices")
     return _docx_response(filename, content)
 
 
@@ -296,13 +304,18 @@ def bulletin_document(request):
         return redirect("rectifications:bulletin")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     rows = selectors.bulletin(start=start, end=end)
-    filename, content = documents.bulletin_document(
-        rows=rows,
-        start=start,
-        end=end,
-        user=request.user,
-        sections=selectors.bulletin_sections(start=start, end=end),  # the whole document, whoever downloads it
-    )
+    try:
+        filename, content = documents.bulletin_document(
+            rows=rows,
+            start=start,
+            end=end,
+            user=request.user,
+            sections=selectors.bulletin_sections(start=start, end=end),  # the whole document, whoever downloads it
+            fmt="pdf" if request.POST.get("format") == "pdf" else "docx",
+        )
+    except PdfUnavailable:
+        messages.error(request, PDF_UNAVAILABLE)
+        return redirect(f"{reverse('rectifications:bulletin')}?start={start:%Y-%m-%d}&end={end:%Y-%m-%d}")
     return _docx_response(filename, content)
 
 

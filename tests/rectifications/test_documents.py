@@ -128,3 +128,45 @@ def test_bulletin_document_lists_people_and_problems_and_is_numbered_once_per_pe
     assert client_for(official_a).post(url, period).status_code == 403
     bad = client_for(leader).post(url, {"start": "2026-06-20", "end": "2026-06-01"})
     assert bad.status_code == 302 and DocumentNumber.objects.count() == 2
+
+
+# --- the same documents as PDF (tracker.pdf: the OfficialDocument laid out as HTML, printed by headless Chromium) ---
+
+
+def test_notice_pdf_is_the_same_document_printed(client_for, inspector, notice, frozen, settings):
+    from tracker.pdf import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium on this machine (CI installs it: scripts/ensure-browser.sh)")
+    response = client_for(inspector).post(
+        reverse("rectifications:notice_document", args=[notice.pk]), {"format": "pdf"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-") and response.content.rstrip().endswith(b"%%EOF")
+    assert b"/MediaBox [0 0 594.95996 841.91998]" in response.content  # A4 portrait, in points
+    # the number is the notice's one number: the PDF after the Word file keeps 乐环督办〔2026〕1号
+    assert quote("乐环督办〔2026〕1号-井研县.pdf") in response["Content-Disposition"]
+    assert DocumentNumber.objects.count() == 1
+
+
+def test_the_pdf_page_holds_what_the_word_file_holds(inspector, notice, frozen, monkeypatch):
+    # the HTML that Chromium prints is rendered from the same OfficialDocument as the .docx
+    from rectifications import documents
+    from tracker import pdf
+
+    monkeypatch.setattr(pdf, "render_pdf", lambda doc: pdf.render_html(doc).encode())  # the page, not the print
+    _name, html = documents.notice_document(notice=notice, user=inspector, fmt="pdf")
+    _name, word = documents.notice_document(notice=notice, user=inspector)
+    word_text = docx_text(word)
+    for line in ("乐环督办〔2026〕1号", "关于挂牌督办问题整改的督办函", "井研县：", "责任人：王五", "2026年6月16日"):
+        assert line in word_text and line in html.decode(), line
+
+
+def test_without_chromium_the_pdf_is_refused_with_a_message_and_word_still_works(
+    client_for, inspector, notice, frozen, settings
+):
+    settings.PDF_CHROMIUM = "/nonexistent/chromium"
+    client = client_for(inspector)
+    response = client.post(reverse("rectifications:notice_document", args=[notice.pk]), {"format": "pdf"}, follow=True)
+    assert response.status_code == 200 and "不能生成 PDF" in response.content.decode()
+    assert _text(client.post(reverse("rectifications:notice_document", args=[notice.pk])))  # Word as before
