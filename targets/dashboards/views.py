@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from tracker.common.access import area_required, capability_required, has_cap
 from tracker.common.tabular import xlsx_response
 from tracker.permissions import get_unit_for_user, is_city_wide, units_for_user, user_role
-from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_unit
+from tracker.selectors.watch import open_warnings_by_unit, open_warnings_for_unit, watch_summary
 from tracker.selectors.weather import warning_banner
 
 from .. import selectors as assessment
@@ -220,6 +220,8 @@ def _city(request, home: bool = False):
     # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
     context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
     context["weather"] = warning_banner()  # live: the heavy-pollution weather warning in force (one query)
+    # live: patrols, stopped rural plants, drinking sources out of standard, fishing-ban cases (four counts)
+    context["watch_summary"] = watch_summary(user=request.user, today=today)
     # live too: the province's ranking of the city (one query) and, for project readers, the pilots (four)
     context["province"] = assessment.province_panel(year=today.year)
     if has_cap(request.user, "read_projects"):
@@ -471,6 +473,7 @@ def _unit(request, unit, home: bool = False):
     # live state, not a scored fact: read on every request (two small queries), outside the cache
     context["watch_count"], context["watch_warnings"] = open_warnings_for_unit(unit.pk)
     context["weather"] = warning_banner(unit_id=unit.pk)  # live: the warning in force and this unit's responses
+    context["watch_summary"] = watch_summary(user=request.user, today=today, unit_id=unit.pk)  # four counts
     context["followups"] = assessment.followup_summary(
         user=request.user, year=scheme.year if scheme else today.year, today=today, unit_id=unit.pk
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rectifications.models import RectificationItem
 from tests.factories import RiverFactory
 from tracker.common.workflow import Stale
-from tracker.models import FishingBanCase, PatrolPhoto, Person, RiverChief, RiverPatrol
+from tracker.models import FishingBanCase, PatrolPhoto, Person, River, RiverChief, RiverPatrol
 from tracker.patrol_rules import complete_periods, patrol_shortfall, period_of
 from tracker.selectors.rivers import fishing_case_counts, patrol_frequency
 from tracker.services.rivers import fishing_case_record, river_patrol_record, river_patrol_to_item
@@ -197,3 +197,39 @@ def test_fishing_cases_counted_per_unit(official_a, official_b, unit_a, unit_b, 
     assert counts == [("井研县", 2, 1, 1), ("沐川县", 1, 0, 0)]
     assert [c["unit__name"] for c in fishing_case_counts(official_b, year=today.year)] == ["沐川县"]
     assert FishingBanCase.objects.count() == 3
+
+
+def test_dashboards_count_this_months_patrols_and_this_years_fishing_cases_by_scope(
+    client_for, leader, official_a, official_b, unit_a, unit_b
+):
+    # given: two patrols of A this month and one of B; one fishing-ban case of A this year and one last year
+    from tracker.selectors.watch import watch_summary
+
+    today = timezone.localdate()
+    person_a = Person.objects.create(name="甲河长", post="副县长", unit=unit_a)
+    person_b = Person.objects.create(name="乙河长", post="副县长", unit=unit_b)
+    river, _ = River.objects.get_or_create(name="看板测试河")
+    chief_a = RiverChief.objects.create(river=river, level="county", person=person_a, unit=unit_a)
+    chief_b = RiverChief.objects.create(river=river, level="county", person=person_b, unit=unit_b)
+    for chief, unit, n in ((chief_a, unit_a, 2), (chief_b, unit_b, 1)):
+        for k in range(n):
+            RiverPatrol.objects.create(chief=chief, unit=unit, date=today.replace(day=1), stretch=f"段{k}",
+                                       problems="", entered_by=official_a)  # fmt: skip
+    FishingBanCase.objects.create(
+        unit=unit_a, case_no="YZ-1", date=today.replace(month=1, day=1), kind="gear", entered_by=official_a
+    )
+    FishingBanCase.objects.create(
+        unit=unit_a,
+        case_no="YZ-0",
+        date=today.replace(year=today.year - 1, month=6, day=1),
+        kind="gear",
+        entered_by=official_a,
+    )
+    # then: the city sees 3 patrols and 1 case (last year's not counted); A sees its 2, B its 1 and no case
+    city = watch_summary(user=leader, today=today)
+    assert (city["patrols"], city["fishing_cases"]) == (3, 1)
+    assert watch_summary(user=official_a, today=today, unit_id=unit_a.pk)["patrols"] == 2
+    b = watch_summary(user=official_b, today=today, unit_id=unit_b.pk)
+    assert (b["patrols"], b["fishing_cases"]) == (1, 0)
+    page = client_for(official_a).get(reverse("targets:dashboard"), follow=True).content.decode()
+    assert "本月河长巡河" in page and "本年禁渔执法案件" in page

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
 from ..choices import AIR_PARAMETERS, DRINKING_TARGET_CLASS, PlantState, WarningStatus
@@ -149,3 +149,36 @@ def open_warnings_by_unit(*, limit: int = 8) -> tuple[int, list[dict]]:
         .order_by("-n", "unit__name")
     )
     return sum(r["n"] for r in rows), rows[:limit]
+
+
+def watch_summary(*, user, today: dt.date, unit_id: int | None = None) -> dict[str, int]:
+    """The dashboards' live line on the rest of the watch (河湖长制, rural plants, drinking water, fishing ban), as
+    counts this person may see (one unit's with `unit_id`): patrols this month, plants stopped or under repair in
+    the last complete month, drinking-water sources out of standard in their latest month of this year, and
+    fishing-ban cases this year. Four counts, one query each; the pages behind them hold the rows."""
+    from ..models import FishingBanCase, RiverPatrol
+    from .rural import stopped_plants
+
+    month_start = today.replace(day=1)
+    last_month = (month_start - dt.timedelta(days=1)).replace(day=1)
+    units = unit_ids_for_user(user, "view")
+    patrols = RiverPatrol.objects.restrict(user, "view").filter(date__range=(month_start, today))
+    plants = stopped_plants(user=user, month=last_month)
+    cases = FishingBanCase.objects.restrict(user, "view").filter(date__year=today.year)
+    latest_month = (
+        DrinkingWaterReading.objects.filter(source=OuterRef("source"), month__year=today.year)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    sources = DrinkingWaterReading.objects.filter(
+        source__unit__in=units, month__year=today.year, month=Subquery(latest_month), compliant=False
+    )
+    if unit_id is not None:
+        patrols, plants = patrols.filter(unit_id=unit_id), plants.filter(unit_id=unit_id)
+        cases, sources = cases.filter(unit_id=unit_id), sources.filter(source__unit_id=unit_id)
+    return {
+        "patrols": patrols.count(),
+        "stopped_plants": plants.count(),
+        "sources_out": sources.count(),
+        "fishing_cases": cases.count(),
+    }
