@@ -196,6 +196,8 @@ EXPORTS = [
     ("tracker:patrol_frequency", {"export": "xlsx"}),
     ("tracker:patrol_list", {"export": "xlsx"}),
     ("tracker:fishing_cases", {"export": "xlsx"}),
+    ("tracker:person_list", {"export": "xlsx"}),
+    ("rectifications:accountability_list", {"export": "xlsx"}),
 ]
 
 
@@ -289,6 +291,12 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
                                entered_by=official_a)  # fmt: skip
     FishingBanCase.objects.create(unit=unit_a, case_no=EVIL[:40], date=timezone.localdate(), kind="fishing",
                                   description=EVIL, entered_by=official_a)  # fmt: skip
+    from rectifications.models import AccountabilityRecord, RectificationItem
+
+    AccountabilityRecord.objects.create(
+        person=chief.person, unit=unit_a, kind="criticism", date=timezone.localdate(), description=EVIL,
+        item=RectificationItem.objects.filter(unit=unit_a).first(), recorded_by=leader, recorded_at=timezone.now(),
+    )  # fmt: skip
     client.force_login(leader)
     checked, planted = 0, set()
     for name, query in EXPORTS:
@@ -317,6 +325,7 @@ def test_exports_never_contain_formula_cells(client, official_a, leader, unit_a)
     assert {
         "tracker:weather_warning_list", "tracker:weather_warning_detail", "tracker:emergency_list",
         "tracker:river_chief_list", "tracker:patrol_frequency", "tracker:patrol_list", "tracker:fishing_cases",
+        "tracker:person_list", "rectifications:accountability_list",
     } <= planted  # fmt: skip
 
 

@@ -3,6 +3,8 @@ rules and fishing cases are edited here; city warnings and patrols move only thr
 
 from django.contrib import admin
 
+from tracker.common.admin import ModelAdmin, TabularInline
+
 from ..models import (
     AirForecast,
     EmergencyMeasure,
@@ -17,7 +19,7 @@ from ..models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -26,13 +28,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AirForecast)
-class AirForecastAdmin(admin.ModelAdmin):
+class AirForecastAdmin(ModelAdmin):
     list_display = ("date", "unit", "aqi_low", "aqi_high", "primary_pollutant", "level", "issued_on")
     list_filter = ("unit", "level", "primary_pollutant")
     date_hierarchy = "date"
 
 
-class WeatherWarningEventInline(admin.TabularInline):
+class WeatherWarningEventInline(TabularInline):
     model = WeatherWarningEvent
     extra = 0
     can_delete = False
@@ -50,7 +52,7 @@ class WeatherWarningAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EmergencyMeasure)
-class EmergencyMeasureAdmin(admin.ModelAdmin):
+class EmergencyMeasureAdmin(ModelAdmin):
     list_display = ("unit", "source", "enterprise", "from_level", "pm25_reduction", "nox_reduction", "vocs_reduction",
                     "is_active")  # fmt: skip
     list_filter = ("unit", "from_level", "is_active")
@@ -64,14 +66,14 @@ class EmergencyResponseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PatrolRule)
-class PatrolRuleAdmin(admin.ModelAdmin):
+class PatrolRuleAdmin(ModelAdmin):
     """The patrol frequency each level owes (data: the frequency page reads it)."""
 
     list_display = ("level", "period", "min_count", "basis")
 
 
 @admin.register(RiverChief)
-class RiverChiefAdmin(admin.ModelAdmin):
+class RiverChiefAdmin(ModelAdmin):
     list_display = ("river", "stretch", "section", "level", "person", "unit", "appointed_on", "is_active")
     list_filter = ("level", "river", "unit", "is_active")
     search_fields = ("person__name", "stretch", "river__name")
@@ -86,14 +88,14 @@ class RiverPatrolAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FishingBanCase)
-class FishingBanCaseAdmin(admin.ModelAdmin):
+class FishingBanCaseAdmin(ModelAdmin):
     list_display = ("case_no", "date", "unit", "river", "kind", "outcome")
     list_filter = ("unit", "kind", "outcome")
     search_fields = ("case_no", "description")
 
 
 @admin.register(RuralSewagePlant)
-class RuralSewagePlantAdmin(admin.ModelAdmin):
+class RuralSewagePlantAdmin(ModelAdmin):
     """The register of village plants (their months are reported by the units on the site)."""
 
     list_display = ("name", "unit", "township", "village", "capacity", "process", "commissioned_on", "is_active")

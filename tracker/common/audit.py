@@ -75,6 +75,9 @@ AUDITED_TABLES = (
     "targets_target",
     "targets_datavalue",
     "targets_publication",
+    "targets_quartertarget",
+    "targets_riskfollowup",
+    "rectifications_accountabilityrecord",
 )
 
 

@@ -5,12 +5,26 @@ from django.db import migrations, models
 from tracker.common import audit
 
 
+# The tables this migration audits, frozen: later tables get their trigger in their own migration (a migration
+# must not read a list that grows, or it would touch tables that do not exist yet at this point of the history).
+TABLES = (
+    "tracker_sewageoutlet",
+    "tracker_measure",
+    "projects_project",
+    "projects_payment",
+    "rectifications_rectificationitem",
+    "targets_target",
+    "targets_datavalue",
+    "targets_publication",
+)
+
+
 def attach(apps, schema_editor):
-    audit.attach_tables(schema_editor, audit.AUDITED_TABLES)
+    audit.attach_tables(schema_editor, TABLES)
 
 
 def detach(apps, schema_editor):
-    audit.detach_tables(schema_editor, audit.AUDITED_TABLES)
+    audit.detach_tables(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):
