@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import wraps
 
 from django.http import JsonResponse
@@ -63,6 +64,30 @@ def parse_json_body(request, *, max_bytes: int = MAX_JSON_BYTES):
         # PostgreSQL text cannot hold NUL: refuse here rather than fail (500) at the database
         return None, json_error("JSON 中含有不允许的空字符（\\u0000）。", 400)
     return body, None
+
+
+def json_batch(request, *, key: str, upsert: Callable[[list[dict]], int]) -> JsonResponse:
+    """The shape every batch endpoint shares: POST {key: [ {...}, ... ]} → `upsert(rows)` with each row's position
+    in `_row`; the whole batch or nothing; errors as {row, column, message} (the first 500)."""
+    from tracker.common.tabular import TableError
+
+    body, error = parse_json_body(request)
+    if error:
+        return error
+    items = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        return json_error(f'请求体应为 {{"{key}": [ ... ]}}，且至少包含一条。', 400)
+    if not all(isinstance(i, dict) for i in items):
+        return json_error(f"{key} 中每一项都必须是对象。", 400)
+    try:
+        count = upsert([{**item, "_row": n} for n, item in enumerate(items, start=1)])
+    except TableError as exc:
+        return json_error(
+            "数据有误，未写入任何记录。",
+            400,
+            errors=[{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors[:500]],
+        )
+    return JsonResponse({"ok": True, "written": count})
 
 
 def _has_nul(value) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Max, Q
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
-from tracker.common.api import json_error, parse_json_body, token_required
-from tracker.common.tabular import TableError, xlsx_response
+from tracker.common.api import json_batch, token_required
+from tracker.common.tabular import xlsx_response
 
 from ..choices import DRINKING_TARGET_CLASS, WaterClass
 from ..models import DrinkingWaterReading, DrinkingWaterSource
@@ -109,18 +108,4 @@ def drinking_readings_upload(request):
 @require_POST
 def api_drinking_readings(request):
     """POST {"readings": [{"source": "水源地名称", "month": "2025-03", "nh3n": 0.2, ...}]} → upsert, all or nothing."""
-    body, error = parse_json_body(request)
-    if error:
-        return error
-    items = body.get("readings") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-        return json_error('请求体应为 {"readings": [ {...}, ... ]}，且至少包含一条。', 400)
-    try:
-        count = drinking_readings_upsert([{**item, "_row": n} for n, item in enumerate(items, start=1)])
-    except TableError as exc:
-        return json_error(
-            "数据有误，未写入任何记录。",
-            400,
-            errors=[{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors[:500]],
-        )
-    return JsonResponse({"ok": True, "written": count})
+    return json_batch(request, key="readings", upsert=drinking_readings_upsert)

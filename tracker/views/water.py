@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
-from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.api import json_batch, token_required
 from tracker.common.ledger import wants_export
 from tracker.common.tabular import TableError, error_report
 from tracker.common.uploads import file_response
@@ -229,26 +229,7 @@ def water_readings_upload(request):
 @require_POST
 def api_water_readings(request):
     """POST {"readings": [{"section": "...", "month": "2025-03", "do": 7.1, ...}, ...]} → upsert, all or nothing."""
-    body, error = parse_json_body(request)
-    if error:
-        return error
-    items = body.get("readings") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
-        return json_error('请求体应为 {"readings": [ ... ]}，且至少包含一条。', 400)
-    if not all(isinstance(i, dict) for i in items):
-        return json_error("readings 中每一项都必须是对象。", 400)
-    rows = [{**item, "_row": index} for index, item in enumerate(items, start=1)]
-    try:
-        count = water_readings_upsert(rows)
-    except TableError as exc:
-        return json_error(
-            "数据有误，未写入任何记录。",
-            400,
-            errors=[{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors[:500]],
-        )
-    from django.http import JsonResponse
-
-    return JsonResponse({"ok": True, "written": count})
+    return json_batch(request, key="readings", upsert=water_readings_upsert)
 
 
 # --- outlets --------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap
-from tracker.common.api import json_error, parse_json_body, token_required
+from tracker.common.api import json_batch, token_required
 from tracker.common.ledger import Column, Table, wants_export
 from tracker.common.scoping import get_for_user_or_404
 from tracker.common.tabular import TableError, error_report, read_table, xlsx_response
@@ -457,18 +456,4 @@ def forecast_upload(request):
 def api_air_forecasts(request):
     """POST {"forecasts": [{"unit": "511124", "date": "2026-01-05", "aqi_low": 150, "aqi_high": 210,
     "primary_pollutant": "PM2.5", "level": "重度污染"}]} → upsert per unit-day, all or nothing."""
-    body, error = parse_json_body(request)
-    if error:
-        return error
-    items = body.get("forecasts") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
-        return json_error('请求体应为 {"forecasts": [ {...}, ... ]}，且至少包含一条。', 400)
-    try:
-        count = air_forecasts_upsert([{**item, "_row": n} for n, item in enumerate(items, start=1)])
-    except TableError as exc:
-        return json_error(
-            "数据有误，未写入任何记录。",
-            400,
-            errors=[{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors[:500]],
-        )
-    return JsonResponse({"ok": True, "written": count})
+    return json_batch(request, key="forecasts", upsert=air_forecasts_upsert)
