@@ -233,3 +233,17 @@ def test_dashboards_count_this_months_patrols_and_this_years_fishing_cases_by_sc
     assert (b["patrols"], b["fishing_cases"]) == (1, 0)
     page = client_for(official_a).get(reverse("targets:dashboard"), follow=True).content.decode()
     assert "本月河长巡河" in page and "本年禁渔执法案件" in page
+
+
+def test_the_fishing_ban_list_is_paged_and_counted_not_cut(client_for, leader, official_a, unit_a):
+    # given 101 cases this year: page 1 holds 100, page 2 the last one, and the page says 共 101 条
+    today = timezone.localdate()
+    FishingBanCase.objects.bulk_create(
+        FishingBanCase(unit=unit_a, case_no=f"YZ-P{n:03d}", date=today, kind="gear", entered_by=official_a)
+        for n in range(101)
+    )
+    client = client_for(leader)
+    first = client.get(reverse("tracker:fishing_cases")).content.decode()
+    assert "共 101 条" in first and first.count("YZ-P") == 100
+    second = client.get(reverse("tracker:fishing_cases"), {"page": 2}).content.decode()
+    assert second.count("YZ-P") == 1

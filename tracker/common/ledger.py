@@ -91,6 +91,14 @@ class FastChoiceField(forms.TypedChoiceField):
         return str(value) in self._valid
 
 
+def page_of(request, rows, per_page: int) -> dict:
+    """A page of `rows` (a list or a queryset) for `includes/pager.html`: {"page", "query"} — the page the
+    request asks for and the other GET parameters, so a long list is paged and counted, never cut."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": Paginator(rows, per_page).get_page(request.GET.get("page")), "query": query.urlencode()}
+
+
 def wants_export(request) -> bool:
     """The one export convention for every ledger: `?export=xlsx`."""
     return request.GET.get(EXPORT_PARAM) == EXPORT_VALUE

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, has_cap
-from tracker.common.ledger import Column, Table, wants_export
+from tracker.common.ledger import Column, Table, page_of, wants_export
 from tracker.common.scoping import get_for_user_or_404
 from tracker.common.tabular import xlsx_response
 from tracker.common.uploads import file_response
@@ -110,11 +110,13 @@ def patrol_frequency(request):
             for r in rows
         ]  # fmt: skip
         return xlsx_response(f"巡河频次-{today:%Y%m%d}.xlsx", [(_("巡河频次"), headers, data)])
+    paged = page_of(request, rows, 100)  # paged and counted, never cut (the Excel has every row)
     return render(
         request,
         "tracker/patrol_frequency.html",
         {
-            "rows": rows[:500],
+            **paged,
+            "rows": paged["page"].object_list,
             "behind_only": behind_only,
             "behind": sum(1 for r in rows if r["behind"]),
             "today": today,
@@ -278,6 +280,7 @@ def fishing_cases(request):
                 (_("分单位统计"), [_("责任单位"), _("案件数"), _("行政处罚"), _("移送司法"), _("最近查处")], by_unit),
             ],
         )
+    paged = page_of(request, cases, 100)  # paged and counted, never cut (the Excel has every row)
     return render(
         request,
         "tracker/fishing_cases.html",
@@ -285,7 +288,8 @@ def fishing_cases(request):
             "year": year,
             "counts": counts,
             "total": sum(c["n"] for c in counts),
-            "cases": cases[:200],
+            **paged,
+            "cases": paged["page"].object_list,
             "form": form,
             "report_units": report_units,
             "tab": "fishing",

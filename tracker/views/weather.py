@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required, has_cap
 from tracker.common.api import json_batch, token_required
-from tracker.common.ledger import Column, Table, wants_export
+from tracker.common.ledger import Column, Table, page_of, wants_export
 from tracker.common.scoping import get_for_user_or_404
 from tracker.common.tabular import TableError, error_report, read_table, xlsx_response
 
@@ -414,13 +414,14 @@ def forecast_compare(request):
     judged = sum(1 for r in rows if r["verdict"])
     for r in rows:
         r["verdict_label"] = verdicts[r["verdict"]]
+    paged = page_of(request, rows, 200)  # paged and counted, never cut (the Excel has every row)
     return render(
         request,
         "tracker/forecast_compare.html",
         {
             "form": form,
-            "rows": rows[:2000],
-            "truncated": len(rows) > 2000,
+            **paged,
+            "rows": paged["page"].object_list,
             "start": start,
             "end": end,
             "unit_id": data.get("unit"),
