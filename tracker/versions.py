@@ -1,11 +1,12 @@
-"""Which data a cached page was built from, told by counters the database keeps (`DataVersion`).
+"""Which data a cached page was built from, told by versions the database keeps (`DataVersionEntry`).
 
 Pages that assemble expensive panels (the dashboards) cache them under a key that holds `current()`: the
-counters of the tables those panels read. A statement-level trigger on each watched table bumps that table's
-counter in the writing transaction, so the new version becomes visible exactly when the new rows do. A
-reader that caught the old version while a write committed caches new rows under the old key at worst (an
-extra rebuild later, never stale data under the new key). One primary-key scan of a few rows per hit replaces
-the table-wide aggregates a fingerprint used to need.
+versions of the tables those panels read. A statement-level trigger on each watched table appends a row to a
+log in the writing transaction, so the new version becomes visible exactly when the new rows do, and two
+writers of the same table never wait for each other (nothing is updated in place). A reader that caught the
+old version while a write committed caches new rows under the old key at worst (an extra rebuild later, never
+stale data under the new key). One indexed scan of a few rows per hit replaces the table-wide aggregates a
+fingerprint used to need.
 
 SQLite (the zero-setup `make run`) has no statement triggers: it gets row triggers with the same effect.
 """
@@ -35,7 +36,10 @@ WATCHED_TABLES: tuple[str, ...] = (
     "tracker_warzone",
 )
 
-PG_FUNCTION = """
+# The first design (migration 0007): one counter row per table, bumped by an UPSERT in the writing transaction.
+# Two transactions writing the same table waited for each other on that row until the first committed (and two
+# writing two tables in opposite orders could deadlock on the counters). Frozen: only 0007 installs it.
+PG_FUNCTION_V1 = """
 CREATE OR REPLACE FUNCTION eco_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO data_version (name, n) VALUES (TG_TABLE_NAME, 1)
@@ -43,6 +47,28 @@ BEGIN
     RETURN NULL;
 END
 $$;
+"""
+
+# Now: every writing statement appends a row to a log and locks nothing another writer needs. A table's version
+# is the SUM of its rows: each committed write adds 1, a rolled-back one never shows, and compaction (below)
+# folds rows into one without changing the sum. Sequence numbers would not do: ids are handed out when a
+# statement runs, not when it commits, so a reader could see a later id commit before an earlier one and cache
+# old rows under a version that the earlier commit would then not change.
+PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION eco_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO data_version_log (name, n) VALUES (TG_TABLE_NAME, 1);
+    RETURN NULL;
+END
+$$;
+"""
+
+# Fold a table's log rows into one when a reader finds more than this many (one indexed scan stays small).
+COMPACT_ABOVE = 64
+_COMPACT_LOCK = 0x65636F76  # pg_try_advisory_xact_lock key ("ecov"): one compaction at a time, nobody waits
+_COMPACT = """
+WITH gone AS (DELETE FROM data_version_log RETURNING name, n)
+INSERT INTO data_version_log (name, n) SELECT name, SUM(n) FROM gone GROUP BY name
 """
 
 
@@ -54,29 +80,37 @@ def _pg_trigger(table: str) -> str:
     )
 
 
-def _sqlite_triggers(table: str) -> list[str]:
+def _sqlite_triggers(table: str, log: bool) -> list[str]:
+    # SQLite runs one writer at a time, so a counter row per table blocks nobody: keep one row per name.
     out = []
     for op in ("INSERT", "UPDATE", "DELETE"):
         out.append(f"DROP TRIGGER IF EXISTS {table}_version_{op.lower()}")
-        out.append(
-            f"CREATE TRIGGER {table}_version_{op.lower()} AFTER {op} ON {table} BEGIN "
-            f"INSERT INTO data_version (name, n) VALUES ('{table}', 1) "
-            f"ON CONFLICT (name) DO UPDATE SET n = n + 1; END"
-        )
+        if log:
+            body = (
+                f"UPDATE data_version_log SET n = n + 1 WHERE name = '{table}'; "
+                f"INSERT INTO data_version_log (name, n) SELECT '{table}', 1 "
+                f"WHERE NOT EXISTS (SELECT 1 FROM data_version_log WHERE name = '{table}');"
+            )
+        else:
+            body = (
+                f"INSERT INTO data_version (name, n) VALUES ('{table}', 1) ON CONFLICT (name) DO UPDATE SET n = n + 1;"
+            )
+        out.append(f"CREATE TRIGGER {table}_version_{op.lower()} AFTER {op} ON {table} BEGIN {body} END")
     return out
 
 
-def attach(schema_editor, tables: tuple[str, ...] = WATCHED_TABLES) -> None:
-    """Install the counters' triggers on `tables` (a migration's RunPython)."""
+def attach(schema_editor, tables: tuple[str, ...] = WATCHED_TABLES, *, log: bool = True) -> None:
+    """Install the versions' triggers on `tables` (a migration's RunPython). `log=False` is the first design,
+    for migration 0007 only."""
     vendor = schema_editor.connection.vendor
     with schema_editor.connection.cursor() as cursor:
         if vendor == "postgresql":
-            cursor.execute(PG_FUNCTION)
+            cursor.execute(PG_FUNCTION if log else PG_FUNCTION_V1)
             for table in tables:
                 cursor.execute(_pg_trigger(table))
         elif vendor == "sqlite":
             for table in tables:
-                for statement in _sqlite_triggers(table):
+                for statement in _sqlite_triggers(table, log):
                     cursor.execute(statement)
 
 
@@ -91,12 +125,39 @@ def detach(schema_editor, tables: tuple[str, ...] = WATCHED_TABLES) -> None:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {table}_version_{op}")
 
 
-def current(tables: tuple[str, ...] | None = None) -> str:
-    """A short fingerprint of every counter, or of `tables`' only (one query on a table of a few rows)."""
-    from .models import DataVersion
+def compact() -> bool:
+    """Fold the log into one row per table, keeping every sum. Never waits: when another session is compacting,
+    this one does nothing (False). Writers are never blocked (they only insert; a row inserted by a transaction
+    that has not committed is invisible to the DELETE and stays)."""
+    from django.db import connection
 
-    counters = DataVersion.objects.order_by("name")
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_COMPACT_LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute(_COMPACT)
+    return True
+
+
+def current(tables: tuple[str, ...] | None = None) -> str:
+    """A short fingerprint of every table's version, or of `tables`' only: one query over a log a reader keeps
+    short (it compacts when a table has more than COMPACT_ABOVE rows).
+
+    Read it before the data it keys: a write that commits in between makes the data newer than the key (an
+    extra rebuild later), never older."""
+    from django.db import connection
+
+    where, params = "", []
     if tables is not None:
-        counters = counters.filter(name__in=tables)
-    raw = ";".join(f"{name}={n}" for name, n in counters.values_list("name", "n"))
+        where, params = "WHERE name IN (" + ", ".join(["%s"] * len(tables)) + ")", list(tables)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name, SUM(n), COUNT(*) FROM data_version_log {where} GROUP BY name ORDER BY name", params
+        )
+        rows = cursor.fetchall()
+    if any(count > COMPACT_ABOVE for _name, _n, count in rows):
+        compact()
+    raw = ";".join(f"{name}={int(n)}" for name, n, _count in rows)
     return hashlib.sha1(raw.encode()).hexdigest()[:12]

@@ -214,7 +214,7 @@ _VOLATILE = {
     "axes_accesslog",
     # cache bookkeeping, not data: its statement triggers count a refused compare-and-set that matched no row as
     # a write (an extra dashboard rebuild, never stale data); tests/dashboards/test_cache.py covers it
-    "data_version",
+    "data_version_log",
 }
 
 

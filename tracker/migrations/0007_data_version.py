@@ -6,7 +6,7 @@ from tracker import versions
 
 
 def attach(apps, schema_editor):
-    versions.attach(schema_editor)
+    versions.attach(schema_editor, log=False)  # the first design, frozen here
 
 
 def detach(apps, schema_editor):

@@ -12,7 +12,7 @@ from .people import Person
 from .rivers import FishingBanCase, PatrolPhoto, PatrolRule, RiverChief, RiverPatrol
 from .rural import RuralPlantMonth, RuralSewagePlant
 from .units import Unit, User, WarZone
-from .versions import DataVersion
+from .versions import DataVersionEntry
 from .watch import MonitoringWarning, WarningEvent, WarningReading, WarningRule
 from .water import DrinkingWaterSource, OutletStepChange, River, SewageOutlet, WaterMonthlyReading, WaterSection
 from .weather import AirForecast, EmergencyMeasure, EmergencyResponse, WeatherWarning, WeatherWarningEvent
@@ -24,7 +24,7 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "CalendarDay",
-    "DataVersion",
+    "DataVersionEntry",
     "DrinkingWaterReading",
     "DrinkingWaterSource",
     "EmergencyMeasure",
