@@ -44,6 +44,9 @@ def _pages() -> list[tuple[str, str, dict]]:
         ("ledger: targets", r("targets:target_list"), {}),
         ("ledger: notices", r("rectifications:notices"), {}),
         ("ledger: bulletin (year to date)", r("rectifications:bulletin"), {"start": "2025-01-01", "end": "2025-12-31"}),
+        ("overview: ranking page (latest run)", r("targets:index"), {}),
+        ("overview: projects", r("projects:index"), {}),
+        ("overview: waste-free city", r("targets:wastefree_index"), {}),
     ]
 
 
@@ -93,7 +96,9 @@ def run(ctx: BenchContext) -> list[Row]:
         export = client.get(url, {**params, "export": "xlsx"})
         export_s = time.perf_counter() - started
         kb = size / 1024
-        note = f"{kb:,.0f} KB; {count} rows; export {export_s:.1f} s ({len(export.content) / 1024:,.0f} KB)"
+        note = f"{kb:,.0f} KB; {count} rows"
+        if "spreadsheet" in export.get("Content-Type", ""):
+            note += f"; export {export_s:.1f} s ({len(export.content) / 1024:,.0f} KB)"
         if status != 200:
             note += f" — HTTP {status}"
         if ms >= GOAL_MS or kb >= GOAL_KB:

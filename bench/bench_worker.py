@@ -47,7 +47,7 @@ def run(ctx: BenchContext) -> list[Row]:
     log = open(ROOT / "bench" / "results" / "worker.log", "w") if (ROOT / "bench" / "results").is_dir() else None
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-I", "bench.worker_sources"),
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue),
             *("--pool", "solo", "-c", "1", "--without-heartbeat", "--without-gossip", "--without-mingle"),
             *("-l", "info", "-n", f"{queue}@%h"),
         ],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import resource
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -38,6 +40,28 @@ class BenchContext:
         from django.db import connection
 
         return connection.vendor
+
+
+@contextmanager
+def preserved(*tables: str) -> Iterator[None]:
+    """Put back, afterwards, the rows a module's own TRUNCATEs take from `tables` (COPY out, COPY back in), so
+    the modules after it still measure on the whole national data set (bench_uploads empties the air and water
+    readings for every repetition; bench_watch, bench_water and bench_worker need them afterwards)."""
+    from django.db import connection, transaction
+
+    saved: dict[str, io.StringIO] = {}
+    with connection.cursor() as cur:
+        for table in tables:
+            saved[table] = io.StringIO()
+            cur.cursor.copy_expert(f'COPY "{table}" TO STDOUT', saved[table])
+    try:
+        yield
+    finally:
+        with transaction.atomic(), connection.cursor() as cur:
+            for table, text in saved.items():
+                cur.execute(f'TRUNCATE "{table}" CASCADE')
+                text.seek(0)
+                cur.cursor.copy_expert(f'COPY "{table}" FROM STDIN', text)
 
 
 def timed(fn: Callable[[], object], repeat: int = 1) -> tuple[float, object]:
