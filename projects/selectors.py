@@ -722,7 +722,8 @@ def _execution_rate_frame(projects: QuerySet[Project], *, year: int, as_of: date
         .values("unit_id", "allocated_amount", "paid_before", "paid")
     )
     frame = pd.DataFrame.from_records(rows, columns=["unit_id", "allocated_amount", "paid_before", "paid"])
-    frame = frame[[pb < a for pb, a in zip(frame["paid_before"], frame["allocated_amount"], strict=True)]]
+    # a boolean Series, not a list: with no project an empty list would select no columns (KeyError below)
+    frame = frame[frame["paid_before"] < frame["allocated_amount"]]
     out = []
     for unit_id, g in frame.groupby("unit_id"):
         allocated = sum(g["allocated_amount"], ZERO)

@@ -162,6 +162,14 @@ def test_indicator_rural_sewage_payment_rate_counts_only_rural_sewage_funds(city
     assert overall.loc[unit_a.pk, "value"] == pytest.approx(26.67, abs=0.01)
 
 
+def test_execution_rate_indicators_with_no_project_give_an_empty_frame(city):
+    # the city fixture has no rural-sewage fund: the indicator has nothing to say, and a scoring run reading it
+    # must not fail (it raised KeyError 'unit_id' — found when the benchmark scored the real indicators)
+    frame = selectors.indicator_rural_sewage_payment_rate(year=2022, as_of=date(2022, 3, 31))
+    assert frame.empty and list(frame.columns) == ["unit_id", "value", "detail", "num", "den"]
+    assert selectors.indicator_budget_execution_rate(year=1990, as_of=date(1990, 3, 31)).empty  # no fund yet
+
+
 def test_indicator_stalled_project_count(unit_a, unit_b, settings):
     settings.PROJECTS_STALL_DAYS = 30
     settings.PROJECTS_BEHIND_TOLERANCE = 10
