@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tracker.common.access import area_required, capability_required
-from tracker.common.ledger import to_wan, wants_export
+from tracker.common.ledger import page_of, to_wan, wants_export
 from tracker.common.tabular import xlsx_response
 from tracker.common.uploads import file_response
 from tracker.permissions import can_act_for_unit, is_unit_scoped, units_for_user
@@ -35,6 +36,9 @@ from .forms import (
 from .models import Fund, Payment, Pilot, PilotMilestone, ProgressPhoto
 from .permissions import get_project_for_user, projects_for_user
 from .tables import FundTable, PaymentTable, ProjectTable
+
+LIST_PAGE = 50  # units per page of the overview's ranking and stalled lists
+CHART_ENDS = 15  # the ranking chart shows the first and the last 15 ranked units when there are more than 30
 
 
 def _ranking(request, today) -> tuple[RankingFilterForm, object]:
@@ -60,18 +64,26 @@ def index(request):
     funds = selectors.fund_execution()
     ranking_form, ranking = _ranking(request, today)
     reserve = selectors.reserve_by_stage(user=request.user)
+    # the whole country has 2,844 units: both unit lists are paged (the Excel has the whole ranking), and the
+    # chart shows the first and the last CHART_ENDS ranked units, not 2,844 bars
+    ranked = ranking[ranking["rank"].notna()] if len(ranking) else ranking
+    chart_frame = (
+        pd.concat([ranked.head(CHART_ENDS), ranked.tail(CHART_ENDS)]) if len(ranked) > 2 * CHART_ENDS else ranked
+    )
+    stalled = selectors.stalled_by_unit(user=request.user, as_of=today).to_dict("records")
     context = {
         "funds": funds.to_dict("records"),
         "by_year": selectors.execution_by_year().to_dict("records"),
         "old": selectors.city_execution(before_year=old_year, label=_("%(y)d年以前中央和省级资金") % {"y": old_year}),
         "all_cp": selectors.city_execution(label=_("全部中央和省级资金")),
-        "ranking": ranking.to_dict("records"),
+        "ranking_paged": page_of(request, ranking.to_dict("records"), LIST_PAGE, param="rpage", anchor="ranking"),
         "ranking_form": ranking_form,
         "ranking_query": request.GET.urlencode(),
+        "ranking_chart_ends": CHART_ENDS if len(ranked) > 2 * CHART_ENDS else 0,
         "reserve": reserve.to_dict("records"),
-        "stalled": selectors.stalled_by_unit(user=request.user, as_of=today).to_dict("records"),
-        "ranking_chart": charts.unit_ranking_chart(ranking, target=float(settings.PROJECTS_EXECUTION_TARGET))
-        if len(ranking)
+        "stalled_paged": page_of(request, stalled, LIST_PAGE, param="spage", anchor="stalled"),
+        "ranking_chart": charts.unit_ranking_chart(chart_frame, target=float(settings.PROJECTS_EXECUTION_TARGET))
+        if len(chart_frame)
         else None,
         "reserve_chart": charts.reserve_chart(reserve),
         "old_year": old_year,

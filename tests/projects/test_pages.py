@@ -178,7 +178,7 @@ def test_excel_export_has_the_same_rows_and_numbers_as_the_page(client_for, lead
 
 def test_ranking_export_matches_the_index(client_for, leader, projects):
     client = client_for(leader)
-    ranking = client.get(reverse("projects:index")).context["ranking"]
+    ranking = client.get(reverse("projects:index")).context["ranking_paged"]["page"].object_list
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("projects:ranking_export")).content)).active
     data = list(sheet.iter_rows(min_row=2, values_only=True))
     assert [(r[1], D(str(r[5]))) for r in data] == [(r["unit"], r["rate"]) for r in ranking]
@@ -213,7 +213,7 @@ def test_ranking_filter_by_area_applies_to_page_and_export(client_for, leader, p
     rural = FundFactory(name="农村污水资金", area=FundArea.RURAL, year=2021)
     ProjectFactory(unit=unit_a, fund=rural, allocated_amount=D("40000"))
     client = client_for(leader)
-    ranking = client.get(reverse("projects:index"), {"area": "rural"}).context["ranking"]
+    ranking = client.get(reverse("projects:index"), {"area": "rural"}).context["ranking_paged"]["page"].object_list
     # only the rural project: 0 paid of 40,000
     assert [(r["unit"], r["allocated"], r["rate"]) for r in ranking] == [("井研县", D("40000"), D("0.00"))]
     sheet = openpyxl.load_workbook(
@@ -229,8 +229,36 @@ def test_overview_names_three_stalled_projects_per_unit_and_links_the_rest(clien
     ProjectFactory(unit=unit_b, code="S-B0")
     ProjectFactory(unit=unit_a, code="S-R", stage="reserve")  # not watched: never stalled
     response = client_for(leader).get(reverse("projects:index"))
-    stalled = {r["unit"]: r for r in response.context["stalled"]}
+    stalled = {r["unit"]: r for r in response.context["stalled_paged"]["page"].object_list}
     assert (stalled["井研县"]["count"], len(stalled["井研县"]["projects"])) == (5, 3)
     assert (stalled["沐川县"]["count"], len(stalled["沐川县"]["projects"])) == (1, 1)
-    assert [r["unit"] for r in response.context["stalled"]] == ["井研县", "沐川县"]  # most first
+    assert [r["unit"] for r in response.context["stalled_paged"]["page"].object_list] == [
+        "井研县",
+        "沐川县",
+    ]  # most first
     assert f"?unit={unit_a.pk}&amp;stalled=on" in response.content.decode()
+
+
+def test_the_overview_pages_its_unit_lists_and_charts_only_both_ends(client_for, leader, official_a, monkeypatch):
+    # 7 units with funded projects, pages of 3 and a chart of the first and last 2: as the whole country's 2,844
+    # units with pages of 50 and 15 at each end, small enough to count by hand
+    import projects.views as views
+    from tests.factories import UnitFactory
+
+    monkeypatch.setattr(views, "LIST_PAGE", 3)
+    monkeypatch.setattr(views, "CHART_ENDS", 2)
+    for i in range(7):
+        unit = UnitFactory(code=f"51990{i}", name=f"测试县{i}")
+        # unit i: 10,000·i paid of 100,000 allocated → rate 10·i %, so 测试县6 ranks first and 测试县0 last
+        project = ProjectFactory(unit=unit, code=f"R-{i}", allocated_amount=D("100000"))
+        if i:
+            PaymentFactory(project=project, amount=D(10000 * i), entered_by=official_a)
+    client = client_for(leader)
+    first = client.get(reverse("projects:index"))
+    assert [r["unit"] for r in first.context["ranking_paged"]["page"]] == ["测试县6", "测试县5", "测试县4"]
+    third = client.get(reverse("projects:index"), {"rpage": 3}).context["ranking_paged"]["page"]
+    assert [r["unit"] for r in third] == ["测试县0"]
+    chart = first.context["ranking_chart"]
+    assert list(chart.data[0].y) == ["测试县6", "测试县5", "测试县1", "测试县0"]
+    html = first.content.decode()
+    assert "共 7 条" in html and "rpage=2#ranking" in html and "前 2 名和后 2 名" in html

@@ -91,12 +91,14 @@ class FastChoiceField(forms.TypedChoiceField):
         return str(value) in self._valid
 
 
-def page_of(request, rows, per_page: int) -> dict:
-    """A page of `rows` (a list or a queryset) for `includes/pager.html`: {"page", "query"} — the page the
-    request asks for and the other GET parameters, so a long list is paged and counted, never cut."""
+def page_of(request, rows, per_page: int, param: str = "page", anchor: str = "") -> dict:
+    """A page of `rows` (a list or a queryset) for `includes/pager.html`: {"page", "query", "param", "anchor"} —
+    the page the request asks for in `param` (two lists on one page use two names; `anchor` brings the reader
+    back to the list's panel) and the other GET parameters, so a long list is paged and counted, never cut."""
     query = request.GET.copy()
-    query.pop("page", None)
-    return {"page": Paginator(rows, per_page).get_page(request.GET.get("page")), "query": query.urlencode()}
+    query.pop(param, None)
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    return {"page": page, "query": query.urlencode(), "param": param, "anchor": anchor}
 
 
 def wants_export(request) -> bool:
