@@ -229,7 +229,8 @@ def test_overview_names_three_stalled_projects_per_unit_and_links_the_rest(clien
     ProjectFactory(unit=unit_b, code="S-B0")
     ProjectFactory(unit=unit_a, code="S-R", stage="reserve")  # not watched: never stalled
     response = client_for(leader).get(reverse("projects:index"))
-    stalled = {r["unit"]: r for r in response.context["stalled_paged"]["page"].object_list}
+    listed = response.context["stalled_paged"]["page"].object_list
+    stalled = {r["unit"]: r for r in listed}
     assert (stalled["井研县"]["count"], len(stalled["井研县"]["projects"])) == (5, 3)
     assert (stalled["沐川县"]["count"], len(stalled["沐川县"]["projects"])) == (1, 1)
     assert [r["unit"] for r in response.context["stalled_paged"]["page"].object_list] == [
