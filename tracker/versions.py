@@ -34,6 +34,26 @@ WATCHED_TABLES: tuple[str, ...] = (
     "tracker_sewageoutlet",
     "tracker_unit",
     "tracker_warzone",
+    # the leaders' board's other live panels (targets.dashboards.selectors.CITY_LIVE_MODELS): watch, weather,
+    # river patrols, rural plants, drinking water, fishing ban, the province's ranking, pilots, risk follow-ups
+    "tracker_monitoringwarning",
+    "tracker_weatherwarning",
+    "tracker_riverpatrol",
+    "tracker_ruralsewageplant",
+    "tracker_ruralplantmonth",
+    "tracker_drinkingwaterreading",
+    "tracker_drinkingwatersource",
+    "tracker_fishingbancase",
+    "targets_provincialranking",
+    "targets_indicator",
+    "projects_pilot",
+    "projects_pilot_projects",
+    "projects_pilotmilestone",
+    "targets_riskfollowup",
+    "targets_assessmentitem",
+    "targets_assessmentscheme",
+    "tracker_person",
+    "tracker_user",
 )
 
 # The first design (migration 0007): one counter row per table, bumped by an UPSERT in the writing transaction.
@@ -141,23 +161,29 @@ def compact() -> bool:
     return True
 
 
-def current(tables: tuple[str, ...] | None = None) -> str:
-    """A short fingerprint of every table's version, or of `tables`' only: one query over a log a reader keeps
-    short (it compacts when a table has more than COMPACT_ABOVE rows).
+def snapshot() -> dict[str, int]:
+    """Every watched table's version (name → sum), in one query over a log a reader keeps short (it compacts
+    when a table has more than COMPACT_ABOVE rows).
 
     Read it before the data it keys: a write that commits in between makes the data newer than the key (an
     extra rebuild later), never older."""
     from django.db import connection
 
-    where, params = "", []
-    if tables is not None:
-        where, params = "WHERE name IN (" + ", ".join(["%s"] * len(tables)) + ")", list(tables)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT name, SUM(n), COUNT(*) FROM data_version_log {where} GROUP BY name ORDER BY name", params
-        )
+        cursor.execute("SELECT name, SUM(n), COUNT(*) FROM data_version_log GROUP BY name")
         rows = cursor.fetchall()
     if any(count > COMPACT_ABOVE for _name, _n, count in rows):
         compact()
-    raw = ";".join(f"{name}={int(n)}" for name, n, _count in rows)
+    return {name: int(n) for name, n, _count in rows}
+
+
+def fingerprint(versions: dict[str, int], tables: tuple[str, ...] | None = None) -> str:
+    """A short key for the versions of `tables` (all when None) in a `snapshot()`."""
+    names = sorted(versions if tables is None else (t for t in tables if t in versions))
+    raw = ";".join(f"{name}={versions[name]}" for name in names)
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+
+def current(tables: tuple[str, ...] | None = None) -> str:
+    """The fingerprint of every watched table's version, or of `tables`' only (one query)."""
+    return fingerprint(snapshot(), tables)

@@ -43,19 +43,51 @@ ZONE_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#F0E442"
 
 
 # --- caching ------------------------------------------------------------------------------------------
-def data_version() -> str:
-    """The version of the live data the panels read beside the stored run (`tracker.versions`: one small query)."""
-    return versions.current()
+def version_snapshot() -> dict[str, int]:
+    """Every watched table's version in one query (`tracker.versions`); a request reads it once, first."""
+    return versions.snapshot()
+
+
+def data_version(snap: dict[str, int] | None = None) -> str:
+    """The version of the live data the panels read beside the stored run."""
+    return versions.fingerprint(snap if snap is not None else versions.snapshot())
 
 
 # What the panels built from a scoring run read beside the run's stored facts: the units' and zones' names.
 RUN_PANEL_TABLES = ("tracker_unit", "tracker_warzone")
 
+# What the leaders' board's other live panels read (watch, weather, patrols, rural plants, drinking water,
+# fishing ban, the province's ranking, pilots, risk follow-ups and the names they show). They are cached by
+# the data version, so each of these tables must be watched (`tracker.versions.WATCHED_TABLES`, a trigger
+# installed by a migration); tests/dashboards/test_cache.py checks both.
+CITY_LIVE_MODELS = (
+    "tracker.MonitoringWarning",
+    "tracker.WeatherWarning",
+    "tracker.RiverPatrol",
+    "tracker.RuralSewagePlant",
+    "tracker.RuralPlantMonth",
+    "tracker.DrinkingWaterReading",
+    "tracker.DrinkingWaterSource",
+    "tracker.FishingBanCase",
+    "tracker.Unit",
+    "tracker.Person",
+    "tracker.User",
+    "targets.ProvincialRanking",
+    "targets.Indicator",
+    "targets.RiskFollowUp",
+    "targets.AssessmentItem",
+    "targets.AssessmentScheme",
+    "projects.Pilot",
+    "projects.PilotMilestone",
+    "projects.Project",
+    "projects.Payment",
+)
 
-def run_version() -> str:
+
+def run_version(snap: dict[str, int] | None = None) -> str:
     """The version of the live data a run's panels read (units and zones): a rectification status change leaves
     it alone, so the leaders' run panels survive it and only the live due-and-overdue part is rebuilt."""
-    return versions.current(RUN_PANEL_TABLES)
+    return versions.fingerprint(snap if snap is not None else versions.snapshot(), RUN_PANEL_TABLES)
 
 
 def _family(parts: tuple, scope: object) -> str:

@@ -69,12 +69,16 @@ def _pick(request):
     return scheme, runs, run
 
 
+def _versions(request) -> dict[str, int]:
+    """Every watched table's version, read once per request (one query) and before the data it keys."""
+    if not hasattr(request, "_dash_versions"):
+        request._dash_versions = dash.version_snapshot()
+    return request._dash_versions
+
+
 def _cached(request, parts: tuple, build):
-    """Panels cached under the run and the live-data version, per language (in `dash.cached`) and role. The version
-    is read once per request, however many panel groups the page caches."""
-    if not hasattr(request, "_dash_version"):
-        request._dash_version = dash.data_version()
-    return dash.cached(parts, build, version=request._dash_version, scope=user_role(request.user))
+    """Panels cached under the run and the live-data version, per language (in `dash.cached`) and role."""
+    return dash.cached(parts, build, version=dash.data_version(_versions(request)), scope=user_role(request.user))
 
 
 # --- routing ------------------------------------------------------------------------------------------
@@ -171,9 +175,7 @@ def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dic
 
 
 def _run_version(request) -> str:
-    if not hasattr(request, "_dash_run_version"):
-        request._dash_run_version = dash.run_version()
-    return request._dash_run_version
+    return dash.run_version(_versions(request))
 
 
 def _run_cached(request, parts: tuple, build):
@@ -217,22 +219,31 @@ def _city(request, home: bool = False):
         live = _city_live(request, today)
         html = html.replace("<!--live:due-cards-->", live["cards"]).replace("<!--live:due-->", live["due"])
     context["body"] = mark_safe(html)
-    # live state, outside the cached panels: open monitoring warnings by unit (one grouped query)
-    context["watch_open"], context["watch_by_unit"] = open_warnings_by_unit()
-    context["weather"] = warning_banner()  # live: the heavy-pollution weather warning in force (one query)
-    # live: patrols, stopped rural plants, drinking sources out of standard, fishing-ban cases (four counts)
-    context["watch_summary"] = watch_summary(user=request.user, today=today)
-    # live too: the province's ranking of the city (one query) and, for project readers, the pilots (four)
-    context["province"] = assessment.province_panel(year=today.year)
+    # the other live panels, cached together by the data version (the tables they read are watched:
+    # dash.CITY_LIVE_MODELS), so a write to any of them shows on the next view
+    year = scheme.year if scheme else today.year
+    pilots = has_cap(request.user, "read_projects")
+    context.update(_cached(request, ("city-extras", today, year, pilots), lambda: _city_extras(request, today, year)))
+    return render(request, "targets/dashboards/city.html", context)
+
+
+def _city_extras(request, today, year: int) -> dict:
+    """The leaders' board's live panels beside the due-and-overdue part (about a dozen small queries)."""
+    extras: dict = {}
+    # open monitoring warnings by unit (one grouped query)
+    extras["watch_open"], extras["watch_by_unit"] = open_warnings_by_unit()
+    extras["weather"] = warning_banner()  # the heavy-pollution weather warning in force (one query)
+    # patrols, stopped rural plants, drinking sources out of standard, fishing-ban cases (four counts)
+    extras["watch_summary"] = watch_summary(user=request.user, today=today)
+    # the province's ranking of the city (one query) and, for project readers, the pilots (four)
+    extras["province"] = assessment.province_panel(year=today.year)
     if has_cap(request.user, "read_projects"):
         from projects.pilots import pilot_portfolio
 
-        context["pilots"] = pilot_portfolio(today=today)
-    # live state too: who follows which deduction risk (a few rows and three counts)
-    context["followups"] = assessment.followup_summary(
-        user=request.user, year=scheme.year if scheme else today.year, today=today
-    )
-    return render(request, "targets/dashboards/city.html", context)
+        extras["pilots"] = pilot_portfolio(today=today)
+    # who follows which deduction risk (a few rows and three counts)
+    extras["followups"] = assessment.followup_summary(user=request.user, year=year, today=today)
+    return extras
 
 
 @capability_required("read_city_wide")

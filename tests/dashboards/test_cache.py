@@ -29,10 +29,10 @@ def test_any_write_to_a_watched_table_changes_the_version_and_others_do_not(unit
         cursor.execute("UPDATE rectifications_rectificationitem SET measures = 'x' WHERE id = %s", [item.pk])
     assert versions.current() != after_update
     settled = versions.current()
-    from tests.factories import IndicatorFactory
+    from tests.factories import FundFactory
 
-    IndicatorFactory(code="unwatched", name="不在看板实时数据中")
-    assert versions.current() == settled  # the assessment's own tables are keyed by the run id instead
+    FundFactory(name="不在看板实时数据中")  # funds: read by no live panel (the run's facts are keyed by the run id)
+    assert versions.current() == settled
 
 
 def test_one_request_builds_and_the_others_wait_for_it():
@@ -112,3 +112,39 @@ def test_pages_go_out_gzipped_to_browsers_that_accept_it(client_for, leader, cit
     assert packed["Content-Encoding"] == "gzip"
     assert len(packed.content) < len(plain.content) / 2
     assert "全市生态环境工作调度看板" in gzip.decompress(packed.content).decode()
+
+
+def test_every_table_the_leaders_live_panels_read_is_watched_and_has_its_trigger():
+    # the live panels are cached by the data version: a table they read without a trigger would show stale rows
+    from django.apps import apps
+
+    tables = {apps.get_model(label)._meta.db_table for label in dash.CITY_LIVE_MODELS}
+    tables.add(apps.get_model("projects.Pilot").projects.through._meta.db_table)  # the pilots' projects
+    assert tables <= set(versions.WATCHED_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE '%%_version'")
+        triggered = {row[0] for row in cursor.fetchall()}
+    assert set(versions.WATCHED_TABLES) <= triggered
+
+
+def test_a_fishing_case_shows_on_the_leaders_board_at_the_next_view(client_for, leader, city, unit_a, official_a):
+    import re
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tracker.models import FishingBanCase
+
+    city(3)
+    client = client_for(leader)
+
+    def cases_shown() -> int:
+        html = client.get(reverse("targets:dashboard_city")).content.decode()
+        return int(re.search(r'<span class="value">(\d+)</span><span class="label">本年禁渔执法案件', html).group(1))
+
+    before = cases_shown()
+    assert cases_shown() == before  # a cached view
+    FishingBanCase.objects.create(
+        unit=unit_a, case_no="YZ-C001", date=timezone.localdate(), kind="gear", entered_by=official_a
+    )
+    assert cases_shown() == before + 1  # no cache cleared: the write changed the version

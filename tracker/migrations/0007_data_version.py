@@ -5,12 +5,33 @@ from django.db import migrations, models
 from tracker import versions
 
 
+# The tables watched then (a migration never reads the growing versions.WATCHED_TABLES).
+TABLES = (
+    "rectifications_rectificationitem",
+    "rectifications_transition",
+    "rectifications_notice",
+    "tracker_measure",
+    "tracker_measureprogressreport",
+    "projects_project",
+    "projects_payment",
+    "projects_progressreport",
+    "projects_stagechange",
+    "tracker_airdailyreading",
+    "tracker_airstation",
+    "tracker_watermonthlyreading",
+    "tracker_watersection",
+    "tracker_sewageoutlet",
+    "tracker_unit",
+    "tracker_warzone",
+)
+
+
 def attach(apps, schema_editor):
-    versions.attach(schema_editor, log=False)  # the first design, frozen here
+    versions.attach(schema_editor, TABLES, log=False)  # the first design, frozen here
 
 
 def detach(apps, schema_editor):
-    versions.detach(schema_editor)
+    versions.detach(schema_editor, TABLES)
 
 
 class Migration(migrations.Migration):

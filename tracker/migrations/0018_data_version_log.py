@@ -25,17 +25,45 @@ TABLES = (
 )
 
 
+# Watched from now on too: what the leaders' board's other live panels read (watch, weather, patrols, rural
+# plants, drinking water, fishing ban, the province's ranking, pilots, risk follow-ups and the names they show).
+LIVE_TABLES = (
+    "tracker_monitoringwarning",
+    "tracker_weatherwarning",
+    "tracker_riverpatrol",
+    "tracker_ruralsewageplant",
+    "tracker_ruralplantmonth",
+    "tracker_drinkingwaterreading",
+    "tracker_drinkingwatersource",
+    "tracker_fishingbancase",
+    "targets_provincialranking",
+    "targets_indicator",
+    "projects_pilot",
+    "projects_pilot_projects",
+    "projects_pilotmilestone",
+    "targets_riskfollowup",
+    "targets_assessmentitem",
+    "targets_assessmentscheme",
+    "tracker_person",
+    "tracker_user",
+)
+
+
 def to_log(apps, schema_editor):
     """Carry every counter over as one log row (versions stay what they were) and switch the triggers."""
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("INSERT INTO data_version_log (name, n) SELECT name, n FROM data_version")
-    versions.attach(schema_editor, TABLES, log=True)
+    versions.attach(schema_editor, TABLES + LIVE_TABLES, log=True)
 
 
 def to_counters(apps, schema_editor):
+    versions.detach(schema_editor, LIVE_TABLES)
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DELETE FROM data_version")
-        cursor.execute("INSERT INTO data_version (name, n) SELECT name, SUM(n) FROM data_version_log GROUP BY name")
+        cursor.execute(
+            "INSERT INTO data_version (name, n) SELECT name, SUM(n) FROM data_version_log"
+            f" WHERE name IN ({', '.join(repr(t) for t in TABLES)}) GROUP BY name"
+        )
     versions.attach(schema_editor, TABLES, log=False)
 
 
@@ -43,6 +71,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('tracker', '0017_inbox_kinds_risk_and_weather'),
+        # the live tables of the other apps must exist before their triggers
+        ('projects', '0008_progress_latest_first_index'),
+        ('targets', '0010_audit_quarter_targets'),
     ]
 
     operations = [
