@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from tracker.common.memo import shared_reads
 from tracker.models import Unit
 from tracker.selectors import territorial_units
 
@@ -359,16 +360,17 @@ def load_frames(
     missing_sources: set[int] = set()
     absent_means_na: dict[int, str] = {}
     computed = [it for it, _ in pairs if it.indicator.source == Source.COMPUTED]
-    for n, it in enumerate(computed):
-        df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
-        if df is not None:
-            frames.append(df.assign(indicator_id=it.indicator_id))
-            if it.indicator.code in registry.NA_WHEN_ABSENT:
-                absent_means_na[it.indicator_id] = registry.NA_WHEN_ABSENT[it.indicator.code]
-        else:
-            missing_sources.add(it.indicator_id)
-        if progress:
-            progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
+    with shared_reads():  # indicators that read the same data read it once in this pass (the four air ones)
+        for n, it in enumerate(computed):
+            df = registry.computed_frame(it.indicator.code, year=scheme.year, as_of=as_of)
+            if df is not None:
+                frames.append(df.assign(indicator_id=it.indicator_id))
+                if it.indicator.code in registry.NA_WHEN_ABSENT:
+                    absent_means_na[it.indicator_id] = registry.NA_WHEN_ABSENT[it.indicator.code]
+            else:
+                missing_sources.add(it.indicator_id)
+            if progress:
+                progress(5 + int(50 * (n + 1) / max(len(computed), 1)))
     frames.append(entered_frame(scheme.year, as_of, [it.indicator_id for it, _ in pairs]))
     values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     values = values[values["unit_id"].isin(unit_ids)]

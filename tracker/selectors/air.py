@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..choices import StationLevel
+from ..common.frames import query_frame
+from ..common.memo import shared
 from ..models import AirDailyReading, AirStation, SandDustDay, WarZone
 from ..standards import (
     FRAME_COLUMNS,
@@ -101,15 +102,13 @@ def readings_frame(*, start: datetime.date, end: datetime.date, sand_dust: bool 
     """Station-day readings in [start, end] with station, unit and zone ids, in one query (two with the
     sand-dust days, which by default are applied: `apply_sand_dust`).
 
-    The queryset's SQL is run on a plain cursor: building a dict per row (`.values()`) costs more than the
-    query itself once a year of a province's stations (600k rows) is read.
+    The rows go straight into pandas (`tracker.common.frames.query_frame`, COPY on PostgreSQL): building a dict
+    or a tuple per row costs more than the query itself once a year of a country's stations is read.
     """
     qs = AirDailyReading.objects.filter(date__gte=start, date__lte=end, **filters).values_list(*READING_FIELDS)
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    df = pd.DataFrame.from_records(rows, columns=READING_FIELDS)
+    df = query_frame(
+        qs, READING_FIELDS, booleans=["station__counts_for_assessment"], text=["station__level", "category"]
+    )
     df = df.rename(
         columns={
             "station__unit_id": "unit_id",
@@ -170,10 +169,19 @@ def _expected_days(year: int, as_of: datetime.date) -> int:
 def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
     """A unit's figures come from its assessment points only (`AirStation.counts_for_assessment`), with the
     sand-dust days applied."""
-    start = datetime.date(year, 1, 1)
-    df = readings_frame(start=start, end=min(as_of, datetime.date(year, 12, 31)))
-    df = df[df["assessed"].astype(bool)]
-    return period_stats(daily_means(df, "unit_id"), "unit_id")
+
+    def build() -> pd.DataFrame:
+        df = _ytd_readings(year, as_of)
+        return period_stats(daily_means(df[df["assessed"].astype(bool)], "unit_id"), "unit_id")
+
+    # three indicators of one scoring run ask for the same statistics (tracker.common.memo)
+    return shared(("air_unit_ytd_stats", year, as_of), build)
+
+
+def _ytd_readings(year: int, as_of: datetime.date) -> pd.DataFrame:
+    """The year's readings up to `as_of`, read once per scoring pass (shared by the four air indicators)."""
+    end = min(as_of, datetime.date(year, 12, 31))
+    return shared(("air_readings", year, end), lambda: readings_frame(start=datetime.date(year, 1, 1), end=end))
 
 
 def indicator_air_good_day_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
@@ -288,9 +296,7 @@ def indicator_air_composite_index(*, year: int, as_of: datetime.date) -> pd.Data
     Lower is better; published to 2 decimals. A unit whose days fall short of the pro-rata 324-of-365 rule still
     gets a value, marked "仅供参考" as the other air indicators are. One query.
     """
-    start = datetime.date(year, 1, 1)
-    df = readings_frame(start=start, end=min(as_of, datetime.date(year, 12, 31)))
-    daily = daily_means(df, "unit_id")
+    daily = daily_means(_ytd_readings(year, as_of), "unit_id")
     if daily.empty:
         return pd.DataFrame(columns=["unit_id", "value", "detail"])
     stats = composite_index_by(daily, "unit_id", min_days=1)
