@@ -213,6 +213,13 @@ def _iaqi_vector(values: np.ndarray, bps: tuple[float, ...]) -> np.ndarray:
     return np.where(np.isnan(c), np.nan, out)
 
 
+# every subset of POLLUTANTS (bit i = POLLUTANTS[i]) → its codes comma-joined in POLLUTANTS order
+_PRIMARY_NAMES = np.asarray(
+    [",".join(code for i, code in enumerate(POLLUTANTS) if m >> i & 1) for m in range(1 << len(POLLUTANTS))],
+    dtype=object,
+)
+
+
 def daily_aqi_frame(df: pd.DataFrame) -> pd.DataFrame:
     """`daily_aqi` for a whole frame at once (bulk ingest): columns so2, no2, pm10, co, o3_8h, pm25 (NaN =
     missing; optional o3_1h) → a frame with `aqi` (Int64), `category` and `primary` (comma-joined codes).
@@ -243,8 +250,9 @@ def daily_aqi_frame(df: pd.DataFrame) -> pd.DataFrame:
     names = np.asarray(CATEGORY_NAMES, dtype=object)
     category = np.where(np.isnan(aqi), "", names[cat_idx])
     is_primary = (matrix == aqi[:, None]) & (aqi[:, None] > 50)
-    codes = np.asarray(POLLUTANTS, dtype=object)
-    primary = [",".join(codes[row]) for row in is_primary]
+    # each row's set of primary pollutants as a 6-bit number, its comma-joined codes looked up (not joined per row)
+    mask = (is_primary.astype(np.int64) << np.arange(len(POLLUTANTS), dtype=np.int64)).sum(axis=1)
+    primary = _PRIMARY_NAMES[mask].tolist()
     return pd.DataFrame(
         {"aqi": pd.array(aqi, dtype="Float64").astype("Int64"), "category": category, "primary": primary},
         index=df.index,

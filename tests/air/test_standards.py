@@ -340,3 +340,23 @@ def test_spearman_trend_hj663_appendix():
     assert spearman_trend([50, 45, 44, 40, 38, 30]).verdict == "下降"
     assert spearman_trend([30, 31, None, 33, 35, 36]).verdict == "上升"  # 5 periods after dropping the gap
     assert spearman_trend([30, 31, 32]).verdict == ""  # fewer than 5 periods
+
+
+def test_the_bulk_frame_names_the_same_primary_pollutants_as_the_scalar_rule_ties_included():
+    # Every pollutant at each of its breakpoints (or missing): the IAQIs land on the table's levels, so many
+    # rows tie — two, three or all six pollutants share the AQI — which is where the bulk path's set of primary
+    # pollutants could differ from HJ 633's rule as the scalar function applies it.
+    import itertools
+
+    import pandas as pd
+
+    from tracker.standards import BREAKPOINTS_24H, daily_aqi, daily_aqi_frame
+
+    columns = {"SO2": "so2", "NO2": "no2", "PM10": "pm10", "CO": "co", "O3": "o3_8h", "PM2.5": "pm25"}
+    choices = {col: [None, *BREAKPOINTS_24H[code][1:4]] for code, col in columns.items()}  # IAQI 50, 100, 150
+    rows = [dict(zip(choices, combo, strict=True)) for combo in itertools.product(*choices.values())]
+    assert len(rows) == 4**6
+    frame = daily_aqi_frame(pd.DataFrame(rows, dtype=float))
+    expected = [",".join(daily_aqi(**r).primary) for r in rows]
+    assert frame["primary"].tolist() == expected
+    assert sum(1 for p in expected if p.count(",") >= 2) > 100  # the ties are really there
