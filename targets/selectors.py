@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from tracker.common.frames import query_frame
 from tracker.common.memo import shared_reads
 from tracker.models import Unit
 from tracker.selectors import territorial_units
@@ -98,10 +99,8 @@ def ranking(run: ScoringRun) -> dict:
     """
     items = run_items(run)
     totals = list(UnitScore.objects.filter(run=run).select_related("unit").order_by("rank", "unit__sort_order"))
-    cells = pd.DataFrame(
-        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "points", "status"),
-        columns=["unit_id", "item_id", "points", "status"],
-    )
+    columns = ["unit_id", "item_id", "points", "status"]
+    cells = query_frame(ScoreSnapshot.objects.filter(run=run).values_list(*columns), columns, text=["status"])
     by_unit: dict[int, dict[int, dict]] = {}
     for u, i, p, st in zip(cells["unit_id"], cells["item_id"], cells["points"], cells["status"], strict=True):
         by_unit.setdefault(u, {})[i] = {"points": p, "status": st, "no_data": st == ItemStatus.NO_DATA}

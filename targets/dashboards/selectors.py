@@ -23,6 +23,7 @@ from rectifications.choices import Colour, Status
 from rectifications.permissions import items_for_user
 from rectifications.selectors import closing_queue, open_items
 from tracker import versions
+from tracker.common.frames import query_frame
 from tracker.dates import days_since
 from tracker.models import Unit, WarZone
 from tracker.selectors.air import mapped_stations, zone_overview
@@ -265,10 +266,8 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "", live
         columns=["unit_id", "unit_name", "rank", "total", "movement", "improvement_rank", "url", "items"],
     )
     names = dict(zip(ranking_rows["unit_id"], ranking_rows["unit_name"], strict=True))
-    snaps = pd.DataFrame(
-        ScoreSnapshot.objects.filter(run=run).values("unit_id", "item_id", "value", "target", "points", "status"),
-        columns=["unit_id", "item_id", "value", "target", "points", "status"],
-    )
+    columns = ["unit_id", "item_id", "value", "target", "points", "status"]
+    snaps = query_frame(ScoreSnapshot.objects.filter(run=run).values_list(*columns), columns, text=["status"])
     panels = []
     trend = _item_trend(run, [i.pk for i in items])
     for item in items:

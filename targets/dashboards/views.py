@@ -118,28 +118,10 @@ def _city_context(run, today, area: str) -> dict:
         t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
-    for p in panels["panels"]:
-        ind = p["item"].indicator
-        p["chart"] = _json(
-            charts.item_figure(
-                p["frame"], title=ind.name, measure=ind.unit_of_measure, higher_better=ind.direction == "higher"
-            )
-        )
-        if len(p["trend"]) > 1:
-            t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["mean", "high", "low"], var_name="s")
-            t["series"] = t["s"].map({"mean": _("各单位平均"), "high": _("最大值"), "low": _("最小值")})
-            p["trend_chart"] = _json(
-                charts.trend_figure(
-                    t,
-                    title=_("%(name)s逐月走势") % {"name": ind.name},
-                    ytitle=f"{ind.name}（{ind.unit_of_measure}）" if ind.unit_of_measure else ind.name,
-                    target=p["target_median"] if p["target_median"] is not None else math.nan,
-                )
-            )
-        p["rows"], p["hidden"] = _head_tail(
-            p["frame"].sort_values("value", ascending=ind.direction != "higher").to_dict("records")
-        )
-        del p["frame"], p["trend"]
+    # each item's panel keeps its data only: its two charts are built when the panel itself is asked for
+    # (`city_panel`, as it scrolls into view), so a cold page builds two figures, not two per item
+    ctx["panel_data"] = {p["item"].pk: p for p in panels["panels"]}
+    ctx["panels"] = [{k: v for k, v in p.items() if k not in ("frame", "trend")} for p in panels["panels"]]
     ctx["risk_rows"] = panels["risks"].head(30).to_dict("records")
     ctx["risk_count"] = len(panels["risks"])
     ctx["risk_points"] = float(panels["risks"]["points_at_risk"].sum()) if len(panels["risks"]) else 0.0
@@ -157,21 +139,44 @@ def _city_parts(scheme, run, area: str, today) -> tuple:
     return (scheme.pk if scheme else 0, run.pk if run else 0, area, today)
 
 
-def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dict[int, str]]:
-    """The leaders' panels and, rendered apart, each assessment item's panel (two charts and its table), which
+def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dict[int, dict]]:
+    """The leaders' panels and, apart, each assessment item's panel data (its units' values and its trend), which
     the page loads lazily (`city_panel`): the page carries a placeholder per item, not ~100 Plotly figures.
-    The item panels are cached with the page's build, under the same language, role and data version."""
+    The item data are cached with the page's build, under the same language, role and run version."""
     ctx = _city_context(run, today, area)
-    fragments = {
-        p["item"].pk: render_to_string("targets/dashboards/_city_panel.html", {"p": p, "run": run})
-        for p in ctx["panels"]
-    }
+    data = ctx.pop("panel_data")
     dash.cache_put(
-        {("city-panel", pk, *parts): html for pk, html in fragments.items()},
+        {("city-panel-data", pk, *parts): p for pk, p in data.items()},
         version=_run_version(request),
         scope=user_role(request.user),
     )
-    return ctx, fragments
+    return ctx, data
+
+
+def _item_panel_html(p: dict, run) -> str:
+    """One assessment item's panel: its chart against the targets, its monthly trend and its table."""
+    p = dict(p)
+    ind = p["item"].indicator
+    p["chart"] = _json(
+        charts.item_figure(
+            p["frame"], title=ind.name, measure=ind.unit_of_measure, higher_better=ind.direction == "higher"
+        )
+    )
+    if len(p["trend"]) > 1:
+        t = p["trend"].melt(id_vars=["as_of", "url"], value_vars=["mean", "high", "low"], var_name="s")
+        t["series"] = t["s"].map({"mean": _("各单位平均"), "high": _("最大值"), "low": _("最小值")})
+        p["trend_chart"] = _json(
+            charts.trend_figure(
+                t,
+                title=_("%(name)s逐月走势") % {"name": ind.name},
+                ytitle=f"{ind.name}（{ind.unit_of_measure}）" if ind.unit_of_measure else ind.name,
+                target=p["target_median"] if p["target_median"] is not None else math.nan,
+            )
+        )
+    p["rows"], p["hidden"] = _head_tail(
+        p["frame"].sort_values("value", ascending=ind.direction != "higher").to_dict("records")
+    )
+    return render_to_string("targets/dashboards/_city_panel.html", {"p": p, "run": run})
 
 
 def _run_version(request) -> str:
@@ -255,7 +260,8 @@ def city(request):
 @capability_required("read_city_wide")
 def city_panel(request, item_id: int):
     """One assessment item's panel of the leaders' dashboard (its charts and table), loaded by the page when
-    the panel scrolls into view; cached with the page's panels (language, role, data version, run, area)."""
+    the panel scrolls into view: built from the item's data the page's build cached, then cached itself
+    (language, role, run, area and the units' version)."""
     scheme, _runs, run = _pick(request)
     if run is None:
         return HttpResponse(format_html('<p class="empty">{}</p>', _("本年度考核方案尚未计分。")))
@@ -263,7 +269,13 @@ def city_panel(request, item_id: int):
     parts = _city_parts(scheme, run, area, today)
 
     def build() -> str:
-        return _city_build(request, run, today, area, parts)[1].get(item_id, "")
+        # the item's data, as the page's build left it (or the whole build again when it is gone)
+        data = _run_cached(
+            request,
+            ("city-panel-data", item_id, *parts),
+            lambda: _city_build(request, run, today, area, parts)[1].get(item_id),
+        )
+        return _item_panel_html(data, run) if data is not None else ""
 
     html = _run_cached(request, ("city-panel", item_id, *parts), build)
     if not html:
