@@ -35,7 +35,8 @@ def query_frame(
             cursor.execute(sql, params)
             return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
         query = cursor.cursor.mogrify(sql, params).decode()
-        buffer = io.StringIO()
+        # bytes, not text: a StringIO holding one Chinese character keeps every character in 4 bytes
+        buffer = io.BytesIO()
         cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')", buffer)
     if not buffer.tell():
         return pd.DataFrame(columns=columns)
@@ -44,6 +45,7 @@ def query_frame(
         buffer,
         names=columns,
         header=None,
+        encoding="utf-8",
         keep_default_na=False,
         na_values=[NULL],
         dtype={c: str for c in (*booleans, *text)},
