@@ -1,5 +1,6 @@
-"""Queries per page at 10, 100, 1,000 and 2,844 units (the whole country): the main list, detail and ranking pages of every app, fetched
-by a leader (who sees every unit) with Django's test client, counted with `CaptureQueriesContext`.
+"""Queries per page at 10, 100, 1,000 and 2,844 units (the whole country): the main list, detail and ranking
+pages of every app, fetched by a leader (who sees every unit) with Django's test client, counted with
+`CaptureQueriesContext`.
 
 Each size is a scaled copy of the national data set (same proportions per unit: stations, sections, items,
 projects, 30 days of air readings) plus an assessment scheme of 3 items scored for every unit. It is written
