@@ -54,6 +54,8 @@ WATCHED_TABLES: tuple[str, ...] = (
     "targets_assessmentscheme",
     "tracker_person",
     "tracker_user",
+    # the air index's city headline and war-zone table (tracker.selectors.air.versioned)
+    "tracker_sanddustday",
 )
 
 # The first design (migration 0007): one counter row per table, bumped by an UPSERT in the writing transaction.

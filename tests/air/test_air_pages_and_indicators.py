@@ -173,3 +173,31 @@ def test_unit_page_shows_the_spearman_trend_of_its_assessment_points(client_for,
         _load(station, datetime.date(year - 4 + k, 1, 5), 1, pm25=lambda i, v=value: v)
     body = client_for(leader).get(reverse("tracker:unit_detail", args=[unit_a.pk])).content.decode()
     assert "rs = -1.0" in body and "下降" in body
+
+
+def test_the_air_index_headline_is_cached_until_a_reading_or_a_sand_dust_day_changes(
+    client_for, leader, unit_a, monkeypatch
+):
+    # The index's two-year reads are cached by the versions of the tables they read: a repeated view reads no
+    # readings, and a new reading (or sand-dust day) shows at the next view without anything being cleared.
+    from tracker.models import SandDustDay
+    from tracker.selectors import air as air_selectors
+
+    built = []
+    real = air_selectors.city_headline
+    monkeypatch.setattr(air_selectors, "city_headline", lambda **kw: built.append(1) or real(**kw))
+
+    today = timezone.localdate()
+    point = AirStationFactory(unit=unit_a, level="national")
+    _load(point, today - datetime.timedelta(days=2), 2)  # PM2.5 30: two good days
+    client = client_for(leader)
+    url = reverse("tracker:air_index")
+    assert client.get(url).context["city"]["this"]["valid"] == 2
+    assert client.get(url).context["city"]["this"]["valid"] == 2
+    assert len(built) == 1  # the second view read no readings
+    _load(point, today, 1, pm25=lambda i: 160.0)  # PM2.5 160: IAQI 210, a heavy day
+    city = client.get(url).context["city"]
+    assert (city["this"]["valid"], city["this"]["heavy"]) == (3, 1)
+    SandDustDay.objects.create(date=today, note="沙尘")  # PM2.5 invalid that day: AQI from the rest, ≤ 50
+    city = client.get(url).context["city"]
+    assert (city["this"]["heavy"], city["sand_dust_days"]) == (0, 1)

@@ -26,7 +26,8 @@ TABLES = (
 
 
 # Watched from now on too: what the leaders' board's other live panels read (watch, weather, patrols, rural
-# plants, drinking water, fishing ban, the province's ranking, pilots, risk follow-ups and the names they show).
+# plants, drinking water, fishing ban, the province's ranking, pilots, risk follow-ups and the names they show)
+# and the sand-dust days (the air index's cached headline).
 LIVE_TABLES = (
     "tracker_monitoringwarning",
     "tracker_weatherwarning",
@@ -46,6 +47,7 @@ LIVE_TABLES = (
     "targets_assessmentscheme",
     "tracker_person",
     "tracker_user",
+    "tracker_sanddustday",
 )
 
 

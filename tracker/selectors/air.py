@@ -229,6 +229,25 @@ def indicator_air_heavy_pollution_days(*, year: int, as_of: datetime.date) -> pd
     return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
 
 
+# What the air index's two-year reads depend on: cached under these tables' versions, a warm index reads none
+# of the readings again until a reading, a station or a sand-dust day changes (tracker.versions).
+AIR_READ_TABLES = ("tracker_airdailyreading", "tracker_airstation", "tracker_sanddustday", "tracker_warzone")
+
+
+def versioned(name: str, today: datetime.date, build):
+    """`build()` cached by `name`, the day and the versions of AIR_READ_TABLES (read before the data)."""
+    from django.core.cache import cache
+
+    from .. import versions
+
+    key = f"air:{name}:{today.isoformat()}:{versions.current(AIR_READ_TABLES)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, 24 * 3600)
+    return value
+
+
 def city_headline(*, today: datetime.date) -> dict:
     """The city's air headline as published: the daily mean of the 国控 stations, year to date and the same
     period last year — good-day rate, PM2.5, composite index, heavy-pollution days — and the changes. One query

@@ -46,7 +46,8 @@ def air_index(request):
     today = timezone.localdate()
     mode_key, mode_label, headline = seasonal_mode(today)
     zones = list(war_zone_list())
-    overview = air_selectors.zone_overview(today=today)
+    # two years of readings behind each: cached by the readings' version (air_selectors.versioned)
+    overview = air_selectors.versioned("zones", today, lambda: air_selectors.zone_overview(today=today))
     level = request.GET.get("level") or None
     zone_id, unit_id = _int(request.GET.get("zone")), _int(request.GET.get("unit"))
     stations = air_selectors.station_list(unit_id=unit_id)
@@ -73,7 +74,7 @@ def air_index(request):
             "level": level,
             "zone_id": zone_id,
             "unit_id": unit_id,
-            "city": air_selectors.city_headline(today=today),
+            "city": air_selectors.versioned("headline", today, lambda: air_selectors.city_headline(today=today)),
         },
     )
 
