@@ -413,10 +413,12 @@ DEMO_SEEDERS = [
     "rectifications.demo.seed_special_inspection",  # 专项督查 of the stalled projects (after their milestones)
     "tracker.demo_air.seed_air",
     "tracker.demo_watch.seed_watch",  # rules, and warnings judged over the demo readings
+    "rectifications.demo.seed_watch_items",  # key enterprises → items; the warning left open escalated
     "tracker.demo.seed_people_links",  # tasks point at their unit's deputy in charge
     "rectifications.demo.seed_accountability",  # items → people, a criticism by name and an interview (奖惩到人)
     "tracker.demo_weather.seed_weather",  # forecasts, emergency lists, one lifted orange warning with responses
     "tracker.demo_weather.seed_rivers",  # river chiefs (茫溪河 at four levels), patrols, fishing-ban cases
+    "rectifications.demo.seed_patrol_item",  # a 茫溪河 patrol finding turned into a rectification item
     "targets.demo.seed_targets",  # keep last: it scores what the other seeders created
     "targets.demo.seed_risk_followups",  # one deduction risk handed to a unit and followed up
     "targets.demo.seed_geo_boundary",  # the map boundary of the dashboards
@@ -445,6 +447,13 @@ PERSON_DOSSIER_SECTIONS = [
     "projects.selectors.person_sections",  # projects
     "targets.selectors.person_sections",  # deduction-risk follow-ups
 ]
+
+# 转为整改问题 on tracker pages: the form a record's page shows, from the app that opens the item (tracker imports no
+# other app; the page posts the form to that app's URL). tracker.forms.escalation reads it.
+ESCALATION_FORMS = {
+    "warning": "rectifications.forms.WarningEscalateForm",  # a monitoring warning (监测预警)
+    "patrol": "rectifications.forms.EscalationForm",  # a river patrol's finding (巡河发现)
+}
 
 # --- projects ---
 # The city's target budget execution rate (%) for special funds, shown against the actual rate with the gap in yuan.

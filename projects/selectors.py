@@ -29,9 +29,10 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.lookups import Exact
 from django.utils import translation
 
@@ -90,13 +91,6 @@ def _next_labels(frame: pd.DataFrame) -> list[str]:
     with translation.override("zh-hans"):
         labels = {k: str(v) for k, v in Stage.choices}
     return [labels[s] if s else "" for s in frame["next_stage"]]
-
-
-def _stall_candidates(projects: QuerySet[Project], as_of: date) -> QuerySet[Project]:
-    """Projects that can be stalled on `as_of`: watched and started, or with a milestone node overdue."""
-    return _with_next_milestone(projects).filter(
-        Q(stage__in=WATCHED_STAGES, planned_start__lte=as_of) | Q(next_due__lt=as_of)
-    )
 
 
 # --- funds and execution rates --------------------------------------------------------------------------
@@ -600,16 +594,30 @@ STALLED_NAMES_SHOWN = 3
 
 def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> pd.DataFrame:
     """Stalled projects grouped per unit, most first: unit, count, and the first `names` projects (pk, name,
-    reason) — the overview links to the filtered ledger for the rest. Two queries: the watched, started
-    projects in reach (small columns, judged by `rules.stall_flags`), then the unit names."""
+    reason) — the overview links to the filtered ledger for the rest.
+
+    Which projects are stalled is decided once, in SQL (`stalled_projects`, as the ledger's filter and totals);
+    the rule (`rules.stall_flags`) only words the reason of the few names shown. Three queries: the count per
+    unit, the first `names` stalled projects of each unit (a window over the stalled set), the unit names."""
     from .permissions import projects_for_user
 
+    columns = ["unit_id", "unit", "count", "projects"]
+    stalled = stalled_projects(projects_for_user(user, "view"), as_of=as_of).order_by()
+    counts = dict(stalled.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    if not counts:
+        return pd.DataFrame(columns=columns)
+    shown = (
+        _with_next_milestone(stalled)
+        .annotate(
+            place=Window(RowNumber(), partition_by=[F("unit_id")], order_by=[F("code").asc(), F("pk").asc()]),
+            last_report=_latest_report("reported_on", as_of),
+            progress_on=Coalesce(_latest_report("progress", as_of), "progress"),
+        )
+        .filter(place__lte=names)
+        .order_by("unit_id", "place")
+    )
     rows = list(
-        _stall_candidates(projects_for_user(user, "view"), as_of)
-        .annotate(last_report=_latest_report("reported_on", as_of))
-        .annotate(progress_on=Coalesce(_latest_report("progress", as_of), "progress"))
-        .order_by("unit__sort_order", "unit__code", "code")
-        .values(
+        shown.values(
             "pk",
             "unit_id",
             "name",
@@ -622,26 +630,15 @@ def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> p
             "next_due",
         )
     )
-    columns = ["unit_id", "unit", "count", "projects"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    meta = {r["pk"]: (r["unit_id"], r["name"]) for r in rows}
     for r in rows:
         r["progress"] = r.pop("progress_on")
     frame = _stall_frame(rows, as_of=as_of)
-    stalled = frame[frame["stalled"]]
-    if stalled.empty:
-        return pd.DataFrame(columns=columns)
-    by_unit: dict[int, list] = {}
-    for pk, reason in zip(stalled["pk"], stalled["stall_reason"], strict=True):
-        unit_id, name = meta[pk]
-        by_unit.setdefault(unit_id, []).append(StalledProject(pk=int(pk), name=name, stall_reason=reason))
-    unit_names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
+    by_unit: dict[int, list] = {uid: [] for uid in counts}
+    for row, reason in zip(rows, frame["stall_reason"], strict=True):
+        by_unit[row["unit_id"]].append(StalledProject(pk=row["pk"], name=row["name"], stall_reason=reason))
+    units = Unit.objects.filter(pk__in=list(counts)).order_by("sort_order", "code").values_list("pk", "name")
     out = pd.DataFrame(
-        [
-            {"unit_id": uid, "unit": unit_names.get(uid, ""), "count": len(ps), "projects": ps[:names]}
-            for uid, ps in by_unit.items()
-        ],
+        [{"unit_id": uid, "unit": name, "count": counts[uid], "projects": by_unit[uid]} for uid, name in units],
         columns=columns,
     )
     return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)

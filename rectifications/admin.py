@@ -44,6 +44,7 @@ class RectificationItemAdmin(ModelAdmin):
     autocomplete_fields = ("enterprise", "responsible")
     readonly_fields = (
         "source_warning",
+        "source_patrol",
         "status",
         "colour",
         "version",

@@ -356,3 +356,56 @@ def seed_accountability(ctx) -> None:
                 item=notice.item,
                 notice=notice,
             )
+
+
+@transaction.atomic
+def seed_watch_items(ctx) -> None:
+    """The watch's side of the items (after `tracker.demo_watch.seed_watch`): each key enterprise linked to one air or
+    water item of its unit, and the warning the watch demo left open escalated by the inspector. Idempotent."""
+    from tracker.choices import WarningStatus
+    from tracker.demo_watch import ENTERPRISES, warning_to_escalate
+    from tracker.models import Enterprise
+
+    from .escalation import warning_escalate
+
+    firms = {f.name: f for f in Enterprise.objects.filter(name__in=[e[0] for e in ENTERPRISES])}
+    # in the register's order: two firms of one unit take its first two free items
+    for firm in (firms[e[0]] for e in ENTERPRISES if e[0] in firms):
+        items = RectificationItem.objects.filter(unit_id=firm.unit_id, area__in=(Area.AIR, Area.WATER))
+        if not items.filter(enterprise=firm).exists():
+            pick = items.filter(enterprise__isnull=True).order_by("pk").first()
+            if pick is not None:
+                RectificationItem.objects.filter(pk=pick.pk).update(enterprise=firm)
+
+    inspector = User.objects.filter(username="inspector").first()
+    warning = warning_to_escalate()
+    if inspector is None or warning is None or warning.status != WarningStatus.OPEN:
+        return
+    warning_escalate(
+        user=inspector, warning_id=warning.pk, expected_version=warning.version,
+        deadline=ctx.today + datetime.timedelta(days=45), responsible_person="王建国",
+        measures="排查上游生活污水直排和畜禽养殖排口，限期整治。", note="多次超限，转整改。",
+    )  # fmt: skip
+
+
+@transaction.atomic
+def seed_patrol_item(ctx) -> None:
+    """The 茫溪河 village chief's latest finding about an outlet becomes a rectification item (once; after
+    `tracker.demo_weather.seed_rivers`)."""
+    from tracker.models import RiverPatrol
+
+    from .escalation import river_patrol_to_item
+
+    inspector = User.objects.filter(username="inspector").first()
+    patrol = (
+        RiverPatrol.objects.filter(chief__river__name="茫溪河", problems__contains="排口", rectification_item=None)
+        .order_by("-date")
+        .first()
+    )
+    if inspector is None or patrol is None or RectificationItem.objects.filter(source_patrol__isnull=False).exists():
+        return
+    river_patrol_to_item(
+        user=inspector, patrol_id=patrol.pk, deadline=ctx.today + datetime.timedelta(days=30),
+        responsible_person="井研县水务局", measures="溯源排查上游养殖场，封堵直排口，建设粪污收集设施。",
+        note="河长巡河发现，转整改跟踪。",
+    )  # fmt: skip

@@ -1,7 +1,10 @@
 """Forms parse and explain input; the services decide. Status is never a form field."""
 
+import datetime
+
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker import fields
@@ -253,3 +256,23 @@ def _number_label(n) -> str:
     if n.notice_id is None and n.period_start and n.period_end:
         return f"{n.text} · {n.get_kind_display()} {n.period_start:%Y-%m-%d}～{n.period_end:%Y-%m-%d}"
     return f"{n.text} · {n.get_kind_display()}"
+
+
+class EscalationForm(forms.Form):
+    """转为整改问题 from a river patrol's finding (posted from the patrol's page; `escalation.river_patrol_to_item`)."""
+
+    responsible_person = forms.CharField(label=_("责任人"), max_length=60)
+    deadline = forms.DateField(label=_("整改时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(label=_("转办说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=30)
+
+
+class WarningEscalateForm(EscalationForm):
+    """转为整改问题 from a monitoring warning (posted from the warning's page; `escalation.warning_escalate`): the
+    warning's version is compared and set."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -142,6 +142,14 @@ class RectificationItem(models.Model):
         on_delete=models.PROTECT,
         related_name="rectification_item",
     )
+    source_patrol = models.OneToOneField(
+        "tracker.RiverPatrol",
+        verbose_name=_("来源巡河记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rectification_item",
+    )
     place = models.CharField(
         _("点位"), max_length=120, blank=True, help_text=_("问题所在的具体点位，通报见人见事时列出")
     )

@@ -834,12 +834,13 @@ def rectification_item_create(
     measures: str = "",
     term: str = Term.SHORT,
     source_warning=None,
+    source_patrol=None,
     place: str = "",
 ) -> RectificationItem:
     """Open one item by hand (an inspector or an admin), filed under the named batch (created on first use).
 
-    Used by the environmental watch to escalate a monitoring warning (`source_warning`) into an item; the item then
-    follows the ordinary workflow from 待整改.
+    Used by `rectifications.escalation` to turn a monitoring warning (`source_warning`) or a river patrol's finding
+    (`source_patrol`) into an item; the item then follows the ordinary workflow from 待整改.
     """
     if not has_cap(user, "import_items"):  # inspectors and admins file new items
         raise NotAllowed(_("只有督察员或系统管理员可以新建整改问题。"))
@@ -865,6 +866,7 @@ def rectification_item_create(
         measures=measures.strip(),
         term=term,
         source_warning=source_warning,
+        source_patrol=source_patrol,
         place=(place or "").strip()[:120],
         colour=item_colour(status=Status.OPEN, deadline=deadline, rebounded=False, on=today()),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accountability_views, views
+from . import accountability_views, escalation_views, views
 
 app_name = "rectifications"
 
@@ -28,4 +28,7 @@ urlpatterns = [
     # 奖惩到人: the accountability ledger (scoped like the person's unit) and the record form
     path("accountability/", accountability_views.accountability_list, name="accountability_list"),
     path("accountability/new/", accountability_views.accountability_create, name="accountability_create"),
+    # 转为整改问题, posted from the tracker pages of a monitoring warning and of a river patrol
+    path("watch-warnings/<int:pk>/escalate/", escalation_views.warning_escalate_view, name="warning_escalate"),
+    path("river-patrols/<int:pk>/to-item/", escalation_views.patrol_to_item_view, name="patrol_to_item"),
 ]

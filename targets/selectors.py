@@ -10,22 +10,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from tracker.common.frames import query_frame
 from tracker.common.memo import shared_reads
 from tracker.models import Unit
 from tracker.selectors import territorial_units
+from tracker.selectors.people import SECTION_LIMIT
 
-from . import registry, scoring
-from .choices import READABLE_RUN_STATUSES, Area, ItemStatus, RunStatus, Source, ValueStatus
+from . import province, registry, scoring
+from .choices import READABLE_RUN_STATUSES, Area, FollowUpStatus, ItemStatus, RunStatus, Source, ValueStatus
 from .models import (
     AssessmentItem,
     AssessmentScheme,
     DataValue,
     Indicator,
     NotApplicable,
+    ProvincialRanking,
+    QuarterTarget,
+    RiskFollowUp,
     ScoreSnapshot,
     ScoringRun,
     Target,
@@ -483,9 +489,6 @@ class ProvinceRow:
 def province_panel(*, year: int) -> list[ProvinceRow]:
     """The newest recorded provincial ranking of each indicator for the latest year on or before `year` (the
     leaders' dashboard's live panel). One query."""
-    from . import province
-    from .models import ProvincialRanking
-
     rows = list(
         ProvincialRanking.objects.filter(year__lte=year)
         .select_related("indicator")
@@ -529,9 +532,6 @@ def first_quarter(*, user, year: int, today: date) -> list[QuarterRow]:
     (in force now) of the latest month of January–March. Met: the engine's rule (`scoring.meets`).
     Queries: the targets, then one per computed indicator and one for the entered ones.
     """
-    from . import registry
-    from .models import QuarterTarget
-
     targets = list(
         QuarterTarget.objects.restrict(user, "view")
         .filter(year=year, quarter=1)
@@ -618,8 +618,6 @@ def bulletin_ranking_movement(*, start: date, end: date):
 # --- 扣分风险跟踪督办 ------------------------------------------------------------------------------------
 def followups_for_user(user) -> QuerySet:
     """Follow-ups this person may see: a unit's officials their unit's, city-wide roles every one."""
-    from .models import RiskFollowUp
-
     return RiskFollowUp.objects.restrict(user, "view").select_related(
         "unit", "item__indicator", "item__scheme", "person", "assigned_by"
     )
@@ -639,10 +637,6 @@ def followup_list(*, user, year: int | None = None, unit_id: int | None = None, 
 def followup_summary(*, user, year: int, today: date, unit_id: int | None = None, limit: int = 10) -> dict:
     """The dashboards' live panel: who follows which risk, overdue ones first. One aggregate query for the three
     counts; the rows (a few) only when some follow-up is open."""
-    from django.db.models import Q
-
-    from .choices import FollowUpStatus
-
     qs = followup_list(user=user, year=year, unit_id=unit_id)
     done = Q(status=FollowUpStatus.DONE)
     counts = qs.aggregate(
@@ -671,11 +665,6 @@ def risks_with_followups(*, run: ScoringRun, user, unit_ids: list[int] | None = 
 
 def person_sections(*, person, user) -> list[dict[str, Any]]:
     """The person's page (tracker): the deduction risks the person follows up."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from tracker.selectors.people import SECTION_LIMIT
-
     today = timezone.localdate()
     qs = followups_for_user(user).filter(person=person).order_by("-year", "deadline", "pk")
     return [

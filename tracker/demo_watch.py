@@ -1,5 +1,6 @@
 """Demo for the environmental watch: the rules the speech implies, evaluated over the demo readings, and a few
-warnings already answered by their unit or escalated by an inspector. Idempotent."""
+warnings already answered by their unit; one is left for the inspector to escalate (`rectifications.demo`, which
+also links the key enterprises to items). Idempotent."""
 
 from __future__ import annotations
 
@@ -57,9 +58,8 @@ ENTERPRISES = [
 
 
 def seed_enterprises() -> int:
-    """The register, each enterprise linked to one air measure, one industrial outlet and one item of its unit."""
-    from rectifications.models import RectificationItem
-
+    """The register, each enterprise linked to one air measure and one industrial outlet of its unit (and to one
+    rectification item by `rectifications.demo.seed_watch_items`)."""
     from .credit_code import check_character
     from .models import Enterprise, Measure, SewageOutlet, Unit
 
@@ -81,7 +81,6 @@ def seed_enterprises() -> int:
         for qs in (
             Measure.objects.filter(unit=unit, area="air", source_type="industrial"),
             SewageOutlet.objects.filter(unit=unit, outlet_type="industrial"),
-            RectificationItem.objects.filter(unit=unit, area__in=("air", "water")),
         ):
             if not qs.filter(enterprise=firm).exists():
                 pick = qs.filter(enterprise__isnull=True).order_by("pk").first()
@@ -172,9 +171,18 @@ def seed_drinking_readings(ctx: DemoContext) -> int:
     return drinking_readings_upsert(rows, today=ctx.today) if rows else 0
 
 
+def warning_to_escalate() -> MonitoringWarning | None:
+    """The demo's escalated warning: the first of the older half (by firing) on a water section — when there is an
+    inspector to escalate it."""
+    if not User.objects.filter(username="inspector").exists():
+        return None
+    warnings = list(MonitoringWarning.objects.order_by("fired_on", "pk"))
+    return next((w for w in warnings[: len(warnings) // 2] if w.section_id), None)
+
+
 @transaction.atomic
 def seed_watch(ctx: DemoContext) -> None:
-    from .services.watch import warning_escalate, warning_respond, watch_evaluate
+    from .services.watch import warning_respond, watch_evaluate
 
     seed_enterprises()
     seed_rural_plants(ctx)
@@ -232,18 +240,12 @@ def seed_watch(ctx: DemoContext) -> None:
     if MonitoringWarning.objects.exclude(status=WarningStatus.OPEN).exists():
         return
     officials = {u.unit_id: u for u in User.objects.filter(groups__name=Role.COUNTY_OFFICIAL, unit__isnull=False)}
-    inspector = User.objects.filter(username="inspector").first()
     warnings = list(MonitoringWarning.objects.order_by("fired_on", "pk"))
-    older = warnings[: len(warnings) // 2]
-    escalate = next((w.pk for w in older if w.section_id), None)
-    for w in older:
-        if w.pk == escalate and inspector is not None:
-            warning_escalate(
-                user=inspector, warning_id=w.pk, expected_version=w.version,
-                deadline=ctx.today + dt.timedelta(days=45), responsible_person="王建国",
-                measures="排查上游生活污水直排和畜禽养殖排口，限期整治。", note="多次超限，转整改。",
-            )  # fmt: skip
-        elif w.unit_id in officials:
+    escalate = warning_to_escalate()
+    for w in warnings[: len(warnings) // 2]:
+        if w == escalate:
+            continue  # the inspector turns it into a rectification item (rectifications.demo.seed_watch_items)
+        if w.unit_id in officials:
             answer = (
                 "已组织排查超标原因，督促工地停工洒水、涉气企业错峰限产，次日复测回落。"
                 if w.station_id

@@ -5,7 +5,7 @@ on the worst days), each county's emergency list (its key enterprises first), an
 worst days of the last two months — issued yellow, raised to orange, answered by the units day by day, lifted.
 
 Rivers: four levels of chiefs on 茫溪河 (井研县, the speech's example) and county chiefs on each county's rivers, with a
-quarter of patrols; a finding turned into a rectification item; a few fishing-ban cases.
+quarter of patrols and a few fishing-ban cases (a finding becomes a rectification item in `rectifications.demo`).
 """
 
 from __future__ import annotations
@@ -288,25 +288,6 @@ def seed_patrols(ctx: DemoContext, chiefs: list[RiverChief], officials: dict[int
     return n
 
 
-def seed_patrol_item(ctx: DemoContext) -> None:
-    """The 茫溪河 village chief's latest finding about an outlet becomes a rectification item (once)."""
-    from .services.rivers import river_patrol_to_item
-
-    inspector = User.objects.filter(username="inspector").first()
-    patrol = (
-        RiverPatrol.objects.filter(chief__river__name="茫溪河", problems__contains="排口", item__isnull=True)
-        .order_by("-date")
-        .first()
-    )
-    if inspector is None or patrol is None or RiverPatrol.objects.filter(item__isnull=False).exists():
-        return
-    river_patrol_to_item(
-        user=inspector, patrol_id=patrol.pk, deadline=ctx.today + dt.timedelta(days=30),
-        responsible_person="井研县水务局", measures="溯源排查上游养殖场，封堵直排口，建设粪污收集设施。",
-        note="河长巡河发现，转整改跟踪。",
-    )  # fmt: skip
-
-
 def seed_fishing_cases(ctx: DemoContext, officials: dict[int, User], rng: random.Random) -> int:
     from .services.rivers import fishing_case_record
 
@@ -341,6 +322,5 @@ def seed_rivers(ctx: DemoContext) -> None:
     officials = _officials()
     chiefs = seed_river_chiefs(rng)
     patrols = seed_patrols(ctx, chiefs, officials, rng)
-    seed_patrol_item(ctx)
     cases = seed_fishing_cases(ctx, officials, rng)
     logger.info("rivers demo: %d chiefs, %d patrols, %d fishing cases", len(chiefs), patrols, cases)

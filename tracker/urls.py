@@ -59,7 +59,6 @@ urlpatterns = [
     path("watch/warnings/", watch.warning_list_view, name="warning_list"),
     path("watch/warnings/<int:pk>/", watch.warning_detail, name="warning_detail"),
     path("watch/warnings/<int:pk>/respond/", watch.warning_respond_view, name="warning_respond"),
-    path("watch/warnings/<int:pk>/escalate/", watch.warning_escalate_view, name="warning_escalate"),
     path("enterprises/", enterprises.enterprise_list_view, name="enterprise_list"),
     path("enterprises/<int:pk>/", enterprises.enterprise_detail, name="enterprise_detail"),
     path("water/sources/quality/", drinking.drinking_quality, name="drinking_quality"),
@@ -85,7 +84,6 @@ urlpatterns = [
     path("rivers/patrols/", rivers.patrol_list, name="patrol_list"),
     path("rivers/patrols/new/", rivers.patrol_create, name="patrol_create"),
     path("rivers/patrols/<int:pk>/", rivers.patrol_detail, name="patrol_detail"),
-    path("rivers/patrols/<int:pk>/to-item/", rivers.patrol_to_item, name="patrol_to_item"),
     path("rivers/patrols/photos/<int:pk>/", rivers.patrol_photo, name="patrol_photo"),
     path("rivers/fishing-ban/", rivers.fishing_cases, name="fishing_cases"),
     # inbox (站内消息): every person's own

@@ -1,5 +1,5 @@
 """The package edges docs/ARCHITECTURE.md promises, checked on the source so a new import cannot break them
-silently. Pure: reads the files with `ast`, imports nothing."""
+silently. The import edges read the files with `ast` and import nothing; the model edges read the app registry."""
 
 from __future__ import annotations
 
@@ -77,3 +77,42 @@ def test_no_app_imports_another_apps_views():
             if parts[0] in APPS and parts[0] != own and "views" in parts:
                 bad.append((str(p.relative_to(ROOT)), name))
     assert bad == []
+
+
+# tracker is the bottom layer: the organisation core and the watch every other app builds on. It imports none of
+# them, and none of its models points at theirs; where a tracker record leads to another app's row (a warning or a
+# patrol escalated into a rectification item), the other app's model points down (`source_warning`,
+# `source_patrol`) and tracker pages reach it through the reverse relation, a URL name or a settings registry.
+UPPER_APPS = ("projects", "rectifications", "targets")
+
+
+def test_tracker_imports_no_upper_app():
+    bad = [
+        (str(p.relative_to(ROOT)), name)
+        for p in _modules()
+        if p.relative_to(ROOT).parts[0] == "tracker"
+        for name in _imports(p)
+        if name.split(".")[0] in UPPER_APPS
+    ]
+    assert bad == []
+
+
+def _edges_to_other_project_apps(app_label: str) -> list[tuple[str, str, str]]:
+    """(model, field, target) of every relation field `app_label`'s models hold to another app of the project."""
+    from django.apps import apps  # pytest-django has set the registry up
+
+    return [
+        (model.__name__, field.name, field.related_model._meta.label)
+        for model in apps.get_app_config(app_label).get_models()
+        for field in model._meta.get_fields()
+        if field.is_relation and field.concrete and field.related_model._meta.app_label in APPS
+        and field.related_model._meta.app_label != app_label
+    ]  # fmt: skip
+
+
+def test_no_tracker_model_points_at_another_project_app():
+    assert _edges_to_other_project_apps("tracker") == []
+    # the check sees such edges where they belong: rectifications' items point down at their tracker sources
+    assert ("RectificationItem", "source_patrol", "tracker.RiverPatrol") in _edges_to_other_project_apps(
+        "rectifications"
+    )

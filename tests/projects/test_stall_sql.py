@@ -81,3 +81,12 @@ def test_the_ledger_filter_and_count_use_the_statement(projects, leader):
     assert {projects[p.pk] for p in stalled} == {name for name, case in CASES.items() if case[-1]}
     totals = selectors.ledger_totals(selectors.ledger_queryset(user=leader, as_of=AS_OF), as_of=AS_OF)
     assert totals["count"] == len(CASES) and totals["stalled"] == 9  # the nine True rows of CASES
+
+
+@override_settings(PROJECTS_STALL_DAYS=30, PROJECTS_BEHIND_TOLERANCE=10)
+def test_the_overview_counts_by_the_statement_and_gives_each_shown_project_its_reason(projects, leader, unit_a):
+    [row] = selectors.stalled_by_unit(user=leader, as_of=AS_OF, names=20).to_dict("records")
+    assert (row["unit_id"], row["count"]) == (unit_a.pk, 9)
+    assert {projects[p.pk] for p in row["projects"]} == {name for name, case in CASES.items() if case[-1]}
+    assert all(p.stall_reason for p in row["projects"])
+    assert len(selectors.stalled_by_unit(user=leader, as_of=AS_OF).loc[0, "projects"]) == 3  # the first three shown

@@ -128,11 +128,10 @@ POLICY: dict[str, Policy] = {
     "tracker:measure_list": Policy(EVERYONE, EVERYONE),
     "tracker:measure_detail": Policy(OWN_OR_CITY, OWN_WRITE, obj("measure")),
     # tracker: environmental watch. A warning is scoped like its unit; the unit's official answers it, an
-    # inspector (or admin) escalates it into a rectification item; leaders read.
+    # inspector (or admin) escalates it into a rectification item (rectifications:warning_escalate); leaders read.
     "tracker:warning_list": Policy(EVERYONE, EVERYONE),
     "tracker:warning_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("warning")),
     "tracker:warning_respond": Policy(GET_405, OWN_WRITE, obj("warning")),
-    "tracker:warning_escalate": Policy(GET_405, "login 403 404 404 403 ok ok", obj("warning")),
     # key enterprises: a register scoped like the enterprise's unit; nothing on the pages writes
     "tracker:enterprise_list": Policy(EVERYONE, EVERYONE),
     "tracker:enterprise_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("enterprise")),
@@ -159,13 +158,12 @@ POLICY: dict[str, Policy] = {
     "tracker:forecast_upload": Policy(ADMIN_ONLY, ADMIN_ONLY),
     "tracker:api_air_forecasts": Policy(NO_TOKEN, NO_TOKEN),
     # river chiefs: scoped like their unit; the unit's officials enter patrols and fishing cases; an inspector (or
-    # admin) turns a patrol finding into a rectification item
+    # admin) turns a patrol finding into a rectification item (rectifications:patrol_to_item)
     "tracker:river_chief_list": Policy(EVERYONE, EVERYONE),
     "tracker:patrol_frequency": Policy(EVERYONE, EVERYONE),
     "tracker:patrol_list": Policy(EVERYONE, EVERYONE),
     "tracker:patrol_create": Policy(OFFICIALS_ONLY, OFFICIALS_ONLY),
     "tracker:patrol_detail": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("patrol")),
-    "tracker:patrol_to_item": Policy(GET_405, "login 403 404 404 403 ok ok", obj("patrol")),
     "tracker:patrol_photo": Policy(OWN_OR_CITY, OWN_OR_CITY, obj("patrol_photo")),
     "tracker:fishing_cases": Policy(EVERYONE, OFFICIALS_ONLY),
     # departments and admins assign tasks to units
@@ -242,6 +240,10 @@ POLICY: dict[str, Policy] = {
     # 奖惩到人: everyone reads the ledger scoped to their units' people; only leaders and admins record
     "rectifications:accountability_list": Policy(EVERYONE, EVERYONE),
     "rectifications:accountability_create": Policy("login 403 403 403 ok 403 ok", "login 403 403 403 ok 403 ok"),
+    # 转为整改问题 from a tracker page: scoped like the warning's / the patrol's unit (404 out of reach), then the
+    # capability escalate_warnings (inspectors and admins; the unit's own official and leaders 403)
+    "rectifications:warning_escalate": Policy(GET_405, "login 403 404 404 403 ok ok", obj("warning")),
+    "rectifications:patrol_to_item": Policy(GET_405, "login 403 404 404 403 ok ok", obj("patrol")),
 }
 
 

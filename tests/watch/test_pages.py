@@ -67,7 +67,7 @@ def test_escalate_through_the_form_links_the_item(client_for, inspector, warning
     client = client_for(inspector)
     deadline = timezone.localdate() + dt.timedelta(days=20)
     client.post(
-        reverse("tracker:warning_escalate", args=[w.pk]),
+        reverse("rectifications:warning_escalate", args=[w.pk]),
         {"version": 0, "responsible_person": "王五", "deadline": deadline.isoformat(), "measures": "", "note": ""},
     )
     w.refresh_from_db()
@@ -81,7 +81,7 @@ def test_escalation_with_a_past_deadline_is_refused(client_for, inspector, warni
     w = warnings[0]
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     client_for(inspector).post(
-        reverse("tracker:warning_escalate", args=[w.pk]),
+        reverse("rectifications:warning_escalate", args=[w.pk]),
         {"version": 0, "responsible_person": "王五", "deadline": yesterday.isoformat()},
     )
     w.refresh_from_db()

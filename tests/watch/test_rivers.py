@@ -10,16 +10,18 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from rectifications.escalation import river_patrol_to_item
 from rectifications.models import RectificationItem
-from tests.factories import RiverFactory
+from tests.factories import RectificationItemFactory, RiverFactory
 from tracker.common.workflow import Stale
 from tracker.models import FishingBanCase, PatrolPhoto, Person, River, RiverChief, RiverPatrol
 from tracker.patrol_rules import complete_periods, patrol_shortfall, period_of
 from tracker.selectors.rivers import fishing_case_counts, patrol_frequency
-from tracker.services.rivers import fishing_case_record, river_patrol_record, river_patrol_to_item
+from tracker.services.rivers import fishing_case_record, river_patrol_record
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
@@ -115,10 +117,12 @@ def test_patrol_finding_becomes_one_rectification_item(chief, official_a, inspec
     )
     assert (item.unit_id, item.area, item.status, item.deadline) == (chief.unit_id, "water", "open", deadline)
     assert "茫溪河" in item.description and "排口异常排水" in item.description
-    assert RiverPatrol.objects.get(pk=patrol.pk).item_id == item.pk
+    assert RiverPatrol.objects.get(pk=patrol.pk).rectification_item == item  # the item points at its patrol
     with pytest.raises(Stale):  # once only
         river_patrol_to_item(user=inspector, patrol_id=patrol.pk, deadline=deadline, responsible_person="李某")
     assert RectificationItem.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():  # and the database says so too (one-to-one)
+        RectificationItemFactory(unit=chief.unit, source_patrol=patrol)
 
 
 @pytest.mark.django_db
@@ -145,12 +149,12 @@ def test_forms_enter_a_patrol_and_turn_it_into_an_item(client_for, chief, offici
     page = client_for(inspector).get(reverse("tracker:patrol_detail", args=[patrol.pk])).content.decode()
     assert "转为整改问题" in page
     response = client_for(inspector).post(
-        reverse("tracker:patrol_to_item", args=[patrol.pk]),
+        reverse("rectifications:patrol_to_item", args=[patrol.pk]),
         {"responsible_person": "李某", "deadline": (today + dt.timedelta(days=10)).isoformat()},
     )
     assert response.status_code == 302
     patrol.refresh_from_db()
-    assert patrol.item.code == f"HZ{today.year}-{patrol.pk:05d}"
+    assert patrol.rectification_item.code == f"HZ{today.year}-{patrol.pk:05d}"
     photo = patrol.photos.get()
     assert client_for(official_a).get(reverse("tracker:patrol_photo", args=[photo.pk])).status_code == 200
 

@@ -9,11 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from rectifications.escalation import warning_escalate
 from rectifications.models import RectificationItem
 from tests.factories import AirStationFactory, WarZoneFactory, WaterSectionFactory
 from tracker.models import MonitoringWarning, WarningEvent, WarningRule
 from tracker.services.air import air_readings_import_records
-from tracker.services.watch import warning_escalate, warning_respond
+from tracker.services.watch import warning_respond
 from tracker.services.water import water_readings_upsert
 
 D0 = dt.date(2026, 1, 10)

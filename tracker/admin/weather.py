@@ -82,7 +82,8 @@ class RiverChiefAdmin(ModelAdmin):
 
 @admin.register(RiverPatrol)
 class RiverPatrolAdmin(ReadOnlyAdmin):
-    list_display = ("date", "chief", "unit", "stretch", "item")
+    list_display = ("date", "chief", "unit", "stretch", "rectification_item")
+    list_select_related = ("chief__river", "chief__person", "unit", "rectification_item")
     list_filter = ("unit",)
     date_hierarchy = "date"
 

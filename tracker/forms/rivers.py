@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,17 +47,6 @@ class PatrolForm(forms.Form):
         self.fields["chief"].choices = [(c.pk, f"{c.river.name} · {c.get_level_display()} · {c.person.name}")
                                         for c in chiefs]  # fmt: skip
         self.fields["date"].initial = timezone.localdate()
-
-
-class PatrolToItemForm(forms.Form):
-    responsible_person = forms.CharField(label=_("责任人"), max_length=60)
-    deadline = forms.DateField(label=_("整改时限"), widget=DATE)
-    measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    note = forms.CharField(label=_("转办说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["deadline"].initial = timezone.localdate() + datetime.timedelta(days=30)
 
 
 class FishingCaseForm(forms.Form):

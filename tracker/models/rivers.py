@@ -76,7 +76,7 @@ class RiverChief(models.Model):
 
 class RiverPatrol(models.Model):
     """One patrol (巡河) of a chief: date, stretch walked, problems found; entered by the chief's unit. A finding
-    can be turned into a rectification item once (`item`)."""
+    can be turned into a rectification item once (the item points here: `RectificationItem.source_patrol`)."""
 
     chief = models.ForeignKey(RiverChief, verbose_name=_("河长"), on_delete=models.PROTECT, related_name="patrols")
     unit = models.ForeignKey(
@@ -86,14 +86,6 @@ class RiverPatrol(models.Model):
     stretch = models.CharField(_("巡查河段"), max_length=120)
     problems = models.TextField(_("发现问题"), blank=True, help_text=_("未发现问题可留空"))
     handled = models.TextField(_("现场处理情况"), blank=True)
-    item = models.OneToOneField(
-        "rectifications.RectificationItem",
-        verbose_name=_("转办整改问题"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="source_patrol",
-    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
     )

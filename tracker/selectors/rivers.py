@@ -30,7 +30,7 @@ def patrols_for_user(user, *, chief_id: int | None = None, unit_id: int | None =
                      with_problems: bool = False) -> QuerySet[RiverPatrol]:  # fmt: skip
     qs = (
         RiverPatrol.objects.restrict(user, "view")
-        .select_related("chief__river", "chief__person", "unit", "item")
+        .select_related("chief__river", "chief__person", "unit", "rectification_item")
         .annotate(n_photos=Count("photos"))
     )
     if chief_id:

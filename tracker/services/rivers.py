@@ -1,5 +1,5 @@
-"""River-chief writes: a patrol with its photos (entered by the chief's unit), a patrol finding turned into a
-rectification item in one step, and fishing-ban enforcement cases."""
+"""River-chief writes: a patrol with its photos (entered by the chief's unit) and fishing-ban enforcement cases. A
+patrol's finding becomes a rectification item in `rectifications.escalation` (tracker knows no other app)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from tracker.common.audit import audited
 from tracker.common.uploads import check_upload_quota, delete_on_rollback, storage_name, typed_filename, validate_upload
 
 from ..choices import FishingCaseKind, FishingCaseOutcome
-from ..common.access import has_cap
-from ..common.workflow import Stale
 from ..models import FishingBanCase, PatrolPhoto, River, RiverChief, RiverPatrol
 from ..permissions import can_act_for_unit, is_unit_scoped
 
@@ -63,60 +61,6 @@ def river_patrol_record(
             rows.append(photo)
         PatrolPhoto.objects.bulk_create(rows)
     return patrol
-
-
-@audited
-def river_patrol_to_item(
-    *, user, patrol_id: int, deadline: dt.date, responsible_person: str, measures: str = "", note: str = ""
-):
-    """转为整改问题: open a rectification item for the patrol's unit from its finding (rectifications' own service)
-    and link it to the patrol — once; a second attempt is refused."""
-    from rectifications.choices import Area, InspectionKind
-    from rectifications.services import WorkflowError, rectification_item_create
-
-    if not has_cap(user, "escalate_warnings"):
-        raise PermissionDenied(_("只有督察员或系统管理员可以将巡河发现的问题转为整改问题。"))
-    patrol = (
-        RiverPatrol.objects.select_for_update()
-        .select_related("chief__river", "chief__person", "unit")
-        .get(pk=patrol_id)
-    )
-    if patrol.item_id is not None:
-        raise Stale(_("该巡河记录已转为整改问题。"))
-    if not patrol.has_problems:
-        raise ValidationError(_("该次巡河未发现问题，无需转办。"))
-    today = timezone.localdate()
-    if deadline < today:
-        raise ValidationError(_("整改时限不能早于今天。"))
-    description = _("%(river)s %(stretch)s：%(level)s河长 %(person)s %(date)s 巡河发现：%(problems)s %(note)s") % {
-        "river": patrol.chief.river.name,
-        "stretch": patrol.stretch,
-        "level": patrol.chief.get_level_display(),
-        "person": patrol.chief.person.name,
-        "date": patrol.date.isoformat(),
-        "problems": patrol.problems,
-        "note": note.strip(),
-    }
-    try:
-        item = rectification_item_create(
-            user=user,
-            inspection_kind=InspectionKind.MONITORING,
-            inspection_name=_("河湖长巡河发现问题转办（%(y)d年）") % {"y": today.year},
-            inspection_date=today,
-            code=f"HZ{today.year}-{patrol.pk:05d}",
-            description=description.strip(),
-            area=Area.WATER,
-            unit=patrol.unit,
-            responsible_person=responsible_person,
-            deadline=deadline,
-            measures=measures,
-        )
-    except WorkflowError as exc:
-        raise ValidationError(str(exc)) from exc
-    if RiverPatrol.objects.filter(pk=patrol.pk, item__isnull=True).update(item=item) != 1:
-        raise Stale()
-    patrol.item = item
-    return patrol, item
 
 
 @audited

@@ -364,56 +364,12 @@ def warning_respond(*, user, warning_id: int, expected_version: int, response: s
 
 
 @audited
-def warning_escalate(
-    *,
-    user,
-    warning_id: int,
-    expected_version: int,
-    deadline: dt.date,
-    responsible_person: str,
-    measures: str = "",
-    note: str = "",
-):
-    """待处置 → 已转整改: open a rectification item for the warning's unit (rectifications' own service) and link it."""
-    from rectifications.choices import Area, InspectionKind
-    from rectifications.services import WorkflowError, rectification_item_create
-
+def warning_mark_escalated(*, user, warning_id: int, expected_version: int, note: str = "") -> MonitoringWarning:
+    """待处置 → 已转整改: the warning's side of an escalation (an inspector's or an admin's). The item it becomes is
+    opened by `rectifications.escalation.warning_escalate`, which calls this in its own transaction."""
     warning = get_warning_for_user(user, warning_id)
     if not may_escalate(user):
         raise PermissionDenied(_("只有督察员或系统管理员可以将预警转为整改问题。"))
-    if deadline < timezone.localdate():
-        raise ValidationError(_("整改时限不能早于今天。"))
-    warning = _move(
+    return _move(
         warning=warning, user=user, to_status=WarningStatus.ESCALATED, expected_version=expected_version, note=note
     )
-    rule = warning.rule
-    description = _(
-        "%(subject)s %(rule)s：自 %(start)s 起连续 %(n)d 期超限，峰值 %(peak)s（阈值 %(thr)s）。%(note)s"
-    ) % {
-        "subject": warning.subject_name,
-        "rule": rule.name,
-        "start": warning.episode_start.isoformat(),
-        "n": warning.periods,
-        "peak": f"{warning.peak_value:g}",
-        "thr": f"{rule.threshold.normalize():f}",
-        "note": note.strip(),
-    }
-    today = timezone.localdate()
-    try:
-        item = rectification_item_create(
-            user=user,
-            inspection_kind=InspectionKind.MONITORING,
-            inspection_name=_("监测预警转办（%(y)d年）") % {"y": today.year},
-            inspection_date=today,
-            code=f"YJ{today.year}-{warning.pk:05d}",
-            description=description,
-            area=Area.AIR if rule.source == WatchSource.AIR else Area.WATER,
-            unit=warning.unit,
-            responsible_person=responsible_person,
-            deadline=deadline,
-            measures=measures,
-            source_warning=warning,
-        )
-    except WorkflowError as exc:
-        raise ValidationError(str(exc)) from exc
-    return warning, item

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from tracker.common.access import area_required, has_cap
 from tracker.common.ledger import Column, Table, page_of, wants_export
@@ -19,11 +19,12 @@ from tracker.common.tabular import xlsx_response
 from tracker.common.uploads import file_response
 
 from ..choices import ChiefLevel
-from ..forms.rivers import FishingCaseForm, PatrolForm, PatrolToItemForm
+from ..forms.escalation import escalation_form
+from ..forms.rivers import FishingCaseForm, PatrolForm
 from ..models import PatrolPhoto, River, RiverChief, RiverPatrol
 from ..permissions import is_unit_scoped, units_for_user
 from ..selectors import rivers as sel
-from ..services.rivers import fishing_case_record, river_patrol_record, river_patrol_to_item
+from ..services.rivers import fishing_case_record, river_patrol_record
 
 
 def _int(raw) -> int | None:
@@ -46,6 +47,11 @@ class ChiefTable(Table):
     is_active = Column(_l("在任"), "is_active")
 
 
+def _item(patrol):
+    """The rectification item a patrol's finding became (it points here: `source_patrol`), or None."""
+    return getattr(patrol, "rectification_item", None)
+
+
 class PatrolTable(Table):
     """巡河记录台账."""
 
@@ -64,9 +70,9 @@ class PatrolTable(Table):
     n_photos = Column(_l("照片"), decimals=0)
     item = Column(
         _l("转办整改问题"),
-        "item.code",
-        order_by="item__code",
-        link=lambda p: reverse("rectifications:detail", args=[p.item_id]) if p.item_id else "",
+        lambda p: item.code if (item := _item(p)) else "",
+        order_by="rectification_item__code",
+        link=lambda p: reverse("rectifications:detail", args=[item.pk]) if (item := _item(p)) else "",
     )
 
 
@@ -187,44 +193,26 @@ def patrol_create(request):
 @area_required("rivers")
 def patrol_detail(request, pk: int):
     patrol = get_for_user_or_404(
-        RiverPatrol.objects.select_related("chief__river", "chief__person", "chief__section", "unit", "item"),
+        RiverPatrol.objects.select_related(
+            "chief__river", "chief__person", "chief__section", "unit", "rectification_item"
+        ),
         pk,
         request.user,
     )
-    can_escalate = has_cap(request.user, "escalate_warnings") and patrol.has_problems and patrol.item_id is None
+    item, item_form = _item(patrol), escalation_form("patrol")
+    can_escalate = has_cap(request.user, "escalate_warnings") and patrol.has_problems and item is None
     return render(
         request,
         "tracker/patrol_detail.html",
         {
             "patrol": patrol,
+            "item": item,
             "photos": patrol.photos.all(),
-            "can_escalate": can_escalate,
-            "item_form": PatrolToItemForm(),
+            "can_escalate": can_escalate and item_form is not None,
+            "item_form": item_form,
             "tab": "patrols",
         },
     )
-
-
-@require_POST
-@area_required("rivers")
-def patrol_to_item(request, pk: int):
-    patrol = get_for_user_or_404(RiverPatrol.objects.all(), pk, request.user)
-    if not has_cap(request.user, "escalate_warnings"):
-        raise PermissionDenied
-    form = PatrolToItemForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for e in errors:
-                messages.error(request, f"{label}：{e}" if label else e)
-        return redirect("tracker:patrol_detail", pk=patrol.pk)
-    try:
-        _patrol, item = river_patrol_to_item(user=request.user, patrol_id=patrol.pk, **form.cleaned_data)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已转为整改问题 %(code)s。") % {"code": item.code})
-    return redirect("tracker:patrol_detail", pk=patrol.pk)
 
 
 @area_required("rivers")

@@ -1,4 +1,5 @@
-"""监测预警 pages: the scoped warning list (paginated, Excel) and one warning: readings, response, escalation."""
+"""监测预警 pages: the scoped warning list (paginated, Excel) and one warning: readings, response, escalation (the
+form and its view are rectifications', `settings.ESCALATION_FORMS`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from tracker.common.access import area_required
 from tracker.common.tabular import xlsx_response
 
 from ..choices import WarningStatus, WatchSource
-from ..forms.watch import WarningEscalateForm, WarningFilterForm, WarningRespondForm
+from ..forms.escalation import escalation_form
+from ..forms.watch import WarningFilterForm, WarningRespondForm
 from ..permissions import units_for_user
 from ..selectors.watch import get_warning_for_user, warning_list, warning_status_counts
-from ..services.watch import may_escalate, may_respond, warning_escalate, warning_respond
+from ..services.watch import may_escalate, may_respond, warning_respond
 
 PAGE_SIZE = 50
 STATUS_BADGE = {
@@ -98,7 +100,8 @@ def warning_list_view(request):
 def warning_detail(request, pk: int):
     warning = get_warning_for_user(request.user, pk)
     can_respond = warning.is_open and may_respond(request.user, warning)
-    can_escalate = warning.is_open and may_escalate(request.user)
+    escalate_form = escalation_form("warning", version=warning.version)
+    can_escalate = warning.is_open and may_escalate(request.user) and escalate_form is not None
     item = getattr(warning, "rectification_item", None) if warning.status == WarningStatus.ESCALATED else None
     return render(
         request,
@@ -113,7 +116,7 @@ def warning_detail(request, pk: int):
             "can_respond": can_respond,
             "can_escalate": can_escalate,
             "respond_form": WarningRespondForm(initial={"version": warning.version}),
-            "escalate_form": WarningEscalateForm(initial={"version": warning.version}),
+            "escalate_form": escalate_form,
             "item": item,
         },
     )
@@ -147,32 +150,4 @@ def warning_respond_view(request, pk: int):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("处置情况已反馈，预警已关闭。"))
-    return redirect("tracker:warning_detail", pk=warning.pk)
-
-
-@require_POST
-@area_required("watch")
-def warning_escalate_view(request, pk: int):
-    warning = get_warning_for_user(request.user, pk)
-    if not may_escalate(request.user):
-        raise PermissionDenied
-    form = WarningEscalateForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("tracker:warning_detail", pk=warning.pk)
-    data = form.cleaned_data
-    try:
-        _warning, item = warning_escalate(
-            user=request.user,
-            warning_id=warning.pk,
-            expected_version=data["version"],
-            deadline=data["deadline"],
-            responsible_person=data["responsible_person"],
-            measures=data["measures"],
-            note=data["note"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("tracker:warning_detail", pk=warning.pk)
-    messages.success(request, _("已转为整改问题 %(code)s。") % {"code": item.code})
     return redirect("tracker:warning_detail", pk=warning.pk)

@@ -189,53 +189,36 @@ def weather_warning_detail(request, pk: int):
     return render(request, "tracker/weather_warning_detail.html", context)
 
 
+def _warning_move(request, pk: int, form_class, service, done: str):
+    """Change the level of or lift a warning in force: the form's fields are the service's arguments (its
+    `version` the expected one); a refusal becomes a message. Back to the warning either way."""
+    warning = get_object_or_404(WeatherWarning, pk=pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("tracker:weather_warning_detail", pk=warning.pk)
+    fields = dict(form.cleaned_data)
+    try:
+        service(user=request.user, warning_id=warning.pk, expected_version=fields.pop("version"), **fields)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("tracker:weather_warning_detail", pk=warning.pk)
+
+
 @require_POST
 @area_required("weather")
 @capability_required("issue_weather_warnings")
 def weather_warning_level(request, pk: int):
-    warning = get_object_or_404(WeatherWarning, pk=pk)
-    form = WeatherWarningLevelForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("tracker:weather_warning_detail", pk=warning.pk)
-    try:
-        weather_warning_change_level(
-            user=request.user,
-            warning_id=warning.pk,
-            expected_version=form.cleaned_data["version"],
-            level=form.cleaned_data["level"],
-            planned_end=form.cleaned_data["planned_end"],
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("预警已调整。"))
-    return redirect("tracker:weather_warning_detail", pk=warning.pk)
+    return _warning_move(request, pk, WeatherWarningLevelForm, weather_warning_change_level, _("预警已调整。"))
 
 
 @require_POST
 @area_required("weather")
 @capability_required("issue_weather_warnings")
 def weather_warning_lift_view(request, pk: int):
-    warning = get_object_or_404(WeatherWarning, pk=pk)
-    form = WeatherWarningLiftForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("tracker:weather_warning_detail", pk=warning.pk)
-    try:
-        weather_warning_lift(
-            user=request.user,
-            warning_id=warning.pk,
-            expected_version=form.cleaned_data["version"],
-            lifted_on=form.cleaned_data["lifted_on"],
-            note=form.cleaned_data["note"],
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("预警已解除。"))
-    return redirect("tracker:weather_warning_detail", pk=warning.pk)
+    return _warning_move(request, pk, WeatherWarningLiftForm, weather_warning_lift, _("预警已解除。"))
 
 
 def _report_units(request):
