@@ -72,7 +72,7 @@ def to_counters(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0017_inbox_kinds_risk_and_weather'),
+        ('tracker', '0018_remove_riverpatrol_item'),
         # the live tables of the other apps must exist before their triggers
         ('projects', '0008_progress_latest_first_index'),
         ('targets', '0010_audit_quarter_targets'),
