@@ -745,17 +745,36 @@ def indicator_stalled_project_count(*, year: int, as_of: date) -> pd.DataFrame:
 
     One row per unit that has at least one funded or started project (0 when none is stalled); progress and
     silence are judged from reports dated on or before `as_of`. `year` is accepted for the common contract;
-    stalling is a state on a day, so only `as_of` matters. One query.
+    stalling is a state on a day, so only `as_of` matters. Which projects are stalled is decided in SQL
+    (`stalled_projects`, as everywhere); three queries: projects per unit, stalled per unit, and the first three
+    stalled names of each unit (a window), whatever the number of projects.
     """
-    projects = Project.objects.filter(stage__in=WATCHED_STAGES)
-    frame = project_frame(projects, as_of=as_of)
+    watched = Project.objects.filter(stage__in=WATCHED_STAGES).order_by()
+    totals = dict(watched.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    stalled = stalled_projects(watched, as_of=as_of).order_by()
+    counts = dict(stalled.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
+    names: dict[int, list[str]] = {}
+    first = (
+        stalled.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("unit_id")],
+                order_by=[F("unit__sort_order").asc(), F("unit__code").asc(), F("code").asc()],
+            )
+        )
+        .filter(place__lte=3)
+        .order_by("unit_id", "place")
+        .values_list("unit_id", "name")
+    )
+    for unit_id, name in first:
+        names.setdefault(unit_id, []).append(name)
     out = []
-    for unit_id, g in frame.groupby("unit_id"):
-        stalled = g[g["stalled"]]
-        names = "、".join(stalled["name"].head(3))
-        more = "等" if len(stalled) > 3 else ""
-        detail = f"在建项目 {len(g)} 个，停滞 {len(stalled)} 个" + (f"：{names}{more}" if len(stalled) else "")
-        out.append({"unit_id": int(unit_id), "value": float(len(stalled)), "detail": detail})
+    for unit_id, total in totals.items():
+        n = counts.get(unit_id, 0)
+        shown = "、".join(names.get(unit_id, []))
+        more = "等" if n > 3 else ""
+        detail = f"在建项目 {total} 个，停滞 {n} 个" + (f"：{shown}{more}" if n else "")
+        out.append({"unit_id": int(unit_id), "value": float(n), "detail": detail})
     return pd.DataFrame(out, columns=["unit_id", "value", "detail"])
 
 
@@ -786,8 +805,11 @@ def bulletin_stalled_projects(*, start: date, end: date, limit: int = 100):
     `rules.stall_flags` (silence, behind the line, or a milestone node overdue), by unit, with the reason."""
     from tracker.documents import DocumentSection
 
-    ids = stalled_ids(Project.objects.all(), as_of=end)
-    frame = project_frame(Project.objects.filter(pk__in=ids), as_of=end) if ids else None
+    stalled = stalled_projects(Project.objects.all(), as_of=end).order_by()
+    total = stalled.count()
+    # only the rows the table shows are framed (the reason is worded by the rule), in the frame's own order
+    shown = list(stalled.order_by("unit__sort_order", "unit__code", "code").values_list("pk", flat=True)[:limit])
+    frame = project_frame(Project.objects.filter(pk__in=shown), as_of=end) if shown else None
     rows = (
         []
         if frame is None
@@ -796,7 +818,6 @@ def bulletin_stalled_projects(*, start: date, end: date, limit: int = 100):
             for r in frame.head(limit).to_dict("records")
         ]
     )
-    total = len(ids)
     note = f"截至{end.year}年{end.month}月{end.day}日，停滞或进度滞后的项目共{total}个"
     note += f"，下表列出前{limit}个。" if total > limit else ("。" if total else "，无停滞项目。")
     return DocumentSection(
