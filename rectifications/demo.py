@@ -377,6 +377,8 @@ def seed_watch_items(ctx) -> None:
             if pick is not None:
                 RectificationItem.objects.filter(pk=pick.pk).update(enterprise=firm)
 
+    if RectificationItem.objects.filter(source_warning__isnull=False).exists():
+        return  # escalated on an earlier run (later runs add warnings: the candidate would move)
     inspector = User.objects.filter(username="inspector").first()
     warning = warning_to_escalate()
     if inspector is None or warning is None or warning.status != WarningStatus.OPEN:

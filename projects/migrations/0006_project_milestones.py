@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_merge_20261201_0209'),
+        ('projects', '0002_squashed_0005_pilots_proposals_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

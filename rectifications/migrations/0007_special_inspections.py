@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('projects', '0006_project_milestones'),
-        ('rectifications', '0006_merge_20261201_0153'),
+        ('rectifications', '0002_squashed_0006_calendar_documents_watch'),
         ('tracker', '0013_people_register'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,20 +6,38 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def _checked_now(schema_editor, update) -> None:
+    """Run `update` with the foreign keys checked at once: a deferred check left pending would make the column
+    change that follows in the same transaction fail ("pending trigger events") on PostgreSQL."""
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    update()
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def copy_links(apps, schema_editor):
     RiverPatrol = apps.get_model("tracker", "RiverPatrol")
     RectificationItem = apps.get_model("rectifications", "RectificationItem")
-    for patrol_id, item_id in RiverPatrol.objects.filter(item__isnull=False).values_list("pk", "item_id"):
-        RectificationItem.objects.filter(pk=item_id).update(source_patrol_id=patrol_id)
+
+    def update():
+        for patrol_id, item_id in RiverPatrol.objects.filter(item__isnull=False).values_list("pk", "item_id"):
+            RectificationItem.objects.filter(pk=item_id).update(source_patrol_id=patrol_id)
+
+    _checked_now(schema_editor, update)
 
 
 def copy_links_back(apps, schema_editor):
     RiverPatrol = apps.get_model("tracker", "RiverPatrol")
     RectificationItem = apps.get_model("rectifications", "RectificationItem")
-    for item_id, patrol_id in RectificationItem.objects.filter(source_patrol__isnull=False).values_list(
-        "pk", "source_patrol_id"
-    ):
-        RiverPatrol.objects.filter(pk=patrol_id).update(item_id=item_id)
+
+    def update():
+        links = RectificationItem.objects.filter(source_patrol__isnull=False).values_list("pk", "source_patrol_id")
+        for item_id, patrol_id in links:
+            RiverPatrol.objects.filter(pk=patrol_id).update(item_id=item_id)
+
+    _checked_now(schema_editor, update)
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('targets', '0006_merge_20261201_0157'),
+        ('targets', '0003_squashed_0006_run_facts_value_bounds'),
         ('tracker', '0013_people_register'),
     ]
 

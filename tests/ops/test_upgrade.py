@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import manage, table_counts
+from .conftest import manage, query, table_counts
 
 # The last migration of each app that changed in this release, as the previous release shipped it. Rolling the
 # demo back to these stands in for "a database of the previous release"; when a release adds migrations to
-# another app, name that app's previous last migration here.
-PREVIOUS_RELEASE = {"tracker": "0005_audit", "targets": "0002_geo_boundary"}
+# another app, name that app's previous last migration here. This release: a patrol's rectification item is linked
+# from the item (rectifications 0009 adds source_patrol and copies the links, tracker 0018 drops RiverPatrol.item).
+PREVIOUS_RELEASE = {"tracker": "0017_inbox_kinds_risk_and_weather", "rectifications": "0008_accountability_records"}
 
 PAGE_PROBE = (
     "from django.test import Client; from tracker.models import User; c = Client();"
@@ -34,6 +35,8 @@ def test_upgrade_procedure_on_a_copy_of_the_demo(scratch_databases, tmp_path):
     assert manage("migrate", "--check", database=old, media=old_media, check=False).returncode != 0  # old schema
     before = table_counts(old)
     assert before["tracker_unit"] > 0 and before["rectifications_evidence"] > 0 and before["audit_log"] > 0
+    linked = query(old, "SELECT id, item_id FROM tracker_riverpatrol WHERE item_id IS NOT NULL ORDER BY id")
+    assert linked  # the demo turned a patrol finding into an item
 
     # §4 step 1–2: back up, restore into a copy, migrate the copy
     manage("backup", "--output", str(tmp_path / "backups"), database=old, media=old_media)
@@ -43,8 +46,13 @@ def test_upgrade_procedure_on_a_copy_of_the_demo(scratch_databases, tmp_path):
 
     assert manage("migrate", "--check", database=copy, media=copy_media).returncode == 0  # nothing pending
     after = table_counts(copy)
-    changed = {t: (before[t], after.get(t)) for t in before if t != "django_migrations" and after.get(t) != before[t]}
+    grows = ("django_migrations", "audit_log")  # the log records the data migrations' writes like any other
+    changed = {t: (before[t], after.get(t)) for t in before if t not in grows and after.get(t) != before[t]}
     assert changed == {}, "the upgrade lost or added rows"
+    assert after["audit_log"] >= before["audit_log"]
+    # every patrol → item link survived the move to the item's side
+    moved = "SELECT source_patrol_id, id FROM rectifications_rectificationitem WHERE source_patrol_id IS NOT NULL"
+    assert sorted(query(copy, moved)) == linked
     assert after["django_migrations"] > before["django_migrations"]
     probe = manage("shell", "-c", PAGE_PROBE, database=copy, media=copy_media)
     assert "STATUS 200 200 200" in probe.stdout

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         ('projects', '0001_initial'),
         ('rectifications', '0001_initial'),
         ('targets', '0001_assessment'),
-        ('tracker', '0004_merge_0003_air_0003_water'),
+        ('tracker', '0003_squashed_0004_air_water'),
     ]
 
     # PostgreSQL only (skipped on SQLite): the log table, its trigger function, triggers on commitment tables.

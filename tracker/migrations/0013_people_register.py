@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0012_merge_0008_entry_inbox_0011_merge_20261201_0148'),
+        ('tracker', '0006_squashed_0012_monitor_secprod_watch_inbox'),
     ]
 
     operations = [

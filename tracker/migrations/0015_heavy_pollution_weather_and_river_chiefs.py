@@ -23,7 +23,7 @@ def add_patrol_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rectifications', '0006_merge_20261201_0153'),
+        ('rectifications', '0002_squashed_0006_calendar_documents_watch'),
         ('tracker', '0014_people_links'),
     ]
 
