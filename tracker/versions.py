@@ -72,22 +72,32 @@ $$;
 """
 
 # Now: every writing statement appends a row to a log and locks nothing another writer needs. A table's version
-# is the SUM of its rows: each committed write adds 1, a rolled-back one never shows, and compaction (below)
-# folds rows into one without changing the sum. Sequence numbers would not do: ids are handed out when a
+# is the SUM of its rows: each committed write adds 1, a rolled-back one never shows, and folding (below) turns
+# many rows into one per table without changing any sum. Sequence numbers would not do: ids are handed out when a
 # statement runs, not when it commits, so a reader could see a later id commit before an earlier one and cache
 # old rows under a version that the earlier commit would then not change.
-PG_FUNCTION = """
+#
+# Every COMPACT_EVERY-th row, the writing statement also folds the log (when no other session is folding: a
+# try-lock, so nobody waits): the rows committed before it become one per table, inside the writer's own
+# transaction, so a rollback undoes the fold with the write. Readers only read (one query, always the same).
+# Migration tracker 0019 installs this function; a change to it needs a migration that installs it again.
+COMPACT_EVERY = 64
+_COMPACT_LOCK = 0x65636F76  # pg_try_advisory_xact_lock key ("ecov"): one fold at a time, nobody waits
+PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION eco_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    new_id bigint;
 BEGIN
-    INSERT INTO data_version_log (name, n) VALUES (TG_TABLE_NAME, 1);
+    INSERT INTO data_version_log (name, n) VALUES (TG_TABLE_NAME, 1) RETURNING id INTO new_id;
+    IF new_id % {COMPACT_EVERY} = 0 AND pg_try_advisory_xact_lock({_COMPACT_LOCK}) THEN
+        WITH gone AS (DELETE FROM data_version_log WHERE id < new_id RETURNING name, n)
+        INSERT INTO data_version_log (name, n) SELECT name, SUM(n) FROM gone GROUP BY name;
+    END IF;
     RETURN NULL;
 END
 $$;
 """
 
-# Fold a table's log rows into one when a reader finds more than this many (one indexed scan stays small).
-COMPACT_ABOVE = 64
-_COMPACT_LOCK = 0x65636F76  # pg_try_advisory_xact_lock key ("ecov"): one compaction at a time, nobody waits
 _COMPACT = """
 WITH gone AS (DELETE FROM data_version_log RETURNING name, n)
 INSERT INTO data_version_log (name, n) SELECT name, SUM(n) FROM gone GROUP BY name
@@ -148,9 +158,9 @@ def detach(schema_editor, tables: tuple[str, ...] = WATCHED_TABLES) -> None:
 
 
 def compact() -> bool:
-    """Fold the log into one row per table, keeping every sum. Never waits: when another session is compacting,
-    this one does nothing (False). Writers are never blocked (they only insert; a row inserted by a transaction
-    that has not committed is invisible to the DELETE and stays)."""
+    """Fold the whole log into one row per table now, keeping every sum (the writers' trigger does it every
+    COMPACT_EVERY rows; this is for maintenance and tests). Never waits: when another session is folding, this
+    one does nothing (False). A row of a transaction that has not committed is invisible to the DELETE and stays."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -164,19 +174,15 @@ def compact() -> bool:
 
 
 def snapshot() -> dict[str, int]:
-    """Every watched table's version (name → sum), in one query over a log a reader keeps short (it compacts
-    when a table has more than COMPACT_ABOVE rows).
+    """Every watched table's version (name → sum), in one query over a log the writers keep short.
 
     Read it before the data it keys: a write that commits in between makes the data newer than the key (an
     extra rebuild later), never older."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, SUM(n), COUNT(*) FROM data_version_log GROUP BY name")
-        rows = cursor.fetchall()
-    if any(count > COMPACT_ABOVE for _name, _n, count in rows):
-        compact()
-    return {name: int(n) for name, n, _count in rows}
+        cursor.execute("SELECT name, SUM(n) FROM data_version_log GROUP BY name")
+        return {name: int(n) for name, n in cursor.fetchall()}
 
 
 def fingerprint(versions: dict[str, int], tables: tuple[str, ...] | None = None) -> str:

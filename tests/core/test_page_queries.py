@@ -105,7 +105,11 @@ def _pages(role: str, ids: dict) -> list[tuple[str, str]]:
     return [(name, url) for name, url in pages if url is not None]
 
 
-DASHBOARDS = ("home", "unit dashboard", "map", "city dashboard", "city dashboard item panel", "inspector dashboard")
+# Pages that cache parts by data version: counted cold (cache cleared) and warm. The air index caches its
+# two-year reads (city headline, war zones) by the readings' version.
+DASHBOARDS = (
+    "home", "unit dashboard", "map", "city dashboard", "city dashboard item panel", "inspector dashboard", "air",
+)  # fmt: skip
 
 
 def _count(client, name: str, url: str, warm_up: bool) -> tuple[int, ...] | None:

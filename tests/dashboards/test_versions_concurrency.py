@@ -11,6 +11,7 @@ from __future__ import annotations
 import psycopg2
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tracker import versions
 
@@ -96,17 +97,24 @@ def test_a_rolled_back_write_leaves_the_version_alone():
         conn.close()
 
 
+def _log_rows(name: str) -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM data_version_log WHERE name = %s", [name])
+        return cur.fetchone()[0]
+
+
 def test_compaction_keeps_every_version_and_the_uncommitted_writes():
-    writer = _session()
+    writer, folder = _session(), _session()
     try:
-        for _ in range(versions.COMPACT_ABOVE + 5):
+        with folder.cursor() as cur:  # hold the fold lock: the writers' own folding stays off meanwhile
+            cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [versions._COMPACT_LOCK])
+        for _ in range(versions.COMPACT_EVERY + 5):
             _write(writer, "tracker_unit")
             writer.commit()
-        before = _sums()  # read without folding (current() would fold the long log itself)
+        assert _log_rows("tracker_unit") > versions.COMPACT_EVERY
+        folder.rollback()
+        before = _sums()
         _write(writer, "tracker_warzone")  # uncommitted while the log is folded
-        with connection.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM data_version_log WHERE name = 'tracker_unit'")
-            assert cur.fetchone()[0] > versions.COMPACT_ABOVE
         assert versions.compact()
         assert _sums() == before  # same sums
         with connection.cursor() as cur:
@@ -116,24 +124,39 @@ def test_compaction_keeps_every_version_and_the_uncommitted_writes():
         assert _sums() == before | {"tracker_warzone": before["tracker_warzone"] + 1}
     finally:
         writer.close()
+        folder.close()
 
 
-def test_a_reader_folds_a_long_log_and_a_second_compactor_does_not_wait():
-    writer, other = _session(), _session()
+def test_writers_keep_the_log_short_and_readers_only_read():
+    writer = _session()
     try:
-        for _ in range(versions.COMPACT_ABOVE + 1):
+        before = _sums().get("tracker_unit", 0)
+        for _ in range(5 * versions.COMPACT_EVERY):  # 320 writes, each its own statement and commit
             _write(writer, "tracker_unit")
             writer.commit()
-        with other.cursor() as cur:  # another session is compacting and has not committed
+        assert _sums()["tracker_unit"] == before + 5 * versions.COMPACT_EVERY  # every write counted once
+        assert _log_rows("tracker_unit") <= versions.COMPACT_EVERY  # folded by the writers as they went
+        with CaptureQueriesContext(connection) as queries:
+            versions.current()
+        assert len(queries) == 1  # a reader never folds: one query, always
+    finally:
+        writer.close()
+
+
+def test_a_second_compactor_does_not_wait():
+    other = _session()
+    try:
+        with other.cursor() as cur:  # another session is folding and has not committed
             cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [versions._COMPACT_LOCK])
             assert cur.fetchone()[0]
         assert versions.compact() is False  # gives way at once instead of waiting
-        other.rollback()
-        first = versions.current()  # finds > COMPACT_ABOVE rows and folds them
-        with connection.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM data_version_log WHERE name = 'tracker_unit'")
-            assert cur.fetchone()[0] == 1
-        assert versions.current() == first
-    finally:
+        writer = _session()
+        before = _log_rows("tracker_unit")
+        for _ in range(versions.COMPACT_EVERY):  # one of these rows lands on a fold turn: skipped, not waited for
+            _write(writer, "tracker_unit")  # (a wait would hit the session's 2 s lock timeout)
+            writer.commit()
         writer.close()
+        assert _log_rows("tracker_unit") == before + versions.COMPACT_EVERY  # nothing was folded meanwhile
+    finally:
+        other.rollback()
         other.close()

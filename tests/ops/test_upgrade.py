@@ -13,7 +13,8 @@ from .conftest import manage, query, table_counts
 # The last migration of each app that changed in this release, as the previous release shipped it. Rolling the
 # demo back to these stands in for "a database of the previous release"; when a release adds migrations to
 # another app, name that app's previous last migration here. This release: a patrol's rectification item is linked
-# from the item (rectifications 0009 adds source_patrol and copies the links, tracker 0018 drops RiverPatrol.item).
+# from the item (rectifications 0009 adds source_patrol and copies the links, tracker 0018 drops RiverPatrol.item);
+# the data versions become an append-only log (tracker 0019).
 PREVIOUS_RELEASE = {"tracker": "0017_inbox_kinds_risk_and_weather", "rectifications": "0008_accountability_records"}
 
 PAGE_PROBE = (
@@ -47,8 +48,17 @@ def test_upgrade_procedure_on_a_copy_of_the_demo(scratch_databases, tmp_path):
     assert manage("migrate", "--check", database=copy, media=copy_media).returncode == 0  # nothing pending
     after = table_counts(copy)
     grows = ("django_migrations", "audit_log")  # the log records the data migrations' writes like any other
-    changed = {t: (before[t], after.get(t)) for t in before if t not in grows and after.get(t) != before[t]}
+    # this release: the data versions' counters became a log (tracker 0019); every counter is carried over
+    replaced = ("data_version",)
+    changed = {
+        t: (before[t], after.get(t))
+        for t in before
+        if t not in grows and t not in replaced and after.get(t) != before[t]
+    }
     assert changed == {}, "the upgrade lost or added rows"
+    counters = dict(query(old, "SELECT name, n FROM data_version"))
+    carried = dict(query(copy, "SELECT name, SUM(n) FROM data_version_log GROUP BY name"))
+    assert counters and all(carried.get(name, 0) >= n for name, n in counters.items())  # the migration writes too
     assert after["audit_log"] >= before["audit_log"]
     # every patrol → item link survived the move to the item's side
     moved = "SELECT source_patrol_id, id FROM rectifications_rectificationitem WHERE source_patrol_id IS NOT NULL"
