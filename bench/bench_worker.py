@@ -33,7 +33,7 @@ def vm_hwm_mb(pid: int) -> float:
 def run(ctx: BenchContext) -> list[Row]:
     from django.conf import settings
 
-    from bench.bench_scoring import AS_OF, scheme_for
+    from bench.bench_scoring import AS_OF, N_ITEMS, N_UNITS, scheme_for
     from config.celery import app
     from targets.choices import RunStatus
     from targets.models import ScoreSnapshot, ScoringRun
@@ -76,6 +76,7 @@ def run(ctx: BenchContext) -> list[Row]:
             proc.kill()
     run_row.refresh_from_db()
     n = ScoreSnapshot.objects.filter(run=run_row).count()
+    assert status != "succeeded" or n == N_UNITS * N_ITEMS == 142_200, n  # the stated size, nothing else
     note = f"run {status}; {n:,} snapshots written; solo pool"
     in_process = ctx.cache.get("scoring_service_s")
     return [
