@@ -592,22 +592,34 @@ def payment_totals(payments: QuerySet[Payment]) -> dict:
 STALLED_NAMES_SHOWN = 3
 
 
-def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> pd.DataFrame:
-    """Stalled projects grouped per unit, most first: unit, count, and the first `names` projects (pk, name,
-    reason) — the overview links to the filtered ledger for the rest.
-
-    Which projects are stalled is decided once, in SQL (`stalled_projects`, as the ledger's filter and totals);
-    the rule (`rules.stall_flags`) only words the reason of the few names shown. Three queries: the count per
-    unit, the first `names` stalled projects of each unit (a window over the stalled set), the unit names."""
+def stalled_counts_by_unit(*, user, as_of: date) -> list[dict]:
+    """Stalled projects per unit this person may see, most first (ties in the units' order): unit_id, unit,
+    count. Which projects are stalled is decided once, in SQL (`stalled_projects`, as the ledger's filter and
+    totals). Two queries: the count per unit and the unit names."""
     from .permissions import projects_for_user
 
-    columns = ["unit_id", "unit", "count", "projects"]
     stalled = stalled_projects(projects_for_user(user, "view"), as_of=as_of).order_by()
     counts = dict(stalled.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
     if not counts:
-        return pd.DataFrame(columns=columns)
+        return []
+    units = Unit.objects.filter(pk__in=list(counts)).order_by("sort_order", "code").values_list("pk", "name")
+    rows = [{"unit_id": uid, "unit": name, "count": counts[uid]} for uid, name in units]
+    return sorted(rows, key=lambda r: -r["count"])  # stable: ties keep the units' order
+
+
+def stalled_names(
+    *, user, as_of: date, unit_ids: list[int], names: int = STALLED_NAMES_SHOWN
+) -> dict[int, list[StalledProject]]:
+    """The first `names` stalled projects (pk, name, reason) of each of `unit_ids` — the units a page shows, not
+    every unit: one query (a window over the stalled set of those units); the rule (`rules.stall_flags`) only
+    words the reasons of the names shown."""
+    from .permissions import projects_for_user
+
+    if not unit_ids:
+        return {}
+    stalled = stalled_projects(projects_for_user(user, "view").filter(unit_id__in=unit_ids), as_of=as_of)
     shown = (
-        _with_next_milestone(stalled)
+        _with_next_milestone(stalled.order_by())
         .annotate(
             place=Window(RowNumber(), partition_by=[F("unit_id")], order_by=[F("code").asc(), F("pk").asc()]),
             last_report=_latest_report("reported_on", as_of),
@@ -633,15 +645,22 @@ def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> p
     for r in rows:
         r["progress"] = r.pop("progress_on")
     frame = _stall_frame(rows, as_of=as_of)
-    by_unit: dict[int, list] = {uid: [] for uid in counts}
+    by_unit: dict[int, list[StalledProject]] = {uid: [] for uid in unit_ids}
     for row, reason in zip(rows, frame["stall_reason"], strict=True):
         by_unit[row["unit_id"]].append(StalledProject(pk=row["pk"], name=row["name"], stall_reason=reason))
-    units = Unit.objects.filter(pk__in=list(counts)).order_by("sort_order", "code").values_list("pk", "name")
-    out = pd.DataFrame(
-        [{"unit_id": uid, "unit": name, "count": counts[uid], "projects": by_unit[uid]} for uid, name in units],
-        columns=columns,
-    )
-    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+    return by_unit
+
+
+def stalled_by_unit(*, user, as_of: date, names: int = STALLED_NAMES_SHOWN) -> pd.DataFrame:
+    """Stalled projects grouped per unit, most first: unit, count, and the first `names` projects (pk, name,
+    reason) of every unit — the overview pages the units and names only the page's (`stalled_counts_by_unit`,
+    `stalled_names`)."""
+    columns = ["unit_id", "unit", "count", "projects"]
+    counts = stalled_counts_by_unit(user=user, as_of=as_of)
+    if not counts:
+        return pd.DataFrame(columns=columns)
+    named = stalled_names(user=user, as_of=as_of, unit_ids=[r["unit_id"] for r in counts], names=names)
+    return pd.DataFrame([{**r, "projects": named[r["unit_id"]]} for r in counts], columns=columns)
 
 
 @dataclass(frozen=True)
@@ -794,7 +813,9 @@ __all__ = [
     "payment_totals",
     "reserve_by_stage",
     "stalled_by_unit",
+    "stalled_counts_by_unit",
     "stalled_ids",
+    "stalled_names",
     "stalled_projects",
     "unit_execution",
 ]

@@ -70,7 +70,15 @@ def index(request):
     chart_frame = (
         pd.concat([ranked.head(CHART_ENDS), ranked.tail(CHART_ENDS)]) if len(ranked) > 2 * CHART_ENDS else ranked
     )
-    stalled = selectors.stalled_by_unit(user=request.user, as_of=today).to_dict("records")
+    # the units with stalled projects, most first, paged; the first names only for the page's units
+    stalled = page_of(
+        request, selectors.stalled_counts_by_unit(user=request.user, as_of=today), LIST_PAGE, "spage", "stalled"
+    )
+    named = selectors.stalled_names(
+        user=request.user, as_of=today, unit_ids=[r["unit_id"] for r in stalled["page"].object_list]
+    )
+    for row in stalled["page"].object_list:
+        row["projects"] = named[row["unit_id"]]
     context = {
         "funds": funds.to_dict("records"),
         "by_year": selectors.execution_by_year().to_dict("records"),
@@ -81,7 +89,7 @@ def index(request):
         "ranking_query": request.GET.urlencode(),
         "ranking_chart_ends": CHART_ENDS if len(ranked) > 2 * CHART_ENDS else 0,
         "reserve": reserve.to_dict("records"),
-        "stalled_paged": page_of(request, stalled, LIST_PAGE, param="spage", anchor="stalled"),
+        "stalled_paged": stalled,
         "ranking_chart": charts.unit_ranking_chart(chart_frame, target=float(settings.PROJECTS_EXECUTION_TARGET))
         if len(chart_frame)
         else None,

@@ -263,3 +263,12 @@ def test_the_overview_pages_its_unit_lists_and_charts_only_both_ends(client_for,
     assert list(chart.data[0].y) == ["测试县6", "测试县5", "测试县1", "测试县0"]
     html = first.content.decode()
     assert "共 7 条" in html and "rpage=2#ranking" in html and "前 2 名和后 2 名" in html
+    # every one of the 7 projects is silent since 2022, so stalled: 7 units, paged by 3, each page naming its own
+    stalled = client.get(reverse("projects:index"), {"spage": 3}).context["stalled_paged"]["page"]
+    assert stalled.paginator.count == 7 and len(stalled) == 1
+    from projects.models import Project
+
+    (row,) = stalled
+    own = list(Project.objects.filter(unit_id=row["unit_id"]).values_list("name", flat=True))
+    assert row["count"] == 1 and [p.name for p in row["projects"]] == own  # its own project, named
+    assert "spage=2#stalled" in html
