@@ -128,6 +128,27 @@ def ranking(run: ScoringRun) -> dict:
     return {"run": run, "items": items, "rows": rows, "previous": previous_run(run)}
 
 
+# What a run's ranking shows besides the run's own stored rows (which never change once the run succeeded):
+# the units', items' and indicators' names.
+RANKING_TABLES = ("tracker_unit", "targets_assessmentitem", "targets_indicator")
+
+
+def ranking_of(run: ScoringRun) -> dict:
+    """`ranking(run)`, its rows cached by the run and the versions of the names it shows (tracker.versions, read
+    before the rows); the run it is compared with is looked up each time (one query)."""
+    from django.core.cache import cache
+
+    from tracker import versions
+
+    key = f"ranking:v1:{run.pk}:{versions.current(RANKING_TABLES)}"
+    part = cache.get(key)
+    if part is None:
+        full = ranking(run)
+        part = {"items": full["items"], "rows": full["rows"]}
+        cache.set(key, part, 24 * 3600)
+    return {"run": run, **part, "previous": previous_run(run)}
+
+
 def render_explanation(snap: ScoreSnapshot, lang: str = "zh", items: dict | None = None) -> str:
     """One snapshot's explanation, rendered from its stored numbers and the run's frozen item (a run computed
     before the facts were stored shows the text it stored then)."""

@@ -85,7 +85,7 @@ def index(request):
         context["last_failed"] = next((r for r in context["history"] if r.status == RunStatus.FAILED), None)
         context["today"] = services.default_as_of(scheme.year)
     if run:
-        ranking = selectors.ranking(run)
+        ranking = selectors.ranking_of(run)  # a run's stored rows, cached by the run (names versioned)
         own = set(units_for_user(request.user, "view").values_list("pk", flat=True))
         table = RankingTable(ranking, request, sheet_links=own)
         if wants_export(request):
@@ -108,7 +108,7 @@ def _ranking_export(table: RankingTable, run: ScoringRun):
 def ranking_export(request, run_id: int):
     """A run's ranking in Excel: the same table definition (headers, rounding, order) as the page."""
     run = get_object_or_404(ScoringRun.objects.select_related("scheme"), pk=run_id, status__in=READABLE_RUN_STATUSES)
-    return _ranking_export(RankingTable(selectors.ranking(run), request), run)
+    return _ranking_export(RankingTable(selectors.ranking_of(run), request), run)
 
 
 @require_POST

@@ -49,6 +49,17 @@ def _clock(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached parts are keyed by run ids and data versions, and a test
+    database created afresh hands out the same ids and versions again, so entries left in Redis by an earlier
+    session (or test) could otherwise be read back as this test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _site_language():
     """Every test starts in the site's language: a test client request with an English cookie activates English in
     this thread (LocaleMiddleware never deactivates it), which would leak into the next test's direct calls."""

@@ -96,3 +96,30 @@ def test_the_three_exports_are_one_table(client_for, leader, scheme, fake_source
     for header in page_export[0]:
         assert header in page
     assert len(page_export) == 1 + run.totals.count()
+
+
+def test_the_ranking_page_reads_a_runs_rows_once_and_shows_a_renamed_unit_at_once(
+    client_for, leader, scheme, fake_sources, monkeypatch
+):
+    # A succeeded run's stored rows never change, so the page caches them by the run; the names it shows are
+    # versioned (tracker.versions): renaming a unit shows on the next view without anything being cleared.
+    from targets import selectors
+    from tracker.models import Unit
+
+    run = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
+    built = []
+    real = selectors.ranking
+    monkeypatch.setattr(selectors, "ranking", lambda r: built.append(r.pk) or real(r))
+    client = client_for(leader)
+    url, params = reverse("targets:index"), {"scheme": scheme.pk, "run": run.pk}
+    import re
+
+    def table(html: str) -> str:
+        return re.search(r"<table.*?</table>", html, re.S).group(0)
+
+    first = table(client.get(url, params).content.decode())
+    assert table(client.get(url, params).content.decode()) == first  # the same ranking …
+    assert built == [run.pk]  # … from the cached rows: the second view did not read them
+    unit = Unit.objects.get(pk=run.totals.order_by("rank").first().unit_id)
+    Unit.objects.filter(pk=unit.pk).update(name="更名后的县")
+    assert "更名后的县" in client.get(url, params).content.decode() and built == [run.pk, run.pk]
