@@ -106,9 +106,10 @@ def _pages(role: str, ids: dict) -> list[tuple[str, str]]:
 
 
 # Pages that cache parts by data version: counted cold (cache cleared) and warm. The air index caches its
-# two-year reads (city headline, war zones) by the readings' version.
+# two-year reads (city headline, war zones) by the readings' version, the ranking a run's rows by the run.
 DASHBOARDS = (
     "home", "unit dashboard", "map", "city dashboard", "city dashboard item panel", "inspector dashboard", "air",
+    "ranking",
 )  # fmt: skip
 
 
