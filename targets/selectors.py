@@ -136,16 +136,13 @@ RANKING_TABLES = ("tracker_unit", "targets_assessmentitem", "targets_indicator")
 def ranking_of(run: ScoringRun) -> dict:
     """`ranking(run)`, its rows cached by the run and the versions of the names it shows (tracker.versions, read
     before the rows); the run it is compared with is looked up each time (one query)."""
-    from django.core.cache import cache
-
     from tracker import versions
 
-    key = f"ranking:v1:{run.pk}:{versions.current(RANKING_TABLES)}"
-    part = cache.get(key)
-    if part is None:
+    def rows() -> dict:
         full = ranking(run)
-        part = {"items": full["items"], "rows": full["rows"]}
-        cache.set(key, part, 24 * 3600)
+        return {"items": full["items"], "rows": full["rows"]}
+
+    part = versions.cached(f"ranking:v1:{run.pk}", RANKING_TABLES, rows)
     return {"run": run, **part, "previous": previous_run(run)}
 
 

@@ -14,6 +14,12 @@ SQLite (the zero-setup `make run`) has no statement triggers: it gets row trigge
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
 
 # The tables whose rows the dashboards show beside the scoring run's stored facts (live state: due and overdue
 # items, tasks, stalled projects, monitoring, units and zones). A new panel that reads another table adds it.
@@ -195,3 +201,15 @@ def fingerprint(versions: dict[str, int], tables: tuple[str, ...] | None = None)
 def current(tables: tuple[str, ...] | None = None) -> str:
     """The fingerprint of every watched table's version, or of `tables`' only (one query)."""
     return fingerprint(snapshot(), tables)
+
+
+def cached(name: str, tables: tuple[str, ...], build: Callable[[], T], timeout: int = 24 * 3600) -> T:
+    """`build()` cached under `name` and the versions of `tables` (read before the data it keys), so a write to any
+    of them makes the entry unreachable at once; `timeout` only collects old entries. With the cache down every
+    call builds. (The dashboards, which also need one builder at a time, use `targets.dashboards` `cached`.)"""
+    key = f"{name}@{current(tables)}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout)
+    return value

@@ -148,3 +148,21 @@ def test_a_fishing_case_shows_on_the_leaders_board_at_the_next_view(client_for, 
         unit=unit_a, case_no="YZ-C001", date=timezone.localdate(), kind="gear", entered_by=official_a
     )
     assert cases_shown() == before + 1  # no cache cleared: the write changed the version
+
+
+def test_versioned_entries_are_built_once_and_built_every_time_with_the_cache_down(monkeypatch, unit_a):
+    # tracker.versions.cached serves the air index and the ranking page: one build while the versions stand, a
+    # new build after a write to a named table, and with Redis down a build on every call (never an error)
+    from tracker.cache import TolerantRedisCache
+
+    builds = []
+    assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "a") == "a"
+    assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "b") == "a"
+    UnitFactory(code="519998", name="新设县")
+    assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "c") == "c"
+    assert len(builds) == 2
+    down = TolerantRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "retry": None}})
+    monkeypatch.setattr(versions, "cache", down)
+    assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "d") == "d"
+    assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "e") == "e"
+    assert len(builds) == 4

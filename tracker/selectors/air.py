@@ -235,17 +235,10 @@ AIR_READ_TABLES = ("tracker_airdailyreading", "tracker_airstation", "tracker_san
 
 
 def versioned(name: str, today: datetime.date, build):
-    """`build()` cached by `name`, the day and the versions of AIR_READ_TABLES (read before the data)."""
-    from django.core.cache import cache
-
+    """`build()` cached by `name`, the day and the versions of AIR_READ_TABLES (tracker.versions.cached)."""
     from .. import versions
 
-    key = f"air:{name}:{today.isoformat()}:{versions.current(AIR_READ_TABLES)}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, 24 * 3600)
-    return value
+    return versions.cached(f"air:{name}:{today.isoformat()}", AIR_READ_TABLES, build)
 
 
 def city_headline(*, today: datetime.date) -> dict:
