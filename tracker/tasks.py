@@ -25,3 +25,11 @@ def inbox_daily(self, on: str | None = None) -> dict | None:
         if claim:
             release_claim(claim, self.request.id)
         raise
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def air_unit_days_refresh() -> int:
+    """Recompute the unit-days an upload made stale (sent after the upload commits; `tracker.air_days`)."""
+    from .air_days import air_unit_days_refresh as refresh
+
+    return refresh()

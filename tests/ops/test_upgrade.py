@@ -14,8 +14,13 @@ from .conftest import manage, query, table_counts
 # demo back to these stands in for "a database of the previous release"; when a release adds migrations to
 # another app, name that app's previous last migration here. This release: a patrol's rectification item is linked
 # from the item (rectifications 0009 adds source_patrol and copies the links, tracker 0018 drops RiverPatrol.item);
-# the data versions become an append-only log (tracker 0019).
-PREVIOUS_RELEASE = {"tracker": "0017_inbox_kinds_risk_and_weather", "rectifications": "0008_accountability_records"}
+# the data versions become an append-only log (tracker 0019); units' daily air means kept at ingest (tracker 0020,
+# which marks every unit-day the readings hold as stale); score snapshots without database foreign keys (targets 0011).
+PREVIOUS_RELEASE = {
+    "tracker": "0017_inbox_kinds_risk_and_weather",
+    "rectifications": "0008_accountability_records",
+    "targets": "0010_audit_quarter_targets",
+}
 
 PAGE_PROBE = (
     "from django.test import Client; from tracker.models import User; c = Client();"

@@ -1,6 +1,6 @@
 """tracker models, one module per area; import them from here."""
 
-from .air import AirDailyReading, AirStation, SandDustDay
+from .air import AirDailyReading, AirStation, AirUnitDay, AirUnitDayStale, SandDustDay
 from .api import ApiToken
 from .audit import AuditLog
 from .calendar import CalendarDay
@@ -21,6 +21,8 @@ __all__ = [
     "AirDailyReading",
     "AirForecast",
     "AirStation",
+    "AirUnitDay",
+    "AirUnitDayStale",
     "ApiToken",
     "AuditLog",
     "CalendarDay",

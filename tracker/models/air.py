@@ -95,6 +95,55 @@ class AirDailyReading(models.Model):
         return f"{self.station.code} {self.date}"
 
 
+class AirUnitDay(models.Model):
+    """A unit's daily mean over its assessment points (`AirStation.counts_for_assessment`): the six pollutants
+    rounded to their published precision, the AQI of those means and whether the day is valid — the input of
+    every per-period air statistic of a unit (`tracker.selectors.air.unit_days_frame`), kept at ingest.
+
+    Sand-dust days are not applied here (they are applied on read, so flagging a day needs no rewrite). Never
+    written by hand: database triggers mark a unit-day stale when a reading of one of its points is written or
+    deleted, or a station changes unit or assessment flag (`AirUnitDayStale`); `air_unit_days_refresh` recomputes
+    the stale ones set-based, with the same rule as everywhere else (`daily_means`)."""
+
+    unit = models.ForeignKey("Unit", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    so2 = models.FloatField(null=True)
+    no2 = models.FloatField(null=True)
+    pm10 = models.FloatField(null=True)
+    co = models.FloatField(null=True)
+    o3_8h = models.FloatField(null=True)
+    pm25 = models.FloatField(null=True)
+    aqi = models.FloatField(null=True)
+    valid = models.BooleanField()
+    stations = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("单位日均值（考核点位）")
+        verbose_name_plural = _("单位日均值（考核点位）")
+        constraints = [models.UniqueConstraint(fields=["unit", "date"], name="airunitday_one_per_unit_day")]
+        indexes = [models.Index(fields=["date"], name="airunitday_date")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.date}"
+
+
+class AirUnitDayStale(models.Model):
+    """A unit-day whose `AirUnitDay` must be recomputed, written by the database triggers (tracker 0020) in the
+    writer's own transaction. Append-only and without a unique key, so writers never wait for each other; the
+    refresh takes the rows it can see with one DELETE … RETURNING (a writer's rows that are not committed yet
+    stay for the next refresh)."""
+
+    unit_id = models.IntegerField()
+    date = models.DateField()
+
+    class Meta:
+        verbose_name = _("待重算的单位日均值")
+        verbose_name_plural = _("待重算的单位日均值")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.date}"
+
+
 class SandDustDay(models.Model):
     """A day an admin marks as affected by a sand-dust process (沙尘天气过程), city-wide.
 

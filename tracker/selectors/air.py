@@ -143,13 +143,13 @@ def period_stats(daily: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per group: good days, valid days, good-day rate (%), PM2.5 mean and its day count."""
     if daily.empty:
         return pd.DataFrame(columns=["good", "valid", "heavy", "rate", "pm25", "pm25_days"])
-    valid = daily[daily["valid"]]
-    g = valid.groupby(by)
+    valid = daily[daily["valid"].astype(bool)]
+    keys = valid[by]
     out = pd.DataFrame(
         {
-            "good": g["aqi"].apply(lambda s: int((s <= GOOD_AQI).sum())),
-            "valid": g.size(),
-            "heavy": g["aqi"].apply(lambda s: int((s > HEAVY_AQI).sum())),
+            "good": (valid["aqi"] <= GOOD_AQI).groupby(keys).sum(),
+            "valid": keys.groupby(keys).size(),
+            "heavy": (valid["aqi"] > HEAVY_AQI).groupby(keys).sum(),
         }
     )
     out["rate"] = round_rate(100.0 * out["good"] / out["valid"])
@@ -166,26 +166,51 @@ def _expected_days(year: int, as_of: datetime.date) -> int:
     return math.ceil(elapsed * MIN_DAYS_YEAR / days_in_year)
 
 
+def unit_days_frame(
+    *, start: datetime.date, end: datetime.date, unit_id: int | None = None, sand_dust: bool = True
+) -> pd.DataFrame:
+    """Units' daily means over their assessment points in [start, end] (`AirUnitDay`, kept at ingest; anything
+    still stale is recomputed first), with the sand-dust days applied as `apply_sand_dust` does to readings:
+    PM10 and PM2.5 dropped, the AQI and the day's validity recomputed from the rest. Columns as `daily_means`
+    by "unit_id" (without `category`), plus `stations`. Two queries (three with the sand-dust days)."""
+    from ..air_days import air_unit_days_refresh
+    from ..models import AirUnitDay
+
+    air_unit_days_refresh()
+    cols = ["unit_id", "date", *POLLUTANTS, "aqi", "valid", "stations"]
+    qs = AirUnitDay.objects.filter(date__gte=start, date__lte=end)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    days = query_frame(qs.values_list(*cols), cols, booleans=["valid"])
+    for col in [*POLLUTANTS, "aqi"]:
+        days[col] = pd.to_numeric(days[col], errors="coerce").astype(float)
+    days["date"] = pd.to_datetime(days["date"])
+    days["valid"] = days["valid"].astype(bool)
+    if sand_dust and not days.empty:
+        dust = SandDustDay.objects.filter(date__range=(start, end)).values_list("date", flat=True)
+        mask = days["date"].isin(pd.to_datetime(pd.Series(list(dust), dtype="datetime64[ns]")))
+        if mask.any():
+            days.loc[mask, ["pm10", "pm25"]] = np.nan
+            days.loc[mask, "aqi"] = daily_aqi_frame(days.loc[mask])["aqi"].astype(float).to_numpy()
+            days.loc[mask, "valid"] = aqi_day_valid_frame(days.loc[mask]).to_numpy()
+    return days
+
+
+def _unit_ytd_days(year: int, as_of: datetime.date) -> pd.DataFrame:
+    """The year's unit-days up to `as_of`, read once per scoring pass (shared by the four air indicators)."""
+    end = min(as_of, datetime.date(year, 12, 31))
+    return shared(("air_unit_days", year, end), lambda: unit_days_frame(start=datetime.date(year, 1, 1), end=end))
+
+
 def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
     """A unit's figures come from its assessment points only (`AirStation.counts_for_assessment`), with the
     sand-dust days applied."""
-
-    def build() -> pd.DataFrame:
-        df = _ytd_readings(year, as_of)
-        return period_stats(daily_means(df[df["assessed"].astype(bool)], "unit_id"), "unit_id")
-
     # three indicators of one scoring run ask for the same statistics (tracker.common.memo)
-    return shared(("air_unit_ytd_stats", year, as_of), build)
-
-
-def _ytd_readings(year: int, as_of: datetime.date) -> pd.DataFrame:
-    """The year's readings up to `as_of`, read once per scoring pass (shared by the four air indicators)."""
-    end = min(as_of, datetime.date(year, 12, 31))
-    return shared(("air_readings", year, end), lambda: readings_frame(start=datetime.date(year, 1, 1), end=end))
+    return shared(("air_unit_ytd_stats", year, as_of), lambda: period_stats(_unit_ytd_days(year, as_of), "unit_id"))
 
 
 def indicator_air_good_day_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """优良天数比例 (%) per unit (its stations' daily mean), Jan 1 of `year` to `as_of`; one query."""
+    """优良天数比例 (%) per unit (its assessment points' daily mean, `unit_days_frame`), Jan 1 of `year` to `as_of`."""
     stats = _unit_ytd_stats(year, as_of)
     need = _expected_days(year, as_of)
     rows = []
@@ -200,7 +225,7 @@ def indicator_air_good_day_rate(*, year: int, as_of: datetime.date) -> pd.DataFr
 
 
 def indicator_air_pm25_mean(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """PM2.5 mean (µg/m³) per unit over its days with PM2.5, Jan 1 of `year` to `as_of`; one query."""
+    """PM2.5 mean (µg/m³) per unit over its days with PM2.5 (`unit_days_frame`), Jan 1 of `year` to `as_of`."""
     stats = _unit_ytd_stats(year, as_of)
     need = _expected_days(year, as_of)
     rows = []
@@ -293,22 +318,17 @@ def yearly_trend(df: pd.DataFrame, column: str = "pm25") -> dict:
 def unit_trend(*, unit_id: int, today: datetime.date) -> dict:
     """The unit's PM2.5 trend (Spearman, HJ 663-2013 附录) over up to ten years of its assessment points' daily
     means (sand-dust days applied)."""
-    df = readings_frame(
-        start=datetime.date(today.year - 9, 1, 1),
-        end=today,
-        station__unit_id=unit_id,
-        station__counts_for_assessment=True,
-    )
-    return yearly_trend(daily_means(df, "unit_id")) if not df.empty else yearly_trend(df)
+    return yearly_trend(unit_days_frame(start=datetime.date(today.year - 9, 1, 1), end=today, unit_id=unit_id))
 
 
 def indicator_air_composite_index(*, year: int, as_of: datetime.date) -> pd.DataFrame:
-    """环境空气质量综合指数 per unit (HJ 663-2013 over its stations' daily means), Jan 1 of `year` to `as_of`.
+    """环境空气质量综合指数 per unit (HJ 663-2013 over its assessment points' daily means, as the other three air
+    indicators), Jan 1 of `year` to `as_of`.
 
     Lower is better; published to 2 decimals. A unit whose days fall short of the pro-rata 324-of-365 rule still
-    gets a value, marked "仅供参考" as the other air indicators are. One query.
+    gets a value, marked "仅供参考" as the other air indicators are.
     """
-    daily = daily_means(_ytd_readings(year, as_of), "unit_id")
+    daily = _unit_ytd_days(year, as_of)
     if daily.empty:
         return pd.DataFrame(columns=["unit_id", "value", "detail"])
     stats = composite_index_by(daily, "unit_id", min_days=1)

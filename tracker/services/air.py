@@ -232,7 +232,20 @@ def air_readings_ingest(*, frame: pd.DataFrame, user=None, today: datetime.date 
                 last=result.last_date,
             )
     logger.info("air readings upserted: %s rows, %s stations", result.rows, result.stations)
+    transaction.on_commit(_refresh_unit_days_later, robust=True)
     return result
+
+
+def _refresh_unit_days_later() -> None:
+    """After an upload commits, a worker recomputes the unit-days it made stale (`tracker.air_days`), so the next
+    scoring run or page finds them done. When the broker is down the marks simply wait: every reader of the
+    unit-days refreshes what is still stale before it reads."""
+    from ..tasks import air_unit_days_refresh
+
+    try:
+        air_unit_days_refresh.delay()
+    except Exception:  # the broker is down: nothing is lost, the next reader does the work
+        logger.warning("air unit-days refresh not sent; the next reader refreshes", exc_info=True)
 
 
 def air_readings_import_table(*, upload, user=None, today: datetime.date | None = None) -> IngestResult:
