@@ -317,12 +317,18 @@ class ScoreSnapshot(models.Model):
 
     `raw_value` is the source's value, `value` the one compared at the published precision; the explanation is
     rendered from these numbers and the run's frozen items (`ScoringRun.items_frozen`), in Chinese or English.
+
+    The four references have no database constraint: a national run writes 142,200 rows at once, and checking
+    four foreign keys row by row at commit cost more than writing them. The one writer (`services._write`) holds
+    what the rows point at instead, in the same transaction — the run locked for update, the scheme, its items and
+    the units locked against deletion (FOR KEY SHARE, what a foreign-key check takes) after checking they all
+    exist — and deletions go through Django, which still cascades or protects (`on_delete`).
     """
 
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots")
-    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey("tracker.Unit", on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_constraint=False)
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    unit = models.ForeignKey("tracker.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     as_of = models.DateField()
     raw_value = models.FloatField(null=True)
     value = models.FloatField(null=True)

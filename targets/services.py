@@ -525,6 +525,7 @@ def _write(
         # nothing of this attempt is written)
         if not _attempt(run).select_for_update().values_list("pk", flat=True):
             raise AttemptTakenOver(run.pk)
+        _hold_references(scheme.pk, snaps)
         same_date = ScoringRun.objects.filter(scheme=scheme, as_of=as_of, status=RunStatus.SUCCEEDED).exclude(pk=run.pk)
         published = same_date.filter(publication__isnull=False).order_by("-created_at").first()
         previous = (
@@ -570,6 +571,41 @@ def _write(
             previous_run=previous,
             items_frozen=frozen,
         )
+
+
+class ReferenceGone(Exception):
+    """A unit or an item the run scored was deleted while it computed."""
+
+
+def _hold_references(scheme_id: int, snaps: pd.DataFrame) -> None:
+    """What the snapshots point at exists and stays until this transaction ends (they have no database foreign
+    keys, see `ScoreSnapshot`): the scheme, its items and the units, locked FOR KEY SHARE as a foreign-key check
+    would lock them — one statement per table instead of a check per row. Raises `ReferenceGone` (the run fails
+    with the reason, nothing is written) when one is missing."""
+    from django.db import connection
+
+    wanted = [
+        ("targets_assessmentscheme", _("考核方案"), [scheme_id]),
+        ("targets_assessmentitem", _("考核项目"), sorted(int(i) for i in snaps["item_id"].unique())),
+        ("tracker_unit", _("单位"), sorted(int(u) for u in snaps["unit_id"].unique())),
+    ]
+    with connection.cursor() as cur:
+        for table, what, ids in wanted:
+            found: set[int] = set()
+            if connection.vendor == "postgresql":
+                cur.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) FOR KEY SHARE", [ids])
+                found.update(pk for (pk,) in cur.fetchall())
+            else:  # SQLite, one writer at a time: existence is enough; in chunks under its parameter limit
+                for start in range(0, len(ids), 900):
+                    part = ids[start : start + 900]
+                    cur.execute(f"SELECT id FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)
+                    found.update(pk for (pk,) in cur.fetchall())
+            missing = sorted(set(ids) - found)
+            if missing:
+                raise ReferenceGone(
+                    _("计算期间有%(what)s被删除（编号 %(ids)s），本次结果未保存，请重新计算。")
+                    % {"what": what, "ids": "、".join(map(str, missing[:10]))}
+                )
 
 
 def _change_note(published: ScoringRun, totals: pd.DataFrame) -> str:

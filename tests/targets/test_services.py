@@ -235,3 +235,59 @@ def test_registry_resolves_present_functions_and_reports_missing_ones(monkeypatc
 def test_every_registered_source_exists_now_that_all_apps_have_landed():
     missing = [code for code in registry.COMPUTED_SOURCES if registry.resolve(code) is None]
     assert missing == []
+
+
+def test_an_item_deleted_while_the_run_computes_fails_the_run_and_writes_nothing(scheme, fake_sources, monkeypatch):
+    # The snapshots have no database foreign keys (a check per row cost more than the write): the writer checks
+    # and locks the scheme, its items and the units in its transaction instead. An item deleted between the load
+    # and the write fails the run with the reason, and no row of the run is written.
+    from targets.models import AssessmentItem
+
+    real = services.load_frames
+
+    def load_then_delete(*args, **kwargs):
+        out = real(*args, **kwargs)
+        AssessmentItem.objects.filter(scheme=scheme, indicator__code="air_good_day_rate").delete()
+        return out
+
+    monkeypatch.setattr(services, "load_frames", load_then_delete)
+    with pytest.raises(services.ReferenceGone):
+        services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
+    failed = ScoringRun.objects.get(status=RunStatus.FAILED)
+    assert "计算期间有考核项目被删除" in failed.error and "本次结果未保存" in failed.error
+    assert not ScoreSnapshot.objects.filter(run=failed).exists()
+    assert not UnitScore.objects.filter(run=failed).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_holds_the_units_it_scored_until_it_commits(scheme, fake_sources, unit_a, monkeypatch):
+    # What a foreign-key check would do: while the run's rows are being written, another session cannot delete a
+    # unit they point at (it waits for the lock, here it times out).
+    import psycopg2
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent sessions: PostgreSQL")
+    s = connection.settings_dict
+    other = psycopg2.connect(dbname=s["NAME"], user=s["USER"], host=s["HOST"], port=s["PORT"] or 5432)
+    blocked = []
+    real = services._bulk_insert
+
+    def insert_and_try_delete(model, frame):
+        real(model, frame)
+        if model is ScoreSnapshot:
+            with other.cursor() as cur:
+                cur.execute("SET lock_timeout = '300ms'")
+                try:
+                    cur.execute("DELETE FROM tracker_unit WHERE id = %s", [unit_a.pk])
+                except psycopg2.errors.LockNotAvailable:
+                    blocked.append(True)
+            other.rollback()
+
+    monkeypatch.setattr(services, "_bulk_insert", insert_and_try_delete)
+    try:
+        run = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
+    finally:
+        other.close()
+    assert run.status == RunStatus.SUCCEEDED
+    assert blocked == [True]
