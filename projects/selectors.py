@@ -210,7 +210,7 @@ def unit_execution(
 
     Columns: unit_id, unit, allocated, paid, rate, rank, projects (count of funded projects).
     """
-    funded = {"fund__isnull": False, "allocated_amount__gt": 0}
+    funded: dict[str, Any] = {"fund__isnull": False, "allocated_amount__gt": 0}
     if year:
         funded["fund__year"] = year
     if before_year:
