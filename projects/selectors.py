@@ -6,11 +6,13 @@ Each figure is built set-based: a fixed number of `.values()` queries turned int
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from django.conf import settings
@@ -43,6 +45,7 @@ from .choices import OUTSIDE_POOL, STAGE_ORDER, WATCHED_STAGES, FundArea, FundLe
 from .models import Fund, Payment, ProgressReport, Project, ProjectMilestone
 
 ZERO = Decimal("0")
+T = TypeVar("T")
 MONEY_FIELD: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
 OLD_FUND_LEVELS = (FundLevel.CENTRAL, FundLevel.PROVINCIAL)
 
@@ -135,9 +138,10 @@ def fund_execution(*, year: int | None = None, level: str | None = None, area: s
     return rules.add_rates(frame, paid="paid", allocated="amount")
 
 
-def execution_by_year() -> pd.DataFrame:
-    """Per fund year and level: amount, paid and rate (paid ÷ amount). Two queries."""
-    frame = fund_execution()
+def execution_by_year(funds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per fund year and level: amount, paid and rate (paid ÷ amount), summed from `fund_execution()`'s frame
+    (`funds` when the caller has it already: no query; else three)."""
+    frame = fund_execution() if funds is None else funds
     if frame.empty:
         return pd.DataFrame(columns=["year", "level", "level_label", "amount", "paid", "rate"])
     grouped = frame.groupby(["year", "level", "level_label"], as_index=False)[["amount", "paid"]].agg(
@@ -168,17 +172,26 @@ class CityExecution:
         return self.rate is not None and self.rate >= self.target
 
 
-def city_execution(*, before_year: int | None = None, levels=OLD_FUND_LEVELS, label: str = "") -> CityExecution:
+def city_execution(
+    *, before_year: int | None = None, levels=OLD_FUND_LEVELS, label: str = "", funds: pd.DataFrame | None = None
+) -> CityExecution:
     """Paid ÷ amount over funds of `levels` (and of years before `before_year`), against PROJECTS_EXECUTION_TARGET.
 
     The speech's headline: "2021年以前的中央和省级生态环境专项资金预算执行率要超过 X%" — `before_year=2021`.
-    The gap is what must still be paid by year end to reach the target (0 when met). Two queries.
+    The gap is what must still be paid by year end to reach the target (0 when met). Two queries; none when
+    `funds` is `fund_execution()`'s frame of every fund (its per-fund amount and paid are summed: the same sums).
     """
-    funds = Fund.objects.filter(level__in=levels)
-    if before_year is not None:
-        funds = funds.filter(year__lt=before_year)
-    amount = funds.aggregate(s=Sum("amount"))["s"] or ZERO
-    paid = Payment.objects.filter(project__fund__in=funds).aggregate(s=Sum("amount"))["s"] or ZERO
+    if funds is not None:
+        chosen = funds[funds["level"].isin(list(levels))] if len(funds) else funds
+        if before_year is not None and len(chosen):
+            chosen = chosen[chosen["year"] < before_year]
+        amount, paid = sum(chosen["amount"], ZERO), sum(chosen["paid"], ZERO)
+    else:
+        qs = Fund.objects.filter(level__in=levels)
+        if before_year is not None:
+            qs = qs.filter(year__lt=before_year)
+        amount = qs.aggregate(s=Sum("amount"))["s"] or ZERO
+        paid = Payment.objects.filter(project__fund__in=qs).aggregate(s=Sum("amount"))["s"] or ZERO
     target = Decimal(settings.PROJECTS_EXECUTION_TARGET)
     return CityExecution(
         label=label,
@@ -193,34 +206,55 @@ def city_execution(*, before_year: int | None = None, levels=OLD_FUND_LEVELS, la
 def unit_execution(
     *, year: int | None = None, before_year: int | None = None, level: str | None = None, area: str | None = None
 ) -> pd.DataFrame:
-    """Ranking of units by execution rate = paid ÷ allocated to their projects, over the chosen funds. Three queries.
+    """Ranking of units by execution rate = paid ÷ allocated to their projects, over the chosen funds. Two queries.
 
     Columns: unit_id, unit, allocated, paid, rate, rank, projects (count of funded projects).
     """
-    projects = Project.objects.filter(fund__isnull=False, allocated_amount__gt=0)
+    funded: dict[str, Any] = {"fund__isnull": False, "allocated_amount__gt": 0}
     if year:
-        projects = projects.filter(fund__year=year)
+        funded["fund__year"] = year
     if before_year:
-        projects = projects.filter(fund__year__lt=before_year)
+        funded["fund__year__lt"] = before_year
     if level:
-        projects = projects.filter(fund__level=level)
+        funded["fund__level"] = level
     if area:
-        projects = projects.filter(fund__area=area)
+        funded["fund__area"] = area
+    # the unit's name comes with its sums (a join), not from a second query naming every unit by id; the payments
+    # are filtered on their project's columns (a join), not by an IN over the chosen projects' ids
     allocated = list(
-        projects.values("unit_id").annotate(allocated=Sum("allocated_amount"), projects=Count("pk")).order_by()
+        Project.objects.filter(**funded)
+        .values("unit_id", "unit__name")
+        .annotate(allocated=Sum("allocated_amount"), projects=Count("pk"))
+        .order_by()
     )
     paid = dict(
-        Payment.objects.filter(project__in=projects)
+        Payment.objects.filter(**{f"project__{k}": v for k, v in funded.items()})
         .values("project__unit_id")
         .annotate(s=Sum("amount"))
         .values_list("project__unit_id", "s")
     )
-    names = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in allocated]).values_list("pk", "name"))
-    frame = pd.DataFrame.from_records(allocated, columns=["unit_id", "allocated", "projects"])
-    frame["unit"] = [names.get(u, "") for u in frame["unit_id"]]
+    frame = pd.DataFrame.from_records(allocated, columns=["unit_id", "unit__name", "allocated", "projects"])
+    frame = frame.rename(columns={"unit__name": "unit"})
     frame["paid"] = [paid.get(u) or ZERO for u in frame["unit_id"]]
     frame = rules.add_rates(frame)
     return rules.rank_by_rate(frame)[["rank", "unit_id", "unit", "projects", "allocated", "paid", "rate"]]
+
+
+# What the ranking reads besides the funds' own rows: projects (unit, fund, allocation), payments, units' names.
+EXECUTION_TABLES = ("projects_project", "projects_payment", "tracker_unit")
+
+
+def unit_execution_of(funds: pd.DataFrame, **filters: Any) -> pd.DataFrame:
+    """`unit_execution(**filters)`, cached by the filters, the versions of EXECUTION_TABLES and the fields of every
+    fund that choose its projects (id, year, level, area). The fund table has no version trigger, but the caller has
+    just read every fund (`fund_execution()`, the overview's first table): a fund added, removed or moved to another
+    year, level or area changes the key, as a new project or payment changes the versions."""
+    from tracker import versions
+
+    chosen = sorted(zip(funds["id"], funds["year"], funds["level"], funds["area"], strict=True)) if len(funds) else []
+    raw = repr((sorted((k, v) for k, v in filters.items() if v), chosen))
+    key = f"projects:unit-execution:v1:{hashlib.sha1(raw.encode()).hexdigest()[:16]}"
+    return versions.cached(key, EXECUTION_TABLES, lambda: unit_execution(**filters))
 
 
 def reserve_by_stage(*, user=None) -> pd.DataFrame:
@@ -591,14 +625,40 @@ def payment_totals(payments: QuerySet[Payment]) -> dict:
 
 STALLED_NAMES_SHOWN = 3
 
+# What the stall rule and the lists of stalled projects read (tracker.versions): a project's stage, plan and entered
+# progress, its progress reports, the units' names — and its milestone nodes, which have no trigger of their own:
+# they are written only by `services.project_milestones_set`, which updates the project row in the same transaction
+# (and go with the project when it is deleted), so the project table's version moves with them.
+STALLED_TABLES = ("projects_project", "projects_progressreport", "tracker_unit")
+
+
+def _stalled_cached(name: str, as_of: date, build: Callable[[], T], *, projects: QuerySet[Project] | None = None) -> T:
+    """`build()` cached by `name`, `as_of`, the stall settings and the versions of STALLED_TABLES — when the reader
+    sees every project (`projects` unfiltered; None: the city's bulletin, the same for every reader), so one entry
+    serves every city-wide reader. A unit official's view (a few units, quick to build) is built each time: the
+    reach of a person is not versioned."""
+    from tracker import versions
+
+    if projects is not None and projects.query.where:
+        return build()
+    limits = _stall_settings()
+    key = f"projects:{name}:{as_of.isoformat()}:{limits['silence_days']}:{limits['behind_tolerance']}"
+    return versions.cached(key, STALLED_TABLES, build)
+
 
 def stalled_counts_by_unit(*, user, as_of: date) -> list[dict]:
     """Stalled projects per unit this person may see, most first (ties in the units' order): unit_id, unit,
     count. Which projects are stalled is decided once, in SQL (`stalled_projects`, as the ledger's filter and
-    totals). Two queries: the count per unit and the unit names."""
+    totals). Two queries: the count per unit and the unit names; for a city-wide reader cached by the data's
+    versions (`_stalled_cached`: one query when nothing changed)."""
     from .permissions import projects_for_user
 
-    stalled = stalled_projects(projects_for_user(user, "view"), as_of=as_of).order_by()
+    projects = projects_for_user(user, "view")
+    return _stalled_cached("stalled-counts:v1", as_of, lambda: _stalled_counts(projects, as_of), projects=projects)
+
+
+def _stalled_counts(projects: QuerySet[Project], as_of: date) -> list[dict]:
+    stalled = stalled_projects(projects, as_of=as_of).order_by()
     counts = dict(stalled.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))
     if not counts:
         return []
@@ -612,12 +672,26 @@ def stalled_names(
 ) -> dict[int, list[StalledProject]]:
     """The first `names` stalled projects (pk, name, reason) of each of `unit_ids` — the units a page shows, not
     every unit: one query (a window over the stalled set of those units); the rule (`rules.stall_flags`) only
-    words the reasons of the names shown."""
+    words the reasons of the names shown. For a city-wide reader cached by the units and the data's versions
+    (`_stalled_cached`: one query when nothing changed)."""
     from .permissions import projects_for_user
 
     if not unit_ids:
         return {}
-    stalled = stalled_projects(projects_for_user(user, "view").filter(unit_id__in=unit_ids), as_of=as_of)
+    projects = projects_for_user(user, "view")
+    units = hashlib.sha1(",".join(map(str, unit_ids)).encode()).hexdigest()[:12]
+    return _stalled_cached(
+        f"stalled-names:v1:{names}:{units}",
+        as_of,
+        lambda: _stalled_names(projects, as_of=as_of, unit_ids=unit_ids, names=names),
+        projects=projects,
+    )
+
+
+def _stalled_names(
+    projects: QuerySet[Project], *, as_of: date, unit_ids: list[int], names: int
+) -> dict[int, list[StalledProject]]:
+    stalled = stalled_projects(projects.filter(unit_id__in=unit_ids), as_of=as_of)
     shown = (
         _with_next_milestone(stalled.order_by())
         .annotate(
@@ -823,7 +897,14 @@ __all__ = [
 
 def bulletin_stalled_projects(*, start: date, end: date, limit: int = 100):
     """The bulletin's part on stalled projects (项目停滞): every project stalled on the period's end by
-    `rules.stall_flags` (silence, behind the line, or a milestone node overdue), by unit, with the reason."""
+    `rules.stall_flags` (silence, behind the line, or a milestone node overdue), by unit, with the reason. The
+    same for every reader: cached by the period's end and the data's versions (`_stalled_cached`)."""
+    return _stalled_cached(
+        f"bulletin-stalled:v1:{limit}", end, lambda: _bulletin_stalled_projects(end=end, limit=limit)
+    )
+
+
+def _bulletin_stalled_projects(*, end: date, limit: int):
     from tracker.documents import DocumentSection
 
     stalled = stalled_projects(Project.objects.all(), as_of=end).order_by()

@@ -41,19 +41,22 @@ LIST_PAGE = 50  # units per page of the overview's ranking and stalled lists
 CHART_ENDS = 15  # the ranking chart shows the first and the last 15 ranked units when there are more than 30
 
 
-def _ranking(request, today) -> tuple[RankingFilterForm, object]:
-    """The unit ranking for the funds chosen in the query string (shared by the page and its export)."""
+def _ranking(request, today, funds: pd.DataFrame | None = None) -> tuple[RankingFilterForm, object]:
+    """The unit ranking for the funds chosen in the query string (shared by the page and its export); cached when
+    the caller passes every fund's row (`selectors.unit_execution_of`)."""
     old_year = selectors.old_funds_before_year(today)
     years = Fund.objects.order_by("-year").values_list("year", flat=True).distinct()
     form = RankingFilterForm(request.GET or None, years=years, old_year=old_year)
     f = form.cleaned_data if form.is_valid() else {}
-    ranking = selectors.unit_execution(
-        year=f.get("year"),
-        before_year=old_year if f.get("old") else None,
-        level=f.get("level") or None,
-        area=f.get("area") or None,
-    )
-    return form, ranking
+    filters = {
+        "year": f.get("year"),
+        "before_year": old_year if f.get("old") else None,
+        "level": f.get("level") or None,
+        "area": f.get("area") or None,
+    }
+    if funds is None:
+        return form, selectors.unit_execution(**filters)
+    return form, selectors.unit_execution_of(funds, **filters)
 
 
 @area_required("projects")
@@ -62,7 +65,7 @@ def index(request):
     today = timezone.localdate()
     old_year = selectors.old_funds_before_year(today)
     funds = selectors.fund_execution()
-    ranking_form, ranking = _ranking(request, today)
+    ranking_form, ranking = _ranking(request, today, funds)
     reserve = selectors.reserve_by_stage(user=request.user)
     # the whole country has 2,844 units: both unit lists are paged (the Excel has the whole ranking), and the
     # chart shows the first and the last CHART_ENDS ranked units, not 2,844 bars
@@ -81,9 +84,12 @@ def index(request):
         row["projects"] = named[row["unit_id"]]
     context = {
         "funds": funds.to_dict("records"),
-        "by_year": selectors.execution_by_year().to_dict("records"),
-        "old": selectors.city_execution(before_year=old_year, label=_("%(y)d年以前中央和省级资金") % {"y": old_year}),
-        "all_cp": selectors.city_execution(label=_("全部中央和省级资金")),
+        # the year table and the two city figures are sums of the funds' rows: read once, summed three ways
+        "by_year": selectors.execution_by_year(funds).to_dict("records"),
+        "old": selectors.city_execution(
+            before_year=old_year, label=_("%(y)d年以前中央和省级资金") % {"y": old_year}, funds=funds
+        ),
+        "all_cp": selectors.city_execution(label=_("全部中央和省级资金"), funds=funds),
         "ranking_paged": page_of(request, ranking.to_dict("records"), LIST_PAGE, param="rpage", anchor="ranking"),
         "ranking_form": ranking_form,
         "ranking_query": request.GET.urlencode(),

@@ -152,6 +152,7 @@ class BulletinItemTable(Table):
     filename = _("整改通报")
     empty_text = _("本期没有逾期、反弹或新销号的问题。")
     page_size = 100
+    page_by_ids = True  # ~30,000 items match a year's bulletin nationally: sort their ids, then read 100 rows
 
     unit = Column(_("责任单位"), "unit.name", order_by=("unit__sort_order", "unit__code"))
     category = Column(_("类别"), _lists, order_by=("-in_overdue", "-in_rebounded", "-in_newly_closed"))

@@ -106,10 +106,11 @@ def _pages(role: str, ids: dict) -> list[tuple[str, str]]:
 
 
 # Pages that cache parts by data version: counted cold (cache cleared) and warm. The air index caches its
-# two-year reads (city headline, war zones) by the readings' version, the ranking a run's rows by the run.
+# two-year reads (city headline, war zones) by the readings' version, the ranking a run's rows by the run, the
+# projects overview its stalled lists and unit ranking, the bulletin its stalled projects.
 DASHBOARDS = (
     "home", "unit dashboard", "map", "city dashboard", "city dashboard item panel", "inspector dashboard", "air",
-    "ranking",
+    "ranking", "projects overview", "bulletin",
 )  # fmt: skip
 
 

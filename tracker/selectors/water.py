@@ -236,35 +236,46 @@ def section_period_assessment(
 
     Returns (one dict per section, unit frame: unit_id, unit_name, sections, good, good_rate, compliant, cwqi,
     rank)."""
-    sections = list(
+    chosen = (
         water_records_for_user(WaterSection, user)
         .filter(is_active=True, level__in=levels)
         .filter(**({"river_id": river_id} if river_id else {}), **({"unit_id": unit_id} if unit_id else {}))
-        .select_related("river", "unit")
-        .order_by("unit__sort_order", "level", "code")
     )
+    # the readings first (the sections as a subquery), then only the sections that have some: a year without
+    # readings yet (January) costs one small query, not every assessed section's row
     fields = ["section_id", *WaterMonthlyReading.PARAMETERS, "data_complete"]
     rows = WaterMonthlyReading.objects.filter(
-        section__in=[s.pk for s in sections], month__gte=dt.date(year, 1, 1), month__lte=as_of
+        section__in=chosen.values("pk"), month__gte=dt.date(year, 1, 1), month__lte=as_of
     ).values_list(*fields)
     frame = pd.DataFrame.from_records(list(rows), columns=fields)
     for name in WaterMonthlyReading.PARAMETERS:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-    means = water_period_means(frame).set_index("section_id") if not frame.empty else pd.DataFrame()
+    params = list(WaterMonthlyReading.PARAMETERS)
+    # one dict per section, read once (a .loc per section was most of the time at a few thousand sections)
+    means = (
+        water_period_means(frame).set_index("section_id")[[*params, "months"]].to_dict("index")
+        if not frame.empty
+        else {}
+    )
+    sections = (
+        list(
+            chosen.filter(pk__in=[int(pk) for pk in means])
+            .select_related("river", "unit")
+            .order_by("unit__sort_order", "level", "code")
+        )
+        if means
+        else []
+    )
     out = []
     for s in sections:
-        if s.pk not in means.index:
-            continue
-        values = {
-            p: (None if pd.isna(v) else float(v))
-            for p, v in means.loc[s.pk, list(WaterMonthlyReading.PARAMETERS)].items()
-        }
+        mean = means[s.pk]
+        values = {p: (None if pd.isna(mean[p]) else float(mean[p])) for p in params}
         body = s.assessed_as
         rank = water_class_rank(values, water_body=body, require_complete=True)
         out.append(
             {
                 "section": s,
-                "months": int(means.loc[s.pk, "months"]),
+                "months": int(mean["months"]),
                 "means": values,
                 "rank": rank,
                 "class_label": WaterClass(rank).label if rank else "",

@@ -2,18 +2,29 @@
 (a leader's unit filter lists every unit, 2,844 nationally; a template loop takes ~100 ms for that)."""
 
 from django import template
-from django.utils.html import format_html_join
+from django.db.models import QuerySet
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+def _pairs(items):
+    """(pk, name) of each item; a queryset of a model with a `name` column reads just those two columns (building
+    2,844 Unit objects to print two of their fields took a third of the tag's time)."""
+    if isinstance(items, QuerySet) and any(f.name == "name" for f in items.model._meta.concrete_fields):
+        return items.values_list("pk", "name")
+    return ((i.pk, i.name) for i in items)
 
 
 @register.simple_tag
 def options(items, selected=None):
     """<option value="pk">name</option> for each object, the one whose pk equals `selected` (any type) selected."""
     chosen = "" if selected in (None, "") else str(selected)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((i.pk, mark_safe(" selected") if str(i.pk) == chosen else "", i.name) for i in items),
+    # escape() per value and one join: format_html per option costs twice as much over a few thousand options
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(pk)}"{" selected" if str(pk) == chosen else ""}>{escape(name)}</option>'
+            for pk, name in _pairs(items)
+        )
     )
