@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from tracker.common.memo import shared
 from tracker.models import Unit
 from tracker.selectors.units import work_calendar
 from tracker.standards import round_rate
@@ -333,25 +334,34 @@ def items_as_of(as_of: datetime.date) -> pd.DataFrame:
     return items
 
 
+def _items_then(as_of: datetime.date) -> pd.DataFrame:
+    """`items_as_of`, read once per scoring pass: three indicators of one run ask for it (tracker.common.memo).
+    Callers do not modify it."""
+    return shared(("rectification_items_as_of", as_of), lambda: items_as_of(as_of))
+
+
 def indicator_rectification_closure_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
     """% of the unit's items due from Jan 1 of `year` to `as_of` that were closed on `as_of` (higher better),
     from the transition history (an item closed then and rebounded since still counts as closed then)."""
     start = datetime.date(year, 1, 1)
-    items = items_as_of(as_of)
+    items = _items_then(as_of)
     due = items[(items["deadline"] >= start) & (items["deadline"] <= as_of)]
-    rows = []
-    for unit_id, g in due.groupby("unit_id"):
-        n_due, closed = len(g), int((g["status"] == Status.CLOSED).sum())
-        rows.append(
-            {
-                "unit_id": unit_id,
-                "value": round_rate(closed * 100.0 / n_due),
-                "detail": f"到期应销号 {n_due} 项，已销号 {closed} 项（截至 {as_of:%Y-%m-%d}）",
-                "num": float(closed),
-                "den": float(n_due),
-            }
-        )
-    return _frame(rows) if rows else pd.DataFrame(columns=[*COLUMNS, "num", "den"])
+    if due.empty:
+        return pd.DataFrame(columns=[*COLUMNS, "num", "den"])
+    n_due = due.groupby("unit_id").size()
+    closed = (due["status"] == Status.CLOSED).groupby(due["unit_id"]).sum().reindex(n_due.index).astype(int)
+    frame = pd.DataFrame(
+        {
+            "unit_id": n_due.index.astype(int),
+            "value": round_rate(closed * 100.0 / n_due).astype(float).to_numpy(),
+            "detail": [
+                f"到期应销号 {n} 项，已销号 {c} 项（截至 {as_of:%Y-%m-%d}）" for n, c in zip(n_due, closed, strict=True)
+            ],
+            "num": closed.astype(float).to_numpy(),
+            "den": n_due.astype(float).to_numpy(),
+        }
+    )
+    return frame
 
 
 def indicator_rectification_overdue_count(*, year: int, as_of: datetime.date) -> pd.DataFrame:
@@ -359,7 +369,7 @@ def indicator_rectification_overdue_count(*, year: int, as_of: datetime.date) ->
     (逾期未销号, their state that day from the transition history), or closed by then but after the deadline
     (逾期销号, `closed_late`, judged on the working-day calendar at closing). One row per unit with items."""
     start = datetime.date(year, 1, 1)
-    items = items_as_of(as_of)
+    items = _items_then(as_of)
     due = (items["deadline"] >= start) & (items["deadline"] < as_of)
     open_late = (due & (items["status"] != Status.CLOSED)).groupby(items["unit_id"]).sum()
     closed_late = (due & items["closed_late"]).groupby(items["unit_id"]).sum()
@@ -381,19 +391,19 @@ def indicator_rectification_red_orange_count(*, year: int, as_of: datetime.date)
     what was red then, and a same-day run does not depend on whether the job has run yet."""
     from .warning import warning_colour
 
-    items = items_as_of(as_of)
+    items = _items_then(as_of)
     th = items.attrs.get("thresholds", {})
     from tracker.selectors.units import work_calendar
 
     calendar = work_calendar()
+    open_items = items[items["status"] != Status.CLOSED]  # a closed item has no warning colour to count
     colours = [
         warning_colour(status=st, deadline=dl, today=as_of, rebounded=rb > 0, calendar=calendar, paused_on=moved, **th)
         for st, dl, rb, moved in zip(
-            items["status"], items["deadline"], items["rebounds"], items["moved_on"], strict=True
+            open_items["status"], open_items["deadline"], open_items["rebounds"], open_items["moved_on"], strict=True
         )
     ]
-    items = items.assign(colour=colours)
-    open_items = items[items["status"] != Status.CLOSED]
+    open_items = open_items.assign(colour=colours)
     red = (open_items["colour"] == Colour.RED).groupby(open_items["unit_id"]).sum()
     orange = (open_items["colour"] == Colour.ORANGE).groupby(open_items["unit_id"]).sum()
     rows = []

@@ -209,49 +209,45 @@ def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
     return shared(("air_unit_ytd_stats", year, as_of), lambda: period_stats(_unit_ytd_days(year, as_of), "unit_id"))
 
 
+def _indicator(unit_ids, values, details) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"unit_id": np.asarray(unit_ids, dtype=int), "value": np.asarray(values, dtype=float), "detail": details},
+        columns=["unit_id", "value", "detail"],
+    )
+
+
+def _short(days: pd.Series, need: int) -> list[str]:
+    """The "仅供参考" note of units whose valid days fall short of the pro-rata rule (`_expected_days`)."""
+    return [f"（有效天数不足 {need} 天，仅供参考）" if d < need else "" for d in days]
+
+
 def indicator_air_good_day_rate(*, year: int, as_of: datetime.date) -> pd.DataFrame:
     """优良天数比例 (%) per unit (its assessment points' daily mean, `unit_days_frame`), Jan 1 of `year` to `as_of`."""
     stats = _unit_ytd_stats(year, as_of)
-    need = _expected_days(year, as_of)
-    rows = []
-    for unit_id, r in stats.iterrows():
-        if r["valid"] == 0:
-            continue
-        detail = f"优良天数 {int(r['good'])} / 有效天数 {int(r['valid'])}"
-        if r["valid"] < need:
-            detail += f"（有效天数不足 {need} 天，仅供参考）"
-        rows.append({"unit_id": int(unit_id), "value": float(r["rate"]), "detail": detail})
-    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+    stats = stats[stats["valid"] > 0]
+    notes = _short(stats["valid"], _expected_days(year, as_of))
+    details = [f"优良天数 {g} / 有效天数 {v}{n}" for g, v, n in zip(stats["good"], stats["valid"], notes, strict=True)]
+    return _indicator(stats.index, stats["rate"], details)
 
 
 def indicator_air_pm25_mean(*, year: int, as_of: datetime.date) -> pd.DataFrame:
     """PM2.5 mean (µg/m³) per unit over its days with PM2.5 (`unit_days_frame`), Jan 1 of `year` to `as_of`."""
     stats = _unit_ytd_stats(year, as_of)
-    need = _expected_days(year, as_of)
-    rows = []
-    for unit_id, r in stats.iterrows():
-        if r["pm25_days"] == 0:
-            continue
-        detail = f"PM2.5 均值 {r['pm25']:.1f} µg/m³ / 有效天数 {int(r['pm25_days'])}"
-        if r["pm25_days"] < need:
-            detail += f"（有效天数不足 {need} 天，仅供参考）"
-        rows.append({"unit_id": int(unit_id), "value": float(r["pm25"]), "detail": detail})
-    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+    stats = stats[stats["pm25_days"] > 0]
+    notes = _short(stats["pm25_days"], _expected_days(year, as_of))
+    details = [
+        f"PM2.5 均值 {p:.1f} µg/m³ / 有效天数 {d}{n}"
+        for p, d, n in zip(stats["pm25"], stats["pm25_days"], notes, strict=True)
+    ]
+    return _indicator(stats.index, stats["pm25"], details)
 
 
 def indicator_air_heavy_pollution_days(*, year: int, as_of: datetime.date) -> pd.DataFrame:
     """重污染天数 per unit (days with AQI > 200 over its assessment points' daily mean), Jan 1 to `as_of`."""
     stats = _unit_ytd_stats(year, as_of)
-    rows = [
-        {
-            "unit_id": int(unit_id),
-            "value": float(r["heavy"]),
-            "detail": f"重度及以上污染 {int(r['heavy'])} 天 / 有效天数 {int(r['valid'])}",
-        }
-        for unit_id, r in stats.iterrows()
-        if r["valid"] > 0
-    ]
-    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+    stats = stats[stats["valid"] > 0]
+    details = [f"重度及以上污染 {h} 天 / 有效天数 {v}" for h, v in zip(stats["heavy"], stats["valid"], strict=True)]
+    return _indicator(stats.index, stats["heavy"], details)
 
 
 # What the air index's two-year reads depend on: cached under these tables' versions, a warm index reads none
@@ -332,17 +328,11 @@ def indicator_air_composite_index(*, year: int, as_of: datetime.date) -> pd.Data
     if daily.empty:
         return pd.DataFrame(columns=["unit_id", "value", "detail"])
     stats = composite_index_by(daily, "unit_id", min_days=1)
-    need = _expected_days(year, as_of)
-    rows = []
-    for unit_id, r in stats.iterrows():
-        if pd.isna(r["value"]):
-            continue
-        days = int(min(r[f"n_{c}"] for c in ("so2", "no2", "pm10", "co", "o3_8h", "pm25")))
-        detail = f"综合指数 {r['value']:.2f} / 有效天数 {days}"
-        if days < need:
-            detail += f"（有效天数不足 {need} 天，仅供参考）"
-        rows.append({"unit_id": int(unit_id), "value": float(r["value"]), "detail": detail})
-    return pd.DataFrame(rows, columns=["unit_id", "value", "detail"]).astype({"unit_id": int, "value": float})
+    stats = stats[stats["value"].notna()]
+    days = stats[[f"n_{c}" for c in POLLUTANTS]].min(axis=1).astype(int)
+    notes = _short(days, _expected_days(year, as_of))
+    details = [f"综合指数 {v:.2f} / 有效天数 {d}{n}" for v, d, n in zip(stats["value"], days, notes, strict=True)]
+    return _indicator(stats.index, stats["value"], details)
 
 
 def _same_period_last_year(day: datetime.date) -> datetime.date:
