@@ -814,17 +814,23 @@ def _execution_rate_frame(projects: QuerySet[Project], *, year: int, as_of: date
     frame = pd.DataFrame.from_records(rows, columns=["unit_id", "allocated_amount", "paid_before", "paid"])
     # a boolean Series, not a list: with no project an empty list would select no columns (KeyError below)
     frame = frame[frame["paid_before"] < frame["allocated_amount"]]
+    # exact money: the sums stay Decimal (object columns are summed by Python's +), one pass per column
+    grouped = frame.groupby("unit_id")
+    sums = pd.DataFrame(
+        {
+            "allocated": grouped["allocated_amount"].agg(lambda s: sum(s, ZERO)),
+            "paid": grouped["paid"].agg(lambda s: sum(s, ZERO)),
+            "n": grouped.size(),
+        }
+    )
     out = []
-    for unit_id, g in frame.groupby("unit_id"):
-        allocated = sum(g["allocated_amount"], ZERO)
-        paid = sum(g["paid"], ZERO)
+    for unit_id, allocated, paid, n in zip(sums.index, sums["allocated"], sums["paid"], sums["n"], strict=True):
         rate = rules.execution_rate(paid, allocated)
         out.append(
             {
                 "unit_id": int(unit_id),
                 "value": float(rate) if rate is not None else float("nan"),
-                "detail": f"已支付 {paid / 10000:,.2f} 万元 / 下达 {allocated / 10000:,.2f} 万元"
-                f"（{len(g)} 个在建资金项目）",
+                "detail": f"已支付 {paid / 10000:,.2f} 万元 / 下达 {allocated / 10000:,.2f} 万元（{n} 个在建资金项目）",
                 # in 万元: the assessment says how much more to pay
                 "num": float(paid / 10000),
                 "den": float(allocated / 10000),

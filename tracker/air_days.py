@@ -17,16 +17,32 @@ from __future__ import annotations
 import io
 import logging
 
+import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
 from .models import AirUnitDay
+from .standards import aqi_day_valid_frame, daily_aqi_frame
 
 logger = logging.getLogger(__name__)
 
 _LOCK = 0x61697264  # "aird": pg_advisory_xact_lock key of the refresh
 CHUNK_UNITS = 300  # units recomputed per read of readings (bounds the memory of a full rebuild)
-COLUMNS = ["unit_id", "date", "so2", "no2", "pm10", "co", "o3_8h", "pm25", "aqi", "valid", "stations"]
+COLUMNS = [
+    "unit_id",
+    "date",
+    "so2",
+    "no2",
+    "pm10",
+    "co",
+    "o3_8h",
+    "pm25",
+    "aqi",
+    "valid",
+    "aqi_dust",
+    "valid_dust",
+    "stations",
+]
 
 
 def air_unit_days_refresh() -> int:
@@ -66,6 +82,10 @@ def _recompute(keys: pd.DataFrame) -> pd.DataFrame:
     if readings.empty:
         return pd.DataFrame(columns=COLUMNS)
     days = daily_means(readings, "unit_id")
+    # the day were it a sand-dust day: PM10 and PM2.5 invalid, AQI and validity from the rest (apply_sand_dust)
+    dusty = days.assign(pm10=np.nan, pm25=np.nan)
+    days["aqi_dust"] = daily_aqi_frame(dusty)["aqi"].astype(float).to_numpy()
+    days["valid_dust"] = aqi_day_valid_frame(dusty, days["aqi_dust"]).to_numpy()
     counts = readings.groupby(["unit_id", "date"]).size().rename("stations").reset_index()
     return days.merge(counts, on=["unit_id", "date"])[COLUMNS]
 

@@ -421,13 +421,35 @@ def composite_index_by(
     insufficient). Same rounding and validity rules as `composite_index`.
 
     pandas' `quantile(interpolation="linear")` is exactly HJ 663-2013's formula (k = 1 + (n−1)p)."""
+    stats = composite_statistics(frame, by)
+    monthly = None
+    if "date" in frame and min_days == MIN_DAYS_YEAR:
+        verdicts = monthly_rule_met(frame, by)
+        assert isinstance(verdicts, pd.Series)  # with `by`, one verdict per group
+        monthly = verdicts.reindex(stats.index, fill_value=False).astype(bool)
+    return composite_from_statistics(stats, min_days=min_days, rounded=rounded, monthly=monthly)
+
+
+def composite_statistics(frame: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
+    """Per group, the statistic HJ 663-2013 takes of each pollutant's daily values (the mean; CO's 95th and O₃'s
+    90th percentile) and `n_<col>`, the days with a value: `composite_index_by`'s first half."""
     cols = list(COMPOSITE_LIMITS)
     grouped = frame.groupby(by)[cols]
-    means = grouped.mean()
-    counts = grouped.count().add_prefix("n_")
-    out = means.copy()
+    stats = grouped.mean()
     for col, p in COMPOSITE_PERCENTILES.items():
-        out[col] = frame.groupby(by)[col].quantile(p / 100, interpolation="linear")
+        stats[col] = frame.groupby(by)[col].quantile(p / 100, interpolation="linear")
+    return stats.join(grouped.count().add_prefix("n_"))
+
+
+def composite_from_statistics(
+    stats: pd.DataFrame, *, min_days: int = MIN_DAYS_YEAR, rounded: bool = True, monthly: pd.Series | None = None
+) -> pd.DataFrame:
+    """The composite index of groups whose statistics are already taken (the annual means, CO's 95th and O₃'s
+    90th percentile per group, and the `n_<col>` valid-day counts) — `composite_index_by`'s second half, also
+    fed by the database's aggregate of the kept unit-days (`tracker.selectors.air`)."""
+    cols = list(COMPOSITE_LIMITS)
+    out = stats[cols].astype(float).copy()
+    counts = stats[[f"n_{c}" for c in cols]].astype(int)
     if rounded:
         for col in cols:
             out[col] = round_gb8170(out[col], CONCENTRATION_DIGITS[col])
@@ -436,10 +458,7 @@ def composite_index_by(
         total = round_gb8170(total, COMPOSITE_DIGITS)
     out = out.join(counts)
     sufficient = (counts >= min_days).all(axis=1)
-    if "date" in frame and min_days == MIN_DAYS_YEAR:
-        verdicts = monthly_rule_met(frame, by)
-        assert isinstance(verdicts, pd.Series)  # with `by`, one verdict per group
-        monthly = verdicts.reindex(out.index, fill_value=False).astype(bool)
+    if monthly is not None:
         out["monthly_ok"] = monthly
         sufficient = sufficient & monthly
     out["sufficient"] = sufficient

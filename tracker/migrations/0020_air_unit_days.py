@@ -147,6 +147,8 @@ class Migration(migrations.Migration):
                 ('pm25', models.FloatField(null=True)),
                 ('aqi', models.FloatField(null=True)),
                 ('valid', models.BooleanField()),
+                ('aqi_dust', models.FloatField(null=True)),
+                ('valid_dust', models.BooleanField()),
                 ('stations', models.PositiveSmallIntegerField()),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracker.unit')),
             ],

@@ -100,7 +100,8 @@ class AirUnitDay(models.Model):
     rounded to their published precision, the AQI of those means and whether the day is valid — the input of
     every per-period air statistic of a unit (`tracker.selectors.air.unit_days_frame`), kept at ingest.
 
-    Sand-dust days are not applied here (they are applied on read, so flagging a day needs no rewrite). Never
+    Sand-dust days are not applied here: each row also holds the day's AQI and validity without PM10 and PM2.5,
+    and a reader takes those on a flagged date, so flagging a day needs no rewrite. Never
     written by hand: database triggers mark a unit-day stale when a reading of one of its points is written or
     deleted, or a station changes unit or assessment flag (`AirUnitDayStale`); `air_unit_days_refresh` recomputes
     the stale ones set-based, with the same rule as everywhere else (`daily_means`)."""
@@ -115,6 +116,9 @@ class AirUnitDay(models.Model):
     pm25 = models.FloatField(null=True)
     aqi = models.FloatField(null=True)
     valid = models.BooleanField()
+    # the same day were it a sand-dust day (PM10 and PM2.5 dropped): what a reader uses on a flagged date
+    aqi_dust = models.FloatField(null=True)
+    valid_dust = models.BooleanField()
     stations = models.PositiveSmallIntegerField()
 
     class Meta:

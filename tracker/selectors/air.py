@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..choices import StationLevel
@@ -23,12 +24,15 @@ from ..common.frames import query_frame
 from ..common.memo import shared
 from ..models import AirDailyReading, AirStation, SandDustDay, WarZone
 from ..standards import (
+    COMPOSITE_PERCENTILES,
     FRAME_COLUMNS,
     GOOD_AQI,
     MIN_DAYS_YEAR,
     aqi_day_valid_frame,
+    composite_from_statistics,
     composite_index,
     composite_index_by,
+    composite_statistics,
     daily_aqi_frame,
     is_sufficient,
     round_concentrations,
@@ -145,18 +149,15 @@ def period_stats(daily: pd.DataFrame, by: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["good", "valid", "heavy", "rate", "pm25", "pm25_days"])
     valid = daily[daily["valid"].astype(bool)]
     keys = valid[by]
-    out = pd.DataFrame(
+    counts = pd.DataFrame(
         {
             "good": (valid["aqi"] <= GOOD_AQI).groupby(keys).sum(),
             "valid": keys.groupby(keys).size(),
             "heavy": (valid["aqi"] > HEAVY_AQI).groupby(keys).sum(),
         }
     )
-    out["rate"] = round_rate(100.0 * out["good"] / out["valid"])
     pm = daily.dropna(subset=["pm25"]).groupby(by)["pm25"]
-    out = out.join(pd.DataFrame({"pm25": round_gb8170(pm.mean(), 0), "pm25_days": pm.size()}), how="outer")
-    out[["good", "valid", "heavy", "pm25_days"]] = out[["good", "valid", "heavy", "pm25_days"]].fillna(0).astype(int)
-    return out
+    return _finish(counts, pm.mean(), pm.size())
 
 
 def _expected_days(year: int, as_of: datetime.date) -> int:
@@ -171,42 +172,113 @@ def unit_days_frame(
 ) -> pd.DataFrame:
     """Units' daily means over their assessment points in [start, end] (`AirUnitDay`, kept at ingest; anything
     still stale is recomputed first), with the sand-dust days applied as `apply_sand_dust` does to readings:
-    PM10 and PM2.5 dropped, the AQI and the day's validity recomputed from the rest. Columns as `daily_means`
+    PM10 and PM2.5 dropped, the AQI and the day's validity those without them (stored with the row, computed by
+    the same rule at refresh). Columns as `daily_means`
     by "unit_id" (without `category`), plus `stations`. Two queries (three with the sand-dust days)."""
     from ..air_days import air_unit_days_refresh
     from ..models import AirUnitDay
 
     air_unit_days_refresh()
-    cols = ["unit_id", "date", *POLLUTANTS, "aqi", "valid", "stations"]
+    cols = ["unit_id", "date", *POLLUTANTS, "aqi", "valid", "aqi_dust", "valid_dust", "stations"]
     qs = AirUnitDay.objects.filter(date__gte=start, date__lte=end)
     if unit_id is not None:
         qs = qs.filter(unit_id=unit_id)
-    days = query_frame(qs.values_list(*cols), cols, booleans=["valid"])
-    for col in [*POLLUTANTS, "aqi"]:
+    days = query_frame(qs.values_list(*cols), cols, booleans=["valid", "valid_dust"])
+    for col in [*POLLUTANTS, "aqi", "aqi_dust"]:
         days[col] = pd.to_numeric(days[col], errors="coerce").astype(float)
     days["date"] = pd.to_datetime(days["date"])
-    days["valid"] = days["valid"].astype(bool)
+    days[["valid", "valid_dust"]] = days[["valid", "valid_dust"]].astype(bool)
     if sand_dust and not days.empty:
         dust = SandDustDay.objects.filter(date__range=(start, end)).values_list("date", flat=True)
         mask = days["date"].isin(pd.to_datetime(pd.Series(list(dust), dtype="datetime64[ns]")))
-        if mask.any():
-            days.loc[mask, ["pm10", "pm25"]] = np.nan
-            days.loc[mask, "aqi"] = daily_aqi_frame(days.loc[mask])["aqi"].astype(float).to_numpy()
-            days.loc[mask, "valid"] = aqi_day_valid_frame(days.loc[mask]).to_numpy()
-    return days
-
-
-def _unit_ytd_days(year: int, as_of: datetime.date) -> pd.DataFrame:
-    """The year's unit-days up to `as_of`, read once per scoring pass (shared by the four air indicators)."""
-    end = min(as_of, datetime.date(year, 12, 31))
-    return shared(("air_unit_days", year, end), lambda: unit_days_frame(start=datetime.date(year, 1, 1), end=end))
+        days.loc[mask, ["pm10", "pm25"]] = np.nan
+        days.loc[mask, "aqi"] = days.loc[mask, "aqi_dust"]
+        days.loc[mask, "valid"] = days.loc[mask, "valid_dust"]
+    return days.drop(columns=["aqi_dust", "valid_dust"])
 
 
 def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
-    """A unit's figures come from its assessment points only (`AirStation.counts_for_assessment`), with the
-    sand-dust days applied."""
-    # three indicators of one scoring run ask for the same statistics (tracker.common.memo)
-    return shared(("air_unit_ytd_stats", year, as_of), lambda: period_stats(_unit_ytd_days(year, as_of), "unit_id"))
+    """`period_stats` of every unit's assessment points, Jan 1 to `as_of`, sand-dust days applied."""
+    return _unit_ytd_statistics(year, as_of)[0]
+
+
+def _unit_ytd_statistics(year: int, as_of: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every unit's year-to-date statistics, (`period_stats`, `composite_statistics`), taken once per scoring
+    pass (the four air indicators share them, tracker.common.memo).
+
+    On PostgreSQL the database aggregates the kept unit-days (`UNIT_STATISTICS_SQL`: one row per unit comes back,
+    not a row per unit-day); elsewhere pandas does, from `unit_days_frame`. Both take the same counts, sums and
+    percentiles, and the rates, means and rounding are computed from those by the same code (`_finish`,
+    `standards.composite_from_statistics`); a test holds the two paths equal."""
+    end = min(as_of, datetime.date(year, 12, 31))
+    start = datetime.date(year, 1, 1)
+
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        if connection.vendor == "postgresql":
+            return unit_statistics_sql(start=start, end=end)
+        days = unit_days_frame(start=start, end=end)
+        return period_stats(days, "unit_id"), composite_statistics(days, "unit_id")
+
+    return shared(("air_unit_ytd_statistics", start, end), build)
+
+
+def _percentiles_sql() -> str:
+    return ", ".join(
+        f"percentile_cont({p / 100}) WITHIN GROUP (ORDER BY {col}) AS {col}" for col, p in COMPOSITE_PERCENTILES.items()
+    )
+
+
+UNIT_STATISTICS_SQL = f"""
+SELECT unit_id,
+    count(*) FILTER (WHERE v) AS valid,
+    count(*) FILTER (WHERE v AND a <= {GOOD_AQI}) AS good,
+    count(*) FILTER (WHERE v AND a > {HEAVY_AQI}) AS heavy,
+    {", ".join(f"sum({c}) AS sum_{c}, count({c}) AS n_{c}" for c in POLLUTANTS)},
+    {_percentiles_sql()}
+FROM (
+    SELECT d.unit_id, d.so2, d.no2, d.co, d.o3_8h,
+        CASE WHEN s.id IS NULL THEN d.pm10 END AS pm10,
+        CASE WHEN s.id IS NULL THEN d.pm25 END AS pm25,
+        CASE WHEN s.id IS NULL THEN d.aqi ELSE d.aqi_dust END AS a,
+        CASE WHEN s.id IS NULL THEN d.valid ELSE d.valid_dust END AS v
+    FROM tracker_airunitday d LEFT JOIN tracker_sanddustday s ON s.date = d.date
+    WHERE d.date BETWEEN %s AND %s
+) AS days
+GROUP BY unit_id
+"""
+
+
+def unit_statistics_sql(*, start: datetime.date, end: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`period_stats`, `composite_statistics`) of every unit's kept unit-days in [start, end], sand-dust days
+    applied (PM10 and PM2.5 dropped, the stored dust-day AQI and validity used), aggregated by PostgreSQL."""
+    from ..air_days import air_unit_days_refresh
+
+    air_unit_days_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute(UNIT_STATISTICS_SQL, [start, end])
+        names = [c[0] for c in cursor.description]
+        raw = pd.DataFrame(cursor.fetchall(), columns=names).set_index("unit_id").sort_index()
+    raw = raw.apply(pd.to_numeric, errors="coerce")
+    counts = raw[["good", "valid", "heavy"]].astype(int)
+    n_pm = raw["n_pm25"].astype(int)
+    period = _finish(counts, raw["sum_pm25"] / n_pm.where(n_pm > 0), n_pm)
+    period = period[(period["valid"] > 0) | (period["pm25_days"] > 0)]  # as period_stats: units with a value
+    composite = pd.DataFrame(index=raw.index)
+    for col in POLLUTANTS:
+        n = raw[f"n_{col}"].astype(int)
+        composite[col] = raw[col] if col in COMPOSITE_PERCENTILES else raw[f"sum_{col}"] / n.where(n > 0)
+    for col in POLLUTANTS:
+        composite[f"n_{col}"] = raw[f"n_{col}"].astype(int)
+    return period, composite
+
+
+def _finish(counts: pd.DataFrame, pm25_mean: pd.Series, pm25_days: pd.Series) -> pd.DataFrame:
+    """`period_stats`' columns from its counts (good, valid, heavy per group) and the PM2.5 mean and days."""
+    out = counts[["good", "valid", "heavy"]].copy()
+    out["rate"] = round_rate(100.0 * out["good"] / out["valid"].where(out["valid"] > 0))
+    out = out.join(pd.DataFrame({"pm25": round_gb8170(pm25_mean, 0), "pm25_days": pm25_days}), how="outer")
+    out[["good", "valid", "heavy", "pm25_days"]] = out[["good", "valid", "heavy", "pm25_days"]].fillna(0).astype(int)
+    return out
 
 
 def _indicator(unit_ids, values, details) -> pd.DataFrame:
@@ -324,10 +396,7 @@ def indicator_air_composite_index(*, year: int, as_of: datetime.date) -> pd.Data
     Lower is better; published to 2 decimals. A unit whose days fall short of the pro-rata 324-of-365 rule still
     gets a value, marked "仅供参考" as the other air indicators are.
     """
-    daily = _unit_ytd_days(year, as_of)
-    if daily.empty:
-        return pd.DataFrame(columns=["unit_id", "value", "detail"])
-    stats = composite_index_by(daily, "unit_id", min_days=1)
+    stats = composite_from_statistics(_unit_ytd_statistics(year, as_of)[1], min_days=1)
     stats = stats[stats["value"].notna()]
     days = stats[[f"n_{c}" for c in POLLUTANTS]].min(axis=1).astype(int)
     notes = _short(days, _expected_days(year, as_of))
