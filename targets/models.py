@@ -325,8 +325,13 @@ class ScoreSnapshot(models.Model):
     exist — and deletions go through Django, which still cascades or protects (`on_delete`).
     """
 
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_constraint=False)
-    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # no index of their own: the unique (run, unit, item) and the (scheme, as_of) index lead with them
+    run = models.ForeignKey(
+        ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
+    )
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     unit = models.ForeignKey("tracker.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     item = models.ForeignKey(AssessmentItem, on_delete=models.CASCADE, related_name="+", db_constraint=False)
     as_of = models.DateField()
