@@ -56,8 +56,8 @@ def air_unit_days_refresh() -> int:
         marks = cursor.fetchall()
         if not marks:
             return 0
-        keys = pd.DataFrame(marks, columns=["unit_id", "date"]).drop_duplicates()
-        keys["date"] = pd.to_datetime(keys["date"])
+        keys = pd.DataFrame(marks, columns=["unit_id", "day"]).drop_duplicates()
+        keys["date"] = pd.to_datetime(keys["day"])  # `day` keeps the datetime.date, `date` matches the readings
         units = sorted(keys["unit_id"].unique().tolist())
         for start in range(0, len(units), CHUNK_UNITS):
             chunk = keys[keys["unit_id"].isin(units[start : start + CHUNK_UNITS])]
@@ -72,13 +72,14 @@ def _recompute(keys: pd.DataFrame) -> pd.DataFrame:
     from .selectors.air import daily_means, readings_frame
 
     readings = readings_frame(
-        start=keys["date"].min().date(),
-        end=keys["date"].max().date(),
+        start=min(keys["day"]),
+        end=max(keys["day"]),
         sand_dust=False,
         station__unit_id__in=keys["unit_id"].unique().tolist(),
         station__counts_for_assessment=True,
     )
-    readings = readings.merge(keys, on=["unit_id", "date"])  # only the stale days of the chunk's bounding box
+    # only the stale days of the chunk's bounding box
+    readings = readings.merge(keys[["unit_id", "date"]], on=["unit_id", "date"])
     if readings.empty:
         return pd.DataFrame(columns=COLUMNS)
     days = daily_means(readings, "unit_id")
@@ -95,7 +96,7 @@ def _replace(cursor, table: str, keys: pd.DataFrame, rows: pd.DataFrame) -> None
         cursor.execute(
             f"DELETE FROM {table} d USING unnest(%s::int[], %s::date[]) AS k (unit_id, date)"
             " WHERE d.unit_id = k.unit_id AND d.date = k.date",
-            [keys["unit_id"].astype(int).tolist(), keys["date"].dt.date.tolist()],
+            [keys["unit_id"].astype(int).tolist(), keys["day"].tolist()],
         )
         if not rows.empty:
             buffer = io.StringIO()
@@ -105,9 +106,10 @@ def _replace(cursor, table: str, keys: pd.DataFrame, rows: pd.DataFrame) -> None
         return
     cursor.executemany(
         f"DELETE FROM {table} WHERE unit_id = %s AND date = %s",
-        [(int(u), d.date()) for u, d in zip(keys["unit_id"], keys["date"], strict=True)],
+        [(int(u), d) for u, d in zip(keys["unit_id"], keys["day"], strict=True)],
     )
+    if rows.empty:
+        return
+    rows = rows.assign(date=rows["date"].dt.strftime("%Y-%m-%d"))  # a DateField reads the ISO text
     records = rows.astype(object).where(rows.notna(), None).to_dict("records")
-    for r in records:
-        r["date"] = r["date"].date()
     AirUnitDay.objects.bulk_create([AirUnitDay(**r) for r in records], batch_size=500)

@@ -28,6 +28,7 @@ NOT_SCOPED = {
     "tracker.User": "a person's own unit, not a record they answer for",
     "targets.ScoreSnapshot": "frozen results of a run: readers see every unit's ranking",
     "targets.UnitScore": "frozen results of a run: readers see every unit's ranking",
+    "tracker.AirUnitDay": "derived air means: air quality is published city-wide, every role reads all of it",
     "tracker.WarningRule": "admin-kept rules over the monitoring data; `unit` is the rule's scope, not an owner",
 }
 
