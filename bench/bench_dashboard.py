@@ -282,14 +282,27 @@ def _p95(values: list[float]) -> float:
 
 
 def _start(root: Path, workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, int]:
+    """gunicorn with `workers` sync workers on the code in `root`, once every worker has loaded the application
+    (bench/gunicorn_ready.py): a request sent while others still start would measure their start too."""
+    import tempfile
+
     static_root = ROOT / "var" / "bench_static"
-    env = _server_env(static_root) | ({"DATABASE_URL": database_url} if database_url else {})
+    ready = Path(tempfile.mkdtemp(prefix="bench-ready-"))
+    env = _server_env(static_root) | {"BENCH_READY_DIR": str(ready)}
+    env |= {"DATABASE_URL": database_url} if database_url else {}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=env, check=True)
     port = _free_port()
     cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(workers)]
     cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"]
+    cmd += ["-c", str(ROOT / "bench" / "gunicorn_ready.py")]
     proc = subprocess.Popen(cmd, cwd=root, env=env)
     _wait_for(port, proc)
+    deadline = time.monotonic() + 120
+    while len(list(ready.iterdir())) < workers:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            raise RuntimeError(f"gunicorn: {len(list(ready.iterdir()))} of {workers} workers started")
+        time.sleep(0.1)
     return proc, port
 
 
