@@ -9,6 +9,11 @@ plus the first (uncached) request, which assembles every panel from the snapshot
 less), it first builds a quick synthetic province: 2,844 territorial units in five war zones, a scheme of ten
 computed items (fake sources registered in this process), targets for every unit and item, scoring runs at six
 month ends and one a week before the last, plus open rectification items and measures for the exception panels.
+
+`city_cold_build()`: the same province at city size (11 units × 10 items, the same seven runs, open items and
+measures scaled down) in a database of its own (`<bench database>_city`, built by `python -m
+bench.bench_dashboard city` in a child process, so the national data never share its tables), served and measured
+as the national cold build is: a fresh gunicorn, a leader logged in, the cache cleared, one request.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ logger = logging.getLogger("bench")
 ROOT = Path(__file__).resolve().parent.parent
 N_UNITS = int(os.environ.get("BENCH_DASHBOARD_UNITS", 2844))  # smaller only while developing
 N_ITEMS = 10
+CITY_UNITS = 11  # the city-size line: a city's districts and counties
 CLIENTS = 16
 DASHBOARD_REQUESTS = 160  # bounded: 10 per client and round
 ROUNDS = 3
@@ -63,8 +69,9 @@ def _register_sources(codes: list[str]) -> None:
         registry.COMPUTED_SOURCES[code] = "bench.bench_dashboard.fake_source"
 
 
-def build_province(today: date) -> dict:
-    """2,844 units, a 10-item scheme with targets, seven scoring runs, 6,000 open items and 3,000 measures."""
+def build_province(today: date, n_units: int = N_UNITS) -> dict:
+    """`n_units` units (2,844), a 10-item scheme with targets, seven scoring runs, open items and measures (6,000
+    and 3,000 at 2,844 units, as many per unit at other sizes)."""
     from django.db import transaction
 
     from rectifications.models import Inspection, RectificationItem
@@ -86,7 +93,7 @@ def build_province(today: date) -> dict:
                 Unit(
                     code=f"D{n:05d}", name=f"基准区县{n:05d}", kind=UnitKind.COUNTY, sort_order=n, war_zone=zones[n % 5]
                 )
-                for n in range(N_UNITS)
+                for n in range(n_units)
             ],
             batch_size=5000,
         )
@@ -122,13 +129,13 @@ def build_province(today: date) -> dict:
                     code=f"BR-{n:05d}",
                     inspection=inspection,
                     description=f"基准问题{n}",
-                    unit=units[n % N_UNITS],
+                    unit=units[n % n_units],
                     responsible_person="张三",
                     deadline=today + timedelta(days=rng.randint(-90, 60)),
                     colour=rng.choice(["green", "yellow", "orange", "red"]),
                     status="open",
                 )
-                for n in range(6000)
+                for n in range(round(6000 * n_units / N_UNITS))
             ],
             batch_size=5000,
         )
@@ -138,12 +145,12 @@ def build_province(today: date) -> dict:
                     code=f"BM-{n:05d}",
                     title=f"基准任务{n}",
                     area="air",
-                    unit=units[n % N_UNITS],
+                    unit=units[n % n_units],
                     responsible_person="李四",
                     deadline=today + timedelta(days=rng.randint(-30, 90)),
                     progress=rng.randint(0, 90),
                 )
-                for n in range(3000)
+                for n in range(round(3000 * n_units / N_UNITS))
             ],
             batch_size=5000,
         )
@@ -274,15 +281,28 @@ def _p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
 
-def _start(root: Path, workers: int) -> tuple[subprocess.Popen, int]:
+def _start(root: Path, workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, int]:
+    """gunicorn with `workers` sync workers on the code in `root`, once every worker has loaded the application
+    (bench/gunicorn_ready.py): a request sent while others still start would measure their start too."""
+    import tempfile
+
     static_root = ROOT / "var" / "bench_static"
-    env = _server_env(static_root)
+    ready = Path(tempfile.mkdtemp(prefix="bench-ready-"))
+    env = _server_env(static_root) | {"BENCH_READY_DIR": str(ready)}
+    env |= {"DATABASE_URL": database_url} if database_url else {}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=root, env=env, check=True)
     port = _free_port()
     cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-w", str(workers)]
     cmd += ["-b", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"]
+    cmd += ["-c", str(ROOT / "bench" / "gunicorn_ready.py")]
     proc = subprocess.Popen(cmd, cwd=root, env=env)
     _wait_for(port, proc)
+    deadline = time.monotonic() + 120
+    while len(list(ready.iterdir())) < workers:
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            raise RuntimeError(f"gunicorn: {len(list(ready.iterdir()))} of {workers} workers started")
+        time.sleep(0.1)
     return proc, port
 
 
@@ -428,10 +448,92 @@ def _first_panel_path() -> str | None:
     return f"{reverse('targets:dashboard_city_panel', args=[item.pk])}?run={run.pk}"
 
 
+def stated_sizes() -> tuple[int, int]:
+    """(items, units) of the current scheme: its items, and the units that have a target of one of them."""
+    from targets.models import AssessmentItem, Target
+    from targets.selectors import current_scheme
+
+    scheme = current_scheme()
+    items = AssessmentItem.objects.filter(scheme=scheme).count()
+    indicators = AssessmentItem.objects.filter(scheme=scheme).values("indicator")
+    units = Target.objects.filter(indicator__in=indicators, year=scheme.year).values("unit").distinct().count()
+    return items, units
+
+
+def _city_database() -> str:
+    """A new, empty database beside the bench's own (`<name>_city`, dropped first when left over): its URL."""
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    name = f"{db['NAME']}_city"
+    conn = psycopg2.connect(
+        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or 5432
+    )
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
+
+
+def city_cold_build(workers: int = 4) -> Row:
+    """The leaders' dashboard's first request after the cache is cleared, at city size (CITY_UNITS units × N_ITEMS
+    items, seven runs) in a database of its own, measured as the national line is (see the module's docstring)."""
+    from django.core.cache import cache
+
+    url = _city_database()
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.bench_dashboard", "city"],
+        cwd=ROOT,
+        env=os.environ | {"DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    sizes = json.loads(child.stdout.strip().splitlines()[-1])
+    assert (sizes["items"], sizes["units"]) == (N_ITEMS, CITY_UNITS), (
+        f"city-size line expects {CITY_UNITS} units × {N_ITEMS} items, got {sizes['units']} × {sizes['items']}"
+    )
+    proc, port = _start(ROOT, workers, database_url=url)
+    try:
+        cookie = _login(port)
+        cache.clear()  # the first request assembles every panel from the snapshots
+        cold, _size = _one(port, "/dashboard/city/", cookie)
+    finally:
+        _stop(proc)
+        cache.clear()  # the city database's runs have the national ones' ids: leave no entry of it behind
+    return Row(
+        "leaders' dashboard cold build at city size (empty cache)",
+        cold * 1000,
+        "ms",
+        note=f"{CITY_UNITS} units × {N_ITEMS} items, {sizes['runs']} runs, in a database of its own; "
+        "first request after the cache is cleared",
+    )
+
+
+def _city_main() -> None:
+    """`python -m bench.bench_dashboard city`, run by `city_cold_build` with DATABASE_URL set to the city database:
+    migrate it, build the city-size province, print its sizes (JSON, last line)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    built = build_province(timezone.localdate(), n_units=CITY_UNITS)
+    items, units = stated_sizes()
+    print(json.dumps({"items": items, "units": units, "runs": built["runs"]}))
+
+
 def run(ctx: BenchContext) -> list[Row]:
     from django.utils import timezone
 
-    from targets.models import AssessmentItem, Target
     from targets.selectors import current_scheme, latest_run
     from tracker.selectors import territorial_units
 
@@ -452,14 +554,18 @@ def run(ctx: BenchContext) -> list[Row]:
     else:
         ensure_leader()
     # the sizes this module states
-    scheme = current_scheme()
-    items = AssessmentItem.objects.filter(scheme=scheme).count()
-    indicators = AssessmentItem.objects.filter(scheme=scheme).values("indicator")
-    units = Target.objects.filter(indicator__in=indicators, year=scheme.year).values("unit").distinct().count()
+    items, units = stated_sizes()
     assert (items, units) == (N_ITEMS, N_UNITS), (
         f"dashboard bench expects {N_UNITS} units × {N_ITEMS} items, got {units} × {items}"
     )
     secs, measured = timed(serve_and_measure)
     rows.extend(measured)
     logger.info("dashboard bench served in %.0f s", secs)
+    secs, city = timed(city_cold_build)
+    rows.append(city)
+    logger.info("city-size cold build measured in %.0f s", secs)
     return rows
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["city"]:
+    _city_main()

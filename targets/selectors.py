@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -128,6 +129,22 @@ def ranking(run: ScoringRun) -> dict:
     return {"run": run, "items": items, "rows": rows, "previous": previous_run(run)}
 
 
+def ranking_frame(run: ScoringRun) -> pd.DataFrame:
+    """The ranking of a run as a frame, read from its stored rows only, in `ranking`'s order (one query, no model
+    instance): unit_id, unit_name, rank, total, movement and improvement_rank (None where the run stored none).
+    What the dashboards show of a ranking; `ranking` also carries each unit's per-item cells."""
+    cols = ["unit_id", "unit_name", "rank", "total", "movement", "improvement_rank"]
+    qs = (
+        UnitScore.objects.filter(run=run)
+        .order_by("rank", "unit__sort_order")
+        .values_list("unit_id", "unit__name", "rank", "total", "movement", "improvement_rank")
+    )
+    df = query_frame(qs, cols, text=["unit_name"])
+    for col in ("movement", "improvement_rank"):  # whole numbers or None, as the model gives them
+        df[col] = pd.Series([None if pd.isna(v) else int(v) for v in df[col]], index=df.index, dtype=object)
+    return df
+
+
 # What a run's ranking shows besides the run's own stored rows (which never change once the run succeeded):
 # the units', items' and indicators' names.
 RANKING_TABLES = ("tracker_unit", "targets_assessmentitem", "targets_indicator")
@@ -188,35 +205,68 @@ def unit_score_sheet(run: ScoringRun, unit_id: int, lang: str | None = None) -> 
     return snaps
 
 
+RISK_COLUMNS = [
+    "unit_id",
+    "unit_name",
+    "item_id",
+    "indicator",
+    "value",
+    "target",
+    "projected",
+    "points_lost",
+    "points_at_risk",
+    "need_kind",
+    "advice",
+]
+
+
 def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None, lang: str | None = None) -> pd.DataFrame:
     """扣分风险 of a run, read from its stored rows: the item × unit pairs with points at risk (points already lost
-    are kept apart in `points_lost`), with the stored recovery need.
+    are kept apart in `points_lost`), with the stored recovery need; most points at risk first, then by unit name
+    and item.
 
-    Columns: unit_id, unit_name, item_id, indicator, value, target, projected, points_lost, points_at_risk,
-    need_kind, advice (the need rendered in the active language).
+    Columns (RISK_COLUMNS): unit_id, unit_name, item_id, indicator, value, target, projected, points_lost,
+    points_at_risk, need_kind, advice (the need rendered in the active language).
     """
-    lang = lang or get_language() or "zh-hans"
-    cols = [
-        "unit_id",
-        "unit_name",
-        "item_id",
-        "indicator",
-        "value",
-        "target",
-        "projected",
-        "points_lost",
-        "points_at_risk",
-        "need_kind",
-        "advice",
-    ]
     qs = ScoreSnapshot.objects.filter(run=run, points_at_risk__gt=0)
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
+    return _risk_frame(run, qs, lang)
+
+
+def deduction_risk_summary(
+    run: ScoringRun, *, item_ids: list[int] | None = None, limit: int = 10, lang: str | None = None
+) -> dict[str, Any]:
+    """The first `limit` rows of `deduction_risks(run)` (of `item_ids` only, given them), how many risks there are
+    and the points at risk in all: what the leaders' board shows, without reading and rendering every risk (a
+    country has ~20,000). Two queries: the count and sum; the rows at or above the `limit`-th largest points at
+    risk (ties included, so the order is `deduction_risks`' own)."""
+    qs = ScoreSnapshot.objects.filter(run=run, points_at_risk__gt=0)
+    if item_ids is not None:
+        qs = qs.filter(item_id__in=item_ids)
+    totals = qs.aggregate(count=Count("pk"), points=Sum("points_at_risk"))
+    nth = qs.order_by("-points_at_risk").values("points_at_risk")[limit - 1 : limit]
+    # fewer than `limit` risks: no `limit`-th row (NULL), so every risk
+    top = qs.filter(points_at_risk__gte=Coalesce(Subquery(nth), Value(0.0)))
+    rows = _risk_frame(run, top, lang).head(limit)
+    # numbers as in the whole frame, where some risk has each (NaN, not None, where one has none)
+    numbers = ["value", "target", "projected", "points_lost", "points_at_risk"]
+    rows[numbers] = rows[numbers].astype(float)
+    return {
+        "rows": rows,
+        "count": int(totals["count"]),
+        "points": float(totals["points"] or 0.0),
+    }
+
+
+def _risk_frame(run: ScoringRun, qs: QuerySet[ScoreSnapshot], lang: str | None) -> pd.DataFrame:
+    """The risks of `qs` (snapshots of `run`) as `deduction_risks` returns them (one query)."""
+    lang = lang or get_language() or "zh-hans"
     fields = ["unit_id", "unit__name", "item_id", "value", "target", "projected", "points_lost", "points_at_risk"]
     fields += ["need_kind", "need_amount", "need_total"]
     df = pd.DataFrame(qs.values(*fields), columns=fields)
     if df.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=RISK_COLUMNS)
     items = engine_items_of(run)
     df["indicator"] = [items[i].name if i in items else "" for i in df["item_id"]]
     df["advice"] = [
@@ -224,7 +274,8 @@ def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None, lang: st
         for i, k, a, t in zip(df["item_id"], df["need_kind"], df["need_amount"], df["need_total"], strict=True)
     ]
     df = df.rename(columns={"unit__name": "unit_name"})
-    return df.sort_values(["points_at_risk", "unit_name"], ascending=[False, True])[cols].reset_index(drop=True)
+    order = ["points_at_risk", "unit_name", "item_id"]
+    return df.sort_values(order, ascending=[False, True, True], kind="stable")[RISK_COLUMNS].reset_index(drop=True)
 
 
 def monthly_totals_trend(scheme: AssessmentScheme, unit_ids: list[int] | None = None) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from tracker.selectors.measures import open_measures
 
 from .. import selectors as assessment
 from ..choices import ItemStatus, RunStatus
-from ..models import GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
+from ..models import AssessmentItem, GeoBoundary, ScoreSnapshot, ScoringRun, UnitScore
 
 CACHE_SECONDS = 24 * 3600  # collects entries of old versions; freshness comes from the versioned key
 BUILD_LOCK_SECONDS = 60  # a builder that died frees its key after this
@@ -93,17 +93,6 @@ def run_version(snap: dict[str, int] | None = None) -> str:
 
 def _family(parts: tuple, scope: object) -> str:
     return f"dash:v2:{translation.get_language() or 'zh-hans'}:{scope}:" + ":".join(str(p) for p in parts)
-
-
-def cache_put(entries: dict[tuple, object], *, version: str, scope: object = "") -> None:
-    """Store values that one build made for other keys of `cached` (e.g. a page's lazily loaded panels, built
-    with the page), under the same language, scope and version."""
-    values: dict[str, object] = {}
-    for parts, value in entries.items():
-        family = _family(parts, scope)
-        values |= {f"{family}@{version}": value, f"{family}@latest": value}
-    if values:
-        cache.set_many(values, CACHE_SECONDS)
 
 
 def cached(parts: tuple, build, *, version: str, scope: object = ""):
@@ -244,38 +233,78 @@ def unit_urls(unit_ids) -> list[str]:
 # --- leaders' dashboard -------------------------------------------------------------------------------
 def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "", live: bool = True) -> dict:
     """Exceptions first (changes since last week, deduction risks, overdue and due soon), then the ranking,
-    the per-item panels against their targets and the monthly trends. About twenty queries. Without `live`,
-    only what the run decides (no `due`: the page caches that part apart, by the data version)."""
-    rank = assessment.ranking(run)
-    items = [i for i in rank["items"] if not area or i.indicator.area == area]
-    urls = unit_urls(r["unit"].pk for r in rank["rows"])
-    ranking_rows = pd.DataFrame(
-        [
-            {
-                "unit_id": r["unit"].pk,
-                "unit_name": r["unit"].name,
-                "rank": r["rank"],
-                "total": r["total"],
-                "movement": r["movement"],
-                "improvement_rank": r["improvement_rank"],
-                "url": url,
-                "items": r["items"],
-            }
-            for r, url in zip(rank["rows"], urls, strict=True)
-        ],
-        columns=["unit_id", "unit_name", "rank", "total", "movement", "improvement_rank", "url", "items"],
+    each item's met count and the monthly trend of the totals: what the page's first screen shows, about twenty
+    queries and no model instance per unit. Each item's own panel (its units' values and trend) is read when it is
+    asked for (`item_panels`). Without `live`, only what the run decides (no `due`: the page caches that part
+    apart, by the data version)."""
+    all_items = assessment.run_items(run)
+    items = [i for i in all_items if not area or i.indicator.area == area]
+    ranking = assessment.ranking_frame(run)
+    ranking["url"] = unit_urls(ranking["unit_id"])
+    counts = _met_counts(run)
+    panels = [{"item": item, **counts.get(item.pk, {"met": 0, "assessed": 0})} for item in items]
+    week = _week_before(run)
+    risks = assessment.deduction_risk_summary(run, item_ids=[i.pk for i in items] if area else None, limit=LIST_LIMIT)
+    return {
+        "run": run,
+        "items": items,
+        "all_items": all_items,
+        "ranking": ranking,
+        "previous": assessment.previous_run(run),
+        "panels": panels,
+        "totals_trend": _totals_trend(run),
+        "week_run": week,
+        "changes": _changes_since(run, week),
+        "risks": risks["rows"],
+        "risk_count": risks["count"],
+        "risk_points": risks["points"],
+    } | ({"due": due_and_overdue(today=today)} if live else {})
+
+
+def _met_counts(run: ScoringRun) -> dict[int, dict[str, int]]:
+    """Per item of the run: how many units met its target and how many were assessed (met or missed), by the
+    run's stored status (no second "met" rule here). One query."""
+    rows = (
+        ScoreSnapshot.objects.filter(run=run)
+        .values("item_id")
+        .annotate(
+            n_met=Count("pk", filter=Q(status=ItemStatus.MET)),
+            n_assessed=Count("pk", filter=Q(status__in=[ItemStatus.MET, ItemStatus.MISSED])),
+        )
+        .order_by()
     )
-    names = dict(zip(ranking_rows["unit_id"], ranking_rows["unit_name"], strict=True))
-    columns = ["unit_id", "item_id", "value", "target", "points", "status"]
-    snaps = query_frame(ScoreSnapshot.objects.filter(run=run).values_list(*columns), columns, text=["status"])
-    panels = []
+    return {r["item_id"]: {"met": r["n_met"], "assessed": r["n_assessed"]} for r in rows}
+
+
+def item_panel(*, run: ScoringRun, item_id: int, area: str = "") -> dict | None:
+    """One item's panel of the run (`item_panels`): None when the run did not score that item or it is of
+    another area than `area`. Four queries."""
+    item = AssessmentItem.objects.select_related("indicator").filter(scheme_id=run.scheme_id, pk=item_id).first()
+    if item is None or (area and item.indicator.area != area):
+        return None
+    (panel,) = item_panels(run=run, items=[item])
+    return panel if not panel["frame"].empty else None
+
+
+def item_panels(*, run: ScoringRun, items: list) -> list[dict]:
+    """The panels of `items` (assessment items of the run): each unit's value against its target with its stored
+    status, the monthly trend of the item across units, the met count and the median target. Three queries
+    whatever the number of items (a lazily loaded panel asks for one, the Excel export for all)."""
+    columns = ["unit_id", "unit_name", "item_id", "value", "target", "points", "status"]
+    qs = (
+        ScoreSnapshot.objects.filter(run=run, item_id__in=[i.pk for i in items])
+        .order_by("pk")
+        .values_list("unit_id", "unit__name", "item_id", "value", "target", "points", "status")
+    )
+    snaps = query_frame(qs, columns, text=["unit_name", "status"])
     trend = _item_trend(run, [i.pk for i in items])
+    panels = []
     for item in items:
         part = snaps[snaps["item_id"] == item.pk]
         frame = pd.DataFrame(
             {
                 "unit_id": part["unit_id"],
-                "unit_name": part["unit_id"].map(names),
+                "unit_name": part["unit_name"],
                 "value": part["value"].astype(float),
                 "target": part["target"].astype(float),
                 "points": part["points"].astype(float),
@@ -295,34 +324,26 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "", live
                 "target_median": float(frame["target"].median()) if frame["target"].notna().any() else None,
             }
         )
-    week = _week_before(run)
-    changes = _changes_since(run, week, names)
-    # a run's risks never change: the run id is the whole key (the language is in every key; their text is in it)
-    risks = cached(("risks", run.pk), lambda: assessment.deduction_risks(run), version="run")
-    if area:
-        keep = {i.pk for i in items}
-        risks = risks[risks["item_id"].isin(keep)]
-    return {
-        "run": run,
-        "items": items,
-        "all_items": rank["items"],
-        "ranking": ranking_rows,
-        "previous": rank["previous"],
-        "panels": panels,
-        "totals_trend": _totals_trend(run),
-        "week_run": week,
-        "changes": changes,
-        "risks": risks,
-    } | ({"due": due_and_overdue(today=today)} if live else {})
+    return panels
 
 
-def _changes_since(run: ScoringRun, week: ScoringRun | None, names: dict) -> pd.DataFrame:
+def changes_since(run: ScoringRun) -> pd.DataFrame:
+    """`_changes_since` the run a week (or more) before `run` (one query more)."""
+    return _changes_since(run, _week_before(run))
+
+
+def _changes_since(run: ScoringRun, week: ScoringRun | None) -> pd.DataFrame:
     """Units whose total or rank moved since the run a week (or more) before: biggest moves first (two queries)."""
     cols = ["unit_id", "unit_name", "total", "rank", "before_total", "before_rank", "delta", "rank_change", "url"]
     if week is None:
         return pd.DataFrame(columns=cols)
-    now = pd.DataFrame(UnitScore.objects.filter(run=run).values("unit_id", "total", "rank"))
-    before = pd.DataFrame(UnitScore.objects.filter(run=week).values("unit_id", "total", "rank"))
+    now = query_frame(
+        UnitScore.objects.filter(run=run).values_list("unit_id", "unit__name", "total", "rank"),
+        ["unit_id", "unit_name", "total", "rank"],
+        text=["unit_name"],
+    )
+    fields = ["unit_id", "total", "rank"]
+    before = query_frame(UnitScore.objects.filter(run=week).values_list(*fields), fields)
     if now.empty or before.empty:
         return pd.DataFrame(columns=cols)
     df = now.merge(before, on="unit_id", suffixes=("", "_b")).rename(
@@ -331,7 +352,6 @@ def _changes_since(run: ScoringRun, week: ScoringRun | None, names: dict) -> pd.
     df["delta"] = df["total"] - df["before_total"]
     df["rank_change"] = df["before_rank"] - df["rank"]
     df = df[(df["delta"].abs() >= 0.01) | (df["rank_change"] != 0)]
-    df["unit_name"] = df["unit_id"].map(names)
     df["url"] = unit_urls(df["unit_id"])
     df = df.reindex(df["delta"].abs().sort_values(ascending=False).index)
     return df[cols].head(10).reset_index(drop=True)

@@ -56,6 +56,13 @@ def _head_tail(rows: list, limit: int = TABLE_LIMIT) -> tuple[list, int]:
     return [*rows[:40], None, *rows[-20:]], len(rows) - 60
 
 
+def _head_tail_frame(frame) -> tuple[list, int]:
+    """`_head_tail` of a frame's rows, turning only the rows shown into dicts."""
+    if len(frame) <= TABLE_LIMIT:
+        return frame.to_dict("records"), 0
+    return [*frame.head(40).to_dict("records"), None, *frame.tail(20).to_dict("records")], len(frame) - 60
+
+
 def _pick(request):
     """The scheme (current) and the period (a succeeded run of it; the newest by default)."""
     scheme = assessment.current_scheme()
@@ -112,19 +119,15 @@ def _city_context(run, today, area: str) -> dict:
     panels = dash.leader_panels(run=run, today=today, area=area, live=False)
     ranking = panels["ranking"]
     ctx = dict(panels)
-    ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail(ranking.to_dict("records"))
+    ctx["ranking_rows"], ctx["ranking_hidden"] = _head_tail_frame(ranking)
     ctx["ranking_chart"] = _json(charts.ranking_figure(ranking)) if not ranking.empty else None
     if not panels["totals_trend"].empty:
         t = panels["totals_trend"].melt(id_vars=["as_of", "url"], value_vars=["high", "mean", "low"], var_name="s")
         t["series"] = t["s"].map({"high": _("最高分"), "mean": _("全市平均"), "low": _("最低分")})
         ctx["totals_chart"] = _json(charts.trend_figure(t, title=_("综合得分逐月走势"), ytitle=_("总分")))
-    # each item's panel keeps its data only: its two charts are built when the panel itself is asked for
-    # (`city_panel`, as it scrolls into view), so a cold page builds two figures, not two per item
-    ctx["panel_data"] = {p["item"].pk: p for p in panels["panels"]}
-    ctx["panels"] = [{k: v for k, v in p.items() if k not in ("frame", "trend")} for p in panels["panels"]]
-    ctx["risk_rows"] = panels["risks"].head(30).to_dict("records")
-    ctx["risk_count"] = len(panels["risks"])
-    ctx["risk_points"] = float(panels["risks"]["points_at_risk"].sum()) if len(panels["risks"]) else 0.0
+    # each item's panel shows its name and met count here; its charts and table load with the panel itself
+    # (`city_panel`, as it scrolls into view), so a cold page reads no unit's item values and builds two figures
+    ctx["risk_rows"] = panels["risks"].to_dict("records")
     ctx["change_rows"] = panels["changes"].to_dict("records")
     del ctx["ranking"], ctx["risks"], ctx["changes"], ctx["totals_trend"]
     return ctx
@@ -137,20 +140,6 @@ def _city_area(request) -> str:
 
 def _city_parts(scheme, run, area: str, today) -> tuple:
     return (scheme.pk if scheme else 0, run.pk if run else 0, area, today)
-
-
-def _city_build(request, run, today, area: str, parts: tuple) -> tuple[dict, dict[int, dict]]:
-    """The leaders' panels and, apart, each assessment item's panel data (its units' values and its trend), which
-    the page loads lazily (`city_panel`): the page carries a placeholder per item, not ~100 Plotly figures.
-    The item data are cached with the page's build, under the same language, role and run version."""
-    ctx = _city_context(run, today, area)
-    data = ctx.pop("panel_data")
-    dash.cache_put(
-        {("city-panel-data", pk, *parts): p for pk, p in data.items()},
-        version=_run_version(request),
-        scope=user_role(request.user),
-    )
-    return ctx, data
 
 
 def _item_panel_html(p: dict, run) -> str:
@@ -213,7 +202,7 @@ def _city(request, home: bool = False):
     parts = _city_parts(scheme, run, area, today)
 
     def body():
-        panels = _city_build(request, run, today, area, parts)[0] if run is not None else {"run": None}
+        panels = _city_context(run, today, area) if run is not None else {"run": None}
         panels["area"] = area
         return render_to_string("targets/dashboards/_city_body.html", panels)
 
@@ -260,7 +249,7 @@ def city(request):
 @capability_required("read_city_wide")
 def city_panel(request, item_id: int):
     """One assessment item's panel of the leaders' dashboard (its charts and table), loaded by the page when
-    the panel scrolls into view: built from the item's data the page's build cached, then cached itself
+    the panel scrolls into view: built from the item's stored rows of the run (four queries), then cached
     (language, role, run, area and the units' version)."""
     scheme, _runs, run = _pick(request)
     if run is None:
@@ -269,12 +258,7 @@ def city_panel(request, item_id: int):
     parts = _city_parts(scheme, run, area, today)
 
     def build() -> str:
-        # the item's data, as the page's build left it (or the whole build again when it is gone)
-        data = _run_cached(
-            request,
-            ("city-panel-data", item_id, *parts),
-            lambda: _city_build(request, run, today, area, parts)[1].get(item_id),
-        )
+        data = dash.item_panel(run=run, item_id=item_id, area=area)
         return _item_panel_html(data, run) if data is not None else ""
 
     html = _run_cached(request, ("city-panel", item_id, *parts), build)
@@ -289,12 +273,11 @@ def city_export(request):
     scheme, _runs, run = _pick(request)
     if run is None:
         raise Http404
-    today = timezone.localdate()
-    p = dash.leader_panels(run=run, today=today)
+    items = assessment.run_items(run)
     # the ranking sheet is the ranking page's own table (targets.tables.RankingTable): one set of headers and
     # rounding for the page, its export and this workbook
     sheets = [RankingTable(assessment.ranking(run), request).export_sheet(_("综合排名"))]
-    for panel in p["panels"]:
+    for panel in dash.item_panels(run=run, items=items):
         ind = panel["item"].indicator
         f = panel["frame"].sort_values("value", ascending=ind.direction != "higher")
         sheets.append(
@@ -309,7 +292,7 @@ def city_export(request):
                 [[r.unit_name, _num(r.value, 2), _num(r.target, 2), _num(r.points, 2)] for r in f.itertuples()],
             )
         )
-    ch = p["changes"]
+    ch = dash.changes_since(run)
     sheets.append(
         (
             _("近一周变化"),
@@ -334,7 +317,7 @@ def city_export(request):
                     _num(r.points_at_risk, 2),
                     r.advice,
                 ]
-                for r in p["risks"].itertuples()
+                for r in assessment.deduction_risks(run).itertuples()
             ],
         )
     )

@@ -112,3 +112,17 @@ def test_production_refuses_a_weak_secret_key(key):
     failed = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True)
     assert failed.returncode != 0
     assert "SECRET_KEY is too weak" in failed.stderr
+
+
+def test_a_web_process_imports_the_views_and_plotlys_figures_when_it_loads_the_application():
+    # given a new interpreter; when it loads the WSGI application, as each gunicorn worker does before it takes a
+    # request; then the views (imported lazily by Django, on the first request) and plotly's figure classes (on the
+    # first figure) are loaded already: the first leader after a restart does not wait for them
+    probe = (
+        "import sys, config.wsgi;"
+        "print(sorted(m for m in ('targets.dashboards.views', 'tracker.views', 'plotly.graph_objs._bar',"
+        "'plotly.graph_objs._scatter') if m not in sys.modules))"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings"}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

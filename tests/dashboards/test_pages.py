@@ -93,6 +93,30 @@ def test_ranking_rows_follow_the_snapshot(client_for, leader, city):
     assert expected[0] == "井研县"  # the override made it best (99 % against 88 %)
 
 
+def test_leaders_page_counts_met_units_and_risks_from_the_runs_rows(client_for, leader, city):
+    from django.template.defaultfilters import floatformat
+
+    from targets import selectors as assessment
+    from targets.models import ScoreSnapshot
+
+    _scheme, run = city(4)
+    html = client_for(leader).get(reverse("targets:dashboard_city")).content.decode()
+    for item in assessment.run_items(run):
+        statuses = list(ScoreSnapshot.objects.filter(run=run, item=item).values_list("status", flat=True))
+        met, assessed = statuses.count("met"), sum(s in ("met", "missed") for s in statuses)
+        assert f"{met}/{assessed} 个单位达标" in html, item.indicator.name
+    risks = assessment.deduction_risks(run)
+    assert len(risks) > 0
+    points = floatformat(risks["points_at_risk"].sum(), 1)
+    assert f'{len(risks)}</span><span class="label">项扣分风险（可能失分 {points} 分）' in html
+    # the first rows in the risks' own order
+    shown = [r.unit_name for r in risks.head(10).itertuples()]
+    section = html[html.index('id="risks"') :]
+    assert [section.index(f">{name}</a>") for name in dict.fromkeys(shown)] == sorted(
+        section.index(f">{name}</a>") for name in dict.fromkeys(shown)
+    )
+
+
 def _seed_live(units):
     for u in units:
         RectificationItemFactory(unit=u, status="open")
@@ -304,7 +328,8 @@ def test_cached_panels_are_kept_per_language(client_for, official_a, unit_a, cit
 
 def test_item_panels_load_apart_from_the_page(client_for, leader, city, django_assert_max_num_queries):
     # The page carries one placeholder per assessment item; each item's charts and table come from their own
-    # URL, built with the page and cached under the same language, role and data version.
+    # URL, built there from that item's stored rows of the run (the page's build reads no unit's item values) and
+    # cached under the same language, role and units' version.
     from targets.models import AssessmentItem
 
     scheme, run = city(3)
@@ -316,12 +341,19 @@ def test_item_panels_load_apart_from_the_page(client_for, leader, city, django_a
         assert f'data-panel-src="{url}?run={run.pk}"' in html
     assert html.count("data-plotly-for") == 3  # warnings, ranking, totals trend: no item chart in the page
     good = next(i for i in items if i.indicator.code == "air_good_day_rate")
-    with django_assert_max_num_queries(12):  # from the cache the page's build filled: no panel is rebuilt
+    # the shell (9, as a warm view below) and the item, the month-end runs and their trend (its units' rows are
+    # read by COPY, which the count does not see)
+    with django_assert_max_num_queries(12):
         panel = client.get(reverse("targets:dashboard_city_panel", args=[good.pk]), {"run": run.pk})
     assert panel.status_code == 200
     body = panel.content.decode()
     assert body.count("data-plotly-for") >= 1 and "优良天数率" in body and "井研县" in body
     assert client.get(reverse("targets:dashboard_city_panel", args=[987654]), {"run": run.pk}).status_code == 404
+    with django_assert_max_num_queries(9):  # a second view: from the cache
+        assert (
+            client.get(reverse("targets:dashboard_city_panel", args=[good.pk]), {"run": run.pk}).content
+            == panel.content
+        )
 
 
 def test_an_item_panel_builds_on_an_empty_cache_and_follows_the_language(client_for, leader, city):

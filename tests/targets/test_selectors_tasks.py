@@ -97,3 +97,51 @@ def test_compute_scores_through_redis_and_a_real_worker(celery_worker_queue, tra
     run.refresh_from_db()
     # the real air source has no readings for the unit: it has nothing to assess there (不涉及, policy zero)
     assert run.progress == 100 and "：不涉及（无空气监测站点数据）" in run.snapshots.get().explanation
+
+
+def test_risk_summary_is_the_head_of_the_risks_with_their_count_and_points(scheme, fake_sources, unit_a, unit_b):
+    import pandas as pd
+
+    from targets.models import ScoreSnapshot
+
+    run = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
+    snaps = list(ScoreSnapshot.objects.filter(run=run).order_by("unit_id", "item_id"))  # 2 units × 3 items
+    # hand-set points at risk: ties across every limit below (three at 2.0), one pair without a risk
+    for snap, points in zip(snaps, [2.0, 3.0, 2.0, 0.0, 2.0, 1.0], strict=True):
+        ScoreSnapshot.objects.filter(pk=snap.pk).update(points_at_risk=points)
+    full = selectors.deduction_risks(run)
+    assert list(full["points_at_risk"]) == [3.0, 2.0, 2.0, 2.0, 1.0]
+    for limit in (1, 2, 3, 4, 10):
+        summary = selectors.deduction_risk_summary(run, limit=limit)
+        pd.testing.assert_frame_equal(summary["rows"], full.head(limit), check_dtype=False)
+        assert (summary["count"], summary["points"]) == (5, 10.0)
+    # of some items only (an area of the leaders' board)
+    second_item = snaps[1].item_id  # 3.0 and 2.0 at risk
+    summary = selectors.deduction_risk_summary(run, item_ids=[second_item], limit=1)
+    of_item = full[full["item_id"] == second_item].reset_index(drop=True)
+    pd.testing.assert_frame_equal(summary["rows"], of_item.head(1), check_dtype=False)
+    assert (summary["count"], summary["points"]) == (2, 5.0)
+
+
+def test_ranking_frame_has_the_rankings_rows_and_keeps_a_missing_movement_as_none(scheme, fake_sources, unit_a, unit_b):
+    from targets.models import UnitScore
+
+    services.scores_compute(scheme_id=scheme.pk, as_of=date(2026, 9, 30))
+    latest = services.scores_compute(scheme_id=scheme.pk, as_of=AS_OF)
+    UnitScore.objects.filter(run=latest, unit=unit_b).update(movement=None)  # as for a unit new since the last run
+    frame = selectors.ranking_frame(latest)
+    expected = [
+        {
+            "unit_id": r["unit"].pk,
+            "unit_name": r["unit"].name,
+            "rank": r["rank"],
+            "total": r["total"],
+            "movement": r["movement"],
+            "improvement_rank": r["improvement_rank"],
+        }
+        for r in selectors.ranking(latest)["rows"]
+    ]
+    rows = frame.to_dict("records")
+    assert rows == expected
+    moves = {r["unit_id"]: r["movement"] for r in rows}
+    assert moves[unit_b.pk] is None and type(moves[unit_a.pk]) is int  # the page shows "—" and "↑2", not "nan" or "2.0"
