@@ -58,7 +58,20 @@ def scheme_for(ctx: BenchContext):
     if "scoring_scheme" not in ctx.cache:
         ctx.cache["scoring_scheme"] = _setup(ctx).pk
     _only_the_national_units()
+    _unit_days_kept(ctx)
     return AssessmentScheme.objects.get(pk=ctx.cache["scoring_scheme"])
+
+
+def _unit_days_kept(ctx: BenchContext) -> None:
+    """The air unit-days as an upload leaves them: recomputed after the readings arrive (the after-commit refresh,
+    `tracker.air_days`), not by the scoring run. The national set is written by COPY, and bench_uploads puts the
+    readings back the same way, so the marks of those writes are refreshed here, before anything is timed; the
+    first refresh (every unit-day of the set) is reported as a line of its own."""
+    from tracker.air_days import air_unit_days_refresh
+
+    seconds, n = timed(air_unit_days_refresh)
+    if n and "unit_days_refresh" not in ctx.cache:
+        ctx.cache["unit_days_refresh"] = (seconds, n)
 
 
 def _only_the_national_units() -> None:
@@ -242,7 +255,19 @@ def run(ctx: BenchContext) -> list[Row]:
         f"（{computed_found:,} 个单位×指标有值），{n_values:,} 条已核定填报值"
     )
     base = "set-based SQL floor (INSERT … SELECT, same rows)"
+    kept = []
+    if "unit_days_refresh" in ctx.cache:
+        seconds, n = ctx.cache["unit_days_refresh"]
+        kept.append(
+            Row(
+                "air unit-days kept at ingest: refresh after the national readings arrive",
+                seconds,
+                "s",
+                note=f"{n:,} 个单位日均值（考核点位），上传提交后由后台任务完成；评分只读其汇总",
+            )
+        )
     return [
+        *kept,
         Row("scoring: whole service (load + engine + write in one transaction)", t_service, "s", base, t_floor, note),
         Row("scoring: load frames (selectors + DataValues + Targets)", t_load, "s", base, t_floor),
         Row("scoring: engine alone (score_items + assess_risks + rank_totals)", t_engine, "s", base, t_floor),
