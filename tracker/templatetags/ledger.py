@@ -10,10 +10,12 @@ register = template.Library()
 
 @register.simple_tag
 def options(items, selected=None):
-    """<option value="pk">name</option> for each object, the one whose pk equals `selected` (any type) selected."""
+    """<option value="pk">name</option> for each object or (pk, name) pair (`values_list("pk", "name")`: no model
+    instance per unit), the one whose pk equals `selected` (any type) selected."""
     chosen = "" if selected in (None, "") else str(selected)
+    pairs = (i if isinstance(i, tuple) else (i.pk, i.name) for i in items)
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        ((i.pk, mark_safe(" selected") if str(i.pk) == chosen else "", i.name) for i in items),
+        ((pk, mark_safe(" selected") if str(pk) == chosen else "", name) for pk, name in pairs),
     )

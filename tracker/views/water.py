@@ -46,7 +46,7 @@ def _int(value) -> int | None:
 def _filters(request) -> dict:
     return {
         "rivers": River.objects.all(),
-        "units": units_for_user(request.user, "view"),
+        "units": units_for_user(request.user, "view").values_list("pk", "name"),  # (pk, name) for {% options %}
     }
 
 
