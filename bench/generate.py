@@ -27,6 +27,7 @@ import pandas as pd
 logger = logging.getLogger("bench")
 
 SEED = 20261129
+BEIJING = datetime.timezone(datetime.timedelta(hours=8), "Asia/Shanghai")  # the users' day (settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ class Scale:
     year: int = 2025
     rivers: int = 60
     funds: int = 60
+
+    @property
+    def today(self) -> datetime.date:
+        """The generator's "today": deadlines, overdue colours and the year's months are written as seen on it."""
+        return datetime.date(self.year, 12, 31)
+
+    @property
+    def clock(self) -> datetime.datetime:
+        """A working-day moment of `today` in Beijing (10:00, UTC+8), for pages requested "on" the data set's date."""
+        return datetime.datetime.combine(self.today, datetime.time(10, 0), tzinfo=BEIJING)
 
 
 NATIONAL = Scale(units=2844, stations=1700, days=365, sections=3641, items=50_000, projects=20_000)
@@ -195,7 +206,7 @@ def generate(scale: Scale, *, prefix: str = "B", with_air: bool = True, seed: in
         out["water_rows"] = copy_frame(WaterMonthlyReading, water)
 
         # rectifications: five inspection rounds, items in every state
-        today = datetime.date(scale.year, 12, 31)
+        today = scale.today
         kinds = ["central", "provincial", "unannounced", "review", "public"]
         for i, kind in enumerate(kinds):
             Inspection.objects.create(kind=kind, name=f"基准批次{prefix}{i}", date=datetime.date(scale.year - 1, 6, 1))

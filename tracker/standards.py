@@ -744,14 +744,24 @@ def water_unit_compliance_ranking(frame: pd.DataFrame) -> pd.DataFrame:
     `frame` has one row per section-month with columns `unit_id` and `compliant` (bool). Returns
     `unit_id, total, compliant, rate (%), rank` sorted best first; ties share the better rank (min method).
     """
-    columns = ["unit_id", "total", "compliant", "rate", "rank"]
     if frame.empty:
-        return pd.DataFrame(columns=columns)
-    grouped = frame.groupby("unit_id")["compliant"].agg(total="count", compliant="sum").reset_index()
-    grouped["compliant"] = grouped["compliant"].astype(int)
-    grouped["rate"] = round_rate(grouped["compliant"] / grouped["total"] * 100)
-    grouped["rank"] = grouped["rate"].rank(ascending=False, method="min").astype(int)
-    return grouped.sort_values(["rank", "unit_id"]).reset_index(drop=True)[columns]
+        return water_unit_compliance_rank(pd.DataFrame(columns=["unit_id", "total", "compliant"]))
+    return water_unit_compliance_rank(
+        frame.groupby("unit_id")["compliant"].agg(total="count", compliant="sum").reset_index()
+    )
+
+
+def water_unit_compliance_rank(counts: pd.DataFrame) -> pd.DataFrame:
+    """`water_unit_compliance_ranking` from counts already made (by the database): one row per unit with
+    `unit_id`, `total` (assessed section-months) and `compliant` (compliant ones); other columns are kept."""
+    columns = ["unit_id", "total", "compliant", "rate", "rank"]
+    extra = [c for c in counts.columns if c not in columns]
+    if counts.empty:
+        return pd.DataFrame(columns=[*columns, *extra])
+    ranked = counts.astype({"total": int, "compliant": int})
+    ranked["rate"] = round_rate(ranked["compliant"] / ranked["total"] * 100)
+    ranked["rank"] = ranked["rate"].rank(ascending=False, method="min").astype(int)
+    return ranked.sort_values(["rank", "unit_id"]).reset_index(drop=True)[[*columns, *extra]]
 
 
 # --- water: period assessment and CWQI -----------------------------------------------------------------------

@@ -7,11 +7,16 @@ unit), written by COPY, then an assessment scheme of three entered items scored 
 are counted again after the rest of the country's data (2,834 more units' worth) and a new scoring run. Each
 page is fetched once to warm per-process caches, then counted warm; the cached dashboards are also counted cold
 (cache cleared: the expensive case). Ledgers' own sort/filter/page checks are in test_ledgers.py.
+
+The test runs on the data set's date (the clock travelled to `bench.generate.NATIONAL.clock`, 31 December of the
+generated year), so the year-to-date pages (the water index's cards, rankings and period assessment, the scores
+of "this year") count their queries over a year of data, not over an empty one.
 """
 
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -107,10 +112,11 @@ def _pages(role: str, ids: dict) -> list[tuple[str, str]]:
 
 # Pages that cache parts by data version: counted cold (cache cleared) and warm. The air index caches its
 # two-year reads (city headline, war zones) by the readings' version, the ranking a run's rows by the run, the
-# projects overview its stalled lists and unit ranking, the bulletin its stalled projects.
+# projects overview its stalled lists and unit ranking, the bulletin its stalled projects, the water index its
+# sections' year facts and period assessment by the readings' and sections' versions.
 DASHBOARDS = (
     "home", "unit dashboard", "map", "city dashboard", "city dashboard item panel", "inspector dashboard", "air",
-    "ranking", "projects overview", "bulletin",
+    "ranking", "projects overview", "bulletin", "water",
 )  # fmt: skip
 
 
@@ -131,8 +137,18 @@ def _count(client, name: str, url: str, warm_up: bool) -> tuple[int, ...] | None
     return (*counts, len(warm))
 
 
+@pytest.fixture
+def _on_the_data_sets_date():
+    from bench.generate import NATIONAL
+
+    with time_machine.travel(NATIONAL.clock, tick=True):
+        yield
+
+
 @pytest.mark.slow
-def test_every_menu_page_of_every_role_costs_the_same_queries_at_10_and_2844_units(client_for, db):
+def test_every_menu_page_of_every_role_costs_the_same_queries_at_10_and_2844_units(
+    client_for, db, _on_the_data_sets_date
+):
     from bench.generate import generate, scaled
     from projects.models import Project
     from rectifications.models import RectificationItem

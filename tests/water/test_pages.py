@@ -124,11 +124,15 @@ def test_pages_use_a_fixed_number_of_queries(client_for, leader, water_data, dja
         WaterMonthlyReadingFactory(section=s, month=_month(1))
         SewageOutletFactory(unit=unit_a)
         DrinkingWaterSourceFactory(unit=unit_a)
-    # the section ledger (a page and its count), the section cards (latest classes and the year's counts: two), the
-    # period assessment with its CWQI ranking, and the top bar's unread-message count: 16 on the water index,
-    # whatever the number of sections (tests/core/test_ledgers.py checks the ledger's count is constant)
+    # the section ledger (a page and its count), the cards (the sections' ids), the unit ranking (the sections'
+    # units), the period assessment (the sections' names) — each reading its facts from the cache by the data
+    # versions (one query each) — and the top bar's unread-message count: 17 on a warm water index, whatever the
+    # number of sections (tests/core/test_ledgers.py checks the ledger's count is constant); cold, the two cached
+    # builds add three (the sections' year facts; the assessed sections and their readings): 20
     for page in PAGES:
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(20):
+            assert client.get(reverse(page)).status_code == 200
+        with django_assert_max_num_queries(17):
             assert client.get(reverse(page)).status_code == 200
     outlet = SewageOutletFactory(unit=unit_a)
     with django_assert_max_num_queries(13):
@@ -190,7 +194,7 @@ def test_national_sections_are_assessed_on_the_period_mean_with_cwqi_ranking(lea
     ]
     water_readings_upsert([{**r, "_row": i} for i, r in enumerate(rows, start=2)], today=dt.date(2026, 3, 1))
     sections, units = section_period_assessment(user=leader, year=2026, as_of=dt.date(2026, 3, 1))
-    by_code = {r["section"].code: r for r in sections}
+    by_code = {r["code"]: r for r in sections}
     assert set(by_code) == {"NA", "NB"}
     assert by_code["NA"]["rank"] == 4 and not by_code["NA"]["compliant"] and by_code["NA"]["factors"] == "氨氮"
     assert by_code["NA"]["exceedance"] == "氨氮 0.10倍"  # (1.1 − 1.0)/1.0
@@ -200,3 +204,87 @@ def test_national_sections_are_assessed_on_the_period_mean_with_cwqi_ranking(lea
     ranking = units.set_index("unit_name")
     assert ranking.loc[unit_b.name, "rank"] == 1 and ranking.loc[unit_a.name, "rank"] == 2
     assert ranking.loc[unit_b.name, "good_rate"] == 100.0 and ranking.loc[unit_a.name, "good_rate"] == 0.0
+
+
+# --- the water index on a whole country's lists: paged, cached by data versions, scoped -----------------------
+JUNE = dt.datetime(2026, 6, 16, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a working day, Beijing time
+CLEAN = {"do": "6", "codmn": "3", "cod": "10", "bod5": "2", "nh3n": "0.5", "tp": "0.1"}  # class II (river)
+
+
+def _readings(*rows: dict) -> None:
+    from tracker.services.water import water_readings_upsert
+
+    water_readings_upsert([{**r, "_row": i} for i, r in enumerate(rows, start=2)], today=JUNE.date())
+
+
+@pytest.fixture
+def three_sections(unit_a, unit_b):
+    """Three assessed sections, one of unit A and two of unit B, with readings in January and February."""
+    import time_machine
+
+    WaterSectionFactory(code="NA", name="甲断面", unit=unit_a, level="national", target_class=3)
+    WaterSectionFactory(code="NB", name="乙断面", unit=unit_b, level="provincial", target_class=3)
+    WaterSectionFactory(code="NC", name="丙断面", unit=unit_b, level="provincial", target_class=3)
+    _readings(*({"section": c, "month": m, **CLEAN} for c in ("NA", "NB", "NC") for m in ("2026-01", "2026-02")))
+    with time_machine.travel(JUNE, tick=True):
+        yield
+
+
+def test_water_index_pages_its_rankings_and_assessment_each_with_its_own_parameter(
+    client_for, leader, three_sections, monkeypatch
+):
+    monkeypatch.setattr("tracker.views.water.LIST_PAGE", 1)
+    client = client_for(leader)
+    page = client.get(reverse("tracker:water_index")).context
+    assert [p["page"].paginator.count for p in (page["ranking_paged"], page["assessed_paged"], page["cwqi_paged"])] == [
+        2,
+        3,
+        2,
+    ]
+    assert [r["code"] for r in page["assessed_paged"]["page"]] == ["NA"]
+    second = client.get(reverse("tracker:water_index"), {"apage": 2, "rpage": 2})
+    assert [r["code"] for r in second.context["assessed_paged"]["page"]] == ["NB"]
+    assert second.context["ranking_paged"]["page"].number == 2 and second.context["cwqi_paged"]["page"].number == 1
+    body = second.content.decode()
+    # each pager keeps the other lists' pages and brings the reader back to its own panel
+    assert "?rpage=2&apage=3#assessed" in body and "?apage=2&amp;rpage=2&cpage=2#cwqi" in body
+    assert 'id="ranking"' in body and 'id="assessed"' in body and 'id="cwqi"' in body
+
+
+def test_water_index_shows_a_new_reading_at_once(client_for, leader, three_sections):
+    client = client_for(leader)
+    before = client.get(reverse("tracker:water_index")).context  # builds and caches the year's facts
+    assert {r["code"]: r["months"] for r in before["assessed_paged"]["page"]} == {"NA": 2, "NB": 2, "NC": 2}
+    assert before["summary"]["ytd_rate"] == 100.0
+    # March: NA at class V (NH₃-N 1.8), not compliant; its period mean NH₃-N (0.5 + 0.5 + 1.8)/3 = 0.933 is III
+    _readings({"section": "NA", "month": "2026-03", **CLEAN, "nh3n": "1.8"})
+    after = client.get(reverse("tracker:water_index")).context
+    assert {r["code"]: r["months"] for r in after["assessed_paged"]["page"]} == {"NA": 3, "NB": 2, "NC": 2}
+    assert after["summary"]["latest_compliant"] == 2 and after["summary"]["ytd_rate"] == pytest.approx(600 / 7)
+    ranking = {r["unit_name"]: (r["compliant"], r["total"]) for r in after["ranking_paged"]["page"]}
+    assert ranking == {"井研县": (2, 3), "沐川县": (4, 4)}
+
+
+def test_water_index_judges_a_section_again_when_its_river_becomes_a_lake(client_for, leader, three_sections):
+    from tracker.models import River, WaterSection
+
+    client = client_for(leader)
+    first = {r["code"]: r for r in client.get(reverse("tracker:water_index")).context["assessed_paged"]["page"]}
+    assert first["NA"]["class_label"] == "Ⅱ类" and first["NA"]["compliant"]
+    # TP 0.1 meets the river limit of II (0.1) but not the lake one of III (0.05): IV, 超标 (0.1 − 0.05)/0.05 = 1.00倍.
+    # The river table is not versioned: the cached result is re-judged on the section's water body now.
+    River.objects.filter(pk=WaterSection.objects.get(code="NA").river_id).update(water_body="lake")
+    again = {r["code"]: r for r in client.get(reverse("tracker:water_index")).context["assessed_paged"]["page"]}
+    assert again["NA"]["class_label"] == "Ⅳ类" and not again["NA"]["compliant"]
+    assert again["NA"]["exceedance"] == "总磷 1.00倍" and again["NB"]["class_label"] == "Ⅱ类"
+
+
+def test_water_index_lists_only_the_officials_own_unit_from_the_shared_cache(
+    client_for, leader, official_a, three_sections, unit_a
+):
+    client_for(leader).get(reverse("tracker:water_index"))  # the leader builds the cached facts of every section
+    page = client_for(official_a).get(reverse("tracker:water_index")).context
+    assert [r["code"] for r in page["assessed_paged"]["page"]] == ["NA"]
+    assert [r["unit_id"] for r in page["ranking_paged"]["page"]] == [unit_a.pk]
+    assert [r["unit_id"] for r in page["cwqi_paged"]["page"]] == [unit_a.pk]
+    assert page["summary"]["count"] == 1 and [u for u, _ in page["units"]] == [unit_a.pk]

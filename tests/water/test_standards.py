@@ -311,3 +311,15 @@ def test_trophic_state_index_of_a_reservoir():
     # = 3.7558: 0.26626·50.006 + 0.18787·45.709 + 0.17903·54.53 + 0.18342·(51.18 + 37.979) = 48.02 → 48.0 中营养
     assert trophic_state_index({"chla": 10, "tp": 0.05, "tn": 1.0, "sd": 1.0, "codmn": 4.0}) == (48.0, "中营养")
     assert trophic_state_index({"chla": 10, "tp": 0.05, "tn": 1.0, "codmn": 4.0}) is None  # SD missing
+
+
+def test_unit_ranking_from_counts_is_the_ranking_from_rows():
+    from tracker.standards import water_unit_compliance_rank
+
+    rows = pd.DataFrame({"unit_id": [1, 1, 1, 1, 2, 2, 3], "compliant": [True, True, True, False, True, True, False]})
+    counts = pd.DataFrame(
+        {"unit_id": [3, 1, 2], "total": [1, 4, 2], "compliant": [0, 3, 2], "unit_name": ["丙", "甲", "乙"]}
+    )
+    ranked = water_unit_compliance_rank(counts)
+    assert ranked.drop(columns="unit_name").equals(water_unit_compliance_ranking(rows))
+    assert ranked["unit_name"].tolist() == ["乙", "甲", "丙"] and ranked["rank"].tolist() == [1, 2, 3]

@@ -18,7 +18,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -38,7 +37,7 @@ from ..standards import (
     water_good_rate,
     water_limiting_factors,
     water_period_means,
-    water_unit_compliance_ranking,
+    water_unit_compliance_rank,
 )
 
 # --- scoping: the one place that decides which water records a person sees ----------------------------
@@ -75,11 +74,9 @@ def exceedance_text(values: dict, *, target_rank: int, water_body: str) -> str:
     return "、".join(f"{WATER_PARAMETER_LABELS[k]} {v:.2f}倍" for k, v in found.items())
 
 
-def section_queryset(
-    *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
-) -> QuerySet[WaterSection]:
-    """Sections the person sees, filtered, each annotated with its latest reading (month, class, compliant), the
-    YTD counts and `ytd_rate_sort` (compliant ÷ assessed months × 100) so the ledger sorts and pages in SQL."""
+def _latest_and_ytd(as_of: dt.date) -> tuple[QuerySet, Coalesce, Coalesce]:
+    """A section's readings up to `as_of`, newest first (for `latest_*` subqueries), and its year's counts on
+    `as_of` as correlated subqueries: months with a verdict, compliant months (Jan 1 – `as_of`)."""
     latest = WaterMonthlyReading.objects.filter(section=OuterRef("pk"), month__lte=as_of).order_by("-month")
     year_start = dt.date(as_of.year, 1, 1)
     # correlated counts, not a GROUP BY over every section's readings: PostgreSQL evaluates them for the page's
@@ -90,8 +87,45 @@ def section_queryset(
         n = readings.order_by().values("section").annotate(n=Count("pk")).values("n")
         return Coalesce(Subquery(n, output_field=IntegerField()), 0)
 
-    ytd_total = count(in_year.filter(compliant__isnull=False))
-    ytd_compliant = count(in_year.filter(compliant=True))
+    return latest, count(in_year.filter(compliant__isnull=False)), count(in_year.filter(compliant=True))
+
+
+# What the water index's cached facts are computed from: they are cached under these tables' versions
+# (tracker.versions), so a warm index reads no readings. A river's water body (it decides the TP limits of its
+# sections) is not among them: each period result carries the body and target it was judged on, and a reader
+# re-judges one whose section no longer matches.
+WATER_READ_TABLES = ("tracker_watermonthlyreading", "tracker_watersection")
+
+
+def section_year_facts(*, as_of: dt.date) -> dict[int, tuple[int | None, bool | None, int, int]]:
+    """Every section's latest class and verdict on `as_of` and its year's counts (months with a verdict,
+    compliant months, Jan 1 – `as_of`), by section id: (latest_class, latest_compliant, ytd_total,
+    ytd_compliant). Facts about the sections, the same for every reader: one query, cached by data versions."""
+    from .. import versions
+
+    def build() -> dict[int, tuple[int | None, bool | None, int, int]]:
+        latest, ytd_total, ytd_compliant = _latest_and_ytd(as_of)
+        rows = (
+            WaterSection.objects.order_by()
+            .annotate(
+                latest_class=Subquery(latest.values("water_class")[:1]),
+                latest_compliant=Subquery(latest.values("compliant")[:1]),
+                ytd_total=ytd_total,
+                ytd_compliant=ytd_compliant,
+            )
+            .values_list("pk", "latest_class", "latest_compliant", "ytd_total", "ytd_compliant")
+        )
+        return {pk: (cls, ok, total, compliant) for pk, cls, ok, total, compliant in rows}
+
+    return versions.cached(f"water:year:{as_of.isoformat()}", WATER_READ_TABLES, build)
+
+
+def section_queryset(
+    *, user, as_of: dt.date, river_id: int | None = None, level: str | None = None, unit_id: int | None = None
+) -> QuerySet[WaterSection]:
+    """Sections the person sees, filtered, each annotated with its latest reading (month, class, compliant), the
+    YTD counts and `ytd_rate_sort` (compliant ÷ assessed months × 100) so the ledger sorts and pages in SQL."""
+    latest, ytd_total, ytd_compliant = _latest_and_ytd(as_of)
     qs = (
         water_records_for_user(WaterSection, user)
         .filter(is_active=True)
@@ -146,20 +180,20 @@ def section_list(
     return decorate_sections(list(qs))
 
 
-def section_summary(sections) -> dict:
-    """Cards: count, 优良率 and compliance of the latest month of each section.
+def section_summary(sections, *, as_of: dt.date | None = None) -> dict:
+    """Cards: count, 优良率 and compliance of the latest month of each section, the year's compliance rate.
 
-    `sections` is `section_queryset(...)` (aggregated in SQL, one query) or a list of its rows.
+    `sections` is `section_queryset(...)` for `as_of` (its ids in one query, their facts from the cached
+    `section_year_facts`) or a list of its rows.
     """
     if isinstance(sections, QuerySet):
-        # the latest class of each section (two small columns), and the year's counts in one aggregate
-        latest = list(sections.order_by().values_list("latest_class", "latest_compliant"))
-        ytd = sections.order_by().aggregate(total=Sum("ytd_total"), compliant=Sum("ytd_compliant"))
+        if as_of is None:
+            raise ValueError("section_summary of a queryset needs its as_of")
+        facts = section_year_facts(as_of=as_of)
         sections = [
-            SimpleNamespace(latest_class=c, latest_compliant=ok, ytd_total=0, ytd_compliant=0) for c, ok in latest
+            SimpleNamespace(latest_class=c, latest_compliant=ok, ytd_total=total, ytd_compliant=n)
+            for c, ok, total, n in (facts.get(pk, (None, None, 0, 0)) for pk in sections.values_list("pk", flat=True))
         ]
-        if sections:
-            sections[0].ytd_total, sections[0].ytd_compliant = ytd["total"] or 0, ytd["compliant"] or 0
     classes = pd.Series([s.latest_class for s in sections if s.latest_class], dtype="float")
     compliant = [s.latest_compliant for s in sections if s.latest_compliant is not None]
     total = sum(s.ytd_total for s in sections)
@@ -192,33 +226,74 @@ def section_readings_frame(section: WaterSection, *, start: dt.date, end: dt.dat
     return frame
 
 
-def compliance_frame(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
-    """Section-months YTD with a compliance verdict: unit_id, unit_name, section_id, month, compliant."""
-    rows = (
-        WaterMonthlyReading.objects.filter(
-            section__in=WaterSection.objects.restrict(user).values("pk"),
-            month__gte=dt.date(year, 1, 1),
-            month__lte=as_of,
-            compliant__isnull=False,
-        )
-        .values("section__unit_id", "section__unit__name", "section_id", "month", "compliant")
-        .order_by()
-    )
-    frame = pd.DataFrame.from_records(
-        list(rows), columns=["section__unit_id", "section__unit__name", "section_id", "month", "compliant"]
-    )
-    return frame.rename(columns={"section__unit_id": "unit_id", "section__unit__name": "unit_name"})
-
-
-def unit_compliance_ranking(*, user, year: int, as_of: dt.date) -> pd.DataFrame:
-    frame = compliance_frame(user=user, year=year, as_of=as_of)
-    ranking = water_unit_compliance_ranking(frame[["unit_id", "compliant"]].astype({"compliant": bool}))
-    names = dict(zip(frame["unit_id"], frame["unit_name"], strict=False))
-    ranking["unit_name"] = ranking["unit_id"].map(names)
-    return ranking
+def unit_compliance_ranking(*, user, as_of: dt.date) -> pd.DataFrame:
+    """Units ranked by the compliance of their sections' months this year (Jan 1 – `as_of`, the months with a
+    verdict), over the sections the person sees: unit_id, total, compliant, rate, rank, unit_name. The sections
+    in one query; their counts from the cached `section_year_facts`; ranked by `water_unit_compliance_rank`."""
+    facts = section_year_facts(as_of=as_of)
+    rows = [
+        (unit, name, facts[pk][2], facts[pk][3])
+        for pk, unit, name in WaterSection.objects.restrict(user).order_by().values_list("pk", "unit_id", "unit__name")
+        if pk in facts and facts[pk][2]
+    ]
+    counts = pd.DataFrame.from_records(rows, columns=["unit_id", "unit_name", "total", "compliant"])
+    counts = counts.groupby(["unit_id", "unit_name"], as_index=False)[["total", "compliant"]].sum()
+    return water_unit_compliance_rank(counts)
 
 
 ASSESSED_LEVELS = (SectionLevel.NATIONAL, SectionLevel.PROVINCIAL)
+
+
+def _period_result(means: dict, months: int, *, body: str, target: int) -> dict:
+    """One section's period verdict from its period means: class, compliance, 定类因子, 超标倍数, CWQI."""
+    rank = water_class_rank(means, water_body=body, require_complete=True)
+    return {
+        "months": months,
+        "means": means,
+        "rank": rank,
+        "compliant": bool(water_compliant(rank, target)) if rank else False,
+        "factors": factors_text(water_limiting_factors(means, water_body=body)),
+        "exceedance": exceedance_text(means, target_rank=target, water_body=body),
+        "cwqi": cwqi(means, water_body=body),
+        "body": body,
+        "target": target,
+    }
+
+
+def _period_results(*, year: int, as_of: dt.date, levels: tuple[str, ...]) -> dict[int, dict]:
+    """The period result of every active section of `levels` that has readings (Jan 1 – `as_of`), by section
+    id: facts about the sections, the same for every reader, built in two queries and cached by data versions."""
+    from .. import versions
+
+    def build() -> dict[int, dict]:
+        judged = {
+            pk: (body or river_body, target)
+            for pk, body, river_body, target in WaterSection.objects.filter(is_active=True, level__in=levels)
+            .values_list("pk", "water_body", "river__water_body", "target_class")
+            .order_by()
+        }
+        fields = ["section_id", *WaterMonthlyReading.PARAMETERS, "data_complete"]
+        rows = WaterMonthlyReading.objects.filter(
+            section__is_active=True, section__level__in=levels, month__gte=dt.date(year, 1, 1), month__lte=as_of
+        ).values_list(*fields)
+        frame = pd.DataFrame.from_records(list(rows), columns=fields)
+        for name in WaterMonthlyReading.PARAMETERS:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        if frame.empty:
+            return {}
+        means = water_period_means(frame)
+        params = list(WaterMonthlyReading.PARAMETERS)
+        out = {}
+        for row in means.to_dict("records"):
+            pk = int(row["section_id"])
+            if pk in judged:
+                values = {p: (None if pd.isna(row[p]) else float(row[p])) for p in params}
+                body, target = judged[pk]
+                out[pk] = _period_result(values, int(row["months"]), body=body, target=target)
+        return out
+
+    key = f"water:period:{year}:{as_of.isoformat()}:{','.join(levels)}"
+    return versions.cached(key, WATER_READ_TABLES, build)
 
 
 def section_period_assessment(
@@ -232,73 +307,59 @@ def section_period_assessment(
 ) -> tuple[list[dict], pd.DataFrame]:
     """国考/省考 sections assessed as the national rules do: on the period mean (Jan 1 – `as_of`) of each
     parameter, classed, compared with the target; then per unit 优良率 (share of sections at I–III), compliance
-    and CWQI with its ranking (lower CWQI ranks first). Two queries.
+    and CWQI with its ranking (lower CWQI ranks first). The sections the person sees in one query (plain values:
+    the whole country has 2,428 of them); their results from `_period_results` (cached by data versions: two more
+    queries when cold, one when warm).
 
-    Returns (one dict per section, unit frame: unit_id, unit_name, sections, good, good_rate, compliant, cwqi,
-    rank)."""
-    chosen = (
+    Returns (one dict per section: section_id, code, name, level, level_label, unit_id, unit_name, target_class,
+    target_label and the result — months, means, rank, class_label, compliant, factors, exceedance, cwqi; unit
+    frame: unit_id, unit_name, sections, good, good_rate, compliant, cwqi, rank)."""
+    fields = ("pk", "code", "name", "level", "unit_id", "unit__name", "target_class", "water_body", "river__water_body")
+    sections = (
         water_records_for_user(WaterSection, user)
         .filter(is_active=True, level__in=levels)
         .filter(**({"river_id": river_id} if river_id else {}), **({"unit_id": unit_id} if unit_id else {}))
+        .order_by("unit__sort_order", "level", "code")
+        .values_list(*fields)
     )
-    # the readings first (the sections as a subquery), then only the sections that have some: a year without
-    # readings yet (January) costs one small query, not every assessed section's row
-    fields = ["section_id", *WaterMonthlyReading.PARAMETERS, "data_complete"]
-    rows = WaterMonthlyReading.objects.filter(
-        section__in=chosen.values("pk"), month__gte=dt.date(year, 1, 1), month__lte=as_of
-    ).values_list(*fields)
-    frame = pd.DataFrame.from_records(list(rows), columns=fields)
-    for name in WaterMonthlyReading.PARAMETERS:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-    params = list(WaterMonthlyReading.PARAMETERS)
-    # one dict per section, read once (a .loc per section was most of the time at a few thousand sections)
-    means = (
-        water_period_means(frame).set_index("section_id")[[*params, "months"]].to_dict("index")
-        if not frame.empty
-        else {}
-    )
-    sections = (
-        list(
-            chosen.filter(pk__in=[int(pk) for pk in means])
-            .select_related("river", "unit")
-            .order_by("unit__sort_order", "level", "code")
-        )
-        if means
-        else []
-    )
+    results = _period_results(year=year, as_of=as_of, levels=levels)
+    level_labels = {value: str(label) for value, label in SectionLevel.choices}  # in the request's language
+    class_labels = dict(WaterClass.choices)
     out = []
-    for s in sections:
-        mean = means[s.pk]
-        values = {p: (None if pd.isna(mean[p]) else float(mean[p])) for p in params}
-        body = s.assessed_as
-        rank = water_class_rank(values, water_body=body, require_complete=True)
+    for pk, code, name, level, unit, unit_name, target, body, river_body in sections:
+        result = results.get(pk)
+        if result is None:
+            continue
+        body = body or river_body
+        if (result["body"], result["target"]) != (body, target):  # its river's water body changed since
+            result = _period_result(result["means"], result["months"], body=body, target=target)
+        rank = result["rank"]
         out.append(
             {
-                "section": s,
-                "months": int(mean["months"]),
-                "means": values,
-                "rank": rank,
-                "class_label": WaterClass(rank).label if rank else "",
-                "compliant": bool(water_compliant(rank, s.target_class)) if rank else False,
-                "factors": factors_text(water_limiting_factors(values, water_body=body)),
-                "exceedance": exceedance_text(values, target_rank=s.target_class, water_body=body),
-                "cwqi": cwqi(values, water_body=body),
+                "section_id": pk,
+                "code": code,
+                "name": name,
+                "level": level,
+                "level_label": level_labels.get(level, level),
+                "unit_id": unit,
+                "unit_name": unit_name,
+                "target_class": target,
+                "target_label": class_labels[target],
+                **result,
+                "class_label": class_labels[rank] if rank else "",
             }
         )
     columns = ["unit_id", "unit_name", "sections", "good", "good_rate", "compliant", "cwqi", "rank"]
     if not out:
         return out, pd.DataFrame(columns=columns)
     df = pd.DataFrame(
-        [
-            {
-                "unit_id": r["section"].unit_id,
-                "unit_name": r["section"].unit.name,
-                "good": bool(r["rank"] and r["rank"] <= 3),
-                "compliant": r["compliant"],
-                "cwqi": r["cwqi"],
-            }
-            for r in out
-        ]
+        {
+            "unit_id": [r["unit_id"] for r in out],
+            "unit_name": [r["unit_name"] for r in out],
+            "good": [bool(r["rank"] and r["rank"] <= 3) for r in out],
+            "compliant": [r["compliant"] for r in out],
+            "cwqi": [r["cwqi"] for r in out],
+        }
     )
     units = df.groupby(["unit_id", "unit_name"]).agg(
         sections=("good", "size"), good=("good", "sum"), compliant=("compliant", "sum"), cwqi=("cwqi", "mean")

@@ -14,12 +14,13 @@ def _pairs(items):
     2,844 Unit objects to print two of their fields took a third of the tag's time)."""
     if isinstance(items, QuerySet) and any(f.name == "name" for f in items.model._meta.concrete_fields):
         return items.values_list("pk", "name")
-    return ((i.pk, i.name) for i in items)
+    return (i if isinstance(i, tuple) else (i.pk, i.name) for i in items)
 
 
 @register.simple_tag
 def options(items, selected=None):
-    """<option value="pk">name</option> for each object, the one whose pk equals `selected` (any type) selected."""
+    """<option value="pk">name</option> for each object or (pk, name) pair (`values_list("pk", "name")`: no model
+    instance per unit), the one whose pk equals `selected` (any type) selected."""
     chosen = "" if selected in (None, "") else str(selected)
     # escape() per value and one join: format_html per option costs twice as much over a few thousand options
     return mark_safe(

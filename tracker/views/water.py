@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tracker.common.access import area_required, capability_required
 from tracker.common.api import json_batch, token_required
-from tracker.common.ledger import wants_export
+from tracker.common.ledger import page_of, wants_export
 from tracker.common.tabular import TableError, error_report
 from tracker.common.uploads import file_response
 
@@ -34,6 +34,7 @@ from ..tables import OutletTable, SectionTable
 
 StrOrPromise = str | Promise
 PARAMETER_CODES = ("do", "codmn", "cod", "bod5", "nh3n", "tp")
+LIST_PAGE = 50  # rows per page of the water index's unit rankings and period assessment (the Excel has them all)
 
 
 def _int(value) -> int | None:
@@ -46,7 +47,7 @@ def _int(value) -> int | None:
 def _filters(request) -> dict:
     return {
         "rivers": River.objects.all(),
-        "units": units_for_user(request.user, "view"),
+        "units": units_for_user(request.user, "view").values_list("pk", "name"),  # (pk, name) for {% options %}
     }
 
 
@@ -59,7 +60,7 @@ def water_index(request):
         level = None
     river_id, unit_id = _int(request.GET.get("river")), _int(request.GET.get("unit"))
     sections = sel.section_queryset(user=request.user, as_of=today, river_id=river_id, level=level, unit_id=unit_id)
-    ranking = sel.unit_compliance_ranking(user=request.user, year=today.year, as_of=today)
+    ranking = sel.unit_compliance_ranking(user=request.user, as_of=today)
     assessed, cwqi_ranking = sel.section_period_assessment(
         user=request.user, year=today.year, as_of=today, river_id=river_id, unit_id=unit_id
     )
@@ -79,11 +80,11 @@ def water_index(request):
         period_headers += [_("均值水质类别"), _("是否达标"), _("定类因子"), _("超标倍数"), "CWQI"]
         period_rows = [
             (
-                r["section"].code,
-                r["section"].name,
-                r["section"].get_level_display(),
-                r["section"].unit.name,
-                r["section"].get_target_class_display(),
+                r["code"],
+                r["name"],
+                r["level_label"],
+                r["unit_name"],
+                r["target_label"],
                 r["months"],
                 r["class_label"] or _("数据不全"),
                 _("达标") if r["compliant"] else _("不达标"),
@@ -114,16 +115,18 @@ def water_index(request):
                 (_("CWQI排名"), cwqi_headers, cwqi_rows),
             ]
         )
+    # the whole country has 2,844 units and 2,428 national and provincial sections: the three lists below the
+    # ledger are paged, each with its own page parameter, and bring the reader back to their panel
     return render(
         request,
         "tracker/water_index.html",
         {
             **_filters(request),
             "table": table,
-            "summary": sel.section_summary(sections),
-            "ranking": ranking.to_dict("records"),
-            "assessed": assessed,
-            "cwqi_ranking": cwqi_ranking.to_dict("records"),
+            "summary": sel.section_summary(sections, as_of=today),
+            "ranking_paged": page_of(request, ranking.to_dict("records"), LIST_PAGE, "rpage", "ranking"),
+            "assessed_paged": page_of(request, assessed, LIST_PAGE, "apage", "assessed"),
+            "cwqi_paged": page_of(request, cwqi_ranking.to_dict("records"), LIST_PAGE, "cpage", "cwqi"),
             "levels": SectionLevel.choices,
             "level": level,
             "river_id": river_id,
