@@ -453,8 +453,9 @@ def _bulk_insert(model, frame: pd.DataFrame) -> None:
     if connection.vendor == "postgresql":
         import io
 
-        buf = io.StringIO()
-        frame.to_csv(buf, index=False, header=False, na_rep="\\N")
+        # bytes, not text: a StringIO holding one Chinese character (the details) keeps every character in 4 bytes
+        buf = io.BytesIO()
+        frame.to_csv(buf, index=False, header=False, na_rep="\\N", encoding="utf-8")
         buf.seek(0)
         cols = ", ".join(f'"{c}"' for c in frame.columns)
         with connection.cursor() as cur:
