@@ -1,13 +1,17 @@
-"""tracker.common.frames.query_frame (COPY into pandas) and tracker.common.memo (reads shared within a pass)."""
+"""tracker.common.frames: query_frame (COPY into pandas) and copy_into (a frame by binary COPY into a table); and
+tracker.common.memo (reads shared within a pass)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
+from django.db import connection
 
 from tests.factories import AirStationFactory
-from tracker.common.frames import query_frame
+from tracker.common.frames import copy_into, query_frame
 from tracker.common.memo import shared, shared_reads
 from tracker.models import AirStation
 
@@ -33,6 +37,67 @@ def test_query_frame_of_no_rows_has_the_columns():
     assert frame.empty and list(frame.columns) == ["code", "unit_id"]
     frame = query_frame(AirStation.objects.values_list("code", "unit_id"), ["code", "unit_id"])
     assert frame.empty and list(frame.columns) == ["code", "unit_id"]
+
+
+def _probe_table() -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE copy_probe (n int, big bigint, small smallint, x double precision, flag boolean,"
+            " note text, code varchar(10), day date, rank int)"
+        )
+
+
+def _probe_rows() -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT n, big, small, x, flag, note, code, day::text, rank FROM copy_probe ORDER BY n")
+        return cur.fetchall()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_copy_into_writes_exactly_what_the_frame_holds():
+    _probe_table()
+    frame = pd.DataFrame(
+        {
+            "n": [1, 2, 3, 4],
+            "big": [2**40, -1, 0, 7],
+            "small": pd.array([3, None, -2, 1], dtype="Int64"),
+            "x": [0.1 + 0.2, np.nan, -1e-300, 5e-324],
+            "flag": [True, False, True, False],
+            "note": ['引号"和\n换行, 逗号', "", None, "\\N"],
+            "code": pd.Series(["0012", None, "", "ß"], dtype="str"),
+            "day": ["2025-10-31", "2000-01-01", "1999-12-31", "2024-02-29"],
+            "rank": [4.0, np.nan, 6.0, 1.0],  # integral floats into an integer column (NaN is NULL)
+        }
+    )
+    copy_into("copy_probe", frame)
+    assert _probe_rows() == [
+        (1, 2**40, 3, 0.30000000000000004, True, '引号"和\n换行, 逗号', "0012", "2025-10-31", 4),
+        (2, -1, None, None, False, "", None, "2000-01-01", None),  # an empty text stays empty; NaN, <NA> are NULL
+        (3, 0, -2, -1e-300, True, None, "", "1999-12-31", 6),  # days before 2000 are negative in the format
+        (4, 7, 1, 5e-324, False, "\\N", "ß", "2024-02-29", 1),  # the text "\N" is text, not NULL
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_copy_into_random_doubles_come_back_bit_for_bit():
+    rng = np.random.default_rng(7)
+    numbers = rng.normal(size=5_000) * 10.0 ** rng.integers(-300, 300, 5_000)
+    _probe_table()
+    copy_into("copy_probe", pd.DataFrame({"n": np.arange(5_000), "x": numbers}))
+    with connection.cursor() as cur:
+        cur.execute("SELECT x FROM copy_probe ORDER BY n")
+        assert [x for (x,) in cur.fetchall()] == numbers.tolist()
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_copy_into_refuses_a_fraction_for_an_integer_and_writes_nothing():
+    _probe_table()
+    with pytest.raises(ValueError, match="rank"):
+        copy_into("copy_probe", pd.DataFrame({"n": [1, 2], "rank": [1.0, 2.5]}))
+    assert _probe_rows() == []
 
 
 def test_reads_are_shared_only_inside_a_pass():
