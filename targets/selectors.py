@@ -424,12 +424,13 @@ def load_frames(
     pairs = pairs if pairs is not None else engine_items(scheme)
     unit_ids = list(territorial_units().values_list("pk", flat=True))
     indicator_ids = [it.indicator_id for it, _ in pairs]
-    targets = pd.DataFrame(
-        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).values(
-            "indicator_id", "unit_id", "value", "baseline"
-        ),
-        columns=["indicator_id", "unit_id", "value", "baseline"],
+    # one row per unit × item (142,200 nationally): read by COPY into pandas, not as model dicts
+    target_columns = ["indicator_id", "unit_id", "value", "baseline"]
+    targets = query_frame(
+        Target.objects.filter(year=scheme.year, indicator_id__in=indicator_ids).order_by().values_list(*target_columns),
+        target_columns,
     ).rename(columns={"value": "target"})
+    targets = targets.astype({"indicator_id": "int64", "unit_id": "int64", "target": float, "baseline": float})
     frames = []
     missing_sources: set[int] = set()
     absent_means_na: dict[int, str] = {}
