@@ -397,12 +397,21 @@ def indicator_rectification_red_orange_count(*, year: int, as_of: datetime.date)
 
     calendar = work_calendar()
     open_items = items[items["status"] != Status.CLOSED]  # a closed item has no warning colour to count
-    colours = [
-        warning_colour(status=st, deadline=dl, today=as_of, rebounded=rb > 0, calendar=calendar, paused_on=moved, **th)
-        for st, dl, rb, moved in zip(
+    # the colour rule on each distinct input, not on each of the country's 41k open items: the rule reads the
+    # status, deadline, whether it rebounded and (only while 申请销号) the day it asked
+    keys = [
+        (status, deadline, rebounds > 0, moved if status == Status.CLOSING_REQUESTED else None)
+        for status, deadline, rebounds, moved in zip(
             open_items["status"], open_items["deadline"], open_items["rebounds"], open_items["moved_on"], strict=True
         )
     ]
+    colour_of = {
+        key: warning_colour(
+            status=key[0], deadline=key[1], today=as_of, rebounded=key[2], calendar=calendar, paused_on=key[3], **th
+        )
+        for key in set(keys)
+    }
+    colours = [colour_of[key] for key in keys]
     open_items = open_items.assign(colour=colours)
     red = (open_items["colour"] == Colour.RED).groupby(open_items["unit_id"]).sum()
     orange = (open_items["colour"] == Colour.ORANGE).groupby(open_items["unit_id"]).sum()
