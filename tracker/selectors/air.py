@@ -237,12 +237,12 @@ SELECT unit_id,
     {_percentiles_sql()}
 FROM (
     SELECT d.unit_id, d.so2, d.no2, d.co, d.o3_8h,
-        CASE WHEN s.id IS NULL THEN d.pm10 END AS pm10,
-        CASE WHEN s.id IS NULL THEN d.pm25 END AS pm25,
-        CASE WHEN s.id IS NULL THEN d.aqi ELSE d.aqi_dust END AS a,
-        CASE WHEN s.id IS NULL THEN d.valid ELSE d.valid_dust END AS v
-    FROM tracker_airunitday d LEFT JOIN tracker_sanddustday s ON s.date = d.date
-    WHERE d.date BETWEEN %s AND %s
+        CASE WHEN NOT d.dust THEN d.pm10 END AS pm10,
+        CASE WHEN NOT d.dust THEN d.pm25 END AS pm25,
+        CASE WHEN NOT d.dust THEN d.aqi ELSE d.aqi_dust END AS a,
+        CASE WHEN NOT d.dust THEN d.valid ELSE d.valid_dust END AS v
+    FROM (SELECT *, date = ANY(%(dust)s::date[]) AS dust FROM tracker_airunitday) AS d
+    WHERE d.date BETWEEN %(start)s AND %(end)s
 ) AS days
 GROUP BY unit_id
 """
@@ -254,8 +254,11 @@ def unit_statistics_sql(*, start: datetime.date, end: datetime.date) -> tuple[pd
     from ..air_days import air_unit_days_refresh
 
     air_unit_days_refresh()
+    # the period's sand-dust days as a list, not a join: a join probed the table once per unit-day (~40 % of the
+    # query on the national set)
+    dust = list(SandDustDay.objects.filter(date__range=(start, end)).values_list("date", flat=True))
     with connection.cursor() as cursor:
-        cursor.execute(UNIT_STATISTICS_SQL, [start, end])
+        cursor.execute(UNIT_STATISTICS_SQL, {"dust": dust, "start": start, "end": end})
         names = [c[0] for c in cursor.description]
         raw = pd.DataFrame(cursor.fetchall(), columns=names).set_index("unit_id").sort_index()
     raw = raw.apply(pd.to_numeric, errors="coerce")
