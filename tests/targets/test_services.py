@@ -291,3 +291,15 @@ def test_the_writer_holds_the_units_it_scored_until_it_commits(scheme, fake_sour
         other.close()
     assert run.status == RunStatus.SUCCEEDED
     assert blocked == [True]
+
+
+def test_load_progress_is_written_at_most_every_half_second(monkeypatch):
+    # the load step reports after each computed indicator; each report is a committed UPDATE, so they are thinned
+    written = []
+    monkeypatch.setattr(services, "_progress", lambda run, pct: written.append(pct))
+    clock = iter([0.0, 0.1, 0.3, 0.55, 0.6, 1.2, 1.25])  # the writer's start, then one reading per report
+    monkeypatch.setattr(services.time_module, "monotonic", lambda: next(clock))
+    report = services._progress_writer(ScoringRun())
+    for pct in (10, 20, 30, 40, 50, 60):  # at 0.1, 0.3, 0.55, 0.6, 1.2, 1.25 s
+        report(pct)
+    assert written == [30, 50]  # 0.55 s after the start, then 0.65 s after that one
