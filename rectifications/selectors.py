@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from tracker.common.frames import query_frame
 from tracker.common.memo import shared
 from tracker.models import Unit
 from tracker.selectors.units import work_calendar
@@ -291,21 +292,28 @@ def items_as_of(as_of: datetime.date) -> pd.DataFrame:
         datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min),
         timezone.get_default_timezone(),
     )
-    items = pd.DataFrame.from_records(
-        list(
-            RectificationItem.objects.filter(inspection__date__lte=as_of)
-            .order_by()
-            .values("pk", "unit_id", "deadline", "status", "closed_on", "closed_late")
-        ),
-        columns=["pk", "unit_id", "deadline", "status", "closed_on", "closed_late"],
+    # a country's 50k items and their transitions: read by COPY into pandas (query_frame), not as model dicts
+    item_columns = ["pk", "unit_id", "deadline", "status", "closed_on", "closed_late"]
+    items = query_frame(
+        RectificationItem.objects.filter(inspection__date__lte=as_of).order_by().values_list(*item_columns),
+        item_columns,
+        booleans=["closed_late"],
+        text=["deadline", "status", "closed_on"],
     ).rename(columns={"pk": "item_id", "status": "stored"})
-    moves = pd.DataFrame.from_records(
-        list(
-            Transition.objects.filter(created_at__lt=end, item__inspection__date__lte=as_of)
-            .order_by("item_id", "created_at", "pk")
-            .values("item_id", "to_status", "created_at")
-        ),
-        columns=["item_id", "to_status", "created_at"],
+    items["unit_id"] = items["unit_id"].astype(int)
+    items["deadline"] = _dates(items["deadline"])
+    items["closed_on"] = _dates(items["closed_on"])
+    move_columns = ["item_id", "to_status", "created_at"]
+    moves = query_frame(
+        Transition.objects.filter(created_at__lt=end, item__inspection__date__lte=as_of)
+        .order_by("item_id", "created_at", "pk")
+        .values_list(*move_columns),
+        move_columns,
+        text=["to_status", "created_at"],
+    )
+    # the day (Beijing) of each transition, as timezone.localdate gives it
+    moves["created_at"] = pd.to_datetime(moves["created_at"], utc=True, format="ISO8601").dt.tz_convert(
+        timezone.get_default_timezone_name()
     )
     last = moves.groupby("item_id")["to_status"].last() if not moves.empty else pd.Series(dtype=object)
     moved_at = moves.groupby("item_id")["created_at"].last() if not moves.empty else pd.Series(dtype=object)
@@ -323,15 +331,19 @@ def items_as_of(as_of: datetime.date) -> pd.DataFrame:
     mapped = items["item_id"].map(last).astype(object)
     items["status"] = mapped.where(mapped.notna(), legacy)
     items["rebounds"] = items["item_id"].map(rebounds).fillna(0).astype(int)
-    items["moved_on"] = [
-        timezone.localdate(t) if isinstance(t, datetime.datetime) and not pd.isna(t) else None
-        for t in items["item_id"].map(moved_at).astype(object)
-    ]
+    moved = items["item_id"].map(moved_at) if not moves.empty else pd.Series(pd.NaT, index=items.index)
+    items["moved_on"] = [None if pd.isna(day) else day for day in pd.to_datetime(moved).dt.date]
     # closed late only counts once the item is closed on `as_of` (closed_late is stored at closing)
     items["closed_late"] = items["closed_late"].astype(bool) & (items["status"] == Status.CLOSED)
     items = items.drop(columns=["stored", "closed_on"])
     items.attrs["thresholds"] = {"yellow_days": settings.DUE_SOON_DAYS, "red_days": settings.RECT_RED_DAYS}
     return items
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """ISO date strings (NULL → missing) as `datetime.date` objects, missing as None."""
+    days = pd.to_datetime(column, format="%Y-%m-%d").dt.date
+    return days.astype(object).where(column.notna(), None)
 
 
 def _items_then(as_of: datetime.date) -> pd.DataFrame:
