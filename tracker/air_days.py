@@ -49,6 +49,10 @@ def air_unit_days_refresh() -> int:
     """Recompute every stale unit-day; the number of unit-days recomputed (0 when nothing was stale)."""
     table = AirUnitDay._meta.db_table
     stale = connection.ops.quote_name("tracker_airunitdaystale")
+    with connection.cursor() as cursor:  # the common case on a page: nothing stale, a read and no write
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stale})")
+        if not cursor.fetchone()[0]:
+            return 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])

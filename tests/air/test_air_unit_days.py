@@ -191,6 +191,19 @@ def test_a_failed_refresh_keeps_its_marks(stations, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_read_with_nothing_stale_writes_nothing(stations):
+    from django.test.utils import CaptureQueriesContext
+
+    assert air_unit_days_refresh() > 0  # the fixture's readings
+    with CaptureQueriesContext(connection) as queries:
+        assert air_unit_days_refresh() == 0
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SELECT"]  # one EXISTS, no lock, no DELETE
+    AirDailyReading.objects.filter(pk=AirDailyReading.objects.order_by("pk").values("pk")[:1]).update(so2=99)
+    assert air_unit_days_refresh() == 1  # a mark is there again: the refresh runs
+    _assert_kept_equals_reference()
+
+
+@pytest.mark.django_db
 def test_the_composite_index_counts_assessment_points_only(unit_a):
     # one assessment point: SO2 10, NO2 20, PM10 50, CO 0.6, O3 90, PM2.5 30 every day of January →
     # HJ 663: 10/60 + 20/40 + 50/70 + 0.6/4 + 90/160 + 30/35 = 0.1667 + 0.5 + 0.7143 + 0.15 + 0.5625 + 0.8571
