@@ -325,7 +325,7 @@ class ScoreSnapshot(models.Model):
     exist — and deletions go through Django, which still cascades or protects (`on_delete`).
     """
 
-    # no index of their own: the unique (run, unit, item) and the (scheme, as_of) index lead with them
+    # no index of their own: the unique (run, unit, item, as_of) and the (scheme, as_of) index lead with them
     run = models.ForeignKey(
         ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
     )
@@ -356,7 +356,9 @@ class ScoreSnapshot(models.Model):
     legacy_explanation = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "unit", "item"], name="snapshot_unique")]
+        # as_of is part of the rule only because PostgreSQL partitions the table by it (`partitions`): a unique index
+        # of a partitioned table must hold the partition key. A run has one as_of, so the rule is the same.
+        constraints = [models.UniqueConstraint(fields=["run", "unit", "item", "as_of"], name="snapshot_unique")]
         indexes = [models.Index(fields=["scheme", "as_of"])]
 
     def __str__(self) -> str:
