@@ -99,6 +99,19 @@ def test_a_run_of_a_year_without_partition_lands_in_default_and_the_weekly_task_
 
 
 @pytest.mark.django_db
+def test_the_prune_command_makes_the_partitions_too_and_a_dry_run_reports_rows_in_default(scheme, fake_sources, capsys):
+    _drop_years(2026, 2027)
+    services.scores_compute(scheme_id=scheme.pk, as_of=date(2026, 10, 31))
+    with time_machine.travel("2026-11-30T10:00+08:00", tick=False):
+        call_command("prune_runs", "--dry-run")
+        assert "默认分区中有 2026 年的得分明细" in capsys.readouterr().out
+        call_command("prune_runs")
+    out = capsys.readouterr().out
+    assert "已建得分明细年度分区：2026、2027。" in out
+    assert "默认分区" not in out
+
+
+@pytest.mark.django_db
 def test_ensure_makes_only_the_missing_years_and_returns_them():
     _drop_years(2027, 2041)
     assert partitions.snapshot_partitions_ensure(years=[2041, 2027]) == [2027, 2041]
