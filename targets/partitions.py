@@ -36,6 +36,7 @@ DEFAULT_PARTITION = f"{TABLE}_default"
 # how long the weekly call waits for the table's lock before giving up until next week
 LOCK_TIMEOUT = "5s"
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock timeout
+_MAKER_LOCK = 0x65636F70  # pg_advisory_xact_lock key ("ecop") held while partitions are made
 
 
 def partition_name(year: int) -> str:
@@ -143,6 +144,8 @@ def snapshot_partitions_ensure(
     with transaction.atomic(using=using), _connection(using).cursor() as cursor:
         if lock_timeout:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])  # this transaction only
+        # one maker at a time (the weekly task and the command may meet): the second sees what the first made
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_MAKER_LOCK])
         existing = set(yearly_partitions(using=using))
         for year in sorted(set(int(y) for y in years) - existing):
             create_year(cursor, year)
