@@ -323,6 +323,9 @@ class ScoreSnapshot(models.Model):
     what the rows point at instead, in the same transaction — the run locked for update, the scheme, its items and
     the units locked against deletion (FOR KEY SHARE, what a foreign-key check takes) after checking they all
     exist — and deletions go through Django, which still cascades or protects (`on_delete`).
+
+    On PostgreSQL the table is partitioned by the year of `as_of` (`partitions`, migration 0012); Django still sees
+    `id` as the primary key (the database's is (id, as_of); only the identity hands out ids).
     """
 
     # no index of their own: the unique (run, unit, item, as_of) and the (scheme, as_of) index lead with them
