@@ -323,9 +323,12 @@ class ScoreSnapshot(models.Model):
     what the rows point at instead, in the same transaction — the run locked for update, the scheme, its items and
     the units locked against deletion (FOR KEY SHARE, what a foreign-key check takes) after checking they all
     exist — and deletions go through Django, which still cascades or protects (`on_delete`).
+
+    On PostgreSQL the table is partitioned by the year of `as_of` (`partitions`, migration 0012); Django still sees
+    `id` as the primary key (the database's is (id, as_of); only the identity hands out ids).
     """
 
-    # no index of their own: the unique (run, unit, item) and the (scheme, as_of) index lead with them
+    # no index of their own: the unique (run, unit, item, as_of) and the (scheme, as_of) index lead with them
     run = models.ForeignKey(
         ScoringRun, on_delete=models.CASCADE, related_name="snapshots", db_constraint=False, db_index=False
     )
@@ -356,7 +359,9 @@ class ScoreSnapshot(models.Model):
     legacy_explanation = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "unit", "item"], name="snapshot_unique")]
+        # as_of is part of the rule only because PostgreSQL partitions the table by it (`partitions`): a unique index
+        # of a partitioned table must hold the partition key. A run has one as_of, so the rule is the same.
+        constraints = [models.UniqueConstraint(fields=["run", "unit", "item", "as_of"], name="snapshot_unique")]
         indexes = [models.Index(fields=["scheme", "as_of"])]
 
     def __str__(self) -> str:

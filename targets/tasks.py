@@ -100,7 +100,11 @@ def scoring_sweep(self) -> dict[str, int]:
 
 @shared_task(acks_late=True, max_retries=0, soft_time_limit=20 * 60, time_limit=25 * 60)
 def prune_runs() -> dict[str, int]:
-    """Weekly: delete the scoring runs nobody can need (targets.services.runs_prune)."""
+    """Weekly: make the snapshots' partitions of this year and the next (targets.partitions; its own short
+    transaction, before and apart from the deletes), then delete the scoring runs nobody can need
+    (targets.services.runs_prune)."""
+    from .partitions import snapshot_partitions_ahead
     from .services import runs_prune
 
+    snapshot_partitions_ahead()
     return runs_prune(keep_days=settings.SCORING_RUNS_KEEP_DAYS)

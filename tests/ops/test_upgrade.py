@@ -15,7 +15,8 @@ from .conftest import manage, query, table_counts
 # another app, name that app's previous last migration here. This release: a patrol's rectification item is linked
 # from the item (rectifications 0009 adds source_patrol and copies the links, tracker 0018 drops RiverPatrol.item);
 # the data versions become an append-only log (tracker 0019); units' daily air means kept at ingest (tracker 0020,
-# which marks every unit-day the readings hold as stale); score snapshots without database foreign keys (targets 0011).
+# which marks every unit-day the readings hold as stale); score snapshots without database foreign keys (targets 0011)
+# and partitioned by year on PostgreSQL (targets 0012: rolled back to one plain table and rebuilt, every row kept).
 PREVIOUS_RELEASE = {
     "tracker": "0017_inbox_kinds_risk_and_weather",
     "rectifications": "0008_accountability_records",
