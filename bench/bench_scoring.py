@@ -183,7 +183,7 @@ WHERE i.scheme_id = %(scheme)s
 
 def _floor_setup(scheme, values) -> None:
     """The floor's input: the values per indicator × unit, already aggregated (what the service's load step
-    finds), written before timing; and an empty table shaped like the snapshots."""
+    finds), written before timing; and an empty table shaped like the snapshots (indexes, yearly partition)."""
     import io
 
     from django.db import connection
@@ -203,7 +203,20 @@ def _floor_setup(scheme, values) -> None:
         )
         cur.cursor.copy_expert(f"COPY {FLOOR_VALUES} FROM STDIN WITH (FORMAT csv)", io.StringIO(text))
         cur.execute(f"ANALYZE {FLOOR_VALUES}")
-        cur.execute(f"CREATE TABLE {FLOOR_SNAPSHOTS} (LIKE targets_scoresnapshot INCLUDING ALL)")
+        # the same shape as the snapshots: their indexes and, on a partitioned table (targets 0012), a yearly partition
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'targets_scoresnapshot'::regclass)"
+        )
+        if cur.fetchone()[0]:
+            cur.execute(
+                f"CREATE TABLE {FLOOR_SNAPSHOTS} (LIKE targets_scoresnapshot INCLUDING ALL) PARTITION BY RANGE (as_of)"
+            )
+            cur.execute(
+                f"CREATE TABLE {FLOOR_SNAPSHOTS}_{YEAR} PARTITION OF {FLOOR_SNAPSHOTS}"
+                f" FOR VALUES FROM ('{YEAR}-01-01') TO ('{YEAR + 1}-01-01')"
+            )
+        else:
+            cur.execute(f"CREATE TABLE {FLOOR_SNAPSHOTS} (LIKE targets_scoresnapshot INCLUDING ALL)")
 
 
 def run(ctx: BenchContext) -> list[Row]:
