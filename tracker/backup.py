@@ -61,6 +61,16 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
+def partitions() -> set[str]:
+    """Tables that are partitions of another (the score snapshots' years, targets 0012): their rows are the
+    parent's rows too, so a total counts them once, under the parent."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relispartition AND relkind IN ('r', 'p')")
+        return {name for (name,) in cursor.fetchall()}
+
+
 def walk_storage(storage: Storage, path: str = "") -> list[str]:
     """Every file name in `storage` under `path`, depth first (works for local disk and S3 alike)."""
     try:
@@ -233,7 +243,13 @@ def backup_create(*, output_dir: Path, storage: Storage | None = None) -> Backup
         shutil.rmtree(folder, ignore_errors=True)  # never leave a half backup that looks like a whole one
         raise
     logger.info("backup written to %s: %d tables, %d files", folder, len(counts), len(files))
-    return BackupResult(folder=folder, tables=len(counts), rows=sum(counts.values()), files=len(files))
+    parts = partitions()
+    return BackupResult(
+        folder=folder,
+        tables=len(counts) - len(parts & counts.keys()),
+        rows=sum(n for table, n in counts.items() if table not in parts),
+        files=len(files),
+    )
 
 
 # --- restore ------------------------------------------------------------------------------------------------
