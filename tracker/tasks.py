@@ -29,7 +29,13 @@ def inbox_daily(self, on: str | None = None) -> dict | None:
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def air_unit_days_refresh() -> int:
-    """Recompute the unit-days an upload made stale (sent after the upload commits; `tracker.air_days`)."""
-    from .air_days import air_unit_days_refresh as refresh
+    """Recompute the unit-days an upload made stale (sent after the upload commits; `tracker.air_days`), then
+    the units' statistics of this year to date, which a scoring run of today reads (kept by data version)."""
+    from django.utils import timezone
 
-    return refresh()
+    from .air_days import air_unit_days_refresh as refresh
+    from .selectors.air import unit_statistics_warm
+
+    n = refresh()
+    unit_statistics_warm(timezone.localdate())
+    return n

@@ -316,3 +316,55 @@ def test_the_database_aggregate_equals_the_pandas_statistics(stations, unit_b):
         check_names=False,
         check_like=True,
     )
+
+
+@pytest.mark.django_db
+def test_the_statistics_are_kept_across_runs_until_what_they_are_made_of_changes(stations):
+    # A scoring run after an approval (air unchanged) reads the aggregate the last run made; a reading, a sand-dust
+    # ruling or a station's assessment flag changed since makes it again, equal to the pandas path on the new data.
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker.selectors.air import _unit_ytd_statistics, composite_statistics
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the aggregate runs on PostgreSQL")
+
+    def statistics():
+        with CaptureQueriesContext(connection) as queries:
+            _period, composite = _unit_ytd_statistics(2026, END)
+        aggregated = any("percentile_cont" in q["sql"] for q in queries.captured_queries)
+        expected = composite_statistics(unit_days_frame(start=datetime.date(2026, 1, 1), end=END), "unit_id")
+        pd.testing.assert_frame_equal(composite[expected.columns], expected, check_dtype=False, check_names=False)
+        return aggregated
+
+    assert statistics() is True  # the first run aggregates
+    assert statistics() is False  # nothing changed: kept
+    points, other = stations
+    AirDailyReading.objects.filter(station=points[0], date=START).update(so2=39.0)
+    assert statistics() is True  # a reading changed
+    assert statistics() is False
+    SandDustDay.objects.create(date=START, note="沙尘过程认定文件")
+    assert statistics() is True  # a sand-dust ruling
+    other.counts_for_assessment = True
+    other.save()
+    assert statistics() is True  # a station became an assessment point
+    assert statistics() is False
+
+
+@pytest.mark.django_db
+def test_the_refresh_after_an_upload_keeps_the_statistics_of_today(stations):
+    # the task an upload sends recomputes the unit-days, then makes the year-to-date statistics a scoring run of
+    # the same day reads: that run aggregates nothing
+    import time_machine
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker import tasks
+    from tracker.selectors.air import _unit_ytd_statistics
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the aggregate runs on PostgreSQL")
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, 0, tzinfo=datetime.UTC), tick=False):  # 17:00 Beijing
+        assert tasks.air_unit_days_refresh() > 0
+        with CaptureQueriesContext(connection) as queries:
+            _unit_ytd_statistics(2026, datetime.date(2026, 4, 1))
+    assert not any("percentile_cont" in q["sql"] for q in queries.captured_queries)

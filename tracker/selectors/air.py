@@ -204,7 +204,8 @@ def _unit_ytd_stats(year: int, as_of: datetime.date) -> pd.DataFrame:
 
 def _unit_ytd_statistics(year: int, as_of: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every unit's year-to-date statistics, (`period_stats`, `composite_statistics`), taken once per scoring
-    pass (the four air indicators share them, tracker.common.memo).
+    pass (the four air indicators share them, tracker.common.memo) and, on PostgreSQL, kept across passes under
+    the data versions of `UNIT_STATISTICS_TABLES` (a run whose air inputs did not change reads them back).
 
     On PostgreSQL the database aggregates the kept unit-days (`UNIT_STATISTICS_SQL`: one row per unit comes back,
     not a row per unit-day); elsewhere pandas does, from `unit_days_frame`. Both take the same counts, sums and
@@ -215,11 +216,30 @@ def _unit_ytd_statistics(year: int, as_of: datetime.date) -> tuple[pd.DataFrame,
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         if connection.vendor == "postgresql":
-            return unit_statistics_sql(start=start, end=end)
+            from .. import versions
+
+            # kept across runs under the versions of what the unit-days are made of: a run that follows an
+            # approval or an inspection (air unchanged) reads the aggregate the last run made; the first run
+            # after an upload, a station change or a sand-dust ruling makes it again
+            return versions.cached(
+                f"air:unit-statistics:{start.isoformat()}:{end.isoformat()}",
+                UNIT_STATISTICS_TABLES,
+                lambda: unit_statistics_sql(start=start, end=end),
+            )
         days = unit_days_frame(start=start, end=end)
         return period_stats(days, "unit_id"), composite_statistics(days, "unit_id")
 
     return shared(("air_unit_ytd_statistics", start, end), build)
+
+
+def unit_statistics_warm(today: datetime.date) -> None:
+    """Make and keep every unit's statistics of `today`'s year to date (after an upload: the next scoring run of
+    the day finds them)."""
+    _unit_ytd_statistics(today.year, today)
+
+
+# what the kept unit-days and their statistics are made of (tracker.versions watches each)
+UNIT_STATISTICS_TABLES = ("tracker_airdailyreading", "tracker_airstation", "tracker_sanddustday")
 
 
 def _percentiles_sql() -> str:
