@@ -317,6 +317,13 @@ def run(ctx: BenchContext) -> list[Row]:
             t_floor_air,
             "每次计算前改动一条考核点位读数：刷新 1 个单位日并重新汇总全国单位日（上传后的后台任务未运行时）",
         ),
-        Row("scoring: load frames (selectors + DataValues + Targets)", t_load, "s", base, t_floor),
+        Row(
+            "scoring: load frames (selectors + DataValues + Targets)",
+            t_load,
+            "s",
+            base,
+            t_floor,
+            "空气统计量已保存（同上）",
+        ),
         Row("scoring: engine alone (score_items + assess_risks + rank_totals)", t_engine, "s", base, t_floor),
     ]
