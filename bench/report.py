@@ -49,6 +49,7 @@ GOALS = [
          "next view after one rectification status change", "value", "<", 300),
     Goal("every list and overview < 300 ms", "ledger: *", "value", "<", 0.3),
     Goal("every list and overview < 300 ms", "overview: *", "value", "<", 0.3),
+    Goal("every list and overview < 300 KB", "page weight: *", "value", "<", 300),
     Goal("query count constant from 10 to 2,844 units", "queries: *", "ratio", "<=", 1.0),
     Goal("whole scoring run ≤ 2× the set-based SQL floor",
          "scoring: whole service (load + engine + write in one transaction)", "ratio", "<=", 2.0),
@@ -62,7 +63,6 @@ UNMEASURED = [
     "scoring through a real worker at city size (11 units) < 0.3 s (the worker line runs the national scheme)",
     "HJ 663 composite index end to end < 0.3 s and compute ≤ 3× a one-pass numpy (the air line's baseline is a "
     "pandas group-by mean, not a one-pass numpy)",
-    "page weight < 300 KB for every list: judged from each ledger line's note (KB), not as its own line",
 ]
 
 
@@ -191,9 +191,12 @@ Modules that empty a table for their own repetitions put the national rows back 
 - **ledger: / overview:** (bench_ledgers): each list and overview page on the national set, read by a leader
   with Django's test client on the data set's date (the clock travelled to 31 December of its year, 10:00
   Beijing time, so the year-to-date pages show the generated year); one warm-up, median of 5; the baseline
-  column is the goal (300 ms), so a ratio below 1.00 meets it. The note gives the page weight, the rows behind
-  the list and the Excel export's time for the whole filtered list where the page has one (exports write every
-  row and are not under the goal).
+  column is the goal (300 ms), so a ratio below 1.00 meets it. The note gives the rows behind the list and the
+  Excel export's time for the whole filtered list where the page has one (exports write every row and are not
+  under the goal).
+- **page weight:** (bench_ledgers): the same pages' HTML as rendered (the body the test client receives without
+  asking for gzip), in KB of 1,024 bytes, against the goal of 300 KB in the baseline column; the note gives the
+  size the server sends to a browser that accepts gzip (GZipMiddleware), which is not what is judged.
 - **queries:** (bench_queries): queries for one request by a leader at 2,844 units next to 10 units (note: 10 /
   100 / 1,000 / 2,844), on the data set's date as above; each page fetched twice and the second counted; the
   data for each size lives in a rolled-back transaction. A ratio of 1.00 means the page's query count does not
