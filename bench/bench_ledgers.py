@@ -133,6 +133,8 @@ def _measure(client, leader) -> list[Row]:
         weight = f"{gz_kb:,.0f} KB gzip as sent; {count} rows"
         if count == "0":
             weight += " — EMPTY: measured without data"
+        if status != 200:
+            weight += f" — HTTP {status}"
         if kb >= GOAL_KB:
             weight += " — OVER GOAL"
         rows.append(Row(f"page weight: {name}", kb, "KB", "goal", GOAL_KB, weight))
