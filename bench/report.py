@@ -187,12 +187,14 @@ Modules that empty a table for their own repetitions put the national rows back 
 - **air yearly composite index**: HJ 663-2013 statistics for every station against a plain pandas mean of the six
   columns; **air load**: one query into a frame; **air peak memory**: the benchmark process's high-water mark
   after ingest, load and that index.
-- **air composite index end to end, every unit**: `indicator_air_composite_index` for the year, what scoring and
-  the pages read: the air unit-days kept at ingest aggregated by PostgreSQL (sums, counts, `percentile_cont` per
-  unit), one row per unit back, then the index; warmed, median of 3. In the national set each unit has at most
-  one station, so this is 1,700 series of 365 days, as many values as the stations'; HJ 663's monthly rule is
-  not checked on this path. **every station**: `composite_by_station`, the readings read into a frame and the
-  index (with the monthly rule) computed there; median of 3; not judged (no SQL aggregate per station exists).
+- **air composite index end to end, every unit**: `indicator_air_composite_index` for the year, what scoring
+  reads: the air unit-days kept at ingest aggregated by PostgreSQL (sums, counts, `percentile_cont` per unit), one
+  row per unit back, then the index; warmed, median of 3, after `VACUUM ANALYZE` of the unit-day tables
+  (autovacuum is off on the benchmark's server, and the ingest rounds leave millions of dead stale-marks that
+  every reader's refresh would scan). In the national set each unit has at most one station, so this is 1,700
+  series of 365 days, as many values as the stations'; HJ 663's monthly rule is not checked on this path.
+  **every station**: `composite_by_station`, the readings read into a frame and the index (with the monthly
+  rule) computed there; median of 3; not judged (no SQL aggregate per station exists).
 - **air composite index compute**: `standards.composite_statistics` + `composite_from_statistics` on the
   stations' frame against a one-pass numpy in bench_air on the same arrays (per-station sums and counts by one
   `np.add.reduceat`, CO P95 and O₃ P90 by one row-wise sort and HJ 663's interpolation, the index), checked
