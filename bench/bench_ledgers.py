@@ -3,11 +3,12 @@
 The national data set (bench.generate.NATIONAL: 2,844 units, 50,000 rectification items, 20,000 projects with
 their payments, 3,641 sections, 1,700 stations …) is read by a leader, who sees every row, with Django's test client
 in this process. Each page is fetched once to warm per-process caches, then timed as the median of 5 requests.
-The goal of issue 13 is < 300 ms and < 300 KB for every list; the baseline column is that goal, so a ratio
-below 1.00 meets it. The note gives the page weight, the number of rows behind the ledger and the Excel export's
-time for the whole filtered ledger (exports are not under the page goal: they write every row); a page that shows
-no rows is marked EMPTY (a stand-in: the run generated nothing for it), one that answers otherwise with its HTTP
-status.
+The goal of issue 13 is < 300 ms and < 300 KB for every list; each page gives two lines, its time ("ledger: …",
+"overview: …") and its weight ("page weight: …", the HTML as rendered, before the gzip the server applies; the
+gzip size as sent is in its note), and the baseline column of each is its goal, so a ratio below 1.00 meets it.
+The time line's note gives the number of rows behind the ledger and the Excel export's time for the whole
+filtered ledger (exports are not under the page goal: they write every row); a page that shows no rows is marked
+EMPTY (a stand-in: the run generated nothing for it), one that answers otherwise with its HTTP status.
 
 The requests are made on the data set's date: the process clock is travelled (time-machine, ticking on) to
 `NATIONAL.clock`, 10:00 Beijing time on the generator's "today" (31 December of `NATIONAL.year`). On the real clock
@@ -17,6 +18,7 @@ measured without its data.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import re
 import statistics
@@ -117,6 +119,7 @@ def _measure(client, leader) -> list[Row]:
         export = client.get(url, {**params, "export": "xlsx"})
         export_s = time.perf_counter() - started
         kb = size / 1024
+        gz_kb = _gzip_kb(client, url, params)
         note = f"{kb:,.0f} KB; {count} rows"
         if "spreadsheet" in export.get("Content-Type", ""):
             note += f"; export {export_s:.1f} s ({len(export.content) / 1024:,.0f} KB)"
@@ -124,8 +127,25 @@ def _measure(client, leader) -> list[Row]:
             note += " — EMPTY: measured without data"
         if status != 200:
             note += f" — HTTP {status}"
-        if ms >= GOAL_MS or kb >= GOAL_KB:
+        if ms >= GOAL_MS:
             note += " — OVER GOAL"
         rows.append(Row(name, ms / 1000, "s", "goal", GOAL_MS / 1000, note))
-        logger.info("%s: %.0f ms, %s", name, ms, note)
+        weight = f"{gz_kb:,.0f} KB gzip as sent; {count} rows"
+        if count == "0":
+            weight += " — EMPTY: measured without data"
+        if status != 200:
+            weight += f" — HTTP {status}"
+        if kb >= GOAL_KB:
+            weight += " — OVER GOAL"
+        rows.append(Row(f"page weight: {name}", kb, "KB", "goal", GOAL_KB, weight))
+        logger.info("%s: %.0f ms, %s; gzip %.0f KB", name, ms, note, gz_kb)
     return rows
+
+
+def _gzip_kb(client, url: str, params: dict) -> float:
+    """The page's weight as the server sends it to a browser that accepts gzip (GZipMiddleware)."""
+    response = client.get(url, params, HTTP_ACCEPT_ENCODING="gzip")
+    body = response.content
+    if response.get("Content-Encoding") == "gzip":
+        assert gzip.decompress(body)  # it is the page, compressed
+    return len(body) / 1024

@@ -89,11 +89,17 @@ def _only_the_national_units() -> None:
 
 
 def _setup(ctx: BenchContext):
-    from django.db import transaction
-
     from bench.generate import national
 
     national(ctx)  # the 2,844 units (and the rest of the national data set, shared with the other modules)
+    return build_scheme()
+
+
+def build_scheme():
+    """The benchmark scheme over the generated units (code B00000…): the platform's computed indicators and
+    entered ones up to N_ITEMS items, mixed rules, a target for every unit and item, an approved value for every
+    unit and entered item. bench_worker builds the same scheme over a city's 11 units in a database of its own."""
+    from django.db import transaction
 
     from targets.choices import Area
     from targets.models import AssessmentItem, AssessmentScheme, DataValue, Indicator, Target

@@ -432,13 +432,96 @@ def composite_index_by(
 
 def composite_statistics(frame: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Per group, the statistic HJ 663-2013 takes of each pollutant's daily values (the mean; CO's 95th and O₃'s
-    90th percentile) and `n_<col>`, the days with a value: `composite_index_by`'s first half."""
+    90th percentile) and `n_<col>`, the days with a value: `composite_index_by`'s first half. Groups as
+    `frame.groupby(by)` makes them (sorted; rows whose key is missing left out).
+
+    One pass in numpy over rows ordered by group (the database's order by station or unit needs no sort): sums
+    and counts by `np.add.reduceat`, the percentiles by `group_percentiles`. It gives pandas' groupby `mean` and
+    `quantile(interpolation="linear")` (HJ 663-2013's formula) to the last bit on values at published precision,
+    and within rounding of the last bit otherwise (pandas sums with compensation), in a third of the time."""
     cols = list(COMPOSITE_LIMITS)
-    grouped = frame.groupby(by)[cols]
-    stats = grouped.mean()
-    for col, p in COMPOSITE_PERCENTILES.items():
-        stats[col] = frame.groupby(by)[col].quantile(p / 100, interpolation="linear")
-    return stats.join(grouped.count().add_prefix("n_"))
+    groupby = frame.groupby(by)
+    index = groupby.size().index
+    groups = len(index)
+    if not groups:
+        empty = pd.DataFrame(index=index, columns=cols, dtype=float)
+        return empty.join(pd.DataFrame(index=index, columns=[f"n_{c}" for c in cols], dtype=np.int64))
+    codes = groupby.ngroup().to_numpy(dtype=float, na_value=np.nan)  # NaN: a row whose key is missing
+    keyed = np.flatnonzero(~np.isnan(codes))
+    g = codes[keyed].astype(np.int64)
+    rows: np.ndarray | None = keyed
+    if len(g) > 1 and not (g[1:] >= g[:-1]).all():
+        order = np.argsort(g, kind="stable")
+        g, rows = g[order], keyed[order]
+    elif len(keyed) == len(frame):
+        rows = None  # every row, already in group order: no copy
+    start = np.concatenate(([0], np.cumsum(np.bincount(g, minlength=groups))[:-1]))
+    stats: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    for col in cols:
+        values = _float_values(frame[col])
+        if rows is not None:
+            values = values[rows]
+        ok = ~np.isnan(values)
+        n = np.add.reduceat(ok, start, dtype=np.int64)
+        counts[f"n_{col}"] = n
+        if col in COMPOSITE_PERCENTILES:
+            stats[col] = group_percentiles(g, values, groups, COMPOSITE_PERCENTILES[col], sorted_by_group=True)
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                stats[col] = np.add.reduceat(np.where(ok, values, 0.0), start) / n
+    return pd.DataFrame({**stats, **counts}, index=index)
+
+
+def _float_values(series: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing (a float column's own array, not a copy)."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
+        return series.to_numpy(dtype=float)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def group_percentiles(
+    codes: np.ndarray, values: np.ndarray, groups: int, p: float, *, sorted_by_group: bool = False
+) -> np.ndarray:
+    """The p-th percentile of `values` in each group of `codes` (integers 0 … groups − 1; NaN values left out),
+    by HJ 663-2013's interpolation computed as pandas' linear quantile computes it: position (n − 1)·p/100 in the
+    group's sorted values, linear between its two neighbours. NaN for a group without values.
+
+    The values are laid out one row per group and sorted row-wise; when the groups are so uneven that the rows
+    would hold mostly padding, one lexicographic sort of (group, value) instead. `sorted_by_group`: the caller
+    knows `codes` is non-decreasing."""
+    keep = ~np.isnan(values)
+    g = np.asarray(codes).astype(np.int64, copy=False)
+    v = values
+    if not keep.all():
+        g, v = g[keep], v[keep]
+    n = np.bincount(g, minlength=groups)
+    out = np.full(groups, np.nan)
+    if not len(v):
+        return out
+    width = int(n.max())
+    start = np.concatenate(([0], np.cumsum(n)[:-1]))
+    if groups * width <= 4 * len(v):
+        if not sorted_by_group and len(g) > 1 and not (g[1:] >= g[:-1]).all():
+            order = np.argsort(g, kind="stable")
+            g, v = g[order], v[order]
+        if (n == width).all():  # every group the same size (a year of every station): a reshape
+            ordered = v.reshape(groups, width).copy()
+        else:
+            ordered = np.full((groups, width), np.inf)  # padding after every value
+            ordered.ravel()[np.arange(len(v)) + (g * width - start[g])] = v
+        ordered.sort(axis=1)
+        flat, offset = ordered.ravel(), np.arange(groups) * width
+    else:
+        flat, offset = v[np.lexsort((v, g))], start
+    at = p / 100 * (n - 1)
+    lo = np.floor(at).astype(np.int64)
+    has = n > 0
+    low = flat[(offset + lo)[has]]
+    high = flat[(offset + np.minimum(lo + 1, n - 1))[has]]
+    frac = (at - lo)[has]
+    out[has] = np.where(frac == 0, low, low + (high - low) * frac)
+    return out
 
 
 def composite_from_statistics(

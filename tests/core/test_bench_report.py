@@ -39,6 +39,12 @@ def test_goals_are_judged_on_the_run_lines():
         # 3.0 s against a 1.0 s floor = 3.00× > 2×: not met
         Row("scoring: whole service (load + engine + write in one transaction)", 3.0, "s", "floor", 1.0),
         Row("upload page air-xlsx (rows/s)", 15.0, "rows/s", "COPY", 100.0),  # 0.15× ≥ 0.15×: met (inclusive)
+        # 0.30 s is not < 0.3 s: not met (the bound is strict)
+        Row("scoring at city size through Redis and a real worker (send → result)", 0.30, "s", "in process", 0.2),
+        # exactly 3× the numpy pass: met (inclusive)
+        Row("air composite index compute (statistics + index), every station", 0.75, "s", "numpy", 0.25),
+        Row("page weight: ledger: projects", 293.0, "KB", "goal", 300.0),  # 293 KB < 300 KB: met
+        Row("page weight: ledger: water sections", 333.0, "KB", "goal", 300.0),  # 333 KB: not met
     ]
     doc = render(_run(rows))
     assert _verdict(doc, "leaders' dashboard warm throughput") == "**not met**"
@@ -47,8 +53,12 @@ def test_goals_are_judged_on_the_run_lines():
     assert _verdict(doc, "ledger: bulletin") == "**not met**"
     assert _verdict(doc, "scoring: whole service (load + engine + write in one transaction)") == "**not met**"
     assert _verdict(doc, "upload page air-xlsx (rows/s)") == "met"
+    assert _verdict(doc, "scoring at city size through Redis and a real worker (send → result)") == "**not met**"
+    assert _verdict(doc, "air composite index compute (statistics + index), every station") == "met"
+    assert _verdict(doc, "page weight: ledger: projects") == "met"
+    assert _verdict(doc, "page weight: ledger: water sections") == "**not met**"
     assert _verdict(doc, "worker peak memory, national scoring run") == "not measured by this run"
-    assert "3 of 6 judged lines meet their goal." in doc
+    assert "5 of 10 judged lines meet their goal." in doc
     # the whole table is in the document, with the run it came from
     assert "| ledger: bulletin | 0.310 | s | goal |" in doc and "2026-12-01 00:00 UTC" in doc and "abc1234" in doc
 

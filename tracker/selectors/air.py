@@ -270,7 +270,10 @@ GROUP BY unit_id
 
 def unit_statistics_sql(*, start: datetime.date, end: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(`period_stats`, `composite_statistics`) of every unit's kept unit-days in [start, end], sand-dust days
-    applied (PM10 and PM2.5 dropped, the stored dust-day AQI and validity used), aggregated by PostgreSQL."""
+    applied (PM10 and PM2.5 dropped, the stored dust-day AQI and validity used), aggregated by PostgreSQL.
+
+    The period's sand-dust days go in as an array (a handful of dates): joined to the table instead, they cost a
+    join per unit-day, about as much as the whole aggregate on a country's year."""
     from ..air_days import air_unit_days_refresh
 
     air_unit_days_refresh()
