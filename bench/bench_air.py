@@ -15,7 +15,10 @@ HJ 663 composite index of a year, measured three ways (issue 13: < 0.3 s end to 
   unit has at most one station, so its 1,700 units with stations are 1,700 series of 365 days: the same count of
   values as the stations' (the unit-day is the daily mean over the unit's assessment points, here its one
   station). This is the judged end-to-end line; it does not check HJ 663's monthly rule (27 days a month).
-  Measured after `VACUUM ANALYZE` of the unit-day tables, as autovacuum would leave them (it is off here).
+  Measured after `VACUUM ANALYZE` of the unit-day tables, as autovacuum would leave them (it is off here), and
+  with the statistics kept by data version dropped before every call, so the aggregate runs each time. A second
+  line (not judged) reads the kept statistics, as a scoring run does when air did not change since they were
+  made (the refresh task an upload sends makes today's at once).
 - compute alone: `standards.composite_statistics` + `composite_from_statistics` over the stations' frame, against
   a one-pass numpy written here on the same arrays (taken from the frame before timing): per-station sums and
   counts by one `np.add.reduceat`, CO's 95th and O₃'s 90th percentile by one row-wise sort and HJ 663's
@@ -189,8 +192,15 @@ def _composite_lines(ctx: BenchContext, df: pd.DataFrame) -> list[Row]:
         ctx.cache["unit_days_refresh"] = (seconds, refreshed)
     _vacuum("tracker_airunitdaystale", "tracker_airunitday")
     year_end = datetime.date(YEAR, 12, 31)
-    indicator_air_composite_index(year=YEAR, as_of=year_end)  # warm-up
-    unit_s, by_unit = timed(lambda: indicator_air_composite_index(year=YEAR, as_of=year_end), repeat=ROUNDS)
+    from django.core.cache import cache
+
+    def aggregated_again():  # the statistics kept by data version dropped first: the aggregate runs every time
+        cache.clear()
+        return indicator_air_composite_index(year=YEAR, as_of=year_end)
+
+    aggregated_again()  # warm-up
+    unit_s, by_unit = timed(aggregated_again, repeat=ROUNDS)
+    kept_s, _ = timed(lambda: indicator_air_composite_index(year=YEAR, as_of=year_end), repeat=ROUNDS)
     unit_days = AirUnitDay.objects.filter(date__year=YEAR).count()
     with_stations = AirStation.objects.filter(counts_for_assessment=True).values("unit_id").distinct().count()
     assert len(by_unit) == with_stations == STATIONS and unit_days == STATIONS * DAYS, (len(by_unit), unit_days)
@@ -205,7 +215,14 @@ def _composite_lines(ctx: BenchContext, df: pd.DataFrame) -> list[Row]:
             "s",
             note=f"{len(by_unit):,} 单位 × {DAYS} 天 = {unit_days:,} 个单位日均值"
             f"（每单位至多一站，同 {STATIONS} 站·年）；PostgreSQL percentile_cont 按单位汇总；不含逐月有效性；"
-            f"中位数 / {ROUNDS} 次，已预热",
+            f"每次先清除按数据版本保存的统计量；中位数 / {ROUNDS} 次，已预热",
+        ),
+        Row(
+            "air composite index, every unit, statistics kept (air unchanged since they were made)",
+            kept_s,
+            "s",
+            note="按读数、站点、沙尘日的数据版本保存的年初至今统计量（上传后的后台任务即生成当日的）；"
+            f"中位数 / {ROUNDS} 次",
         ),
         Row(
             "air composite index end to end, every station (readings → frame → index)",
