@@ -179,6 +179,9 @@ def compact() -> bool:
     return True
 
 
+DATABASE = "@database"  # the snapshot's entry naming the database itself (PostgreSQL: its oid)
+
+
 def snapshot() -> dict[str, int]:
     """Every watched table's version (name → sum), in one query over a log the writers keep short.
 
@@ -187,13 +190,22 @@ def snapshot() -> dict[str, int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, SUM(n) FROM data_version_log GROUP BY name")
+        if connection.vendor == "postgresql":
+            # and which database this is: a database recreated or restored starts its versions again from the
+            # same sums, and a cache shared with the old one must not hand the new one the old one's data (a
+            # scoring run would read another database's air statistics); its oid is new every time
+            cursor.execute(
+                "SELECT name, SUM(n) FROM data_version_log GROUP BY name"
+                f" UNION ALL SELECT '{DATABASE}', oid::bigint FROM pg_database WHERE datname = current_database()"
+            )
+        else:
+            cursor.execute("SELECT name, SUM(n) FROM data_version_log GROUP BY name")
         return {name: int(n) for name, n in cursor.fetchall()}
 
 
 def fingerprint(versions: dict[str, int], tables: tuple[str, ...] | None = None) -> str:
     """A short key for the versions of `tables` (all when None) in a `snapshot()`."""
-    names = sorted(versions if tables is None else (t for t in tables if t in versions))
+    names = sorted(versions if tables is None else {t for t in (*tables, DATABASE) if t in versions})
     raw = ";".join(f"{name}={versions[name]}" for name in names)
     return hashlib.sha1(raw.encode()).hexdigest()[:12]
 

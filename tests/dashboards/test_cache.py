@@ -166,3 +166,20 @@ def test_versioned_entries_are_built_once_and_built_every_time_with_the_cache_do
     assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "d") == "d"
     assert versions.cached("t", ("tracker_unit",), lambda: builds.append(1) or "e") == "e"
     assert len(builds) == 4
+
+
+@pytest.mark.django_db
+def test_another_database_with_the_same_versions_has_other_keys():
+    # a database recreated or restored counts its versions from the same sums again; a cache it shares with the
+    # old one must not hand it the old one's entries (a scoring run would read another database's air statistics)
+    if connection.vendor != "postgresql":
+        pytest.skip("the database's identity is its PostgreSQL oid")
+    snap = versions.snapshot()
+    with connection.cursor() as cur:
+        cur.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+        assert snap[versions.DATABASE] == cur.fetchone()[0]
+    tables = ("tracker_airdailyreading",)
+    other = {**snap, versions.DATABASE: snap[versions.DATABASE] + 1}  # the same sums in another database
+    assert versions.fingerprint(other, tables) != versions.fingerprint(snap, tables)
+    assert versions.fingerprint(other) != versions.fingerprint(snap)
+    assert versions.fingerprint({**snap}, tables) == versions.fingerprint(snap, tables)  # and stable otherwise
