@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -625,18 +626,22 @@ def _risk_of_item(item: Item, df: pd.DataFrame, months_elapsed: float) -> pd.Dat
     m = float(item.max_points)
     points = col("points")
     applicable = df["applicable"].fillna(True).astype(bool).to_numpy() if "applicable" in df else np.ones(n, bool)
-    out = pd.DataFrame({"item_id": item.item_id, "unit_id": df["unit_id"].astype(int).to_numpy()})
-    out["projected"] = nan
-    out["projected_points"] = points
-    out["best_points"] = points
-    out["points_lost"] = np.where(np.isnan(points), 0.0, np.round(np.clip(m - np.nan_to_num(points), 0, None), 2))
-    out["points_at_risk"] = 0.0
-    out["need_kind"] = ""
-    out["need_amount"] = nan
-    out["need_total"] = nan
+    # columns as arrays, one frame at the end (a frame's column assignment costs more than the arithmetic here)
+    out: dict[str, Any] = {
+        "item_id": np.full(n, item.item_id),
+        "unit_id": df["unit_id"].astype(int).to_numpy(),
+        "projected": nan,
+        "projected_points": points,
+        "best_points": points,
+        "points_lost": np.where(np.isnan(points), 0.0, np.round(np.clip(m - np.nan_to_num(points), 0, None), 2)),
+        "points_at_risk": np.zeros(n),
+        "need_kind": np.full(n, "", dtype=object),
+        "need_amount": nan,
+        "need_total": nan,
+    }
     if item.rule in (BONUS, RANK):
-        out["points_lost"] = 0.0
-        return out  # a bonus cannot lose points; a rank depends on others' results
+        out["points_lost"] = np.zeros(n)
+        return pd.DataFrame(out)  # a bonus cannot lose points; a rank depends on others' results
     has = applicable & ~np.isnan(v) & ~np.isnan(points)
     if item.rule in NEEDS_TARGET:
         has &= ~np.isnan(t)
@@ -719,16 +724,18 @@ def _risk_of_item(item: Item, df: pd.DataFrame, months_elapsed: float) -> pd.Dat
         out["need_kind"] = np.where(short, need_kind, "")
         out["need_amount"] = np.where(short, need_amount, np.nan)
         out["need_total"] = np.where(short, need_total, np.nan)
-    pp, bp = out["projected_points"].to_numpy(float), out["best_points"].to_numpy(float)
+    pp, bp = np.asarray(out["projected_points"], dtype=float), np.asarray(out["best_points"], dtype=float)
     out["points_lost"] = np.where(has, np.round(np.clip(m - bp, 0, None), 2), out["points_lost"])
     out["points_at_risk"] = np.where(has & ~done, np.round(np.clip(bp - pp, 0, None), 2), 0.0)
-    kinds = out["need_kind"].to_numpy(object)
-    lost = out["points_lost"].to_numpy(float)
+    kinds = np.asarray(out["need_kind"], dtype=object).copy()
+    lost = np.asarray(out["points_lost"], dtype=float)
     kinds[~has] = ""
     kinds[has & done] = np.where(lost[has & done] > 0, NEED_IMPOSSIBLE, "")
     out["need_kind"] = kinds
-    out.loc[out["need_kind"].isin(["", NEED_IMPOSSIBLE]), ["need_amount", "need_total"]] = np.nan
-    return out
+    none = np.isin(kinds, ["", NEED_IMPOSSIBLE])
+    out["need_amount"] = np.where(none, np.nan, np.asarray(out["need_amount"], dtype=float))
+    out["need_total"] = np.where(none, np.nan, np.asarray(out["need_total"], dtype=float))
+    return pd.DataFrame(out)
 
 
 _NEED = {
