@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Min, Q
+from django.db.models import Avg, Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import translation
 
@@ -248,13 +248,19 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "", live
     items = [i for i in all_items if not area or i.indicator.area == area]
     ranking = assessment.ranking_frame(run)
     counts = _met_counts(run)
-    panels = [{"item": item, **counts.get(item.pk, {"met": 0, "assessed": 0})} for item in items]
+    none = {"met": 0, "assessed": 0, "risks": 0, "risk_points": 0.0}
+    panels = [{"item": item, **counts.get(item.pk, none)} for item in items]
     # one read of the scheme's runs up to this one gives the week-before run, the month-end runs of the trend and,
     # usually, the run this one was compared with
     history = _history(run)
     week = _week_before(run, history)
     previous = next((r for r in history if r.pk == run.previous_run_id), None) if run.previous_run_id else None
-    risks = assessment.deduction_risk_summary(run, item_ids=[i.pk for i in items] if area else None, limit=LIST_LIMIT)
+    # the risks' count and points come with the met counts (per item, summed over the items shown)
+    of_items = [counts[i.pk] for i in items if i.pk in counts] if area else list(counts.values())
+    totals = {"count": sum(c["risks"] for c in of_items), "points": sum(c["risk_points"] for c in of_items)}
+    risks = assessment.deduction_risk_summary(
+        run, item_ids=[i.pk for i in items] if area else None, limit=LIST_LIMIT, totals=totals
+    )
     changes = _changes_since(run, week, now=ranking)
     ranking["url"] = unit_urls(ranking["unit_id"])
     return {
@@ -273,19 +279,31 @@ def leader_panels(*, run: ScoringRun, today: datetime.date, area: str = "", live
     } | ({"due": due_and_overdue(today=today)} if live else {})
 
 
-def _met_counts(run: ScoringRun) -> dict[int, dict[str, int]]:
+def _met_counts(run: ScoringRun) -> dict[int, dict[str, Any]]:
     """Per item of the run: how many units met its target and how many were assessed (met or missed), by the
-    run's stored status (no second "met" rule here). One query."""
+    run's stored status (no second "met" rule here), and how many deduction risks it has with their points at
+    risk (`deduction_risk_summary`'s totals, read in the same pass). One query."""
+    at_risk = Q(points_at_risk__gt=0)
     rows = (
         ScoreSnapshot.objects.filter(run=run)
         .values("item_id")
         .annotate(
             n_met=Count("pk", filter=Q(status=ItemStatus.MET)),
             n_assessed=Count("pk", filter=Q(status__in=[ItemStatus.MET, ItemStatus.MISSED])),
+            n_risks=Count("pk", filter=at_risk),
+            risk_points=Sum("points_at_risk", filter=at_risk),
         )
         .order_by()
     )
-    return {r["item_id"]: {"met": r["n_met"], "assessed": r["n_assessed"]} for r in rows}
+    return {
+        r["item_id"]: {
+            "met": r["n_met"],
+            "assessed": r["n_assessed"],
+            "risks": r["n_risks"],
+            "risk_points": r["risk_points"] or 0.0,
+        }
+        for r in rows
+    }
 
 
 def item_panel(*, run: ScoringRun, item_id: int, area: str = "") -> dict | None:
