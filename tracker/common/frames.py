@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 from django.core.exceptions import EmptyResultSet
@@ -60,7 +61,9 @@ def counts(querysets: dict[str, QuerySet]) -> dict[str, int]:
     that shows a handful of small counts (the dashboards' watch line: four) pays one query, not one each; each
     count is still its own subquery, so the plans are those of `.count()`. A queryset that can match nothing (an
     empty `__in`) counts 0 without being sent."""
-    names, parts, params = [], [], []
+    names: list[str] = []
+    parts: list[str] = []
+    params: list[Any] = []
     out: dict[str, int] = {}
     for name, qs in querysets.items():
         try:
