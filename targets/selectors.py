@@ -235,16 +235,23 @@ def deduction_risks(run: ScoringRun, unit_ids: list[int] | None = None, lang: st
 
 
 def deduction_risk_summary(
-    run: ScoringRun, *, item_ids: list[int] | None = None, limit: int = 10, lang: str | None = None
+    run: ScoringRun,
+    *,
+    item_ids: list[int] | None = None,
+    limit: int = 10,
+    lang: str | None = None,
+    totals: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The first `limit` rows of `deduction_risks(run)` (of `item_ids` only, given them), how many risks there are
     and the points at risk in all: what the leaders' board shows, without reading and rendering every risk (a
-    country has ~20,000). Two queries: the count and sum; the rows at or above the `limit`-th largest points at
-    risk (ties included, so the order is `deduction_risks`' own)."""
+    country has ~20,000). Two queries: the count and sum (none when the caller read them: `totals`, {"count",
+    "points"} of the same risks); the rows at or above the `limit`-th largest points at risk (ties included, so
+    the order is `deduction_risks`' own)."""
     qs = ScoreSnapshot.objects.filter(run=run, points_at_risk__gt=0)
     if item_ids is not None:
         qs = qs.filter(item_id__in=item_ids)
-    totals = qs.aggregate(count=Count("pk"), points=Sum("points_at_risk"))
+    if totals is None:
+        totals = qs.aggregate(count=Count("pk"), points=Sum("points_at_risk"))
     nth = qs.order_by("-points_at_risk").values("points_at_risk")[limit - 1 : limit]
     # fewer than `limit` risks: no `limit`-th row (NULL), so every risk
     top = qs.filter(points_at_risk__gte=Coalesce(Subquery(nth), Value(0.0)))

@@ -1,5 +1,5 @@
-"""tracker.common.frames: query_frame (COPY into pandas) and copy_into (a frame by binary COPY into a table); and
-tracker.common.memo (reads shared within a pass)."""
+"""tracker.common.frames: query_frame (COPY into pandas), copy_into (a frame by binary COPY into a table) and counts
+(several in one query); and tracker.common.memo (reads shared within a pass)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import AirStationFactory
-from tracker.common.frames import copy_into, query_frame
+from tracker.common.frames import copy_into, counts, query_frame
 from tracker.common.memo import shared, shared_reads
 from tracker.models import AirStation
 
@@ -114,3 +114,23 @@ def test_reads_are_shared_only_inside_a_pass():
             assert shared("k", build) == 3
         assert shared("other", build) == 4
     assert shared("k", build) == 5  # the pass ended: nothing kept
+
+
+@pytest.mark.django_db
+def test_counts_gives_each_querysets_count_in_one_query(unit_a, unit_b, django_assert_num_queries):
+    # given three stations of A (two counting for the assessment) and one of B
+    AirStationFactory(code="A1", unit=unit_a, counts_for_assessment=True)
+    AirStationFactory(code="A2", unit=unit_a, counts_for_assessment=True)
+    AirStationFactory(code="A3", unit=unit_a, counts_for_assessment=False)
+    AirStationFactory(code="B1", unit=unit_b, counts_for_assessment=True)
+    wanted = {
+        "a": AirStation.objects.filter(unit=unit_a),
+        "assessed": AirStation.objects.filter(counts_for_assessment=True).order_by("-code"),
+        "none_listed": AirStation.objects.filter(unit_id__in=[]),  # can match nothing: not sent
+        "b_named_b1": AirStation.objects.filter(unit=unit_b, code="B1"),
+    }
+    # when they are counted together; then one query gives what .count() gives, in the order asked
+    with django_assert_num_queries(1):
+        got = counts(wanted)
+    assert list(got.items()) == [("a", 3), ("assessed", 3), ("none_listed", 0), ("b_named_b1", 1)]
+    assert got == {name: qs.count() for name, qs in wanted.items()}

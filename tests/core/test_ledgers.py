@@ -352,9 +352,37 @@ def test_long_selects_render_in_one_pass_with_the_choice_kept(unit_a, unit_b):
 
     units = Unit.objects.filter(pk__in=[unit_a.pk, unit_b.pk]).order_by("code")
     html = Template("{% load ledger %}{% options units sel %}").render(Context({"units": units, "sel": str(unit_b.pk)}))
-    assert html == (f'<option value="{unit_a.pk}">井研县</option><option value="{unit_b.pk}" selected>沐川县</option>')
-    widget = FastSelect(choices=[("", "全部"), (unit_a.pk, "<井研县>")])
+    # the shortest markup HTML allows (ids unquoted, no </option>): the list is most of a leader's ledger page
+    assert html == f"<option value={unit_a.pk}>井研县<option value={unit_b.pk} selected>沐川县"
+    widget = FastSelect(choices=[("", "全部"), (unit_a.pk, "<井研县>"), ("a b", "x"), ('"><script>', "y")])
     assert widget.render("unit", unit_a.pk, {"id": "id_unit"}) == (
-        f'<select id="id_unit" name="unit"><option value="">全部</option>'
-        f'<option value="{unit_a.pk}" selected>&lt;井研县&gt;</option></select>'
+        '<select id="id_unit" name="unit"><option value="">全部'
+        f"<option value={unit_a.pk} selected>&lt;井研县&gt;"
+        '<option value="a b">x<option value="&quot;&gt;&lt;script&gt;">y</select>'
     )
+
+
+def test_short_option_markup_parses_to_the_same_list():
+    """A browser's parser (html.parser here, as lenient about optional end tags) reads each option's value, label
+    and selection as written."""
+    from html.parser import HTMLParser
+
+    from tracker.common.ledger import option_tags
+
+    class Options(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found: list[list] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "option":
+                a = dict(attrs)
+                self.found.append([a["value"], "selected" in a, ""])
+
+        def handle_data(self, data):
+            if self.found:
+                self.found[-1][2] += data
+
+    parser = Options()
+    parser.feed("<select>" + option_tags([(7, "井研县"), ("x-1", "A & B"), ("", "全部")], {"x-1"}) + "</select>")
+    assert parser.found == [["7", False, "井研县"], ["x-1", True, "A & B"], ["", False, "全部"]]

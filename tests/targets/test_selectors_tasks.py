@@ -121,6 +121,20 @@ def test_risk_summary_is_the_head_of_the_risks_with_their_count_and_points(schem
     of_item = full[full["item_id"] == second_item].reset_index(drop=True)
     pd.testing.assert_frame_equal(summary["rows"], of_item.head(1), check_dtype=False)
     assert (summary["count"], summary["points"]) == (2, 5.0)
+    # the leaders' board reads the count and points with its met counts (per item, in one query): the same
+    from django.utils import timezone
+
+    from targets.dashboards import selectors as dash
+
+    board = dash.leader_panels(run=run, today=timezone.localdate(), live=False)
+    assert (board["risk_count"], board["risk_points"]) == (5, 10.0)
+    assert list(board["risks"]["points_at_risk"]) == [3.0, 2.0, 2.0, 2.0, 1.0]
+    # of an area (the items of the second item's area only): that item's own 2 risks, 5.0 points, if alone in it
+    area = snaps[1].item.indicator.area
+    in_area = [s.item_id for s in snaps if s.item.indicator.area == area]
+    expected = full[full["item_id"].isin(in_area)]
+    board = dash.leader_panels(run=run, today=timezone.localdate(), area=area, live=False)
+    assert (board["risk_count"], board["risk_points"]) == (len(expected), float(expected["points_at_risk"].sum()))
 
 
 def test_ranking_frame_has_the_rankings_rows_and_keeps_a_missing_movement_as_none(scheme, fake_sources, unit_a, unit_b):

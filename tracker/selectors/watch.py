@@ -10,6 +10,8 @@ import pandas as pd
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
+from tracker.common.frames import counts
+
 from ..choices import AIR_PARAMETERS, DRINKING_TARGET_CLASS, PlantState, WarningStatus
 from ..models import AirDailyReading, DrinkingWaterReading, MonitoringWarning, RuralPlantMonth, WaterMonthlyReading
 from ..permissions import unit_ids_for_user
@@ -155,7 +157,8 @@ def watch_summary(*, user, today: dt.date, unit_id: int | None = None) -> dict[s
     """The dashboards' live line on the rest of the watch (河湖长制, rural plants, drinking water, fishing ban), as
     counts this person may see (one unit's with `unit_id`): patrols this month, plants stopped or under repair in
     the last complete month, drinking-water sources out of standard in their latest month of this year, and
-    fishing-ban cases this year. Four counts, one query each; the pages behind them hold the rows."""
+    fishing-ban cases this year. Four counts in one query (`tracker.common.frames.counts`); the pages behind them
+    hold the rows."""
     from ..models import FishingBanCase, RiverPatrol
     from .rural import stopped_plants
 
@@ -176,9 +179,4 @@ def watch_summary(*, user, today: dt.date, unit_id: int | None = None) -> dict[s
     if unit_id is not None:
         patrols, plants = patrols.filter(unit_id=unit_id), plants.filter(unit_id=unit_id)
         cases, sources = cases.filter(unit_id=unit_id), sources.filter(source__unit_id=unit_id)
-    return {
-        "patrols": patrols.count(),
-        "stopped_plants": plants.count(),
-        "sources_out": sources.count(),
-        "fishing_cases": cases.count(),
-    }
+    return counts({"patrols": patrols, "stopped_plants": plants, "sources_out": sources, "fishing_cases": cases})
