@@ -95,7 +95,9 @@ def test_copy_into_random_doubles_come_back_bit_for_bit():
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_copy_into_refuses_a_fraction_for_an_integer_and_writes_nothing():
     _probe_table()
-    with pytest.raises(ValueError, match="rank"):
+    from django.db import transaction
+
+    with pytest.raises(ValueError, match="rank"), transaction.atomic():  # the COPY is aborted with its transaction
         copy_into("copy_probe", pd.DataFrame({"n": [1, 2], "rank": [1.0, 2.5]}))
     assert _probe_rows() == []
 
@@ -134,3 +136,18 @@ def test_counts_gives_each_querysets_count_in_one_query(unit_a, unit_b, django_a
         got = counts(wanted)
     assert list(got.items()) == [("a", 3), ("assessed", 3), ("none_listed", 0), ("b_named_b1", 1)]
     assert got == {name: qs.count() for name, qs in wanted.items()}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_copy_into_encodes_a_chunk_of_rows_at_a_time_and_writes_them_all_in_order(monkeypatch):
+    from tracker.common import frames
+
+    monkeypatch.setattr(frames, "COPY_CHUNK_ROWS", 2)  # 5 rows: chunks of 2, 2 and 1 between signature and trailer
+    _probe_table()
+    copy_into(
+        "copy_probe", pd.DataFrame({"n": [1, 2, 3, 4, 5], "note": ["一", None, "", "四,4", "五"], "x": [0.5] * 5})
+    )
+    with connection.cursor() as cur:
+        cur.execute("SELECT n, note, x FROM copy_probe ORDER BY n")
+        assert cur.fetchall() == [(1, "一", 0.5), (2, None, 0.5), (3, "", 0.5), (4, "四,4", 0.5), (5, "五", 0.5)]

@@ -121,10 +121,8 @@ def _text_field(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return sizes, out
 
 
-def binary_copy(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
-    """`frame` as the body of a binary `COPY … FROM STDIN`, each column encoded as the PostgreSQL type named in
-    `types` (pg_type names: int2/int4/int8, float4/float8, bool, date, text/varchar). Vectorised: every field's
-    bytes land at their place in one buffer by index arithmetic, not by a Python step per row."""
+def _binary_rows(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
+    """The rows of `frame` in the binary COPY format (no signature, no trailer)."""
     n = len(frame)
     fields = []
     for name in frame.columns:
@@ -139,23 +137,67 @@ def binary_copy(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
     sizes = np.full(n, 2, dtype=np.int64)
     for field_sizes, _ in fields:
         sizes += field_sizes
-    starts = len(_SIGNATURE) + np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    buffer = np.empty(len(_SIGNATURE) + int(sizes.sum()) + 2, dtype=np.uint8)
-    buffer[: len(_SIGNATURE)] = np.frombuffer(_SIGNATURE, dtype=np.uint8)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    buffer = np.empty(int(sizes.sum()), dtype=np.uint8)
     buffer[starts[:, None] + np.arange(2)] = np.frombuffer(len(fields).to_bytes(2, "big"), dtype=np.uint8)
     at = starts + 2
     for field_sizes, data in fields:
         offsets = np.concatenate(([0], np.cumsum(field_sizes)[:-1]))
         buffer[np.repeat(at - offsets, field_sizes) + np.arange(data.size)] = data
         at = at + field_sizes
-    buffer[-2:] = 0xFF  # the trailer: -1 as a 16-bit integer
-    assert n == 0 or at[-1] == buffer.size - 2
+    assert n == 0 or at[-1] == buffer.size
     return buffer.tobytes()
+
+
+def binary_copy(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
+    """`frame` as the body of a binary `COPY … FROM STDIN`, each column encoded as the PostgreSQL type named in
+    `types` (pg_type names: int2/int4/int8, float4/float8, bool, date, text/varchar). Vectorised: every field's
+    bytes land at their place in one buffer by index arithmetic, not by a Python step per row."""
+    return _SIGNATURE + _binary_rows(frame, types) + _TRAILER
+
+
+_TRAILER = b"\xff\xff"  # -1 as a 16-bit integer
+COPY_CHUNK_ROWS = 20_000  # rows encoded at a time: the encoding's index arrays stay a few MB, not a run's 100+
+
+
+class _ChunkedCopy(io.RawIOBase):
+    """A file the COPY reads from: the signature, then `frame`'s rows encoded `COPY_CHUNK_ROWS` at a time as it
+    asks for them, then the trailer — so a run's 142,200 snapshots are never held encoded all at once."""
+
+    def __init__(self, frame: pd.DataFrame, types: dict[str, str]) -> None:
+        self._parts = self._encode(frame, types)
+        self._current = memoryview(b"")
+        self.error: Exception | None = None  # what stopped the encoding (the driver reports only that read failed)
+
+    @staticmethod
+    def _encode(frame: pd.DataFrame, types: dict[str, str]):
+        yield _SIGNATURE
+        for start in range(0, len(frame), COPY_CHUNK_ROWS):
+            yield _binary_rows(frame.iloc[start : start + COPY_CHUNK_ROWS], types)
+        yield _TRAILER
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        while not len(self._current):
+            try:
+                part = next(self._parts, None)
+            except Exception as exc:
+                self.error = exc
+                raise
+            if part is None:
+                return b""
+            self._current = memoryview(part)
+        size = len(self._current) if size is None or size < 0 else size
+        out, self._current = self._current[:size], self._current[size:]
+        return out.tobytes()
 
 
 def copy_into(table: str, frame: pd.DataFrame) -> None:
     """Insert `frame`'s rows into `table` (PostgreSQL; columns named by the frame's) by one binary COPY, in the
-    caller's transaction. Each column is encoded as its database type (read from the catalogue)."""
+    caller's transaction, encoded a chunk of rows at a time as the COPY reads. Each column is encoded as its
+    database type (read from the catalogue)."""
     if frame.empty:
         return
     with connection.cursor() as cursor:
@@ -165,9 +207,18 @@ def copy_into(table: str, frame: pd.DataFrame) -> None:
             [f'"{table}"'],
         )
         types = dict(cursor.fetchall())
-        body = binary_copy(frame, types)
         columns = ", ".join(f'"{name}"' for name in frame.columns)
-        cursor.cursor.copy_expert(f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT binary)', io.BytesIO(body))
+        source = _ChunkedCopy(frame, types)
+        try:
+            cursor.cursor.copy_expert(
+                f'COPY "{table}" ({columns}) FROM STDIN WITH (FORMAT binary)', source, size=1 << 20
+            )
+        except Exception:
+            if source.error is not None:  # a value that cannot be encoded: that, not the driver's "read failed"
+                raise source.error from None
+            raise
+
+
 def counts(querysets: dict[str, QuerySet]) -> dict[str, int]:
     """`{name: qs.count()}` in one round trip: `SELECT (SELECT COUNT(*) FROM (…) q0), (SELECT COUNT(*) …)`. A page
     that shows a handful of small counts (the dashboards' watch line: four) pays one query, not one each; each
