@@ -199,6 +199,7 @@ def _floor_setup(scheme, values) -> None:
 
     from django.db import connection
 
+    from targets import partitions
     from targets.models import AssessmentItem
 
     indicator_of = dict(AssessmentItem.objects.filter(scheme=scheme).values_list("pk", "indicator_id"))
@@ -215,10 +216,7 @@ def _floor_setup(scheme, values) -> None:
         cur.cursor.copy_expert(f"COPY {FLOOR_VALUES} FROM STDIN WITH (FORMAT csv)", io.StringIO(text))
         cur.execute(f"ANALYZE {FLOOR_VALUES}")
         # the same shape as the snapshots: their indexes and, on a partitioned table (targets 0012), a yearly partition
-        cur.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = 'targets_scoresnapshot'::regclass)"
-        )
-        if cur.fetchone()[0]:
+        if partitions.is_partitioned():
             cur.execute(
                 f"CREATE TABLE {FLOOR_SNAPSHOTS} (LIKE targets_scoresnapshot INCLUDING ALL) PARTITION BY RANGE (as_of)"
             )

@@ -122,7 +122,10 @@ def _text_field(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _binary_rows(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
-    """The rows of `frame` in the binary COPY format (no signature, no trailer)."""
+    """The rows of `frame` in the binary COPY format (no signature, no trailer), each column encoded as the
+    PostgreSQL type named in `types` (pg_type names: int2/int4/int8, float4/float8, bool, date, text/varchar).
+    Vectorised: every field's bytes land at their place in one buffer by index arithmetic, not by a Python step
+    per row."""
     n = len(frame)
     fields = []
     for name in frame.columns:
@@ -147,13 +150,6 @@ def _binary_rows(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
         at = at + field_sizes
     assert n == 0 or at[-1] == buffer.size
     return buffer.tobytes()
-
-
-def binary_copy(frame: pd.DataFrame, types: dict[str, str]) -> bytes:
-    """`frame` as the body of a binary `COPY … FROM STDIN`, each column encoded as the PostgreSQL type named in
-    `types` (pg_type names: int2/int4/int8, float4/float8, bool, date, text/varchar). Vectorised: every field's
-    bytes land at their place in one buffer by index arithmetic, not by a Python step per row."""
-    return _SIGNATURE + _binary_rows(frame, types) + _TRAILER
 
 
 _TRAILER = b"\xff\xff"  # -1 as a 16-bit integer
